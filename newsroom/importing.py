@@ -1,0 +1,178 @@
+"""Importing: source stories become Articles with a first SourceRevision.
+
+``fetching.py`` fetches safely, ``extraction.py`` turns bytes into metadata and blocks (both
+pure); this module owns the writes. Every import is keyed on the normalised canonical URL,
+so importing a story twice (from the desk, a feed or the command line) returns the existing
+article.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from courlan import normalize_url
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from newsroom import extraction
+from newsroom.audit import audit_record
+from newsroom.models import Article, Outlet, SourceRevision
+
+if TYPE_CHECKING:
+    from newsroom import fetching
+
+
+class ImportRefused(Exception):
+    """An import that cannot go ahead; ``message`` is one sentence for the editor."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    article: Article
+    created: bool
+
+
+def url_normalize(url: str) -> str:
+    """The key an article is stored under: lower-case host, no fragment, no tracking parameters."""
+    url = url.strip()
+    try:
+        return str(normalize_url(url, strict=True, trailing_slash=True))
+    except ValueError:
+        return url
+
+
+def outlet_for(*, url: str, site_name: str | None, language: str | None) -> Outlet:
+    """The outlet whose site the URL is on; a new outlet (named after the page's site) otherwise."""
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    for outlet in Outlet.objects.exclude(site_url=""):
+        outlet_host = (urlsplit(outlet.site_url).hostname or "").removeprefix("www.")
+        if outlet_host and (host == outlet_host or host.endswith("." + outlet_host)):
+            return outlet
+    name = (site_name or host or "Unknown outlet").strip()[:200]
+    slug = slugify(host or name)[:90] or "outlet"
+    outlet, _created = Outlet.objects.get_or_create(
+        slug=slug,
+        defaults={
+            "name": name,
+            "credit_name": name,
+            "site_url": f"{urlsplit(url).scheme}://{urlsplit(url).netloc}",
+            "language": language or "ru",
+        },
+    )
+    return outlet
+
+
+@transaction.atomic
+def article_store(
+    *,
+    extracted: extraction.ExtractedArticle,
+    by: Any,
+    outlet: Outlet | None = None,
+    fetched: fetching.FetchResult | None = None,
+    raw: bytes = b"",
+    is_manual: bool = False,
+) -> ImportResult:
+    """Store an extracted story as a new Article with revision 1, or return the existing one.
+
+    Who: editors (views check), the feed poller, ``import_article``. Writes the article, its
+    first source revision (with the compressed raw page and response headers) and an audit entry.
+    """
+    key = url_normalize(extracted.canonical or extracted.url)
+    existing = Article.objects.filter(source_url=key).first()
+    if existing is not None:
+        return ImportResult(existing, False)
+    if not extracted.blocks:
+        raise ImportRefused(_("No article text was found on that page; try the manual import."))
+    outlet = outlet or outlet_for(url=key, site_name=extracted.site_name, language=extracted.language)
+    try:
+        with transaction.atomic():
+            article = Article.objects.create(
+                outlet=outlet,
+                source_url=key,
+                language=extracted.language or outlet.language,
+                authors=list(extracted.authors),
+                source_tags=list(extracted.tags),
+                source_title=extracted.title,
+                source_lead=extracted.lead or "",
+                source_published_at=extracted.published,
+                source_modified_at=extracted.modified,
+                is_paywalled=extracted.paywalled,
+                imported_by=by if getattr(by, "is_authenticated", False) else None,
+            )
+    except IntegrityError:
+        # Another worker stored the same story a moment ago: theirs wins.
+        return ImportResult(Article.objects.get(source_url=key), False)
+    revision = SourceRevision.objects.create(
+        article=article,
+        number=1,
+        fetched_at=fetched.fetched_at if fetched else timezone.now(),
+        final_url=fetched.final_url if fetched else extracted.url,
+        http_headers=dict(fetched.headers) if fetched else {},
+        raw_compressed=SourceRevision.compress(fetched.content if fetched else raw),
+        charset=extracted.charset or "",
+        title=extracted.title,
+        lead=extracted.lead or "",
+        blocks=extracted.blocks,
+        is_manual=is_manual,
+    )
+    article.current_revision = revision
+    article.save(update_fields=["current_revision"])
+    audit_record(actor=by, action="article.import", target=article, url=key, manual=is_manual)
+    return ImportResult(article, True)
+
+
+def article_import(*, url: str, by: Any, outlet: Outlet | None = None) -> ImportResult:
+    """Fetch ``url`` safely, extract it and store it (or return the article already stored).
+
+    Raises :class:`ImportRefused` (or a ``fetching.FetchError``) with a sentence for the editor;
+    nothing is saved then.
+    """
+    key = url_normalize(url)
+    existing = Article.objects.filter(source_url=key).first()
+    if existing is not None:
+        return ImportResult(existing, False)
+    from newsroom import fetching
+
+    result = fetching.fetch(url, accept="html")
+    extracted = extraction.extract_article(content=result.content, url=result.final_url, headers=result.headers)
+    return article_store(extracted=extracted, by=by, outlet=outlet, fetched=result)
+
+
+def manual_import(
+    *,
+    by: Any,
+    title: str,
+    url: str,
+    text_or_html: str,
+    language: str,
+    author: str = "",
+    published: dt.datetime | None = None,
+    outlet: Outlet | None = None,
+) -> ImportResult:
+    """Store a pasted story (for pages that cannot be fetched) with the same sanitising and blocks."""
+    blocks = extraction.blocks_from_pasted(text_or_html=text_or_html)
+    extracted = extraction.ExtractedArticle(
+        url=url,
+        canonical=url,
+        charset="utf-8",
+        language=language,
+        site_name=outlet.name if outlet else None,
+        title=title.strip(),
+        lead=None,
+        published=published,
+        modified=None,
+        authors=[author.strip()] if author.strip() else [],
+        tags=[],
+        paywalled=False,
+        blocks=blocks,
+    )
+    return article_store(extracted=extracted, by=by, outlet=outlet, raw=text_or_html.encode("utf-8"), is_manual=True)

@@ -1,0 +1,233 @@
+"""Load the demo desk: the seed story published with its credits, and jobs in every state.
+
+Idempotent: people, outlets and articles are keyed on username / slug / source URL, and a
+story that already has its translation is left alone, so running it twice gives the same
+data. Passwords are ``DEMO_PASSWORD`` or a random one printed at the end (reset each run so
+the printed one works).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from newsroom import extraction, importing
+from newsroom.models import Article, Feed, Outlet
+from translations import editing, workflow
+from translations.models import Contributor, CreditMode, GlossaryTerm, MemoryEntry, State, Translation
+
+DEMO = Path(__file__).resolve().parents[2] / "demo"
+
+PEOPLE = [
+    # username, first, last, groups, contributor fields
+    ("editor", "Hanna", "Marchuk", ["editor"], {"is_volunteer": False}),
+    ("reviewer", "Pavel", "Lis", ["reviewer"], {"is_volunteer": False}),
+    ("translator", "Iryna", "Sadouskaya", ["translator"], {"is_volunteer": False}),
+    (
+        "volunteer",
+        "Veranika",
+        "Papkouskaya",
+        ["translator"],
+        {"has_public_profile": True, "public_slug": "veranika-papkouskaya"},
+    ),
+    (
+        "volunteer2",
+        "Andrei",
+        "Kavalenka",
+        ["translator"],
+        {"credit_mode": CreditMode.PSEUDONYM, "pseudonym": "A. Minsker"},
+    ),
+    ("volunteer3", "Maryia", "Hrynevich", ["translator"], {"credit_mode": CreditMode.ANONYMOUS}),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo content: the seed story published, jobs in every state, demo accounts."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--force", action="store_true", help="Run even with DEBUG off (never on a live desk).")
+        parser.add_argument("--quiet-accounts", action="store_true", help="Do not print the accounts.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError("load_demo refuses to run with DEBUG off; pass --force if this really is a demo desk.")
+        password = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(9)
+        with transaction.atomic():
+            people = self.people(password)
+            outlet = self.outlet()
+            self.glossary(people["editor"])
+            self.seed_story(people, outlet)
+            self.more_jobs(people)
+        if not options["quiet_accounts"]:
+            self.stdout.write(f"\nDemo accounts (password: {password}):")
+            for username, first, last, groups, _extra in PEOPLE:
+                self.stdout.write(f"  {username:<11} {first} {last} ({', '.join(groups)})")
+
+    def people(self, password: str) -> dict[str, Any]:
+        User = get_user_model()
+        people: dict[str, Any] = {}
+        for username, first, last, groups, extra in PEOPLE:
+            user, _created = User.objects.get_or_create(
+                username=username,
+                defaults={"first_name": first, "last_name": last, "email": f"{username}@desk.example"},
+            )
+            user.set_password(password)
+            user.is_staff = "editor" in groups
+            user.save()
+            user.groups.set(Group.objects.filter(name__in=groups))
+            Contributor.objects.update_or_create(user=user, defaults={"languages": ["ru", "be", "en"], **extra})
+            people[username] = User.objects.get(pk=user.pk)  # fresh, without cached groups
+        return people
+
+    def outlet(self) -> Outlet:
+        outlet, _created = Outlet.objects.get_or_create(
+            slug="tut-by",
+            defaults={
+                "name": "TUT.BY",
+                "credit_name": "TUT.BY",
+                "site_url": "https://news.tut.by",
+                "language": "ru",
+                "credit_terms": "Credit TUT.BY with a link to the original.",
+            },
+        )
+        Feed.objects.get_or_create(
+            url="https://news.tut.by/rss/all.rss",
+            defaults={"outlet": outlet, "title": "TUT.BY — all news", "is_active": False},
+        )
+        return outlet
+
+    def glossary(self, editor: Any) -> None:
+        for ru, en in [("Окрестина", "Okrestin"), ("МИД", "MFA"), ("силовики", "security forces"), ("Макей", "Makei")]:
+            GlossaryTerm.objects.get_or_create(
+                source_language="ru",
+                target_language="en",
+                source_term=ru,
+                defaults={"target_term": en, "created_by": editor},
+            )
+
+    def article(self, name: str, editor: Any, outlet: Outlet | None = None) -> Article:
+        content = (DEMO / f"{name}.html").read_bytes()
+        url = (
+            f"https://{name}.source.example/sources/site/{name}.html"
+            if name != "mfa-picket"
+            else "https://news.tut.by/sources/site/mfa-picket.html"
+        )
+        extracted = extraction.extract_article(content=content, url=url, headers={"content-type": "text/html"})
+        return importing.article_store(extracted=extracted, by=editor, outlet=outlet, raw=content).article
+
+    def seed_story(self, people: dict[str, Any], outlet: Outlet) -> None:
+        editor, reviewer, volunteer = people["editor"], people["reviewer"], people["volunteer"]
+        article = self.article("mfa-picket", editor, outlet)
+        if Translation.objects.filter(article=article, language="en").exists():
+            return
+        parts = (DEMO / "mfa-picket.en.txt").read_text(encoding="utf-8").split("\n\n")
+        blocks = article.blocks
+        # Alignment of the seed (tests/fixtures/expected.json "roles"): English part → source block index.
+        aligned = {1: 0, 2: 1, 4: 2, 6: 4, 7: 5, 8: 6, 9: 7, 10: 8, 11: 9, 12: 10, 13: 11}
+        t = workflow.translation_create(article=article, by=editor, due_at=timezone.now() + dt.timedelta(days=2))
+        t = workflow.translation_assign(translation=t, by=editor, translator=volunteer, reviewer=reviewer)
+        tags = parts[3].removeprefix("Tags:").strip()
+        t = editing.translation_save(
+            translation=t,
+            by=volunteer,
+            based_on=t.edit_version,
+            title=parts[0],
+            blocks={blocks[ru]["id"]: {"text": parts[en]} for en, ru in aligned.items()},
+            notes=[{"id": "subtitles", "after": blocks[2]["id"], "text": parts[5], "keep": True}],
+            tags=", ".join(tag.strip() for tag in tags.replace(";", ",").split(",") if tag.strip()),
+            as_version=True,
+            comment="First full draft",
+        )
+        t = workflow.translation_submit(translation=t, by=volunteer)
+        t = workflow.translation_approve(translation=t, by=reviewer, comment="Checked against the original.")
+        workflow.translation_publish(translation=t, by=editor)
+        for en, ru in aligned.items():
+            MemoryEntry.objects.get_or_create(
+                source_language="ru",
+                target_language="en",
+                source_text=blocks[ru]["text"],
+                defaults={"target_text": parts[en], "translation": t},
+            )
+
+    def more_jobs(self, people: dict[str, Any]) -> None:
+        editor, reviewer = people["editor"], people["reviewer"]
+        now = timezone.now()
+        plan = [
+            ("be-culture", State.PUBLISHED, people["volunteer2"]),
+            ("cp1251-economy", State.IN_REVIEW, people["volunteer3"]),
+            ("long-read", State.IN_PROGRESS, people["translator"]),
+            ("no-metadata", State.OPEN, None),
+            ("paywall", State.APPROVED, people["volunteer2"]),
+        ]
+        for name, target, translator in plan:
+            article = self.article(name, editor)
+            if Translation.objects.filter(article=article).exists():
+                continue
+            t = workflow.translation_create(article=article, by=editor, due_at=now + dt.timedelta(days=3))
+            if translator is None:
+                continue
+            t = workflow.translation_assign(translation=t, by=editor, translator=translator, reviewer=reviewer)
+            first = article.blocks[:2]
+            t = editing.translation_save(
+                translation=t,
+                by=translator,
+                based_on=t.edit_version,
+                title=f"[Demo] {article.source_title}",
+                blocks={
+                    b["id"]: {"text": f"(English draft of: {b['text'][:80]}…)"} for b in first if b["kind"] != "embed"
+                },
+                as_version=True,
+                comment="Draft",
+            )
+            if target == State.IN_PROGRESS:
+                continue
+            t = workflow.translation_submit(translation=t, by=translator)
+            if target == State.IN_REVIEW:
+                continue
+            t = workflow.translation_approve(translation=t, by=reviewer)
+            if target == State.PUBLISHED:
+                workflow.translation_publish(translation=t, by=editor)
+        # A scheduled and a spiked job, made from pasted text (manual import).
+        for title, target in [
+            ("Демо: запланированная публикация", State.SCHEDULED),
+            ("Демо: снятая с работы заметка", State.SPIKED),
+        ]:
+            result = importing.manual_import(
+                by=editor,
+                title=title,
+                url=f"https://demo.source.example/{target}",
+                language="ru",
+                text_or_html="Первый абзац демонстрационной заметки.\n\nВторой абзац.",
+                outlet=None,
+            )
+            if Translation.objects.filter(article=result.article).exists():
+                continue
+            t = workflow.translation_create(article=result.article, by=editor)
+            if target == State.SPIKED:
+                workflow.translation_spike(translation=t, by=editor, reason="Duplicate of another story")
+                continue
+            t = workflow.translation_assign(
+                translation=t, by=editor, translator=people["translator"], reviewer=reviewer
+            )
+            block = result.article.blocks[0]
+            t = editing.translation_save(
+                translation=t,
+                by=people["translator"],
+                based_on=t.edit_version,
+                title="Demo: a scheduled story",
+                blocks={block["id"]: {"text": "The first paragraph of a demo story."}},
+                as_version=True,
+            )
+            t = workflow.translation_submit(translation=t, by=people["translator"])
+            t = workflow.translation_approve(translation=t, by=reviewer)
+            workflow.translation_schedule(translation=t, by=editor, at=now + dt.timedelta(days=1))

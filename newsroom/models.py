@@ -1,0 +1,270 @@
+"""The editorial core: outlets, their feeds, source articles and their revisions.
+
+An :class:`Article` is one source story. Its *source* fields (``source_title``, the blocks of
+its current :class:`SourceRevision`, …) are what the outlet published; its *live* fields
+(``title``, ``lead``, ``body``, ``slug``, ``published_at``, ``seo_description``) are registered
+with django-modeltranslation (``title_en``, …) and hold what readers see. Only
+``newsroom/publishing.py`` writes the live fields.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Outlet(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    site_url = models.URLField(_("site"), max_length=500, blank=True)
+    language = models.CharField(_("default language"), max_length=8, choices=settings.SOURCE_LANGUAGES, default="ru")
+    credit_name = models.CharField(
+        _("credit as"), max_length=200, help_text=_('How readers see the source credited, e.g. "TUT.BY".')
+    )
+    credit_terms = models.TextField(
+        _("credit terms"), blank=True, help_text=_("What the outlet requires of a republication (link, wording).")
+    )
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("site:outlet", kwargs={"slug": self.slug})
+
+
+class Feed(models.Model):
+    outlet = models.ForeignKey(Outlet, on_delete=models.CASCADE, related_name="feeds")
+    url = models.URLField(_("feed URL"), max_length=1000, unique=True)
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    auto_import = models.BooleanField(
+        _("import new items"),
+        default=False,
+        help_text=_("Import new items at once instead of listing them in the inbox."),
+    )
+    poll_interval_minutes = models.PositiveIntegerField(_("poll every (minutes)"), default=30)
+    etag = models.CharField(max_length=300, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    next_poll_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    consecutive_errors = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    progress_done = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["outlet__name", "url"]
+        indexes = [models.Index(fields=["is_active", "next_poll_at"], name="feed_due")]
+        constraints = [models.CheckConstraint(condition=Q(poll_interval_minutes__gte=1), name="feed_interval_positive")]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+
+class FeedItem(models.Model):
+    """One item a feed listed: the desk's inbox of sources not yet imported."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        IMPORTED = "imported", _("Imported")
+        REJECTED = "rejected", _("Rejected")
+        FAILED = "failed", _("Import failed")
+
+    feed = models.ForeignKey(Feed, on_delete=models.CASCADE, related_name="items")
+    url = models.URLField(max_length=1000)
+    guid = models.CharField(max_length=1000, blank=True)
+    title = models.CharField(max_length=1000, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.NEW)
+    error = models.TextField(blank=True)
+    article = models.ForeignKey("Article", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_at", "-first_seen_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["feed", "url"], name="feeditem_unique_url"),
+            models.CheckConstraint(
+                condition=Q(status__in=["new", "imported", "rejected", "failed"]), name="feeditem_status_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True, allow_unicode=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("site:tag", kwargs={"slug": self.slug})
+
+
+class Article(models.Model):
+    class Triage(models.TextChoices):
+        NEW = "new", _("New")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="articles", null=True, blank=True)
+    source_url = models.URLField(_("source URL"), max_length=1000, unique=True)
+    language = models.CharField(_("language"), max_length=8, choices=settings.SOURCE_LANGUAGES)
+    authors = ArrayField(models.CharField(max_length=200), default=list, blank=True)
+    source_tags = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+    source_title = models.CharField(_("original title"), max_length=1000)
+    source_lead = models.TextField(_("original lead"), blank=True)
+    source_published_at = models.DateTimeField(_("originally published"), null=True, blank=True)
+    source_modified_at = models.DateTimeField(null=True, blank=True)
+    is_paywalled = models.BooleanField(default=False)
+    current_revision = models.ForeignKey(
+        "SourceRevision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles", help_text=_("Published (English) tags."))
+    triage = models.CharField(_("triage"), max_length=10, choices=Triage, default=Triage.NEW)
+    triage_reason = models.TextField(blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Live fields: registered with modeltranslation (title_en, …); written only by publishing.py.
+    title = models.CharField(_("title"), max_length=1000, blank=True)
+    lead = models.TextField(_("lead"), blank=True)
+    body = models.JSONField(_("body"), default=list, blank=True)
+    slug = models.SlugField(_("slug"), max_length=200, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    seo_description = models.CharField(_("SEO description"), max_length=300, blank=True)
+    is_featured = models.BooleanField(_("featured"), default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(triage__in=["new", "accepted", "rejected"]), name="article_triage_known"
+            ),
+            *(
+                models.UniqueConstraint(
+                    fields=[f"slug_{code}"], condition=~Q(**{f"slug_{code}": ""}), name=f"article_unique_slug_{code}"
+                )
+                for code in settings.PUBLISHING_LANGUAGES
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["triage", "-created_at"], name="article_inbox"),
+            *(
+                models.Index(fields=[f"-published_at_{code}"], name=f"article_live_{code}")
+                for code in settings.PUBLISHING_LANGUAGES
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.source_title
+
+    def get_absolute_url(self) -> str:
+        return reverse("site:article", kwargs={"slug": self.slug})
+
+    @property
+    def blocks(self) -> list[dict[str, Any]]:
+        return self.current_revision.blocks if self.current_revision else []
+
+
+class SourceRevision(models.Model):
+    """What the source said at one fetch: blocks plus the raw page kept for provenance."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    fetched_at = models.DateTimeField()
+    final_url = models.URLField(max_length=1000, blank=True)
+    http_headers = models.JSONField(default=dict, blank=True)
+    raw_compressed = models.BinaryField(blank=True, editable=False)
+    charset = models.CharField(max_length=40, blank=True)
+    title = models.CharField(max_length=1000)
+    lead = models.TextField(blank=True)
+    blocks = models.JSONField(default=list)
+    is_manual = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["article", "-number"]
+        constraints = [models.UniqueConstraint(fields=["article", "number"], name="sourcerevision_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} r{self.number}"
+
+    @property
+    def raw(self) -> bytes:
+        return zlib.decompress(bytes(self.raw_compressed)) if self.raw_compressed else b""
+
+    @staticmethod
+    def compress(raw: bytes) -> bytes:
+        return zlib.compress(raw, level=6)
+
+
+class Correction(models.Model):
+    """A dated note readers see on an article whose published translation was corrected."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    language = models.CharField(max_length=8)
+    note = models.TextField()
+    published_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["published_at"]
+
+    def __str__(self) -> str:
+        return self.note[:60]
+
+
+class AuditEntry(models.Model):
+    """Every action taken on the desk: who, what, on which object, when and from where."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    action = models.CharField(max_length=60)
+    target_type = models.CharField(max_length=60, blank=True)
+    target_id = models.CharField(max_length=60, blank=True)
+    target_repr = models.CharField(max_length=300, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["action", "-created_at"], name="audit_action")]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"
+
+
+class SlugRedirect(models.Model):
+    """An old slug of a published article, so links shared before a rename keep working."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_slugs")
+    language = models.CharField(max_length=8)
+    slug = models.SlugField(max_length=200)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["language", "slug"], name="slugredirect_unique")]
+
+    def __str__(self) -> str:
+        return self.slug

@@ -1,0 +1,51 @@
+"""Shared test set-up: PostgreSQL only (the embedded one unless DATABASE_URL is set)."""
+
+from pathlib import Path
+
+import pytest
+
+# The fixture web server (real HTTP on 127.0.0.1) lives in its own plugin module.
+pytest_plugins = ["tests.fixture_server"] if (Path(__file__).parent / "fixture_server.py").exists() else []
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings, tmp_path):
+    """Each test gets an empty page cache of its own."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(tmp_path)}
+    }
+
+
+@pytest.fixture(autouse=True)
+def _reset_axes(db):
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.all().delete()
+
+
+@pytest.fixture
+def editor(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="ed", roles=["editor"])
+
+
+@pytest.fixture
+def reviewer(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="rev", roles=["reviewer"])
+
+
+@pytest.fixture
+def translator(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="tr", roles=["translator"], contributor__is_volunteer=False)
+
+
+@pytest.fixture
+def volunteer(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="vol", roles=["translator"])

@@ -1,0 +1,131 @@
+"""Saving a translation's text: autosaves and deliberate versions, never a lost word.
+
+Every save carries ``based_on``, the ``edit_version`` the editor's form was built from. A
+save against a newer version (another tab, another device, an editor's change) raises
+:class:`StaleEdit` carrying both texts, and writes nothing. Autosaves update the working copy
+only; a deliberate save (``as_version=True``) also makes a django-reversion version with
+the author and comment, so the history holds decisions, not keystrokes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import reversion
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from newsroom.audit import audit_record
+from translations import permissions
+from translations.models import State, Translation
+
+EDITABLE_STATES = frozenset({State.OPEN, State.IN_PROGRESS, State.IN_REVIEW, State.APPROVED})
+
+
+@dataclass
+class StaleEdit(Exception):
+    """The text changed since the form was loaded. Both texts travel with the error."""
+
+    current: dict[str, Any]
+    mine: dict[str, Any]
+    current_version: int
+    message: str = field(default="")
+
+    def __post_init__(self) -> None:
+        self.message = self.message or _(
+            "Someone saved a newer version while you were editing. Nothing was overwritten: "
+            "your text and theirs are both shown below."
+        )
+
+
+def text_snapshot(translation: Translation) -> dict[str, Any]:
+    return {
+        "title": translation.title,
+        "lead": translation.lead,
+        "blocks": translation.blocks,
+        "notes": translation.notes,
+        "tags": translation.tags,
+    }
+
+
+def _clean_blocks(translation: Translation, blocks: dict[str, Any]) -> dict[str, Any]:
+    """Keep only entries for blocks of the source revision, each as text/omitted/reason."""
+    known = {b["id"] for b in translation.source_revision.blocks}
+    cleaned: dict[str, Any] = {}
+    for block_id, entry in blocks.items():
+        if block_id not in known or not isinstance(entry, dict):
+            continue
+        cleaned[block_id] = {
+            "text": str(entry.get("text", ""))[:20000],
+            "omitted": bool(entry.get("omitted", False)),
+            "reason": str(entry.get("reason", ""))[:1000],
+        }
+    return cleaned
+
+
+@transaction.atomic
+def translation_save(
+    *,
+    translation: Translation,
+    by: Any,
+    based_on: int,
+    title: str | None = None,
+    lead: str | None = None,
+    blocks: dict[str, Any] | None = None,
+    notes: list[dict[str, Any]] | None = None,
+    tags: str | None = None,
+    as_version: bool = False,
+    comment: str = "",
+) -> Translation:
+    """Save text the assignee (or an editor) typed. Fields left ``None`` are not touched;
+    ``blocks`` is merged per block id, so an autosave of one field cannot wipe another.
+
+    Raises PermissionDenied for anyone else, StaleEdit for a save based on an old version.
+    """
+    t = Translation.objects.select_for_update().select_related("source_revision").get(pk=translation.pk)
+    if not permissions.can_edit_text(user=by, translation=t):
+        raise PermissionDenied(_("Only the assigned translator or an editor can change this text."))
+    if t.state not in EDITABLE_STATES:
+        raise PermissionDenied(
+            _("This translation cannot be edited in its current state (%(state)s).") % {"state": t.get_state_display()}
+        )
+    mine = {"title": title, "lead": lead, "blocks": blocks, "notes": notes, "tags": tags}
+    if based_on != t.edit_version:
+        raise StaleEdit(
+            current=text_snapshot(t),
+            mine={k: v for k, v in mine.items() if v is not None},
+            current_version=t.edit_version,
+        )
+    if title is not None:
+        t.title = title.strip()[:1000]
+    if lead is not None:
+        t.lead = lead.strip()
+    if blocks is not None:
+        t.blocks = {**t.blocks, **_clean_blocks(t, blocks)}
+    if notes is not None:
+        t.notes = [
+            {
+                "id": str(n.get("id") or i),
+                "after": str(n.get("after", "")),
+                "text": str(n.get("text", ""))[:5000],
+                "keep": bool(n.get("keep", True)),
+            }
+            for i, n in enumerate(notes)
+            if isinstance(n, dict)
+        ]
+    if tags is not None:
+        t.tags = tags.strip()[:500]
+    t.edit_version += 1
+    t.last_activity_at = timezone.now()
+    if as_version:
+        with reversion.create_revision(atomic=False):
+            t.save()
+            reversion.set_user(by)
+            reversion.set_comment(comment or _("Saved a version"))
+        audit_record(actor=by, action="translation.save_version", target=t)
+    else:
+        t.save()
+    return t

@@ -1,0 +1,113 @@
+"""Notifications: recorded with the change that causes them, delivered after commit.
+
+The workflow calls :func:`notifications_record` inside its transaction, so a notice exists
+if and only if the change committed (an outbox). Delivery is queued on commit; if the broker
+is down then, the beat task ``notifications_send_pending`` picks the notice up later. Each
+email is sent at most once: the row is locked and ``emailed_at`` set in the same
+transaction as the send.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from translations.models import Contributor, Notification, NotificationKind, WorkflowEvent
+
+log = logging.getLogger(__name__)
+
+SUBJECTS = {
+    NotificationKind.ASSIGNED: _("A translation job is yours: %(title)s"),
+    NotificationKind.CLAIM_EXPIRING: _("Your claim expires soon: %(title)s"),
+    NotificationKind.CLAIM_EXPIRED: _("Your claim expired: %(title)s"),
+    NotificationKind.REVIEW_REQUESTED: _("Ready for review: %(title)s"),
+    NotificationKind.CHANGES_REQUESTED: _("Changes requested: %(title)s"),
+    NotificationKind.APPROVED: _("Approved: %(title)s"),
+    NotificationKind.PUBLISHED: _("Published: %(title)s"),
+    NotificationKind.COMMENT: _("New comment: %(title)s"),
+}
+
+
+def public_name(user: Any) -> str:
+    """How a person is named to others: their credit choice, never a hidden real name."""
+    contributor = Contributor.objects.filter(user=user).first()
+    if contributor is None:
+        return str(user.get_username())
+    return contributor.credit_name()
+
+
+def reviewers_except(user: Any) -> list[Any]:
+    users = get_user_model().objects.filter(is_active=True, groups__name__in=["reviewer", "editor"]).distinct()
+    return [u for u in users if user is None or u.pk != user.pk]
+
+
+def notifications_record(
+    *, event: WorkflowEvent | None, recipients: Iterable[tuple[Any, str]], key: str = "", text: str = "", url: str = ""
+) -> list[int]:
+    """Create the on-desk notices for ``recipients`` (``(user, kind)`` pairs), skipping muted kinds
+    and the actor themself. Idempotent per ``(key, user)``. Returns the new notification ids."""
+    ids: list[int] = []
+    for user, kind in recipients:
+        if user is None or (event is not None and event.actor_id == user.pk):
+            continue
+        muted = Contributor.objects.filter(user=user).values_list("muted_notifications", flat=True).first() or []
+        if kind in muted:
+            continue
+        if event is not None:
+            translation = event.translation
+            title = translation.title or translation.article.source_title
+            text = text or str(SUBJECTS[NotificationKind(kind)] % {"title": title})
+            url = url or translation.get_absolute_url()
+            key = key or f"event:{event.pk}"
+        notice, created = Notification.objects.get_or_create(
+            key=key, user=user, defaults={"kind": kind, "event": event, "text": text[:500], "url": url}
+        )
+        if created:
+            ids.append(notice.pk)
+    return ids
+
+
+def notifications_queue(ids: list[int]) -> None:
+    """Hand delivery to Celery; if the broker is unreachable the pending sweep sends them later."""
+    from translations import tasks
+
+    try:
+        tasks.notifications_send.delay(ids)
+    except Exception:  # the broker is down: the outbox keeps the notices
+        log.warning("Broker unavailable; %d notification(s) wait for the pending sweep", len(ids), exc_info=True)
+
+
+def notifications_send(*, ids: Iterable[int] | None = None) -> int:
+    """Email every unsent notice in ``ids`` (or all pending ones). Returns how many were sent."""
+    sent = 0
+    qs = Notification.objects.filter(emailed_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    for pk in list(qs.values_list("pk", flat=True)):
+        with transaction.atomic():
+            notice = (
+                Notification.objects.select_for_update(skip_locked=True)
+                .select_related("user")
+                .filter(pk=pk, emailed_at__isnull=True)
+                .first()
+            )
+            if notice is None or not notice.user.email:
+                continue
+            body = render_to_string(
+                "emails/notification.txt",
+                {"notice": notice, "link": settings.SITE_URL + notice.url, "site_name": settings.DESK_SITE_NAME},
+            )
+            send_mail(notice.text, body, settings.DEFAULT_FROM_EMAIL, [notice.user.email])
+            notice.emailed_at = timezone.now()
+            notice.save(update_fields=["emailed_at"])
+            sent += 1
+    return sent

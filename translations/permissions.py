@@ -1,0 +1,101 @@
+"""Who may do what. Views use these to show buttons; the workflow checks them again.
+
+Roles are the groups ``editor``, ``reviewer`` and ``translator`` (created by a migration).
+Volunteers are translators whose profile says ``is_volunteer``. Superusers count as editors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from translations.models import State, Translation
+
+EDITOR, REVIEWER, TRANSLATOR = "editor", "reviewer", "translator"
+ROLE_GROUPS = (EDITOR, REVIEWER, TRANSLATOR)
+
+
+def _groups(user: Any) -> set[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    cached: set[str] | None = getattr(user, "_desk_groups", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        user._desk_groups = cached
+    return cached
+
+
+def is_editor(user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False) and user.is_active) or EDITOR in _groups(user)
+
+
+def is_reviewer(user: Any) -> bool:
+    return is_editor(user) or REVIEWER in _groups(user)
+
+
+def is_desk_member(user: Any) -> bool:
+    """Anyone who may use the desk at all: translators, reviewers, editors."""
+    return is_editor(user) or bool(_groups(user) & set(ROLE_GROUPS))
+
+
+def is_translator_of(user: Any, translation: Translation) -> bool:
+    return translation.translator_id is not None and translation.translator_id == getattr(user, "pk", None)
+
+
+def can_view(*, user: Any, translation: Translation) -> bool:
+    """Editors and reviewers see every job; translators see open jobs and their own."""
+    if is_reviewer(user):
+        return True
+    if not is_desk_member(user):
+        return False
+    return translation.state == State.OPEN or is_translator_of(user, translation)
+
+
+def can_claim(*, user: Any, translation: Translation) -> bool:
+    return is_desk_member(user)
+
+
+def can_assign(*, user: Any, translation: Translation) -> bool:
+    return is_editor(user)
+
+
+def can_release(*, user: Any, translation: Translation) -> bool:
+    return is_translator_of(user, translation) or is_editor(user)
+
+
+def can_edit_text(*, user: Any, translation: Translation) -> bool:
+    """Only the assignee (and editors) change the text."""
+    return is_translator_of(user, translation) or is_editor(user)
+
+
+def can_submit(*, user: Any, translation: Translation) -> bool:
+    return is_translator_of(user, translation) or is_editor(user)
+
+
+def can_review(*, user: Any, translation: Translation) -> bool:
+    """Four eyes: a reviewer who is not the translator; the assigned reviewer, or any when none is."""
+    if not is_reviewer(user) or is_translator_of(user, translation):
+        return False
+    if translation.reviewer_id and translation.reviewer_id != user.pk and not is_editor(user):
+        return False
+    return True
+
+
+can_approve = can_review
+can_request_changes = can_review
+
+
+def can_comment(*, user: Any, translation: Translation) -> bool:
+    return can_review(user=user, translation=translation) or is_translator_of(user, translation)
+
+
+def can_publish(*, user: Any, translation: Translation) -> bool:
+    """Four eyes again: an editor who did not translate it."""
+    return is_editor(user) and not is_translator_of(user, translation)
+
+
+can_schedule = can_publish
+
+
+def can_manage(*, user: Any, translation: Translation) -> bool:
+    """Unpublish, correct, spike, restore: editors."""
+    return is_editor(user)

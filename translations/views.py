@@ -1,0 +1,117 @@
+"""Desk views: thin; they call selectors to read and the workflow/services to write."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from translations import permissions, selectors, workflow
+from translations.forms import TransitionForm
+from translations.models import State
+
+
+def desk_member_required(view):  # type: ignore[no-untyped-def]
+    """Login, then a desk role; anyone else gets 403 (never a page of the desk)."""
+
+    @login_required
+    def wrapped(request: HttpRequest, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not permissions.is_desk_member(request.user):
+            raise PermissionDenied(_("This page is for members of the desk."))
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+@desk_member_required
+def home(request: HttpRequest) -> HttpResponse:
+    state = request.GET.get("state") or ""
+    qs = selectors.translations_visible_to(user=request.user).order_by("due_at", "-updated_at")
+    if state in State.values:
+        qs = qs.filter(state=state)
+    return render(
+        request,
+        "desk/board.html",
+        {"translations": qs[:100], "counts": selectors.translation_state_counts(), "state": state, "states": State},
+    )
+
+
+@desk_member_required
+def translation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    translation = get_object_or_404(selectors.translations_visible_to(user=request.user), pk=pk)
+    rows = [
+        {"block": block, "target": translation.blocks.get(block["id"], {})}
+        for block in translation.source_revision.blocks
+    ]
+    return render(
+        request,
+        "desk/translation.html",
+        {
+            "translation": translation,
+            "rows": rows,
+            "actions": workflow.available_actions(user=request.user, translation=translation),
+            "events": translation.events.select_related("actor"),
+        },
+    )
+
+
+SIMPLE_TRANSITIONS = {
+    "claim": (workflow.translation_claim, _("The job is yours.")),
+    "release": (workflow.translation_release, _("Released back to the board.")),
+    "submit": (workflow.translation_submit, _("Sent for review.")),
+    "request_changes": (workflow.translation_request_changes, _("Changes requested; the translator has been told.")),
+    "approve": (workflow.translation_approve, _("Approved.")),
+    "publish": (workflow.translation_publish, _("Published.")),
+    "unschedule": (workflow.translation_unschedule, _("Schedule cancelled.")),
+    "restore": (workflow.translation_restore, _("Restored.")),
+}
+
+
+@desk_member_required
+@require_POST
+def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    translation = get_object_or_404(selectors.translations_visible_to(user=request.user), pk=pk)
+    form = TransitionForm(request.POST)
+    if action not in SIMPLE_TRANSITIONS and action not in {"unpublish", "spike", "correct", "schedule"}:
+        raise PermissionDenied(_("Unknown action."))
+    if not form.is_valid():
+        messages.error(request, _("Please correct the form."))
+        return redirect(translation)
+    comment = form.cleaned_data["comment"]
+    try:
+        if action == "unpublish":
+            workflow.translation_unpublish(translation=translation, by=request.user, reason=comment)
+            messages.success(request, _("Unpublished."))
+        elif action == "spike":
+            workflow.translation_spike(translation=translation, by=request.user, reason=comment)
+            messages.success(request, _("Spiked."))
+        elif action == "correct":
+            workflow.translation_correct(translation=translation, by=request.user, note=comment)
+            messages.success(request, _("Correction opened; the live text stays until it is published."))
+        elif action == "schedule":
+            at = form.cleaned_data.get("at")
+            if at is None:
+                messages.error(request, _("Choose when to publish."))
+                return redirect(translation)
+            workflow.translation_schedule(translation=translation, by=request.user, at=at, comment=comment)
+            messages.success(request, _("Scheduled."))
+        else:
+            func, done = SIMPLE_TRANSITIONS[action]
+            if action == "claim":
+                workflow.translation_claim(translation=translation, by=request.user)
+            elif action == "request_changes":
+                workflow.translation_request_changes(translation=translation, by=request.user, comment=comment)
+            else:
+                func(translation=translation, by=request.user, comment=comment)
+            messages.success(request, done)
+    except workflow.WorkflowError as e:
+        messages.error(request, e.message)
+    except PermissionDenied as e:
+        messages.error(request, str(e) or _("You may not do that."))
+    return redirect(translation)

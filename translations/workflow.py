@@ -1,0 +1,466 @@
+"""The translation workflow: the only code that writes ``Translation.state``.
+
+```
+open ─claim/assign→ in_progress ─submit→ in_review ─approve→ approved ─publish→ published
+                      ↑    │ release→ open     │                 │ schedule→ scheduled
+                      └────┴── request_changes ┘                 │
+published ─correct→ in_progress (the live text stays up until the correction is published)
+any state but published ─spike→ spiked ─restore→ previous state
+published ─unpublish→ approved (with a reason)
+```
+
+Each transition is one ``translation_<verb>`` function: it locks the row, checks the actor's
+permission (``permissions.py``) and the current state, writes the new state, a
+:class:`WorkflowEvent`, a django-reversion revision and an audit entry in one transaction,
+records the notifications it causes and queues their delivery with ``transaction.on_commit``.
+A refused transition raises :class:`PermissionDenied` or :class:`WorkflowError` with a
+sentence for the person, and writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import reversion
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from newsroom import publishing
+from newsroom.audit import audit_record
+from newsroom.models import Article
+from translations import notifications, permissions
+from translations.models import Credit, NotificationKind, Role, State, Translation, WorkflowEvent
+
+
+class WorkflowError(Exception):
+    """A transition that is not possible now (wrong state, missing reason, …)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# Which states each action starts from.
+ALLOWED_FROM: dict[str, frozenset[str]] = {
+    "claim": frozenset({State.OPEN}),
+    "assign": frozenset({State.OPEN, State.IN_PROGRESS}),
+    "release": frozenset({State.IN_PROGRESS}),
+    "submit": frozenset({State.IN_PROGRESS}),
+    "request_changes": frozenset({State.IN_REVIEW}),
+    "approve": frozenset({State.IN_REVIEW}),
+    "publish": frozenset({State.APPROVED, State.SCHEDULED}),
+    "schedule": frozenset({State.APPROVED}),
+    "unschedule": frozenset({State.SCHEDULED}),
+    "unpublish": frozenset({State.PUBLISHED}),
+    "correct": frozenset({State.PUBLISHED}),
+    "spike": frozenset(set(State.values) - {State.PUBLISHED, State.SPIKED}),
+    "restore": frozenset({State.SPIKED}),
+}
+
+PERMISSION: dict[str, Callable[..., bool]] = {
+    "claim": permissions.can_claim,
+    "assign": permissions.can_assign,
+    "release": permissions.can_release,
+    "submit": permissions.can_submit,
+    "request_changes": permissions.can_request_changes,
+    "approve": permissions.can_approve,
+    "publish": permissions.can_publish,
+    "schedule": permissions.can_schedule,
+    "unschedule": permissions.can_schedule,
+    "unpublish": permissions.can_manage,
+    "correct": permissions.can_manage,
+    "spike": permissions.can_manage,
+    "restore": permissions.can_manage,
+}
+
+REFUSALS: dict[str, str] = {
+    "claim": "Only desk members can claim jobs.",
+    "assign": "Only editors can assign jobs.",
+    "release": "Only the assigned translator or an editor can release this job.",
+    "submit": "Only the assigned translator can submit this.",
+    "request_changes": "Only a reviewer who did not translate this can ask for changes.",
+    "approve": "Only a reviewer who did not translate this can approve it.",
+    "publish": "Only an editor who did not translate this can publish it.",
+    "schedule": "Only an editor who did not translate this can schedule it.",
+    "unschedule": "Only an editor can cancel a scheduled publication.",
+    "unpublish": "Only editors can unpublish.",
+    "correct": "Only editors can open a correction.",
+    "spike": "Only editors can spike a job.",
+    "restore": "Only editors can restore a spiked job.",
+}
+
+WRONG_STATE: dict[str, str] = {
+    "claim": "Someone else has already taken this job.",
+    "assign": "Only open or in-progress jobs can be assigned.",
+    "release": "Only a job in progress can be released.",
+    "submit": "This translation is no longer in progress.",
+    "request_changes": "This translation is not in review.",
+    "approve": "This translation is not in review.",
+    "publish": "Only an approved translation can be published.",
+    "schedule": "Only an approved translation can be scheduled.",
+    "unschedule": "This translation is not scheduled.",
+    "unpublish": "This translation is not published.",
+    "correct": "Only a published translation can be corrected.",
+    "spike": "A published translation must be unpublished before it is spiked.",
+    "restore": "This job is not spiked.",
+}
+
+COMMENTS: dict[str, str] = {
+    "claim": "Claimed",
+    "assign": "Assigned",
+    "release": "Released",
+    "submit": "Submitted for review",
+    "request_changes": "Changes requested",
+    "approve": "Approved",
+    "publish": "Published",
+    "schedule": "Scheduled",
+    "unschedule": "Schedule cancelled",
+    "unpublish": "Unpublished",
+    "correct": "Correction opened",
+    "spike": "Spiked",
+    "restore": "Restored",
+    "expire": "Claim expired",
+    "open": "Job opened",
+}
+
+
+def available_actions(*, user: Any, translation: Translation) -> list[str]:
+    """The transitions ``user`` may take now; views show exactly these buttons."""
+    return [
+        action
+        for action, states in ALLOWED_FROM.items()
+        if translation.state in states
+        and PERMISSION[action](user=user, translation=translation)
+        and not (action == "claim" and translation.translator_id)
+    ]
+
+
+def _lock(translation: Translation, action: str, by: Any) -> Translation:
+    t = Translation.objects.select_for_update().select_related("article").get(pk=translation.pk)
+    if not PERMISSION[action](user=by, translation=t):
+        raise PermissionDenied(_(REFUSALS[action]))
+    if t.state not in ALLOWED_FROM[action]:
+        raise WorkflowError(_(WRONG_STATE[action]))
+    return t
+
+
+def _record(
+    t: Translation,
+    *,
+    by: Any,
+    action: str,
+    old_state: str,
+    comment: str,
+    notify: Iterable[tuple[Any, str]] = (),
+) -> Translation:
+    """Save the row as a revision and append the event, audit entry and notifications."""
+    t.last_activity_at = timezone.now()
+    with reversion.create_revision(atomic=False):
+        t.save()
+        reversion.set_user(by if getattr(by, "is_authenticated", False) else None)
+        reversion.set_comment(comment or _(COMMENTS[action]))
+    event = WorkflowEvent.objects.create(
+        translation=t,
+        actor=by if getattr(by, "is_authenticated", False) else None,
+        action=action,
+        from_state=old_state,
+        to_state=t.state,
+        comment=comment,
+    )
+    audit_record(actor=by, action=f"translation.{action}", target=t, from_state=old_state, to_state=t.state)
+    ids = notifications.notifications_record(event=event, recipients=notify)
+    if ids:
+        transaction.on_commit(lambda: notifications.notifications_queue(ids), robust=True)
+    return t
+
+
+def _ensure_credit(t: Translation, user: Any, role: str) -> None:
+    # Editors are recorded but not credited in public unless the editor says so at publication.
+    Credit.objects.get_or_create(translation=t, user=user, role=role, defaults={"is_credited": role != Role.EDITOR})
+
+
+@transaction.atomic
+def translation_create(
+    *, article: Article, by: Any, language: str = "en", due_at: dt.datetime | None = None, brief: str = ""
+) -> Translation:
+    """Open a job: editors only. Writes an open Translation following the article's current revision."""
+    if not permissions.is_editor(by):
+        raise PermissionDenied(_("Only editors can open translation jobs."))
+    if article.current_revision is None:
+        raise WorkflowError(_("This article has no source text to translate yet."))
+    if Translation.objects.filter(article=article, language=language).exclude(state=State.SPIKED).exists():
+        raise WorkflowError(_("This article already has a translation job in that language."))
+    t = Translation(
+        article=article,
+        language=language,
+        source_revision=article.current_revision,
+        due_at=due_at,
+        brief=brief,
+        title="",
+    )
+    if article.triage != Article.Triage.ACCEPTED:
+        Article.objects.filter(pk=article.pk).update(triage=Article.Triage.ACCEPTED)
+    return _record(t, by=by, action="open", old_state=State.OPEN, comment=_("Job opened"))
+
+
+@transaction.atomic
+def translation_claim(*, translation: Translation, by: Any) -> Translation:
+    """A translator takes an open job. Safe under races: the row lock makes the second claim fail."""
+    t = _lock(translation, "claim", by)
+    if t.translator_id:
+        raise WorkflowError(_(WRONG_STATE["claim"]))
+    old, t.state = t.state, State.IN_PROGRESS
+    t.translator, t.claimed_at, t.reminded_at = by, timezone.now(), None
+    _ensure_credit(t, by, Role.TRANSLATOR)
+    return _record(t, by=by, action="claim", old_state=old, comment="")
+
+
+@transaction.atomic
+def translation_assign(
+    *,
+    translation: Translation,
+    by: Any,
+    translator: Any,
+    reviewer: Any | None = None,
+    due_at: dt.datetime | None = None,
+    comment: str = "",
+) -> Translation:
+    """An editor gives the job to a named translator (and reviewer); the previous holder is kept in history."""
+    t = _lock(translation, "assign", by)
+    if not permissions.is_desk_member(translator):
+        raise WorkflowError(_("That person is not a member of the desk."))
+    if reviewer is not None and (not permissions.is_reviewer(reviewer) or reviewer.pk == translator.pk):
+        raise WorkflowError(_("The reviewer must be a reviewer and not the translator."))
+    old = t.state
+    notify: list[tuple[Any, str]] = []
+    if t.translator_id != translator.pk:
+        t.translator, t.claimed_at, t.reminded_at = translator, timezone.now(), None
+        Credit.objects.filter(translation=t, role=Role.TRANSLATOR).exclude(user=translator).delete()
+        notify.append((translator, NotificationKind.ASSIGNED))
+    _ensure_credit(t, translator, Role.TRANSLATOR)
+    if reviewer is not None:
+        t.reviewer = reviewer
+    if due_at is not None:
+        t.due_at = due_at
+    t.state = State.IN_PROGRESS
+    return _record(t, by=by, action="assign", old_state=old, comment=comment, notify=notify)
+
+
+@transaction.atomic
+def translation_release(*, translation: Translation, by: Any, comment: str = "") -> Translation:
+    """The translator (or an editor) hands the job back to the board; the text stays."""
+    t = _lock(translation, "release", by)
+    old, t.state = t.state, State.OPEN
+    Credit.objects.filter(translation=t, role=Role.TRANSLATOR, user=t.translator).delete()
+    t.translator, t.claimed_at = None, None
+    return _record(t, by=by, action="release", old_state=old, comment=comment)
+
+
+@transaction.atomic
+def translation_submit(*, translation: Translation, by: Any, comment: str = "") -> Translation:
+    """The translator sends the text for review; the reviewer (or every reviewer) is notified."""
+    t = _lock(translation, "submit", by)
+    if not t.title.strip():
+        raise WorkflowError(_("Give the translation a title before submitting it."))
+    old, t.state = t.state, State.IN_REVIEW
+    recipients = [t.reviewer] if t.reviewer else notifications.reviewers_except(t.translator)
+    return _record(
+        t,
+        by=by,
+        action="submit",
+        old_state=old,
+        comment=comment,
+        notify=[(r, NotificationKind.REVIEW_REQUESTED) for r in recipients],
+    )
+
+
+@transaction.atomic
+def translation_request_changes(*, translation: Translation, by: Any, comment: str) -> Translation:
+    """A reviewer sends the text back with a required reason that reaches the translator."""
+    if not comment.strip():
+        raise WorkflowError(_("Say what needs to change: the translator sees your reason."))
+    t = _lock(translation, "request_changes", by)
+    old, t.state = t.state, State.IN_PROGRESS
+    if t.reviewer_id is None:
+        t.reviewer = by
+    return _record(
+        t,
+        by=by,
+        action="request_changes",
+        old_state=old,
+        comment=comment,
+        notify=[(t.translator, NotificationKind.CHANGES_REQUESTED)] if t.translator else [],
+    )
+
+
+@transaction.atomic
+def translation_approve(*, translation: Translation, by: Any, comment: str = "") -> Translation:
+    """A reviewer who did not translate it approves; they are credited as reviewer."""
+    t = _lock(translation, "approve", by)
+    old, t.state = t.state, State.APPROVED
+    if t.reviewer_id is None:
+        t.reviewer = by
+    _ensure_credit(t, by, Role.REVIEWER)
+    return _record(
+        t,
+        by=by,
+        action="approve",
+        old_state=old,
+        comment=comment,
+        notify=[(t.translator, NotificationKind.APPROVED)] if t.translator else [],
+    )
+
+
+@transaction.atomic
+def translation_publish(*, translation: Translation, by: Any, comment: str = "") -> Translation:
+    """An editor who did not translate it publishes: the live fields take the approved text.
+
+    Credits are snapshotted with each person's current credit choice. A correction gets a
+    dated note on the article. Translator and reviewer are notified.
+    """
+    t = _lock(translation, "publish", by)
+    if permissions.is_translator_of(by, t):
+        raise PermissionDenied(_(REFUSALS["publish"]))
+    old, t.state = t.state, State.PUBLISHED
+    now = timezone.now()
+    _ensure_credit(t, by, Role.EDITOR)
+    publishing.article_publish(translation=t, at=now)
+    t.first_published_at = t.first_published_at or now
+    t.scheduled_for, t.is_correction, t.correction_note = None, False, ""
+    recipients = {u.pk: u for u in (t.translator, t.reviewer) if u is not None}
+    return _record(
+        t,
+        by=by,
+        action="publish",
+        old_state=old,
+        comment=comment,
+        notify=[(u, NotificationKind.PUBLISHED) for u in recipients.values()],
+    )
+
+
+@transaction.atomic
+def translation_schedule(*, translation: Translation, by: Any, at: dt.datetime, comment: str = "") -> Translation:
+    """An editor sets a publication time; beat publishes it then (``translations_publish_due``)."""
+    if at <= timezone.now():
+        raise WorkflowError(_("Choose a time in the future, or publish now."))
+    t = _lock(translation, "schedule", by)
+    old, t.state, t.scheduled_for = t.state, State.SCHEDULED, at
+    return _record(
+        t,
+        by=by,
+        action="schedule",
+        old_state=old,
+        comment=comment or _("Scheduled for %(at)s") % {"at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M %Z")},
+    )
+
+
+@transaction.atomic
+def translation_unschedule(*, translation: Translation, by: Any, comment: str = "") -> Translation:
+    t = _lock(translation, "unschedule", by)
+    old, t.state, t.scheduled_for = t.state, State.APPROVED, None
+    return _record(t, by=by, action="unschedule", old_state=old, comment=comment)
+
+
+@transaction.atomic
+def translation_unpublish(*, translation: Translation, by: Any, reason: str) -> Translation:
+    """An editor takes the text off the site, with a reason kept in the log."""
+    if not reason.strip():
+        raise WorkflowError(_("Give a reason for unpublishing."))
+    t = _lock(translation, "unpublish", by)
+    old, t.state = t.state, State.APPROVED
+    publishing.article_unpublish(translation=t)
+    return _record(t, by=by, action="unpublish", old_state=old, comment=reason)
+
+
+@transaction.atomic
+def translation_correct(*, translation: Translation, by: Any, note: str, comment: str = "") -> Translation:
+    """An editor opens a correction: the working copy goes back to the translator, the live text stays.
+
+    ``note`` is the dated correction note readers will see once the correction is published.
+    """
+    if not note.strip():
+        raise WorkflowError(_("Write the correction note readers will see."))
+    t = _lock(translation, "correct", by)
+    old, t.state = t.state, State.IN_PROGRESS
+    t.is_correction, t.correction_note = True, note
+    if t.translator is None:
+        t.translator = by
+    return _record(
+        t,
+        by=by,
+        action="correct",
+        old_state=old,
+        comment=comment or note,
+        notify=[(t.translator, NotificationKind.ASSIGNED)] if t.translator and t.translator != by else [],
+    )
+
+
+@transaction.atomic
+def translation_spike(*, translation: Translation, by: Any, reason: str = "") -> Translation:
+    """An editor shelves a job; it can be restored to where it was."""
+    t = _lock(translation, "spike", by)
+    old, t.state, t.state_before_spike = t.state, State.SPIKED, t.state
+    return _record(t, by=by, action="spike", old_state=old, comment=reason)
+
+
+@transaction.atomic
+def translation_restore(*, translation: Translation, by: Any, comment: str = "") -> Translation:
+    t = _lock(translation, "restore", by)
+    old, t.state = t.state, t.state_before_spike or State.OPEN
+    if t.state == State.SCHEDULED and (t.scheduled_for is None or t.scheduled_for <= timezone.now()):
+        t.state = State.APPROVED
+    if t.state not in (State.OPEN,) and t.translator_id is None:
+        t.state = State.OPEN
+    t.state_before_spike = ""
+    try:
+        with transaction.atomic():
+            return _record(t, by=by, action="restore", old_state=old, comment=comment)
+    except IntegrityError as e:
+        raise WorkflowError(_("Another job for this article and language is active; spike it first.")) from e
+
+
+def translations_publish_due(*, now: dt.datetime | None = None) -> list[int]:
+    """Publish every scheduled translation whose time has come, as the editor who scheduled it.
+
+    Called by Celery beat. Each publication is its own transaction; one failure does not stop
+    the others (it stays scheduled and is logged).
+    """
+    now = now or timezone.now()
+    published: list[int] = []
+    due = Translation.objects.filter(state=State.SCHEDULED, scheduled_for__lte=now).values_list("pk", flat=True)
+    for pk in list(due):
+        event = WorkflowEvent.objects.filter(translation_id=pk, action="schedule").select_related("actor").last()
+        if event is None or event.actor is None:
+            continue
+        try:
+            translation_publish(translation=Translation(pk=pk), by=event.actor, comment=_("Published as scheduled"))
+            published.append(pk)
+        except (PermissionDenied, WorkflowError):
+            import logging
+
+            logging.getLogger(__name__).exception("Scheduled publication of translation %s failed", pk)
+    return published
+
+
+@transaction.atomic
+def translation_expire_claim(*, translation: Translation) -> Translation:
+    """The system returns a claim nobody worked on to the board (Celery beat, after a reminder)."""
+    t = Translation.objects.select_for_update().get(pk=translation.pk)
+    if t.state != State.IN_PROGRESS or t.translator is None:
+        raise WorkflowError(_("Only a job in progress can expire."))
+    holder = t.translator
+    old, t.state = t.state, State.OPEN
+    Credit.objects.filter(translation=t, role=Role.TRANSLATOR, user=holder).delete()
+    t.translator, t.claimed_at, t.reminded_at = None, None, None
+    return _record(
+        t,
+        by=None,
+        action="expire",
+        old_state=old,
+        comment=_("Claim expired after no activity"),
+        notify=[(holder, NotificationKind.CLAIM_EXPIRED)],
+    )
