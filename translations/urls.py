@@ -1,11 +1,16 @@
+"""The desk's URLs (namespace ``desk``), gathered from the modules that own each surface."""
+
 from django.urls import path
 
-from translations import views
+from newsroom import urls_desk
+from translations import urls_editorial, urls_workspace, views
 
 app_name = "desk"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("t/<int:pk>/", views.translation_detail, name="translation"),
-    path("t/<int:pk>/<slug:action>/", views.transition, name="transition"),
+    *urls_editorial.urlpatterns,
+    *urls_workspace.urlpatterns,
+    *urls_desk.urlpatterns,
+    # Shared by every surface: one endpoint per workflow transition (POST only).
+    path("t/<int:pk>/do/<slug:action>/", views.transition, name="transition"),
 ]

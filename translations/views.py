@@ -6,13 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from translations import permissions, selectors, workflow
 from translations.forms import TransitionForm
-from translations.models import State
 
 
 def desk_member_required(view):  # type: ignore[no-untyped-def]
@@ -27,38 +26,6 @@ def desk_member_required(view):  # type: ignore[no-untyped-def]
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
     return wrapped
-
-
-@desk_member_required
-def home(request: HttpRequest) -> HttpResponse:
-    state = request.GET.get("state") or ""
-    qs = selectors.translations_visible_to(user=request.user).order_by("due_at", "-updated_at")
-    if state in State.values:
-        qs = qs.filter(state=state)
-    return render(
-        request,
-        "desk/board.html",
-        {"translations": qs[:100], "counts": selectors.translation_state_counts(), "state": state, "states": State},
-    )
-
-
-@desk_member_required
-def translation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    translation = get_object_or_404(selectors.translations_visible_to(user=request.user), pk=pk)
-    rows = [
-        {"block": block, "target": translation.blocks.get(block["id"], {})}
-        for block in translation.source_revision.blocks
-    ]
-    return render(
-        request,
-        "desk/translation.html",
-        {
-            "translation": translation,
-            "rows": rows,
-            "actions": workflow.available_actions(user=request.user, translation=translation),
-            "events": translation.events.select_related("actor"),
-        },
-    )
 
 
 SIMPLE_TRANSITIONS = {
