@@ -33,7 +33,7 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy newsroom translations
+	DESK_TESTING=1 DATABASE_URL=postgres://lint@localhost/lint $(BIN)/mypy newsroom translations
 
 format: install
 	$(BIN)/ruff format .

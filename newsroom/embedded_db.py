@@ -72,7 +72,7 @@ def stop() -> None:
 
     info = PostmasterInfo.read_from_pgdata(PGDATA)
     if info is not None and info.is_running():
-        from pgserver._commands import pg_ctl
+        from pgserver._commands import pg_ctl  # type: ignore[attr-defined]  # generated at import
 
         _server()  # points pgserver at the right binaries
         pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user="pgserver" if os.geteuid() == 0 else None)

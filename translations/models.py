@@ -97,7 +97,7 @@ class Contributor(models.Model):
         return str(ANONYMOUS_CREDIT.get(role, ANONYMOUS_CREDIT[Role.TRANSLATOR]))
 
 
-ANONYMOUS_CREDIT = {
+ANONYMOUS_CREDIT: dict[str, Any] = {
     Role.TRANSLATOR: _("a volunteer translator"),
     Role.REVIEWER: _("a volunteer reviewer"),
     Role.EDITOR: _("a volunteer editor"),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -28,7 +31,7 @@ def desk_member_required(view):  # type: ignore[no-untyped-def]
     return wrapped
 
 
-SIMPLE_TRANSITIONS = {
+SIMPLE_TRANSITIONS: dict[str, tuple[Callable[..., Any], str]] = {
     "claim": (workflow.translation_claim, _("The job is yours.")),
     "release": (workflow.translation_release, _("Released back to the board.")),
     "submit": (workflow.translation_submit, _("Sent for review.")),

@@ -28,7 +28,7 @@ from translations.models import Contributor, CreditMode, GlossaryTerm, MemoryEnt
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
 
-PEOPLE = [
+PEOPLE: list[tuple[str, str, str, list[str], dict[str, Any]]] = [
     # username, first, last, groups, contributor fields
     ("editor", "Hanna", "Marchuk", ["editor"], {"is_volunteer": False}),
     ("reviewer", "Pavel", "Lis", ["reviewer"], {"is_volunteer": False}),

@@ -1,0 +1,42 @@
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from newsroom.models import Article
+from translations.models import State, Translation
+
+
+def _snapshot():
+    counts = {
+        m._meta.label: m.objects.count()
+        for m in apps.get_models()
+        if m._meta.app_label in {"newsroom", "translations", "auth", "reversion"}
+    }
+    states = sorted(Translation.objects.values_list("article__source_url", "state"))
+    return counts, states
+
+
+def test_load_demo_publishes_the_seed_with_attribution_and_is_idempotent(db, client, monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-password-123")
+    call_command("load_demo", force=True, quiet_accounts=True)
+    first = _snapshot()
+    call_command("load_demo", force=True, quiet_accounts=True)
+    assert _snapshot() == first
+    assert {s for _url, s in first[1]} == set(State.values)
+
+    seed = Article.objects.get(source_url__endswith="mfa-picket.html")
+    assert seed.title_en == "MFA Employees Hold Picket Lines Against Police Brutality In Belarus"
+    page = client.get(seed.get_absolute_url()).content.decode()
+    assert "Source: " in page and "TUT.BY</a>" in page
+    assert "The text was translated by Veranika Papkouskaya" in page
+    assert "Please, turn on English subtitles" in page
+    from django.contrib.auth import get_user_model
+
+    assert get_user_model().objects.get(username="volunteer").check_password("demo-password-123")
+
+
+def test_load_demo_refuses_without_debug(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="refuses"):
+        call_command("load_demo")
