@@ -36,10 +36,14 @@ def _debian_bin_dir() -> Path | None:
     return None
 
 
-def _server():  # type: ignore[no-untyped-def]
+def _server_env() -> None:
     # pgserver reads the runtime dir when it is imported: give it one of ours first.
     os.environ.setdefault("XDG_RUNTIME_DIR", str(DATA_DIR / "run"))
     Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
+def _server():  # type: ignore[no-untyped-def]
+    _server_env()
     import pgserver._commands as commands
     import pgserver.postgres_server as postgres_server
 
@@ -68,6 +72,7 @@ def stop() -> None:
     """Stop the embedded server if it runs (used when ``make run`` or ``make test`` ends)."""
     if not (PGDATA / "postmaster.pid").exists():
         return
+    _server_env()
     from pgserver.utils import PostmasterInfo
 
     info = PostmasterInfo.read_from_pgdata(PGDATA)
