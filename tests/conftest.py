@@ -17,10 +17,17 @@ def _isolated_cache(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _reset_axes(db):
+def _reset_axes_and_roles(db):
+    """Transactional tests (browser, worker) flush every table, role groups included: put them back."""
     from axes.models import AccessAttempt
+    from django.apps import apps
+    from django.contrib.auth.models import Group
 
     AccessAttempt.objects.all().delete()
+    if Group.objects.filter(name__in=["editor", "reviewer", "translator"]).count() < 3:
+        from importlib import import_module
+
+        import_module("translations.migrations.0002_roles").create_roles(apps, None)
 
 
 @pytest.fixture

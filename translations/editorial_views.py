@@ -1,23 +1,553 @@
-"""Editors' desk: the board, assigning, review, history, publishing, audit and stats (issue 6)."""
+"""Editors' desk: the board, assigning, review, history, publishing, audit and stats (issue 6).
+
+Thin views: selectors read, services (``workflow``, ``review``) write. Every view checks the
+role on the server: ``desk_member_required`` (anonymous → login, no role → 403), objects
+through ``translations_visible_to`` (404 outside it), then the permission predicate of the
+action (403). State changes go through the workflow; approve / request changes / unpublish /
+correct are posted to the shared ``desk:transition`` endpoint.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import datetime as dt
+from typing import Any
 
-from translations import selectors
-from translations.models import State
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from reversion.models import Version
+
+from newsroom import publishing
+from newsroom.models import Article, AuditEntry, Tag
+from translations import diff, editing, permissions, review, selectors, stats, workflow
+from translations.editorial_forms import (
+    AssignForm,
+    AuditFilterForm,
+    BoardFilterForm,
+    CommentForm,
+    OpenJobForm,
+    PublishForm,
+)
+from translations.models import Comment, Role, State, Translation
 from translations.views import desk_member_required
+
+PAGE_SIZE = 50
+ACTIVE_STATES = [State.OPEN, State.IN_PROGRESS, State.IN_REVIEW]
+BOARD_COLUMNS = (
+    "state",
+    "title",
+    "language",
+    "due_at",
+    "updated_at",
+    "created_at",
+    "translator_id",
+    "reviewer_id",
+    "article__source_title",
+    "article__language",
+    "article__outlet__name",
+    "translator__username",
+    "reviewer__username",
+    "source_revision_id",
+)
+
+
+def _editor_only(request: HttpRequest) -> None:
+    if not permissions.is_editor(request.user):
+        raise PermissionDenied(_("This page is for editors."))
+
+
+def _visible(request: HttpRequest, pk: int) -> Translation:
+    return get_object_or_404(selectors.translations_visible_to(user=request.user), pk=pk)
+
+
+# --- Board ---------------------------------------------------------------------------
+
+
+def _board_filter(qs: Any, data: dict[str, Any]) -> Any:
+    if data.get("language"):
+        qs = qs.filter(article__language=data["language"])
+    if data.get("outlet"):
+        qs = qs.filter(article__outlet=data["outlet"])
+    if data.get("assignee"):
+        qs = qs.filter(translator=data["assignee"])
+    if data.get("reviewer"):
+        qs = qs.filter(reviewer=data["reviewer"])
+    if data.get("due_before"):
+        qs = qs.filter(due_at__lt=timezone.make_aware(dt.datetime.combine(data["due_before"], dt.time.min)))
+    if data.get("overdue"):
+        qs = qs.filter(due_at__lt=timezone.now(), state__in=ACTIVE_STATES)
+    if data.get("tag"):
+        tag = data["tag"].strip()
+        published_tag = Tag.objects.filter(articles=OuterRef("article_id")).filter(Q(name__iexact=tag) | Q(slug=tag))
+        qs = qs.filter(Q(article__source_tags__contains=[tag]) | Q(Exists(published_tag)))
+    if data.get("q"):
+        q = data["q"].strip()
+        # One condition per table (not an OR across the join), so each can use its own index.
+        matching = Article.objects.filter(source_title__icontains=q).values("pk")
+        qs = qs.filter(Q(article_id__in=matching) | Q(title__icontains=q))
+    return qs
 
 
 @desk_member_required
 def home(request: HttpRequest) -> HttpResponse:
-    state = request.GET.get("state") or ""
-    qs = selectors.translations_visible_to(user=request.user).order_by("due_at", "-updated_at")
-    if state in State.values:
-        qs = qs.filter(state=state)
+    """The board: every visible translation by state, filtered, searched and paginated."""
+    form = BoardFilterForm(request.GET or None, members=selectors.desk_members(), reviewers=selectors.desk_reviewers())
+    qs = selectors.board_translations(user=request.user)
+    data: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    qs = _board_filter(qs, data)
+    counts = selectors.board_state_counts(qs=qs)
+    if data.get("state"):
+        qs = qs.filter(state=data["state"])
+    # Only the columns the board shows: sorting 50,000 rows with their JSON text is slow.
+    qs = qs.only(*BOARD_COLUMNS).order_by("due_at", "-updated_at", "pk")
+    paginator = Paginator(qs, PAGE_SIZE)
+    # The per-state counts already hold the total: spare the paginator its own COUNT(*).
+    paginator.count = counts[data["state"]] if data.get("state") else sum(counts.values())  # type: ignore[misc]
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    state_links = []
+    for value, label in State.choices:
+        link = query.copy()
+        link["state"] = value
+        state_links.append({"value": value, "label": label, "count": counts[value], "query": link.urlencode()})
+    all_link = query.copy()
+    all_link.pop("state", None)
+    now = timezone.now()
+    rows = [
+        {
+            "t": t,
+            "holder": _holder(t),
+            "is_overdue": bool(t.due_at and t.due_at < now and t.state in ACTIVE_STATES),
+        }
+        for t in page.object_list
+    ]
     return render(
         request,
         "desk/board.html",
-        {"translations": qs[:100], "counts": selectors.translation_state_counts(), "state": state, "states": State},
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "state_links": state_links,
+            "all_query": all_link.urlencode(),
+            "total": sum(counts.values()),
+            "state": data.get("state", ""),
+            "query": query.urlencode(),
+        },
     )
+
+
+def _holder(t: Translation) -> Any:
+    """Who holds the job now: the reviewer while in review, the translator while in progress."""
+    if t.state == State.IN_REVIEW:
+        return t.reviewer or _("any reviewer")
+    if t.state in (State.IN_PROGRESS,):
+        return t.translator
+    if t.state in (State.APPROVED, State.SCHEDULED):
+        return _("editors")
+    return None
+
+
+# --- Assigning and opening jobs ----------------------------------------------------------
+
+
+@desk_member_required
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    translation = _visible(request, pk)
+    if not permissions.can_assign(user=request.user, translation=translation):
+        raise PermissionDenied(_("Only editors can assign jobs."))
+    members, reviewers = selectors.desk_members_with_load(), selectors.reviewers_with_load()
+    initial = {
+        "translator": translation.translator_id,
+        "reviewer": translation.reviewer_id,
+        "due_at": translation.due_at,
+    }
+    form = AssignForm(request.POST or None, members=members, reviewers=reviewers, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.translation_assign(
+                translation=translation,
+                by=request.user,
+                translator=form.cleaned_data["translator"],
+                reviewer=form.cleaned_data["reviewer"],
+                due_at=form.cleaned_data["due_at"],
+                comment=form.cleaned_data["comment"],
+            )
+            messages.success(request, _("Assigned."))
+            return redirect(translation)
+        except workflow.WorkflowError as e:
+            form.add_error(None, e.message)
+    return render(
+        request,
+        "desk/assign.html",
+        {"translation": translation, "form": form, "members": members},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@desk_member_required
+def open_job(request: HttpRequest, article_pk: int) -> HttpResponse:
+    if not permissions.is_editor(request.user):
+        raise PermissionDenied(_("Only editors can open translation jobs."))
+    article: Article = get_object_or_404(Article.objects.select_related("outlet"), pk=article_pk)
+    form = OpenJobForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            translation = workflow.translation_create(article=article, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Job opened. Assign it or leave it on the board to be claimed."))
+            return redirect("desk:assign", pk=translation.pk)
+        except workflow.WorkflowError as e:
+            form.add_error(None, e.message)
+    existing = article.translations.exclude(state=State.SPIKED)
+    return render(
+        request,
+        "desk/_open_job.html",
+        {"article": article, "form": form, "existing": existing},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- Review --------------------------------------------------------------------------
+
+
+def _can_see_review(user: Any, translation: Translation) -> bool:
+    return permissions.is_reviewer(user) or permissions.is_translator_of(user, translation)
+
+
+def _submitted_base(translation: Translation, versions: list[Version]) -> Version | None:
+    """The version the reviewer compares against: the previous submission.
+
+    While in review the newest submission *is* the text under review, so the one before it is
+    the base; otherwise the newest submission is.
+    """
+    submit_comments = {workflow.COMMENTS["submit"], _(workflow.COMMENTS["submit"])}
+    submit_comments |= set(
+        translation.events.filter(action="submit").exclude(comment="").values_list("comment", flat=True)
+    )
+    submitted = [v for v in versions if v.revision.comment in submit_comments]
+    if translation.state == State.IN_REVIEW:
+        return submitted[1] if len(submitted) > 1 else None
+    return submitted[0] if submitted else None
+
+
+@desk_member_required
+def review_page(request: HttpRequest, pk: int) -> HttpResponse:
+    translation = _visible(request, pk)
+    if not _can_see_review(request.user, translation):
+        raise PermissionDenied(_("Only reviewers, editors and the translator can open the review."))
+    versions = list(review.versions_of(translation)[:200])
+    base = _submitted_base(translation, versions)
+    old = review.version_snapshot(base) if base else None
+    comments = list(translation.comments.select_related("author", "resolved_by").order_by("created_at", "pk"))
+    threads: dict[str, list[dict[str, Any]]] = {}
+    by_pk: dict[int, dict[str, Any]] = {c.pk: {"comment": c, "replies": []} for c in comments}
+    for c in comments:
+        if c.parent_id and c.parent_id in by_pk:
+            by_pk[c.parent_id]["replies"].append(c)
+        else:
+            threads.setdefault(c.block_id, []).append(by_pk[c.pk])
+    rows = []
+    for block in translation.source_revision.blocks:
+        text = diff.block_text(translation.blocks, block["id"])
+        before = diff.block_text(old["blocks"], block["id"]) if old else ""
+        rows.append(
+            {
+                "block": block,
+                "text": text,
+                "diff": diff.word_diff(before, text) if old else None,
+                "changed": bool(old) and before != text,
+                "threads": threads.get(block["id"], []),
+            }
+        )
+    can_comment = permissions.can_comment(user=request.user, translation=translation)
+    actions = workflow.available_actions(user=request.user, translation=translation)
+    return render(
+        request,
+        "desk/review.html",
+        {
+            "translation": translation,
+            "rows": rows,
+            "base": base,
+            "title_diff": diff.word_diff(old["title"], translation.title) if old else None,
+            "lead_diff": diff.word_diff(old["lead"], translation.lead) if old else None,
+            "general_threads": threads.get("", []),
+            "can_comment": can_comment,
+            "can_approve": "approve" in actions,
+            "can_request_changes": "request_changes" in actions,
+            "comment_form": CommentForm(),
+        },
+    )
+
+
+@desk_member_required
+@require_POST
+def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    translation = _visible(request, pk)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write a comment before sending it."))
+        return redirect("desk:review", pk=pk)
+    parent = None
+    if form.cleaned_data.get("parent"):
+        parent = get_object_or_404(Comment, pk=form.cleaned_data["parent"], translation=translation)
+    try:
+        review.comment_add(
+            translation=translation,
+            by=request.user,
+            block_id=form.cleaned_data.get("block_id") or "",
+            body=form.cleaned_data["body"],
+            parent=parent,
+        )
+        messages.success(request, _("Comment added."))
+    except review.ReviewError as e:
+        messages.error(request, e.message)
+    anchor = f"#block-{form.cleaned_data.get('block_id')}" if form.cleaned_data.get("block_id") else ""
+    return redirect(reverse("desk:review", kwargs={"pk": pk}) + anchor)
+
+
+@desk_member_required
+@require_POST
+def comment_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = get_object_or_404(Comment.objects.select_related("translation"), pk=pk)
+    if not selectors.translations_visible_to(user=request.user).filter(pk=comment.translation_id).exists():
+        raise Http404("No such comment")
+    review.comment_resolve(comment=comment, by=request.user)
+    messages.success(request, _("Marked resolved."))
+    return redirect(reverse("desk:review", kwargs={"pk": comment.translation_id}) + f"#comment-{comment.pk}")
+
+
+# --- History -------------------------------------------------------------------------
+
+
+def _compare(translation: Translation, a: Version, b: Version) -> list[dict[str, Any]]:
+    old, new = review.version_snapshot(a), review.version_snapshot(b)
+    rows = [
+        {
+            "label": _("Title"),
+            "diff": diff.word_diff(old["title"], new["title"]),
+            "changed": old["title"] != new["title"],
+        },
+        {"label": _("Lead"), "diff": diff.word_diff(old["lead"], new["lead"]), "changed": old["lead"] != new["lead"]},
+    ]
+    seen: set[str] = set()
+    for block in translation.source_revision.blocks:
+        seen.add(block["id"])
+        before, after = diff.block_text(old["blocks"], block["id"]), diff.block_text(new["blocks"], block["id"])
+        rows.append(
+            {
+                "label": _("Paragraph"),
+                "block": block,
+                "diff": diff.word_diff(before, after),
+                "changed": before != after,
+            }
+        )
+    for block_id in sorted((set(old["blocks"]) | set(new["blocks"])) - seen):
+        before, after = diff.block_text(old["blocks"], block_id), diff.block_text(new["blocks"], block_id)
+        rows.append(
+            {
+                "label": _("Block %(id)s (old source)") % {"id": block_id},
+                "diff": diff.word_diff(before, after),
+                "changed": before != after,
+            }
+        )
+    before_notes, after_notes = diff.notes_text(old["notes"]), diff.notes_text(new["notes"])
+    rows.append(
+        {"label": _("Notes"), "diff": diff.word_diff(before_notes, after_notes), "changed": before_notes != after_notes}
+    )
+    rows.append(
+        {"label": _("Tags"), "diff": diff.word_diff(old["tags"], new["tags"]), "changed": old["tags"] != new["tags"]}
+    )
+    return rows
+
+
+@desk_member_required
+def history(request: HttpRequest, pk: int) -> HttpResponse:
+    translation = _visible(request, pk)
+    if not (permissions.is_reviewer(request.user) or permissions.is_translator_of(request.user, translation)):
+        raise PermissionDenied(_("Only reviewers, editors and the translator can see this history."))
+    versions_qs = review.versions_of(translation)
+    page = Paginator(versions_qs, 100).get_page(request.GET.get("page"))
+    comparison = None
+    a_id, b_id = request.GET.get("a"), request.GET.get("b")
+    if a_id and b_id:
+        if not (a_id.isdigit() and b_id.isdigit()):
+            raise Http404("No such version")
+        found = {v.pk: v for v in versions_qs.filter(pk__in=[int(a_id), int(b_id)])}
+        if int(a_id) not in found or int(b_id) not in found:
+            raise Http404("No such version")
+        comparison = {
+            "a": found[int(a_id)],
+            "b": found[int(b_id)],
+            "rows": _compare(translation, found[int(a_id)], found[int(b_id)]),
+        }
+    stale = review.source_is_stale(translation)
+    source_rows = (
+        diff.source_changes(translation.source_revision.blocks, translation.article.current_revision.blocks)
+        if stale and translation.article.current_revision
+        else []
+    )
+    can_restore = permissions.can_edit_text(user=request.user, translation=translation) and (
+        translation.state in editing.EDITABLE_STATES
+    )
+    return render(
+        request,
+        "desk/history.html",
+        {
+            "translation": translation,
+            "page": page,
+            "comparison": comparison,
+            "events": translation.events.select_related("actor"),
+            "stale": stale,
+            "source_rows": source_rows,
+            "can_restore": can_restore,
+            "can_follow": stale
+            and (
+                permissions.is_editor(request.user)
+                or permissions.can_review(user=request.user, translation=translation)
+            ),
+        },
+    )
+
+
+@desk_member_required
+@require_POST
+def restore_version(request: HttpRequest, pk: int, version_id: int) -> HttpResponse:
+    translation = _visible(request, pk)
+    version = get_object_or_404(review.versions_of(translation), pk=version_id)
+    if not permissions.can_edit_text(user=request.user, translation=translation):
+        raise PermissionDenied(_("Only the assigned translator or an editor can restore a version."))
+    try:
+        review.version_restore(translation=translation, version=version, by=request.user)
+        messages.success(request, _("The old version is now the working copy (saved as a new version)."))
+    except (PermissionDenied, review.ReviewError) as e:
+        messages.error(request, getattr(e, "message", None) or str(e))
+    return redirect("desk:history", pk=pk)
+
+
+@desk_member_required
+@require_POST
+def follow_source(request: HttpRequest, pk: int) -> HttpResponse:
+    translation = _visible(request, pk)
+    if not (permissions.is_editor(request.user) or permissions.can_review(user=request.user, translation=translation)):
+        raise PermissionDenied(_("Only editors and reviewers can do this."))
+    try:
+        review.translation_follow_source(translation=translation, by=request.user)
+        messages.success(request, _("The translation now follows the current source."))
+    except review.ReviewError as e:
+        messages.error(request, e.message)
+    except workflow.WorkflowError as e:
+        messages.error(request, e.message)
+    except PermissionDenied as e:
+        messages.error(request, str(e))
+    return redirect("desk:history", pk=pk)
+
+
+# --- Preview and publishing ------------------------------------------------------------
+
+
+def _publish_form(translation: Translation, data: Any = None) -> tuple[PublishForm, list[dict[str, Any]]]:
+    rows = review.credit_rows(translation)
+    choices = [(r["credit"].pk, f"{Role(r['credit'].role).label}: {r['preview_name']}") for r in rows]
+    initial = {"credited": [r["credit"].pk for r in rows if r["credit"].is_credited], "when": "now"}
+    return PublishForm(data, credit_choices=choices, initial=initial), rows
+
+
+@desk_member_required
+def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """What readers will see, from the working copy; nothing is written."""
+    translation = _visible(request, pk)
+    if not permissions.is_reviewer(request.user):
+        raise PermissionDenied(_("Only reviewers and editors can preview."))
+    form, rows = _publish_form(translation)
+    return _render_preview(request, translation, form, rows)
+
+
+def _render_preview(
+    request: HttpRequest, translation: Translation, form: PublishForm, rows: list[dict[str, Any]], status: int = 200
+) -> HttpResponse:
+    article = translation.article
+    credited = [r for r in rows if r["credit"].is_credited]
+    actions = workflow.available_actions(user=request.user, translation=translation)
+    return render(
+        request,
+        "desk/preview.html",
+        {
+            "translation": translation,
+            "article": article,
+            "body": publishing.live_body(translation=translation),
+            "translators": [r["preview_name"] for r in credited if r["credit"].role == Role.TRANSLATOR],
+            "reviewers": [r["preview_name"] for r in credited if r["credit"].role == Role.REVIEWER],
+            "credit_rows": rows,
+            "form": form,
+            "can_publish": "publish" in actions,
+            "actions": actions,
+            "corrections": article.corrections.filter(language=translation.language),
+        },
+        status=status,
+    )
+
+
+@desk_member_required
+@require_POST
+def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm the credits, then publish now or schedule (time read in the desk time zone)."""
+    translation = _visible(request, pk)
+    if not permissions.can_publish(user=request.user, translation=translation):
+        raise PermissionDenied(_("Only an editor who did not translate this can publish it."))
+    form, rows = _publish_form(translation, request.POST)
+    if not form.is_valid():
+        return _render_preview(request, translation, form, rows, status=400)
+    try:
+        with transaction.atomic():
+            review.credits_confirm(translation=translation, by=request.user, credited_ids=form.cleaned_data["credited"])
+            if form.cleaned_data["when"] == "schedule":
+                workflow.translation_schedule(translation=translation, by=request.user, at=form.cleaned_data["at"])
+                when = timezone.localtime(form.cleaned_data["at"]).strftime("%Y-%m-%d %H:%M %Z")
+                messages.success(request, _("Scheduled for %(when)s.") % {"when": when})
+            else:
+                workflow.translation_publish(translation=translation, by=request.user)
+                messages.success(request, _("Published."))
+    except (workflow.WorkflowError, review.ReviewError) as e:
+        form.add_error("at" if form.cleaned_data["when"] == "schedule" else None, e.message)
+        return _render_preview(request, translation, form, rows, status=400)
+    return redirect("desk:preview", pk=pk)
+
+
+# --- Audit and stats ---------------------------------------------------------------------
+
+
+@desk_member_required
+def audit(request: HttpRequest) -> HttpResponse:
+    _editor_only(request)
+    form = AuditFilterForm(request.GET or None)
+    qs = AuditEntry.objects.select_related("actor").order_by("-created_at", "-pk")
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        if data["actor"]:
+            qs = qs.filter(actor__username=data["actor"].strip())
+        if data["action"]:
+            qs = qs.filter(action__startswith=data["action"].strip())
+        if data["date_from"]:
+            qs = qs.filter(created_at__gte=timezone.make_aware(dt.datetime.combine(data["date_from"], dt.time.min)))
+        if data["date_to"]:
+            end = dt.datetime.combine(data["date_to"] + dt.timedelta(days=1), dt.time.min)
+            qs = qs.filter(created_at__lt=timezone.make_aware(end))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "desk/audit.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+@desk_member_required
+def stats_page(request: HttpRequest) -> HttpResponse:
+    _editor_only(request)
+    return render(request, "desk/stats.html", stats.desk_stats())

@@ -25,3 +25,84 @@ def translations_visible_to(*, user: Any) -> QuerySet[Translation]:
 def translation_state_counts() -> dict[str, int]:
     counts = dict(Translation.objects.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
     return {state: counts.get(state, 0) for state in State.values}
+
+
+# --- Editors' desk (issue 6) -----------------------------------------------------------
+
+
+def board_translations(*, user: Any) -> QuerySet[Translation]:
+    """The board's rows for ``user``: visible translations with ``held_since`` (time of the
+    last state change, falling back to creation) computed per row by a correlated subquery."""
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    from translations.models import WorkflowEvent
+
+    last_event = (
+        WorkflowEvent.objects.filter(translation=OuterRef("pk")).order_by("-created_at", "-pk").values("created_at")[:1]
+    )
+    return translations_visible_to(user=user).annotate(held_since=Coalesce(Subquery(last_event), "created_at"))
+
+
+def board_state_counts(*, qs: QuerySet[Translation]) -> dict[str, int]:
+    """Counts per state of ``qs`` (one query), every state present."""
+    counts = dict(qs.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+    return {state: counts.get(state, 0) for state in State.values}
+
+
+def desk_members() -> QuerySet[Any]:
+    """Active desk members (translators, reviewers, editors), by username."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    return (
+        get_user_model()
+        .objects.filter(Q(is_active=True) & (Q(groups__name__in=permissions.ROLE_GROUPS) | Q(is_superuser=True)))
+        .distinct()
+        .order_by("username")
+    )
+
+
+def desk_reviewers() -> QuerySet[Any]:
+    """Active reviewers and editors, by username."""
+    from django.db.models import Q
+
+    return desk_members().filter(Q(groups__name__in=[permissions.REVIEWER, permissions.EDITOR]) | Q(is_superuser=True))
+
+
+def desk_members_with_load() -> QuerySet[Any]:
+    """Active desk members with ``load``: jobs they translate (in progress/in review) plus jobs they review."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import OuterRef, Q, Subquery
+    from django.db.models.functions import Coalesce
+
+    active = [State.IN_PROGRESS, State.IN_REVIEW]
+    translating = (
+        Translation.objects.filter(translator=OuterRef("pk"), state__in=active)
+        .order_by()
+        .values("translator")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    reviewing = (
+        Translation.objects.filter(reviewer=OuterRef("pk"), state=State.IN_REVIEW)
+        .order_by()
+        .values("reviewer")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        get_user_model()
+        .objects.filter(Q(is_active=True) & (Q(groups__name__in=permissions.ROLE_GROUPS) | Q(is_superuser=True)))
+        .distinct()
+        .annotate(load=Coalesce(Subquery(translating), 0) + Coalesce(Subquery(reviewing), 0))
+        .order_by("username")
+    )
+
+
+def reviewers_with_load() -> QuerySet[Any]:
+    from django.db.models import Q
+
+    return desk_members_with_load().filter(
+        Q(groups__name__in=[permissions.REVIEWER, permissions.EDITOR]) | Q(is_superuser=True)
+    )

@@ -1,7 +1,21 @@
+"""URLs of the editors' desk (issue 6); included in namespace ``desk`` by translations/urls.py."""
+
 from django.urls import path
 
-from translations import editorial_views
+from translations import editorial_views as views
 
 urlpatterns = [
-    path("", editorial_views.home, name="home"),
+    path("", views.home, name="home"),
+    path("t/<int:pk>/assign/", views.assign, name="assign"),
+    path("a/<int:article_pk>/open/", views.open_job, name="open_job"),
+    path("t/<int:pk>/review/", views.review_page, name="review"),
+    path("t/<int:pk>/comments/", views.comment_add, name="comment_add"),
+    path("c/<int:pk>/resolve/", views.comment_resolve, name="comment_resolve"),
+    path("t/<int:pk>/history/", views.history, name="history"),
+    path("t/<int:pk>/history/<int:version_id>/restore/", views.restore_version, name="restore_version"),
+    path("t/<int:pk>/follow-source/", views.follow_source, name="follow_source"),
+    path("t/<int:pk>/preview/", views.preview, name="preview"),
+    path("t/<int:pk>/publish/", views.publish, name="publish"),
+    path("audit/", views.audit, name="audit"),
+    path("stats/", views.stats_page, name="stats"),
 ]

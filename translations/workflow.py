@@ -50,7 +50,8 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "assign": frozenset({State.OPEN, State.IN_PROGRESS}),
     "release": frozenset({State.IN_PROGRESS}),
     "submit": frozenset({State.IN_PROGRESS}),
-    "request_changes": frozenset({State.IN_REVIEW}),
+    # From approved too: a reviewer may reopen it, e.g. when the source changed after approval.
+    "request_changes": frozenset({State.IN_REVIEW, State.APPROVED}),
     "approve": frozenset({State.IN_REVIEW}),
     "publish": frozenset({State.APPROVED, State.SCHEDULED}),
     "schedule": frozenset({State.APPROVED}),
@@ -98,7 +99,7 @@ WRONG_STATE: dict[str, str] = {
     "assign": "Only open or in-progress jobs can be assigned.",
     "release": "Only a job in progress can be released.",
     "submit": "This translation is no longer in progress.",
-    "request_changes": "This translation is not in review.",
+    "request_changes": "Changes can only be requested while the translation is in review or approved.",
     "approve": "This translation is not in review.",
     "publish": "Only an approved translation can be published.",
     "schedule": "Only an approved translation can be scheduled.",

@@ -22,7 +22,7 @@ RULES = {
     "assign": ({"editor"}, {State.OPEN, State.IN_PROGRESS}, State.IN_PROGRESS),
     "release": ({"assignee", "editor"}, {State.IN_PROGRESS}, State.OPEN),
     "submit": ({"assignee", "editor"}, {State.IN_PROGRESS}, State.IN_REVIEW),
-    "request_changes": ({"reviewer", "editor"}, {State.IN_REVIEW}, State.IN_PROGRESS),
+    "request_changes": ({"reviewer", "editor"}, {State.IN_REVIEW, State.APPROVED}, State.IN_PROGRESS),
     "approve": ({"reviewer", "editor"}, {State.IN_REVIEW}, State.APPROVED),
     "publish": ({"editor"}, {State.APPROVED, State.SCHEDULED}, State.PUBLISHED),
     "schedule": ({"editor"}, {State.APPROVED}, State.SCHEDULED),

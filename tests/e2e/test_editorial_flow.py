@@ -1,0 +1,185 @@
+"""The whole editorial story in a real browser: import → job → translate → review → publish →
+read → correct. One browser context per person.
+
+The volunteer's typing goes through ``editing.translation_save`` (the service behind the
+translator's editor, owned by the workspace pages); every other step is a click in the browser.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from newsroom.models import Article, Correction, Outlet
+from tests.factories import UserFactory
+from translations import editing
+from translations.models import CreditMode, State, Translation
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _ensure_roles() -> None:
+    """The role groups as migration translations/0002_roles makes them."""
+    from django.contrib.auth.models import Permission
+
+    editor, _created = Group.objects.get_or_create(name="editor")
+    Group.objects.get_or_create(name="reviewer")
+    Group.objects.get_or_create(name="translator")
+    editor.permissions.add(*Permission.objects.filter(content_type__app_label__in=["newsroom", "translations"]))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _roles_survive_the_flush(django_db_blocker):
+    """A transactional test ends by emptying every table, the role groups (made by a data
+    migration) included; put them back so later tests on a reused database still find them."""
+    yield
+    with django_db_blocker.unblock():
+        _ensure_roles()
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are sync.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _page_for(browser: Browser, live_server, user) -> Page:
+    """A browser context logged in as ``user`` (session cookie made by the test client)."""
+    context = browser.new_context(base_url=live_server.url)
+    if user is not None:
+        client = Client()
+        client.force_login(user)
+        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return page
+
+
+def _type_translation(t: Translation, *, words: str) -> Translation:
+    t.refresh_from_db()
+    blocks = {b["id"]: {"text": f"{words} {i + 1}."} for i, b in enumerate(t.source_revision.blocks)}
+    return editing.translation_save(
+        translation=t,
+        by=t.translator,
+        based_on=t.edit_version,
+        title="MFA Employees Hold Picket Lines Against Police Brutality In Belarus",
+        blocks=blocks,
+        as_version=True,
+        comment="Draft",
+    )
+
+
+def test_editorial_flow_from_import_to_correction(live_server, browser, fixture_server, monkeypatch):
+    monkeypatch.setenv("DESK_IMPORT_ALLOW_LOOPBACK", "1")
+    _ensure_roles()  # a transactional test may start with empty tables
+    Outlet.objects.create(name="TUT.BY", slug="tut-by", credit_name="TUT.BY", site_url=fixture_server)
+    editor = UserFactory(username="editor1", roles=["editor"])
+    reviewer = UserFactory(username="reviewer1", roles=["reviewer"])
+    volunteer = UserFactory(username="volunteer1", first_name="Veranika", last_name="Papkouskaya", roles=["translator"])
+    volunteer.contributor.credit_mode = CreditMode.REAL_NAME
+    volunteer.contributor.save()
+    ed = _page_for(browser, live_server, editor)
+    rev = _page_for(browser, live_server, reviewer)
+    vol = _page_for(browser, live_server, volunteer)
+
+    # The editor imports the story over real HTTP and opens a job from the article page.
+    ed.goto("/desk/import/")
+    ed.get_by_label("Address of the story").fill(f"{fixture_server}/sources/site/mfa-picket.html")
+    ed.get_by_role("button", name="Import").click()
+    ed.wait_for_url(re.compile(r"/desk/a/\d+/$"))
+    article = Article.objects.get()
+    assert article.outlet.slug == "tut-by"
+    ed.get_by_role("button", name="Open a translation job").click()
+    ed.wait_for_url(re.compile(r"/desk/t/\d+/assign/$"))
+    t = Translation.objects.get(article=article)
+
+    # … and assigns it to the volunteer, with a reviewer.
+    ed.get_by_label("Translator").select_option(str(volunteer.pk))
+    ed.get_by_label("Reviewer").select_option(str(reviewer.pk))
+    ed.get_by_role("button", name="Assign").click()
+    ed.wait_for_url(f"**/desk/t/{t.pk}/")
+    t.refresh_from_db()
+    assert (t.state, t.translator, t.reviewer) == (State.IN_PROGRESS, volunteer, reviewer)
+
+    # The volunteer translates and submits.
+    _type_translation(t, words="English paragraph")
+    vol.goto(f"/desk/t/{t.pk}/")
+    vol.get_by_role("button", name="Submit").click()
+    expect(vol.locator(".messages").get_by_text("Sent for review.", exact=True)).to_be_visible()
+
+    # The reviewer asks for changes, with a reason.
+    rev.goto(f"/desk/t/{t.pk}/review/")
+    rev.get_by_label("What needs to change").fill("Paragraph 1 misses the date.")
+    rev.get_by_role("button", name="Request changes").click()
+    expect(
+        rev.locator(".messages").get_by_text("Changes requested; the translator has been told.", exact=True)
+    ).to_be_visible()
+
+    # The volunteer fixes it and submits again; the reviewer sees the word diff and approves.
+    _type_translation(t, words="Corrected English paragraph")
+    vol.goto(f"/desk/t/{t.pk}/")
+    vol.get_by_role("button", name="Submit").click()
+    expect(vol.locator(".messages").get_by_text("Sent for review.", exact=True)).to_be_visible()
+    rev.goto(f"/desk/t/{t.pk}/review/")
+    expect(rev.locator("ins", has_text="Corrected").first).to_be_visible()
+    rev.get_by_role("button", name="Approve").click()
+    expect(rev.locator(".messages").get_by_text("Approved.", exact=True)).to_be_visible()
+
+    # The editor previews, confirms the credits and publishes.
+    ed.goto(f"/desk/t/{t.pk}/preview/")
+    expect(ed.get_by_text("Source: TUT.BY")).to_be_visible()
+    ed.get_by_label("I have checked the credits and the preview.").check()
+    ed.get_by_role("button", name="Confirm credits and publish").click()
+    expect(ed.locator(".messages").get_by_text("Published.", exact=True)).to_be_visible()
+    article.refresh_from_db()
+    assert article.slug_en
+
+    # A reader sees the English text, the source and the translator's credit.
+    reader = _page_for(browser, live_server, None)
+    reader.goto(f"/{article.get_absolute_url().lstrip('/')}")
+    expect(reader.get_by_text("Corrected English paragraph 1.")).to_be_visible()
+    expect(reader.locator("footer.attribution")).to_contain_text("Source: TUT.BY")
+    expect(reader.locator("footer.attribution")).to_contain_text("The text was translated by Veranika Papkouskaya")
+
+    # A correction: opened by the editor; the live text stays until it is published.
+    ed.goto(f"/desk/t/{t.pk}/preview/")
+    ed.get_by_label("Correction note readers will see").fill("An earlier version misstated the date of the picket.")
+    ed.get_by_role("button", name="Open a correction").click()
+    t.refresh_from_db()
+    assert t.state == State.IN_PROGRESS and t.is_correction
+    _type_translation(t, words="Fixed English paragraph")
+    reader.reload()
+    expect(reader.get_by_text("Corrected English paragraph 1.")).to_be_visible()
+    vol.goto(f"/desk/t/{t.pk}/")
+    vol.get_by_role("button", name="Submit").click()
+    rev.goto(f"/desk/t/{t.pk}/review/")
+    rev.get_by_role("button", name="Approve").click()
+    expect(rev.locator(".messages").get_by_text("Approved.", exact=True)).to_be_visible()
+    ed.goto(f"/desk/t/{t.pk}/preview/")
+    ed.get_by_label("I have checked the credits and the preview.").check()
+    ed.get_by_role("button", name="Confirm credits and publish").click()
+    expect(ed.locator(".messages").get_by_text("Published.", exact=True)).to_be_visible()
+
+    reader.reload()
+    expect(reader.get_by_text("Fixed English paragraph 1.")).to_be_visible()
+    corrections = reader.locator("section.corrections")
+    expect(corrections).to_contain_text("An earlier version misstated the date of the picket.")
+    assert Correction.objects.get(article=article).published_at is not None
+    expect(corrections.locator("time")).to_have_attribute("datetime", re.compile(r"^\d{4}-\d{2}-\d{2}T"))
