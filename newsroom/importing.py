@@ -147,6 +147,66 @@ def article_import(*, url: str, by: Any, outlet: Outlet | None = None) -> Import
     return article_store(extracted=extracted, by=by, outlet=outlet, fetched=result)
 
 
+def article_resync(*, article: Article, by: Any) -> tuple[SourceRevision | None, list[dict[str, Any]]]:
+    """Fetch the story again; if its title or blocks changed, store revision N+1 and follow it.
+
+    Who: editors (the view checks). Writes a new SourceRevision, moves
+    ``article.current_revision`` (and the article's source title/lead/dates) to it and records
+    an audit entry; translations keep following the revision they were made from. Returns the
+    new revision (``None`` when nothing changed) and ``source_diff`` of the old and new blocks.
+    Raises ``fetching.FetchError`` or :class:`ImportRefused`; nothing is saved then.
+    """
+    from newsroom import fetching
+    from newsroom.source_diff import source_diff
+
+    current = article.current_revision
+    if current is not None and current.is_manual:
+        raise ImportRefused(_("This article was pasted in by hand; there is no page to fetch again."))
+    url = (current.final_url if current and current.final_url else "") or article.source_url
+    result = fetching.fetch(url, accept="html")
+    extracted = extraction.extract_article(content=result.content, url=result.final_url, headers=result.headers)
+    if not extracted.blocks:
+        raise ImportRefused(_("No article text was found on the page any more; the stored text is kept."))
+    old_blocks = current.blocks if current else []
+    changes = source_diff(old_blocks, extracted.blocks)
+    changed = any(c["status"] != "same" for c in changes) or current is None or extracted.title != current.title
+    if not changed:
+        audit_record(actor=by, action="article.resync", target=article, changed=False)
+        return None, changes
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        last = locked.revisions.order_by("-number").values_list("number", flat=True).first() or 0
+        revision = SourceRevision.objects.create(
+            article=locked,
+            number=last + 1,
+            fetched_at=result.fetched_at,
+            final_url=result.final_url,
+            http_headers=dict(result.headers),
+            raw_compressed=SourceRevision.compress(result.content),
+            charset=extracted.charset or "",
+            title=extracted.title,
+            lead=extracted.lead or "",
+            blocks=extracted.blocks,
+        )
+        locked.current_revision = revision
+        locked.source_title = extracted.title or locked.source_title
+        locked.source_lead = extracted.lead or ""
+        locked.source_modified_at = extracted.modified or locked.source_modified_at
+        locked.save(
+            update_fields=["current_revision", "source_title", "source_lead", "source_modified_at", "updated_at"]
+        )
+        audit_record(
+            actor=by,
+            action="article.resync",
+            target=locked,
+            changed=True,
+            revision=revision.number,
+            paragraphs_changed=sum(1 for c in changes if c["status"] != "same"),
+        )
+    article.refresh_from_db()
+    return revision, changes
+
+
 def manual_import(
     *,
     by: Any,

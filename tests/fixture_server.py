@@ -174,3 +174,21 @@ def fixture_expected(fixture_server: str) -> dict[str, Any]:
     text = (FIXTURES / "expected.json").read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text.replace("{BASE}", fixture_server))
     return data
+
+
+# --- Appended for the importer's desk tests (issue 4) ------------------------------------
+# `/_t/mutable?key=K` serves MUTABLE_PAGES[K] = (content_type, body), 404 when absent. Tests put
+# a page there, import it, then replace it to simulate the outlet editing the story (re-sync)
+# or to serve a generated feed.
+MUTABLE_PAGES: dict[str, tuple[str, bytes]] = {}
+
+
+def _route_mutable(self: _Handler, query: dict[str, str]) -> None:
+    page = MUTABLE_PAGES.get(query.get("key", ""))
+    if page is None:
+        self.send_error(404)
+        return
+    self._send(200, page[1], page[0])
+
+
+_Handler.route_mutable = _route_mutable  # type: ignore[attr-defined]
