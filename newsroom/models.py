@@ -14,6 +14,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -120,6 +122,26 @@ class Tag(models.Model):
         return reverse("site:tag", kwargs={"slug": self.slug})
 
 
+class BodyText(models.Func):
+    """The plain text of a live body (a JSON list of blocks): their ``text`` joined by blank lines.
+
+    ``newsroom_body_text(jsonb)`` is an IMMUTABLE SQL function created by migration
+    ``0002_site_search`` so that it can feed a stored generated column and ``ts_headline``.
+    """
+
+    function = "newsroom_body_text"
+    output_field = models.TextField()
+
+
+def _search_document(code: str) -> models.Expression:
+    """Title outranks lead, lead outranks body (weights A, B, C), English stemming."""
+    return (
+        SearchVector(f"title_{code}", weight="A", config="english")
+        + SearchVector(f"lead_{code}", weight="B", config="english")
+        + SearchVector(BodyText(f"body_{code}"), weight="C", config="english")
+    )
+
+
 class Article(models.Model):
     class Triage(models.TextChoices):
         NEW = "new", _("New")
@@ -156,6 +178,10 @@ class Article(models.Model):
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     seo_description = models.CharField(_("SEO description"), max_length=300, blank=True)
     is_featured = models.BooleanField(_("featured"), default=False)
+    # Full-text search over the live English text, kept by PostgreSQL itself (site search).
+    search_en = models.GeneratedField(
+        expression=_search_document("en"), output_field=SearchVectorField(), db_persist=True, editable=False
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -176,6 +202,7 @@ class Article(models.Model):
                 models.Index(fields=[f"-published_at_{code}"], name=f"article_live_{code}")
                 for code in settings.PUBLISHING_LANGUAGES
             ),
+            GinIndex(fields=["search_en"], name="article_search_en"),
         ]
 
     def __str__(self) -> str:

@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from modeltranslation.utils import build_localized_fieldname
 
 from newsroom.models import Article, Correction, SlugRedirect, Tag
+from newsroom.site_cache import site_cache_invalidate
 
 if TYPE_CHECKING:
     from translations.models import Translation
@@ -135,6 +136,7 @@ def article_publish(*, translation: Translation, at: dt.datetime) -> Article:
             contributor, _created = Contributor.objects.get_or_create(user=credit.user)
             credit.credit_name = contributor.credit_name(credit.role)
         credit.save(update_fields=["credit_name"])
+    site_cache_invalidate()
     return article
 
 
@@ -143,4 +145,5 @@ def article_unpublish(*, translation: Translation) -> Article:
     article = Article.objects.select_for_update().get(pk=translation.article_id)
     setattr(article, build_localized_fieldname("published_at", translation.language), None)
     article.save()
+    site_cache_invalidate()
     return article

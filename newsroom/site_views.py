@@ -1,58 +1,452 @@
-"""The public site: readers only ever see what was published (the live fields)."""
+"""The public site: readers only ever see what was published (the live fields).
+
+Every page is a function-based view wrapped in :func:`newsroom.site_cache.site_page` (whole
+page cached per URL and language, invalidated by publishing; ETag and Cache-Control). Pages
+are rendered *without* the request context processors on purpose: they never touch the
+session, the CSRF token or messages, so an anonymous reader gets no cookie and the same
+bytes as everyone else (which is what makes the page cache correct).
+
+Each view runs a fixed number of queries whatever the number of blocks, tags or credits:
+the body is one JSON column, tags, corrections and credits are prefetched.
+"""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+import datetime as dt
+import logging
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, QuerySet
+from django.db.models.functions import TruncMonth
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.template import loader
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import http_date
+from django.views.decorators.http import require_safe
 from modeltranslation.utils import build_localized_fieldname
 
-from newsroom.models import Article, SlugRedirect
-from translations.models import Credit, Translation
+from newsroom import search
+from newsroom.models import Article, Correction, Outlet, SlugRedirect, Tag
+from newsroom.site_cache import site_page
+from translations.models import ANONYMOUS_CREDIT, Contributor, Credit, CreditMode, Role, State, Translation
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 20
+FEATURED_COUNT = 3
+RELATED_COUNT = 4
 
 
-def published_articles():  # type: ignore[no-untyped-def]
-    lang = get_language() or "en"
-    field = build_localized_fieldname("published_at", lang)
-    return Article.objects.filter(**{f"{field}__isnull": False}).select_related("outlet").order_by(f"-{field}")
+# --------------------------------------------------------------------------- selectors
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "site/home.html", {"articles": published_articles()[:20]})
+def site_language() -> str:
+    lang = translation.get_language() or settings.LANGUAGE_CODE
+    return lang if lang in settings.PUBLISHING_LANGUAGES else settings.LANGUAGE_CODE
 
 
-def article(request: HttpRequest, slug: str) -> HttpResponse:
-    lang = get_language() or "en"
-    credits = Prefetch(
+def _field(name: str, lang: str) -> str:
+    return build_localized_fieldname(name, lang)
+
+
+def live_articles(*, lang: str) -> QuerySet[Article]:
+    """Articles live in ``lang``, newest first, without the heavy columns lists never show."""
+    published = _field("published_at", lang)
+    return (
+        Article.objects.filter(**{f"{published}__isnull": False})
+        .exclude(**{_field("slug", lang): ""})
+        .select_related("outlet")
+        .defer("body", "search_en", "source_lead", "source_tags", "triage_reason")
+        .order_by(f"-{published}", "-pk")
+    )
+
+
+def credits_prefetch(*, lang: str) -> Prefetch:
+    """The public credits of each article's ``lang`` translation, with profiles for links."""
+    credits = Credit.objects.filter(is_credited=True).select_related("user__contributor")
+    return Prefetch(
         "translations",
-        queryset=Translation.objects.filter(language=lang).prefetch_related(
-            Prefetch("credits", queryset=Credit.objects.filter(is_credited=True))
-        ),
+        queryset=Translation.objects.filter(language=lang)
+        .exclude(state=State.SPIKED)
+        .only("pk", "article_id", "language", "state")
+        .prefetch_related(Prefetch("credits", queryset=credits)),
         to_attr="live_translations",
     )
+
+
+def public_credits(article: Article, credits: list[Credit] | None = None) -> dict[str, list[dict[str, str]]]:
+    """``{"translator": [{"name", "url"}], "reviewer": …, "editor": …}`` for ``article``.
+
+    ``credits`` are the article's credited rows (see :func:`article_credits`); without them the
+    ones prefetched by :func:`credits_prefetch` are used. The name is the snapshot taken at
+    publication (never recomputed from the account, so a pseudonymous or anonymous volunteer
+    stays so); a profile link is given only when the person opted in and the profile shows
+    the very same name.
+    """
+    if credits is None:
+        credits = [c for t in getattr(article, "live_translations", [])[:1] for c in t.credits.all()]
+    out: dict[str, list[dict[str, str]]] = {Role.TRANSLATOR: [], Role.REVIEWER: [], Role.EDITOR: []}
+    for credit in credits:
+        name = credit.credit_name or str(ANONYMOUS_CREDIT.get(credit.role, ANONYMOUS_CREDIT[Role.TRANSLATOR]))
+        url = ""
+        contributor = getattr(credit.user, "contributor", None) if credit.user_id else None
+        if (
+            contributor is not None
+            and contributor.has_public_profile
+            and contributor.public_slug
+            and contributor.credit_mode != CreditMode.ANONYMOUS
+            and contributor.credit_name(credit.role) == name
+        ):
+            url = reverse("site:translator", kwargs={"slug": contributor.public_slug})
+        out.setdefault(credit.role, []).append({"name": name, "url": url})
+    return out
+
+
+def article_credits(*, article: Article, lang: str) -> list[Credit]:
+    """The public credits of ``article``'s ``lang`` translation, in order, with profiles: one query."""
+    return list(
+        Credit.objects.filter(translation__article=article, translation__language=lang, is_credited=True)
+        .exclude(translation__state=State.SPIKED)
+        .select_related("user__contributor")
+        .order_by("role", "position", "pk")
+    )
+
+
+def _paginate(request: HttpRequest, items: Any) -> Page:
+    """Junk (?page=abc) gives the first page, a page past the end the last one: never an error."""
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200, lang: str | None = None
+) -> HttpResponse:
+    lang = lang or site_language()
+    base = {
+        "SITE_NAME": settings.DESK_SITE_NAME,
+        "LANGUAGE_CODE": lang,
+        "site_base": request.build_absolute_uri("/").rstrip("/"),
+        "canonical": request.build_absolute_uri(request.path),
+    }
+    page = context.get("page")
+    if isinstance(page, Page) and page.number > 1:
+        base["canonical"] += f"?page={page.number}"
+    response = HttpResponse(loader.render_to_string(template, {**base, **context}), status=status)
+    response.headers["Content-Language"] = lang
+    return response
+
+
+def _absolute(request: HttpRequest, path: str) -> str:
+    return request.build_absolute_uri(path)
+
+
+def article_url(article: Article, lang: str) -> str:
+    with translation.override(lang):
+        return reverse("site:article", kwargs={"slug": getattr(article, _field("slug", lang))})
+
+
+def _alternates(request: HttpRequest, article: Article) -> list[dict[str, str]]:
+    """hreflang links: every language this article is live in (the default also as x-default)."""
+    links = []
+    for code in settings.PUBLISHING_LANGUAGES:
+        if getattr(article, _field("published_at", code), None) and getattr(article, _field("slug", code), ""):
+            href = _absolute(request, article_url(article, code))
+            links.append({"lang": code, "href": href})
+            if code == settings.LANGUAGE_CODE:
+                links.append({"lang": "x-default", "href": href})
+    return links
+
+
+def _source_name(article: Article) -> str:
+    if article.outlet is not None:
+        return article.outlet.credit_name
+    return urlsplit(article.source_url).hostname or article.source_url
+
+
+def _json_ld(
+    request: HttpRequest, article: Article, credits: dict[str, list[dict[str, str]]], modified: dt.datetime
+) -> dict[str, Any]:
+    """schema.org NewsArticle: the original author as author, the credited names as translators."""
+    images = [
+        b["attrs"]["src"]
+        for b in article.body or []
+        if b.get("kind") == "image" and str((b.get("attrs") or {}).get("src", "")).startswith("https://")
+    ]
+    source_name = _source_name(article)
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title[:110],
+        "description": article.seo_description or article.lead,
+        "inLanguage": site_language(),
+        "mainEntityOfPage": request.build_absolute_uri(request.path),
+        "datePublished": article.published_at.isoformat() if article.published_at else None,
+        "dateModified": modified.isoformat(),
+        "author": [{"@type": "Person", "name": name} for name in article.authors]
+        or [{"@type": "Organization", "name": source_name}],
+        "translator": [{"@type": "Person", "name": c["name"]} for c in credits.get(Role.TRANSLATOR, [])],
+        "publisher": {
+            "@type": "Organization",
+            "name": settings.DESK_SITE_NAME,
+            "url": request.build_absolute_uri("/"),
+        },
+        "isBasedOn": article.source_url,
+        "translationOfWork": {
+            "@type": "NewsArticle",
+            "headline": article.source_title,
+            "inLanguage": article.language,
+            "url": article.source_url,
+            "datePublished": article.source_published_at.isoformat() if article.source_published_at else None,
+            "publisher": {"@type": "Organization", "name": source_name},
+        },
+        "keywords": [t.name for t in article.tags.all()],
+    }
+    if images:
+        data["image"] = images[:3]
+    return data
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@require_safe
+@site_page
+def home(request: HttpRequest) -> HttpResponse:
+    lang = site_language()
+    live = live_articles(lang=lang)
+    page = _paginate(request, live)
+    featured = list(live.filter(is_featured=True)[:FEATURED_COUNT]) if page.number == 1 else []
+    return _render(request, "site/home.html", {"page": page, "featured": featured})
+
+
+@require_safe
+@site_page
+def article(request: HttpRequest, slug: str) -> HttpResponse:
+    lang = site_language()
     obj = (
-        published_articles()
-        .filter(**{build_localized_fieldname("slug", lang): slug})
-        .prefetch_related(credits, "corrections", "tags")
+        Article.objects.filter(**{f"{_field('published_at', lang)}__isnull": False, _field("slug", lang): slug})
+        .select_related("outlet")
+        .defer("search_en")
         .first()
     )
     if obj is None:
         old = SlugRedirect.objects.filter(language=lang, slug=slug).select_related("article").first()
-        if old is not None:
-            return redirect(old.article, permanent=True)
+        if old is not None and getattr(old.article, _field("published_at", lang)) and old.article.slug:
+            return HttpResponsePermanentRedirect(article_url(old.article, lang))
         raise Http404("No such article")
-    translation = obj.live_translations[0] if obj.live_translations else None
-    credits_by_role: dict[str, list[Credit]] = {}
-    for credit in translation.credits.all() if translation else []:
-        credits_by_role.setdefault(credit.role, []).append(credit)
-    return render(
+    # Plain queries rather than prefetch_related: the same count, less ORM work per page.
+    tags = list(obj.tags.all())
+    related = (
+        list(live_articles(lang=lang).filter(tags__in=tags).exclude(pk=obj.pk).distinct()[:RELATED_COUNT])
+        if tags
+        else []
+    )
+    credits = public_credits(obj, article_credits(article=obj, lang=lang))
+    corrections = list(Correction.objects.filter(article=obj, language=lang).order_by("published_at", "pk"))
+    published_at: dt.datetime = obj.published_at or timezone.now()
+    modified = max([published_at, *(c.published_at for c in corrections)])
+    response = _render(
         request,
         "site/article.html",
         {
             "article": obj,
-            "translators": credits_by_role.get("translator", []),
-            "reviewers": credits_by_role.get("reviewer", []),
-            "corrections": [c for c in obj.corrections.all() if c.language == lang],
+            "tags": tags,
+            "related": related,
+            "translators": credits[Role.TRANSLATOR],
+            "reviewers": credits[Role.REVIEWER],
+            "editors": credits[Role.EDITOR],
+            "profiles": list(
+                {c["url"]: c for role in (Role.TRANSLATOR, Role.REVIEWER) for c in credits[role] if c["url"]}.values()
+            ),
+            "corrections": corrections,
+            "modified": modified,
+            "source_name": _source_name(obj),
+            "alternates": _alternates(request, obj),
+            "json_ld": _json_ld(request, obj, credits, modified),
+            "og_image": next(
+                (
+                    b["attrs"]["src"]
+                    for b in obj.body or []
+                    if b.get("kind") == "image" and str((b.get("attrs") or {}).get("src", "")).startswith("https://")
+                ),
+                "",
+            ),
         },
     )
+    response.headers["Last-Modified"] = http_date(modified.timestamp())
+    return response
+
+
+@require_safe
+@site_page
+def tag(request: HttpRequest, slug: str) -> HttpResponse:
+    lang = site_language()
+    obj = Tag.objects.filter(slug=slug).first()
+    if obj is None:
+        raise Http404("No such tag")
+    page = _paginate(request, live_articles(lang=lang).filter(tags=obj))
+    if not page.paginator.count:
+        raise Http404("Nothing published under this tag")
+    return _render(
+        request,
+        "site/list.html",
+        {
+            "page": page,
+            "heading": f"Stories tagged “{obj.name}”",
+            "kind": "tag",
+            "rss_url": reverse("site:tag_rss", kwargs={"slug": obj.slug}),
+            "atom_url": reverse("site:tag_atom", kwargs={"slug": obj.slug}),
+        },
+    )
+
+
+@require_safe
+@site_page
+def outlet(request: HttpRequest, slug: str) -> HttpResponse:
+    lang = site_language()
+    obj = Outlet.objects.filter(slug=slug).first()
+    if obj is None:
+        raise Http404("No such source")
+    page = _paginate(request, live_articles(lang=lang).filter(outlet=obj))
+    return _render(
+        request,
+        "site/list.html",
+        {
+            "page": page,
+            "heading": f"Stories from {obj.credit_name}",
+            "kind": "outlet",
+            "outlet": obj,
+            "rss_url": reverse("site:outlet_rss", kwargs={"slug": obj.slug}),
+            "atom_url": reverse("site:outlet_atom", kwargs={"slug": obj.slug}),
+        },
+    )
+
+
+def public_contributor(*, slug: str) -> Contributor | None:
+    """A translator who opted in to a public page (and is not credited anonymously)."""
+    return (
+        Contributor.objects.select_related("user")
+        .filter(has_public_profile=True, public_slug=slug)
+        .exclude(public_slug="")
+        .exclude(credit_mode=CreditMode.ANONYMOUS)
+        .first()
+    )
+
+
+@require_safe
+@site_page
+def translator(request: HttpRequest, slug: str) -> HttpResponse:
+    lang = site_language()
+    contributor = public_contributor(slug=slug)
+    if contributor is None:
+        raise Http404("No such translator")
+    name = contributor.credit_name(Role.TRANSLATOR)
+    # Only work credited under the name this page shows: a page under a pseudonym must not
+    # list stories credited to the person's real name (that would unmask them).
+    credited = Credit.objects.filter(
+        user=contributor.user,
+        is_credited=True,
+        credit_name=name,
+        role__in=[Role.TRANSLATOR, Role.REVIEWER],
+        translation__language=lang,
+    ).values("translation__article_id")
+    page = _paginate(request, live_articles(lang=lang).filter(pk__in=credited))
+    return _render(
+        request,
+        "site/translator.html",
+        {"page": page, "name": name, "bio": contributor.bio},
+    )
+
+
+@require_safe
+@site_page
+def search_page(request: HttpRequest) -> HttpResponse:
+    lang = site_language()
+    query = search.search_query_clean(request.GET.get("q"))
+    page = None
+    if query:
+        page = _paginate(request, search.articles_search(query=query, language=lang, base=live_articles(lang=lang)))
+    return _render(request, "site/search.html", {"query": query, "page": page})
+
+
+@require_safe
+@site_page
+def archive(request: HttpRequest) -> HttpResponse:
+    lang = site_language()
+    published = _field("published_at", lang)
+    months = (
+        live_articles(lang=lang)
+        .order_by()
+        .annotate(month=TruncMonth(published))
+        .values("month")
+        .annotate(count=Count("pk"))
+        .order_by("-month")
+    )
+    return _render(request, "site/archive.html", {"months": list(months)})
+
+
+@require_safe
+@site_page
+def archive_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
+    if not (1 <= month <= 12 and 1990 <= year <= 2999):
+        raise Http404("No such month")
+    lang = site_language()
+    tz = timezone.get_current_timezone()
+    start = dt.datetime(year, month, 1, tzinfo=tz)
+    end = dt.datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
+    published = _field("published_at", lang)
+    page = _paginate(request, live_articles(lang=lang).filter(**{f"{published}__gte": start, f"{published}__lt": end}))
+    if not page.paginator.count:
+        raise Http404("Nothing was published that month")
+    return _render(
+        request,
+        "site/list.html",
+        {"page": page, "heading": f"Published in {start:%B %Y}", "kind": "archive"},
+    )
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /desk/",
+        "Disallow: /admin/",
+        "Disallow: /accounts/",
+        *(f"Disallow: /{code}/search/" for code in settings.PUBLISHING_LANGUAGES if code != settings.LANGUAGE_CODE),
+        "Disallow: /search/",
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+        f"Sitemap: {request.build_absolute_uri(reverse('news_sitemap'))}",
+        "",
+    ]
+    response = HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The styled 404, rendered without context processors (no session, so no cookie)."""
+    try:
+        return _render(request, "404.html", {}, status=404)
+    except Exception:  # a broken template must not turn a 404 into a 500
+        logger.exception("404 page failed to render")
+        return HttpResponse("Not found", status=404, content_type="text/plain; charset=utf-8")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The styled 500: no database, no request context, and a plain-text fallback."""
+    try:
+        html = loader.render_to_string("500.html", {"SITE_NAME": settings.DESK_SITE_NAME})
+        return HttpResponse(html, status=500)
+    except Exception:
+        logger.exception("500 page failed to render")
+        return HttpResponse("Server error", status=500, content_type="text/plain; charset=utf-8")

@@ -1,9 +1,26 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+
+from newsroom import site_views, sitemaps
+from newsroom.site_cache import site_page
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("desk/", include("translations.urls")),
-    path("", include("newsroom.site_urls")),
+    path("robots.txt", site_views.robots_txt, name="robots_txt"),
+    path(
+        "sitemap.xml",
+        site_page(sitemap_views.sitemap),
+        {"sitemaps": sitemaps.SITEMAPS},
+        name="sitemap",
+    ),
+    path("news-sitemap.xml", sitemaps.news_sitemap, name="news_sitemap"),
 ]
+# The reader site in each publishing language: English at /, the others under /de/ etc.
+urlpatterns += i18n_patterns(path("", include("newsroom.site_urls")), prefix_default_language=False)
+
+handler404 = "newsroom.site_views.page_not_found"
+handler500 = "newsroom.site_views.server_error"

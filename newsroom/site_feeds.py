@@ -1,0 +1,142 @@
+"""RSS and Atom feeds of the site, of each tag and of each outlet (django.contrib.syndication).
+
+An item's author is the original author and the *credited* names of the translators (the
+snapshot taken at publication), never an account's real name unless that is the credit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
+
+from newsroom.models import Article, Outlet, Tag
+from newsroom.site_views import article_url, credits_prefetch, live_articles, public_credits, site_language
+from translations.models import Role
+
+FEED_SIZE = 30
+
+
+def item_author(article: Article) -> str:
+    """ "Алеся Шумейко (TUT.BY); translated by A. Minsker" from the prefetched public credits."""
+    translators = [c["name"] for c in public_credits(article)[Role.TRANSLATOR]]
+    source = article.outlet.credit_name if article.outlet else ""
+    original = ", ".join(article.authors) or source
+    if original and source and original != source:
+        original = f"{original} ({source})"
+    parts = [p for p in (original, f"translated by {', '.join(translators)}" if translators else "") if p]
+    return "; ".join(parts)
+
+
+class LatestRss(Feed):
+    """The site's newest stories in the current publishing language."""
+
+    description_template = None
+
+    def title(self, obj: Any = None) -> str:
+        return str(settings.DESK_SITE_NAME)
+
+    def link(self, obj: Any = None) -> str:
+        return reverse("site:home")
+
+    def description(self, obj: Any = None) -> str:
+        return f"Independent journalism from Belarus, translated into English — {settings.DESK_SITE_NAME}."
+
+    def base_items(self, obj: Any) -> QuerySet[Article]:
+        return live_articles(lang=site_language())
+
+    def items(self, obj: Any = None) -> list[Article]:
+        lang = site_language()
+        return list(self.base_items(obj).prefetch_related("tags", credits_prefetch(lang=lang))[:FEED_SIZE])
+
+    def item_title(self, item: Article) -> str:
+        return item.title
+
+    def item_description(self, item: Article) -> str:
+        # RSS <description> and Atom <summary type="html"> are HTML: the plain-text lead is escaped.
+        return escape(item.lead or item.seo_description)
+
+    def item_link(self, item: Article) -> str:
+        return article_url(item, site_language())
+
+    def item_guid(self, item: Article) -> str:
+        return f"article-{item.pk}-{site_language()}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item: Article) -> dt.datetime | None:
+        return item.published_at
+
+    def item_author_name(self, item: Article) -> str:
+        return item_author(item)
+
+    def item_categories(self, item: Article) -> list[str]:
+        return [t.name for t in item.tags.all()]
+
+
+class LatestAtom(LatestRss):
+    feed_type = Atom1Feed
+
+    def subtitle(self, obj: Any = None) -> str:
+        return self.description(obj)
+
+
+class TagRss(LatestRss):
+    def get_object(self, request: HttpRequest, slug: str) -> Tag:  # type: ignore[override]
+        tag = Tag.objects.filter(slug=slug).first()
+        if tag is None:
+            raise Http404("No such tag")
+        return tag
+
+    def title(self, obj: Any = None) -> str:
+        return f"{settings.DESK_SITE_NAME}: {obj.name}"
+
+    def link(self, obj: Any = None) -> str:
+        return reverse("site:tag", kwargs={"slug": obj.slug})
+
+    def description(self, obj: Any = None) -> str:
+        return f"Stories tagged “{obj.name}” on {settings.DESK_SITE_NAME}."
+
+    def base_items(self, obj: Any) -> QuerySet[Article]:
+        return live_articles(lang=site_language()).filter(tags=obj)
+
+
+class TagAtom(TagRss):
+    feed_type = Atom1Feed
+
+    def subtitle(self, obj: Any = None) -> str:
+        return self.description(obj)
+
+
+class OutletRss(LatestRss):
+    def get_object(self, request: HttpRequest, slug: str) -> Outlet:  # type: ignore[override]
+        outlet = Outlet.objects.filter(slug=slug).first()
+        if outlet is None:
+            raise Http404("No such source")
+        return outlet
+
+    def title(self, obj: Any = None) -> str:
+        return f"{settings.DESK_SITE_NAME}: stories from {obj.credit_name}"
+
+    def link(self, obj: Any = None) -> str:
+        return reverse("site:outlet", kwargs={"slug": obj.slug})
+
+    def description(self, obj: Any = None) -> str:
+        return f"Stories from {obj.credit_name}, translated into English on {settings.DESK_SITE_NAME}."
+
+    def base_items(self, obj: Any) -> QuerySet[Article]:
+        return live_articles(lang=site_language()).filter(outlet=obj)
+
+
+class OutletAtom(OutletRss):
+    feed_type = Atom1Feed
+
+    def subtitle(self, obj: Any = None) -> str:
+        return self.description(obj)

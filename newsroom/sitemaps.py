@@ -1,0 +1,111 @@
+"""sitemap.xml (django.contrib.sitemaps) and a Google News sitemap of the last two days.
+
+One sitemap for every publishing language: each live language version of an article is its
+own URL (its language prefix comes from the URL patterns).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.http import HttpRequest, HttpResponse
+from django.template import loader
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.views.decorators.http import require_safe
+from modeltranslation.utils import build_localized_fieldname
+
+from newsroom.models import Article, Outlet, Tag
+from newsroom.site_cache import site_page
+
+NEWS_WINDOW = dt.timedelta(days=2)
+NEWS_LIMIT = 1000
+
+
+def _live_versions(*, since: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """One row per (article, language) live now: slug, title, times. One query."""
+    rows: list[dict[str, Any]] = []
+    for code in settings.PUBLISHING_LANGUAGES:
+        published = build_localized_fieldname("published_at", code)
+        slug = build_localized_fieldname("slug", code)
+        title = build_localized_fieldname("title", code)
+        qs = (
+            Article.objects.filter(**{f"{published}__isnull": False})
+            .exclude(**{slug: ""})
+            .order_by(f"-{published}", "-pk")
+        )
+        if since is not None:
+            qs = qs.filter(**{f"{published}__gte": since})
+        for row in qs.values("pk", "updated_at", "language", slug, title, published)[: NEWS_LIMIT if since else None]:
+            rows.append(
+                {
+                    "lang": code,
+                    "slug": row[slug],
+                    "title": row[title],
+                    "published_at": row[published],
+                    "updated_at": row["updated_at"],
+                }
+            )
+    return rows
+
+
+def _article_path(lang: str, slug: str) -> str:
+    with translation.override(lang):
+        return reverse("site:article", kwargs={"slug": slug})
+
+
+class ArticleSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.8
+
+    def items(self) -> list[dict[str, Any]]:
+        return _live_versions()
+
+    def location(self, item: dict[str, Any]) -> str:
+        return _article_path(item["lang"], item["slug"])
+
+    def lastmod(self, item: dict[str, Any]) -> dt.datetime:
+        return max(item["published_at"], item["updated_at"])
+
+
+class ListingSitemap(Sitemap):
+    """Home, archive, and the tag and source pages."""
+
+    changefreq = "daily"
+    priority = 0.5
+
+    def items(self) -> list[str]:
+        with translation.override(settings.LANGUAGE_CODE):
+            paths = [reverse("site:home"), reverse("site:archive")]
+            paths += [
+                reverse("site:tag", kwargs={"slug": slug})
+                for slug in Tag.objects.filter(
+                    **{f"articles__{build_localized_fieldname('published_at', settings.LANGUAGE_CODE)}__isnull": False}
+                )
+                .distinct()
+                .values_list("slug", flat=True)
+            ]
+            paths += [
+                reverse("site:outlet", kwargs={"slug": slug}) for slug in Outlet.objects.values_list("slug", flat=True)
+            ]
+        return paths
+
+    def location(self, item: str) -> str:
+        return item
+
+
+SITEMAPS: dict[str, type[Sitemap]] = {"articles": ArticleSitemap, "pages": ListingSitemap}
+
+
+@require_safe
+@site_page
+def news_sitemap(request: HttpRequest) -> HttpResponse:
+    """Google News sitemap: what went live in the last two days, in every language."""
+    rows = _live_versions(since=timezone.now() - NEWS_WINDOW)
+    for row in rows:
+        row["loc"] = request.build_absolute_uri(_article_path(row["lang"], row["slug"]))
+    xml = loader.render_to_string("site/news_sitemap.xml", {"rows": rows, "SITE_NAME": settings.DESK_SITE_NAME})
+    return HttpResponse(xml, content_type="application/xml; charset=utf-8")

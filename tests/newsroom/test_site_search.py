@@ -1,0 +1,96 @@
+"""Site search: ranking, highlighted snippets, only live text, hostile input."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsroom import search
+from newsroom.models import Article
+from newsroom.site_views import live_articles
+from tests.newsroom.test_site_pages import make_staff, publish_story
+
+
+@pytest.fixture
+def staff(db):
+    return make_staff()
+
+
+def test_title_match_ranks_above_body_match(client, staff):
+    publish_story(
+        staff, title="Factory workers strike", lead="A lead.", texts={}, blocks=None, tags="Labour"
+    )  # body has no "okrestin"
+    body_hit = publish_story(
+        staff,
+        title="Night in the city",
+        lead="Another lead.",
+        blocks=[{"id": "p-x", "kind": "paragraph", "text": "Окрестина", "html": "Окрестина", "attrs": {}}],
+        texts={"p-x": "Detainees were taken to Okrestin overnight."},
+    )
+    title_hit = publish_story(staff, title="Okrestin detainees released", lead="Lead.")
+    results = list(search.articles_search(query="okrestin", language="en", base=live_articles(lang="en")))
+    assert [a.pk for a in results] == [title_hit.pk, body_hit.pk]
+    assert results[0].rank > results[1].rank
+
+
+def test_search_page_highlights_matches_escaped(client, staff):
+    publish_story(
+        staff,
+        title="Night in the city",
+        blocks=[{"id": "p-x", "kind": "paragraph", "text": "Окрестина", "html": "Окрестина", "attrs": {}}],
+        texts={"p-x": "Detainees <b>were</b> taken to Okrestin overnight."},
+    )
+    html = client.get("/search/?q=Okrestin").content.decode()
+    assert "1 result for “Okrestin”." in html
+    snippet = html.split('class="snippet">')[1].split("</p>")[0]
+    assert "<mark>Okrestin</mark>" in snippet
+    assert "<b>" not in snippet
+    assert "Night in the city" in html
+
+
+def test_search_stems_english_words(client, staff):
+    publish_story(staff, title="Diplomats resigned in protest")
+    html = client.get("/search/?q=resigning+diplomat").content.decode()
+    assert "Diplomats resigned in protest" in html
+
+
+def test_search_finds_only_live_text(client, staff):
+    article = publish_story(staff, title="Withdrawn picket story")
+    from translations import workflow
+
+    workflow.translation_unpublish(translation=article.translations.get(), by=staff["editor"], reason="Legal")
+    html = client.get("/search/?q=picket").content.decode()
+    assert "Nothing matched" in html, html[html.find("<main") :]
+    assert Article.objects.filter(source_title__icontains="пикет").exists()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "<script>alert(1)</script>",
+        "a" * 5000,
+        "picket\x00drop",
+        "\x00",
+        "&|!():*'\"",
+        "-",
+        "OR OR OR",
+        "the",
+        "%00%ff",
+    ],
+)
+def test_hostile_search_input_never_errors(client, staff, query):
+    publish_story(staff)
+    response = client.get("/search/", {"q": query, "page": "abc"})
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+def test_search_query_clean_bounds_and_strips():
+    assert search.search_query_clean("a\x00b\tc") == "a b c"
+    assert len(search.search_query_clean("x" * 10_000)) == search.MAX_QUERY_LENGTH
+    assert search.search_query_clean(None) == ""
+
+
+def test_empty_search_shows_the_form_only(client, db):
+    html = client.get("/search/").content.decode()
+    assert '<label for="search-q">' in html
+    assert "result" not in html
