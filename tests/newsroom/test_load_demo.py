@@ -40,3 +40,13 @@ def test_load_demo_refuses_without_debug(db, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="refuses"):
         call_command("load_demo")
+
+
+def test_demo_credits_honour_pseudonym_and_anonymity(db, client):
+    call_command("load_demo", force=True, quiet_accounts=True)
+    pseudonymous = Article.objects.get(source_url__contains="be-culture")
+    anonymous = Article.objects.get(source_url__contains="cp1251-economy")
+    page = client.get(pseudonymous.get_absolute_url()).content.decode()
+    assert "The text was translated by A. Minsker" in page and "Kavalenka" not in page
+    page = client.get(anonymous.get_absolute_url()).content.decode()
+    assert "The text was translated by a volunteer translator" in page and "Hrynevich" not in page

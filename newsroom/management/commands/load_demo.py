@@ -136,7 +136,9 @@ class Command(BaseCommand):
         aligned = {1: 0, 2: 1, 4: 2, 6: 4, 7: 5, 8: 6, 9: 7, 10: 8, 11: 9, 12: 10, 13: 11}
         t = workflow.translation_create(article=article, by=editor, due_at=timezone.now() + dt.timedelta(days=2))
         t = workflow.translation_assign(translation=t, by=editor, translator=volunteer, reviewer=reviewer)
-        tags = parts[3].removeprefix("Tags:").strip()
+        # The seed's tag line ("MFA picket lines belarus violence …") leaked from the English site
+        # without separators; these are its tags, as the Russian page's five tags map to them.
+        tags = "MFA, picket lines, Belarus, violence, protests, election 2020"
         t = editing.translation_save(
             translation=t,
             by=volunteer,
@@ -144,7 +146,7 @@ class Command(BaseCommand):
             title=parts[0],
             blocks={blocks[ru]["id"]: {"text": parts[en]} for en, ru in aligned.items()},
             notes=[{"id": "subtitles", "after": blocks[2]["id"], "text": parts[5], "keep": True}],
-            tags=", ".join(tag.strip() for tag in tags.replace(";", ",").split(",") if tag.strip()),
+            tags=tags,
             as_version=True,
             comment="First full draft",
         )
@@ -163,13 +165,13 @@ class Command(BaseCommand):
         editor, reviewer = people["editor"], people["reviewer"]
         now = timezone.now()
         plan = [
-            ("be-culture", State.PUBLISHED, people["volunteer2"]),
-            ("cp1251-economy", State.IN_REVIEW, people["volunteer3"]),
-            ("long-read", State.IN_PROGRESS, people["translator"]),
-            ("no-metadata", State.OPEN, None),
-            ("paywall", State.APPROVED, people["volunteer2"]),
+            ("be-culture", State.PUBLISHED, people["volunteer2"], "A gallery of Belarusian folk art opens in Hrodna"),
+            ("cp1251-economy", State.PUBLISHED, people["volunteer3"], "Exchange rates and prices in September"),
+            ("long-read", State.IN_PROGRESS, people["translator"], "The long read: a town and its river"),
+            ("no-metadata", State.OPEN, None, ""),
+            ("paywall", State.IN_REVIEW, people["volunteer"], "The first free paragraphs of a paywalled story"),
         ]
-        for name, target, translator in plan:
+        for name, target, translator, english_title in plan:
             article = self.article(name, editor)
             if Translation.objects.filter(article=article).exists():
                 continue
@@ -182,7 +184,8 @@ class Command(BaseCommand):
                 translation=t,
                 by=translator,
                 based_on=t.edit_version,
-                title=f"[Demo] {article.source_title}",
+                title=english_title,
+                tags="Belarus, demo",
                 blocks={
                     b["id"]: {"text": f"(English draft of: {b['text'][:80]}…)"} for b in first if b["kind"] != "embed"
                 },
@@ -197,9 +200,10 @@ class Command(BaseCommand):
             t = workflow.translation_approve(translation=t, by=reviewer)
             if target == State.PUBLISHED:
                 workflow.translation_publish(translation=t, by=editor)
-        # A scheduled and a spiked job, made from pasted text (manual import).
+        # A scheduled, an approved and a spiked job, made from pasted text (manual import).
         for title, target in [
             ("Демо: запланированная публикация", State.SCHEDULED),
+            ("Демо: одобренный перевод", State.APPROVED),
             ("Демо: снятая с работы заметка", State.SPIKED),
         ]:
             result = importing.manual_import(
@@ -224,10 +228,11 @@ class Command(BaseCommand):
                 translation=t,
                 by=people["translator"],
                 based_on=t.edit_version,
-                title="Demo: a scheduled story",
+                title="Demo: a scheduled story" if target == State.SCHEDULED else "Demo: an approved story",
                 blocks={block["id"]: {"text": "The first paragraph of a demo story."}},
                 as_version=True,
             )
             t = workflow.translation_submit(translation=t, by=people["translator"])
             t = workflow.translation_approve(translation=t, by=reviewer)
-            workflow.translation_schedule(translation=t, by=editor, at=now + dt.timedelta(days=1))
+            if target == State.SCHEDULED:
+                workflow.translation_schedule(translation=t, by=editor, at=now + dt.timedelta(days=1))
