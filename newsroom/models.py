@@ -14,10 +14,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -198,6 +199,8 @@ class Article(models.Model):
         ]
         indexes = [
             models.Index(fields=["triage", "-created_at"], name="article_inbox"),
+            # The desk board's search (icontains → UPPER(...) LIKE) on Cyrillic titles.
+            GinIndex(OpClass(Upper("source_title"), name="gin_trgm_ops"), name="article_source_title_trgm"),
             *(
                 models.Index(fields=[f"-published_at_{code}"], name=f"article_live_{code}")
                 for code in settings.PUBLISHING_LANGUAGES
