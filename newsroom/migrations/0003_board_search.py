@@ -10,6 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('newsroom', '0002_site_search'),
+        ('translations', '0001_initial'),  # creates the pg_trgm extension
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
