@@ -7,7 +7,7 @@ PORT ?= 8000
 # database, chromium for the end-to-end tests, wrk for the benchmarks.
 DEBIAN_PACKAGES := postgresql postgresql-contrib chromium wrk
 
-.PHONY: install system-packages run test lint format e2e bench clean stop-db
+.PHONY: install system-packages run test lint format e2e bench load clean stop-db
 
 install: system-packages $(VENV)/.installed
 
@@ -53,3 +53,7 @@ stop-db:
 
 clean: stop-db
 	rm -rf .data
+
+# 60 s of readers, translators autosaving and editors moving jobs, on gunicorn + a real worker.
+load: install
+	$(BIN)/python bench/load.py
