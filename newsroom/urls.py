@@ -5,11 +5,14 @@ from django.urls import include, path
 
 from newsroom import site_views, sitemaps
 from newsroom.site_cache import site_page
+from translations import workspace_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("desk/", include("translations.urls")),
+    # Public on purpose (the invitee has no account yet), so outside the login-only desk namespace.
+    path("join/<str:token>/", workspace_views.invite_accept, name="invite_accept"),
     path("robots.txt", site_views.robots_txt, name="robots_txt"),
     path(
         "sitemap.xml",

@@ -1,7 +1,25 @@
-from django.urls import path
+"""URLs of the translators' workspace (issue 5); included in namespace ``desk``.
 
-from translations import workspace_views
+The public invitation page (``invite_accept``, /join/<token>/) is in newsroom/urls.py: every
+``desk:`` URL requires a logged-in member.
+"""
 
-urlpatterns = [
-    path("t/<int:pk>/", workspace_views.translation_detail, name="translation"),
+from django.urls import URLPattern, path
+
+from translations import workspace_views as views
+
+urlpatterns: list[URLPattern] = [
+    path("jobs/", views.jobs, name="jobs"),
+    path("mine/", views.mine, name="mine"),
+    path("t/<int:pk>/", views.translation_detail, name="translation"),
+    path("t/<int:pk>/autosave/", views.autosave, name="autosave"),
+    path("t/<int:pk>/submit/", views.submit, name="submit"),
+    path("c/<int:pk>/reply/", views.comment_reply, name="comment_reply"),
+    path("notifications/", views.notifications_page, name="notifications"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("glossary/", views.glossary_page, name="glossary"),
+    path("glossary/<int:pk>/edit/", views.glossary_edit, name="glossary_edit"),
+    path("glossary/<int:pk>/delete/", views.glossary_delete, name="glossary_delete"),
+    path("profile/", views.profile, name="profile"),
+    path("invite/", views.invite, name="invite"),
 ]

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from newsroom import publishing
 from newsroom.audit import audit_record
 from newsroom.models import Article
-from translations import notifications, permissions
+from translations import memory, notifications, permissions
 from translations.models import Credit, NotificationKind, Role, State, Translation, WorkflowEvent
 
 
@@ -300,12 +300,14 @@ def translation_request_changes(*, translation: Translation, by: Any, comment: s
 
 @transaction.atomic
 def translation_approve(*, translation: Translation, by: Any, comment: str = "") -> Translation:
-    """A reviewer who did not translate it approves; they are credited as reviewer."""
+    """A reviewer who did not translate it approves; they are credited as reviewer, and the
+    approved block pairs go into translation memory."""
     t = _lock(translation, "approve", by)
     old, t.state = t.state, State.APPROVED
     if t.reviewer_id is None:
         t.reviewer = by
     _ensure_credit(t, by, Role.REVIEWER)
+    memory.memory_record_approved(translation=t)
     return _record(
         t,
         by=by,

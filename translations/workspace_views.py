@@ -1,28 +1,561 @@
-"""Translators' workspace: job board, side-by-side editor, autosave, profile (issue 5)."""
+"""Translators' workspace: job board, my work, the side-by-side editor with autosave, checks
+and submission, replies to reviewers, notifications, glossary, profile, invitations (issue 5).
+
+Views are thin: they read through selectors, write through services (``editing``,
+``workflow``, ``review``, ``glossary``, ``accounts``) and check permissions with the
+predicates of ``permissions.py``. Objects outside ``translations_visible_to`` are 404.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+import json
+from typing import Any
 
-from translations import selectors, workflow
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from translations import accounts, checks, editing, glossary, memory, permissions, review, selectors, workflow
+from translations.models import Comment, GlossaryTerm, Notification, State, Translation, WorkflowEvent
 from translations.views import desk_member_required
+from translations.workspace_forms import (
+    AcceptInvitationForm,
+    GlossaryTermForm,
+    InvitationForm,
+    JobFilterForm,
+    ProfileForm,
+    editor_payload,
+)
+
+JOBS_PER_PAGE = 30
+# Editor-side actions that need a typed reason (as on the shared transition endpoint).
+ACTIONS_WITH_COMMENT = {"request_changes", "unpublish", "spike", "correct"}
+ACTIONS_ELSEWHERE = {"schedule", "publish", "assign"}  # the editors' pages have the right forms
+
+
+def word_count(blocks: list[dict[str, Any]]) -> int:
+    return sum(len(str(b.get("text") or "").split()) for b in blocks if b.get("kind") != "embed")
+
+
+def notifications_unread_count(*, user: Any) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+# --- Job board and my work --------------------------------------------------------------
+
+
+@desk_member_required
+def jobs(request: HttpRequest) -> HttpResponse:
+    """Open jobs anyone on the desk may claim, soonest due first, with filters."""
+    form = JobFilterForm(request.GET or None)
+    qs = (
+        Translation.objects.filter(state=State.OPEN)
+        .select_related("article", "article__outlet", "source_revision")
+        .defer("source_revision__raw_compressed", "source_revision__http_headers")
+        .order_by(F("due_at").asc(nulls_last=True), "created_at")
+    )
+    max_words = None
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["language"]:
+            qs = qs.filter(article__language=data["language"])
+        if data["outlet"]:
+            qs = qs.filter(article__outlet=data["outlet"])
+        if data["due_before"]:
+            qs = qs.filter(due_at__date__lt=data["due_before"])
+        max_words = data["max_words"]
+    rows = []
+    for t in qs:
+        words = word_count(t.source_revision.blocks)
+        if max_words is None or words <= max_words:
+            rows.append({"translation": t, "words": words, "actions": ["claim"] if not t.translator_id else []})
+    page = Paginator(rows, JOBS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "desk/jobs.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "unread": notifications_unread_count(user=request.user),
+        },
+    )
+
+
+@desk_member_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """The person's own translations, grouped by state (work in progress first)."""
+    user: Any = request.user
+    qs = (
+        Translation.objects.filter(translator=user)
+        .select_related("article", "article__outlet")
+        .defer("blocks", "notes")
+        .order_by(F("due_at").asc(nulls_last=True), "-updated_at")
+    )
+    order = [State.IN_PROGRESS, State.IN_REVIEW, State.APPROVED, State.SCHEDULED, State.PUBLISHED, State.SPIKED]
+    groups: dict[str, list[Translation]] = {s: [] for s in order}
+    for t in qs:
+        groups.setdefault(t.state, []).append(t)
+    changes_requested = set(
+        WorkflowEvent.objects.filter(
+            translation__in=[t.pk for t in groups[State.IN_PROGRESS]], action="request_changes"
+        ).values_list("translation_id", flat=True)
+    )
+    sections = [{"state": s, "label": State(s).label, "items": groups[s]} for s in order if groups.get(s)]
+    return render(
+        request,
+        "desk/mine.html",
+        {
+            "sections": sections,
+            "changes_requested": changes_requested,
+            "unread": notifications_unread_count(user=request.user),
+        },
+    )
+
+
+# --- The side-by-side editor ---------------------------------------------------------------
+
+
+def _visible(request: HttpRequest, pk: int) -> Translation:
+    return get_object_or_404(
+        selectors.translations_visible_to(user=request.user).defer(
+            "source_revision__raw_compressed", "source_revision__http_headers"
+        ),
+        pk=pk,
+    )
+
+
+def _can_edit(user: Any, t: Translation) -> bool:
+    return permissions.can_edit_text(user=user, translation=t) and t.state in editing.EDITABLE_STATES
+
+
+def _changes_requested(t: Translation) -> WorkflowEvent | None:
+    """The latest 'changes requested' event if no submission came after it."""
+    last = (
+        WorkflowEvent.objects.filter(translation=t, action__in=["submit", "request_changes"])
+        .select_related("actor")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return last if last is not None and last.action == "request_changes" else None
+
+
+def _editor_context(
+    request: HttpRequest,
+    t: Translation,
+    *,
+    posted: dict[str, Any] | None = None,
+    conflict: editing.StaleEdit | None = None,
+    problems: list[checks.Problem] | None = None,
+) -> dict[str, Any]:
+    user = request.user
+    source_blocks: list[dict[str, Any]] = list(t.source_revision.blocks)
+    can_edit = _can_edit(user, t)
+    terms = list(glossary.glossary_terms(source_language=t.article.language, target_language=t.language))
+    hits = glossary.hits_by_block(blocks=source_blocks, terms=terms)
+    suggestions = memory.suggestions_by_block(translation=t, blocks=source_blocks) if can_edit else {}
+    if problems is None:
+        problems = checks.translation_checks(
+            title=t.title,
+            source_blocks=source_blocks,
+            target_blocks=t.blocks,
+            glossary_by_block={bid: [(h.source_term, h.target_term) for h in hs] for bid, hs in hits.items()},
+        )
+    problems_by_block = checks.by_block(problems)
+    posted_blocks: dict[str, Any] = (posted or {}).get("blocks", {})
+    theirs: dict[str, Any] = conflict.current if conflict is not None else {}
+    their_blocks: dict[str, Any] = theirs.get("blocks", {}) if theirs else {}
+    notes: list[dict[str, Any]] = list(t.notes)
+    if posted is not None and "notes" in posted:
+        notes = posted["notes"]
+    notes_after: dict[str, list[dict[str, Any]]] = {}
+    for note in notes:
+        notes_after.setdefault(str(note.get("after", "")), []).append(note)
+    threads: dict[str, list[dict[str, Any]]] = {}
+    comments = list(Comment.objects.filter(translation=t).select_related("author", "resolved_by"))
+    replies: dict[int, list[Comment]] = {}
+    for c in comments:
+        if c.parent_id:
+            replies.setdefault(c.parent_id, []).append(c)
+    for c in comments:
+        if not c.parent_id:
+            threads.setdefault(c.block_id, []).append({"comment": c, "replies": replies.get(c.pk, [])})
+    rows = []
+    for number, block in enumerate(source_blocks, start=1):
+        bid = str(block["id"])
+        target = posted_blocks.get(bid) or t.blocks.get(bid) or {}
+        their = their_blocks.get(bid) or {}
+        their_text = str(their.get("text", "")) if conflict is not None else ""
+        rows.append(
+            {
+                "number": number,
+                "block": block,
+                "id": bid,
+                "target": target,
+                "is_translatable": checks.is_translatable(block),
+                "hits": hits.get(bid, []),
+                "suggestions": suggestions.get(bid, []),
+                "problems": problems_by_block.get(bid, []),
+                "threads": threads.get(bid, []),
+                "notes": notes_after.get(bid, []),
+                "their_text": their_text if conflict is not None and their_text != target.get("text", "") else None,
+            }
+        )
+    actions = [a for a in workflow.available_actions(user=user, translation=t) if a not in ACTIONS_ELSEWHERE]
+    values = {
+        "title": (posted or {}).get("title", t.title),
+        "lead": (posted or {}).get("lead", t.lead),
+        "tags": (posted or {}).get("tags", t.tags),
+    }
+    conflict_fields = {}
+    if conflict is not None:
+        for name in ("title", "lead", "tags"):
+            if theirs.get(name, "") != values[name]:
+                conflict_fields[name] = theirs.get(name, "")
+    return {
+        "translation": t,
+        "article": t.article,
+        "rows": rows,
+        "notes_top": notes_after.get("", []),
+        "general_threads": threads.get("", []),
+        "values": values,
+        "based_on": conflict.current_version if conflict is not None else t.edit_version,
+        "can_edit": can_edit,
+        "can_comment": permissions.can_comment(user=user, translation=t),
+        "can_review": permissions.can_review(user=user, translation=t) and t.state == State.IN_REVIEW,
+        "actions": actions,
+        "actions_with_comment": ACTIONS_WITH_COMMENT,
+        "conflict": conflict,
+        "conflict_fields": conflict_fields,
+        "problems": problems,
+        "general_problems": problems_by_block.get("", []),
+        "error_count": sum(1 for p in problems if p.is_error),
+        "warning_count": sum(1 for p in problems if not p.is_error),
+        "changes_requested": _changes_requested(t) if t.state == State.IN_PROGRESS else None,
+        "word_count": word_count(source_blocks),
+    }
+
+
+def _render_editor(request: HttpRequest, t: Translation, status: int = 200, **kwargs: Any) -> HttpResponse:
+    return render(request, "desk/editor.html", _editor_context(request, t, **kwargs), status=status)
+
+
+def _based_on(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("based_on", ""))
+    except ValueError as e:
+        raise PermissionDenied(_("The form is incomplete; reload the page.")) from e
 
 
 @desk_member_required
 def translation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    translation = get_object_or_404(selectors.translations_visible_to(user=request.user), pk=pk)
-    rows = [
-        {"block": block, "target": translation.blocks.get(block["id"], {})}
-        for block in translation.source_revision.blocks
-    ]
+    """GET: the side-by-side editor (read-only for those who may only view). POST (no JS): save,
+    or save a version with a comment. A stale save re-renders with both texts, the user's kept."""
+    t = _visible(request, pk)
+    if request.method != "POST":
+        return _render_editor(request, t)
+    if not permissions.can_edit_text(user=request.user, translation=t):
+        raise PermissionDenied(_("Only the assigned translator or an editor can change this text."))
+    payload = editor_payload(request.POST, source_blocks=t.source_revision.blocks, notes=t.notes)
+    as_version = request.POST.get("op") == "version"
+    try:
+        editing.translation_save(
+            translation=t,
+            by=request.user,
+            based_on=_based_on(request),
+            as_version=as_version,
+            comment=request.POST.get("version_comment", "").strip()[:500],
+            **payload,
+        )
+    except editing.StaleEdit as stale:
+        messages.error(request, stale.message)
+        t.refresh_from_db()
+        return _render_editor(request, t, status=409, posted=payload, conflict=stale)
+    messages.success(request, _("Version saved.") if as_version else _("Saved."))
+    return redirect(t)
+
+
+@desk_member_required
+@require_POST
+def autosave(request: HttpRequest, pk: int) -> JsonResponse:
+    """JSON autosave from editor.js: ``{"based_on", "title"?, "lead"?, "tags"?, "blocks"?, "notes"?}``.
+
+    200 ``{"edit_version", "saved_at"}``; 409 with both texts on a stale save (nothing written);
+    403 for someone who may not edit; 400 for a malformed body. Never a reversion version.
+    """
+    t = _visible(request, pk)
+    try:
+        data = json.loads(request.body or b"{}")
+        based_on = int(data["based_on"])
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"error": "bad_request", "message": _("Malformed save.")}, status=400)
+    if not isinstance(data, dict):
+        return JsonResponse({"error": "bad_request", "message": _("Malformed save.")}, status=400)
+    fields: dict[str, Any] = {}
+    for name in ("title", "lead", "tags"):
+        if isinstance(data.get(name), str):
+            fields[name] = data[name]
+    if isinstance(data.get("blocks"), dict):
+        fields["blocks"] = data["blocks"]
+    if isinstance(data.get("notes"), list):
+        fields["notes"] = data["notes"]
+    try:
+        saved = editing.translation_save(translation=t, by=request.user, based_on=based_on, **fields)
+    except PermissionDenied as e:
+        return JsonResponse({"error": "forbidden", "message": str(e)}, status=403)
+    except editing.StaleEdit as stale:
+        return JsonResponse(
+            {
+                "error": "stale",
+                "message": stale.message,
+                "current": stale.current,
+                "mine": stale.mine,
+                "current_version": stale.current_version,
+            },
+            status=409,
+        )
+    return JsonResponse({"edit_version": saved.edit_version, "saved_at": timezone.localtime().isoformat()})
+
+
+@desk_member_required
+@require_POST
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save what the form carries (if anything), run the checks, and submit only without errors."""
+    t = _visible(request, pk)
+    if not permissions.can_submit(user=request.user, translation=t):
+        raise PermissionDenied(_("Only the assigned translator can submit this."))
+    if "based_on" in request.POST and _can_edit(request.user, t):
+        payload = editor_payload(request.POST, source_blocks=t.source_revision.blocks, notes=t.notes)
+        try:
+            t = editing.translation_save(translation=t, by=request.user, based_on=_based_on(request), **payload)
+        except editing.StaleEdit as stale:
+            messages.error(request, stale.message)
+            t.refresh_from_db()
+            return _render_editor(request, t, status=409, posted=payload, conflict=stale)
+        t = _visible(request, pk)
+    source_blocks = list(t.source_revision.blocks)
+    terms = list(glossary.glossary_terms(source_language=t.article.language, target_language=t.language))
+    hits = glossary.hits_by_block(blocks=source_blocks, terms=terms)
+    problems = checks.translation_checks(
+        title=t.title,
+        source_blocks=source_blocks,
+        target_blocks=t.blocks,
+        glossary_by_block={bid: [(h.source_term, h.target_term) for h in hs] for bid, hs in hits.items()},
+    )
+    if checks.has_errors(problems):
+        n = sum(1 for p in problems if p.is_error)
+        messages.error(
+            request,
+            _("Not sent: %(n)d problem(s) must be fixed first. They are marked below.") % {"n": n},
+        )
+        return _render_editor(request, t, status=422, problems=problems)
+    try:
+        workflow.translation_submit(
+            translation=t, by=request.user, comment=request.POST.get("comment", "").strip()[:5000]
+        )
+    except workflow.WorkflowError as e:
+        messages.error(request, e.message)
+        return redirect(t)
+    messages.success(request, _("Sent for review."))
+    return redirect(t)
+
+
+@desk_member_required
+@require_POST
+def comment_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    """The translator (or reviewer) replies to a comment thread on a translation they can see."""
+    parent = get_object_or_404(Comment.objects.select_related("translation"), pk=pk)
+    t = _visible(request, parent.translation_id)
+    try:
+        comment = review.comment_add(
+            translation=t, by=request.user, block_id=parent.block_id, body=request.POST.get("body", ""), parent=parent
+        )
+    except review.ReviewError as e:
+        messages.error(request, e.message)
+        return redirect(t)
+    messages.success(request, _("Reply sent."))
+    return redirect(f"{t.get_absolute_url()}#comment-{comment.pk}")
+
+
+# --- Notifications ---------------------------------------------------------------------------
+
+
+@desk_member_required
+def notifications_page(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    qs = Notification.objects.filter(user=user).order_by("-created_at")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
-        "desk/translation.html",
-        {
-            "translation": translation,
-            "rows": rows,
-            "actions": workflow.available_actions(user=request.user, translation=translation),
-            "events": translation.events.select_related("actor"),
+        "desk/notifications.html",
+        {"page": page, "unread": notifications_unread_count(user=request.user)},
+    )
+
+
+@desk_member_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    """Mark one notice (``id``) or all of the person's notices read."""
+    user: Any = request.user
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if request.POST.get("id"):
+        try:
+            qs = qs.filter(pk=int(request.POST["id"]))
+        except ValueError as e:
+            raise Http404 from e
+    qs.update(read_at=timezone.now())
+    return redirect("desk:notifications")
+
+
+# --- Glossary ----------------------------------------------------------------------------------
+
+
+@desk_member_required
+def glossary_page(request: HttpRequest) -> HttpResponse:
+    """Every member reads; editors add terms here (POST)."""
+    form = GlossaryTermForm()
+    if request.method == "POST":
+        if not permissions.is_editor(request.user):
+            raise PermissionDenied(_("Only editors can change the glossary."))
+        form = GlossaryTermForm(request.POST)
+        if form.is_valid():
+            try:
+                glossary.glossary_term_create(by=request.user, **form.cleaned_data)
+                messages.success(request, _("Term added."))
+                return redirect("desk:glossary")
+            except glossary.GlossaryError as e:
+                form.add_error("source_term", e.message)
+    q = request.GET.get("q", "").strip()[:100]
+    terms = GlossaryTerm.objects.all()
+    if q:
+        from django.db.models import Q
+
+        terms = terms.filter(Q(source_term__icontains=q) | Q(target_term__icontains=q))
+    page = Paginator(terms.order_by("source_term"), 100).get_page(request.GET.get("page"))
+    return render(request, "desk/glossary.html", {"form": form, "page": page, "q": q})
+
+
+@desk_member_required
+def glossary_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    if not permissions.is_editor(request.user):
+        raise PermissionDenied(_("Only editors can change the glossary."))
+    term = get_object_or_404(GlossaryTerm, pk=pk)
+    form = GlossaryTermForm(
+        request.POST or None,
+        initial={
+            "source_term": term.source_term,
+            "target_term": term.target_term,
+            "source_language": term.source_language,
+            "note": term.note,
         },
     )
+    if request.method == "POST" and form.is_valid():
+        try:
+            glossary.glossary_term_update(term=term, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Term saved."))
+            return redirect("desk:glossary")
+        except glossary.GlossaryError as e:
+            form.add_error("source_term", e.message)
+    return render(request, "desk/glossary.html", {"form": form, "term": term, "editing": True})
+
+
+@desk_member_required
+@require_POST
+def glossary_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    term = get_object_or_404(GlossaryTerm, pk=pk)
+    glossary.glossary_term_delete(term=term, by=request.user)
+    messages.success(request, _("Term deleted."))
+    return redirect("desk:glossary")
+
+
+# --- Profile -----------------------------------------------------------------------------------
+
+
+@desk_member_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """The person's own profile: languages, credit choice, public page, muted notifications."""
+    from translations.models import Contributor
+
+    user: Any = request.user
+    contributor, _created = Contributor.objects.get_or_create(user=user)
+    can_set_staff = permissions.is_editor(request.user)
+    form = ProfileForm(request.POST or None, instance=contributor, can_set_staff=can_set_staff)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        first_name, last_name = data.pop("first_name", ""), data.pop("last_name", "")
+        fresh = Contributor.objects.get(pk=contributor.pk)
+        accounts.contributor_update(contributor=fresh, by=request.user, **data)
+        user.first_name, user.last_name = first_name, last_name
+        user.save(update_fields=["first_name", "last_name"])
+        messages.success(request, _("Profile saved."))
+        return redirect("desk:profile")
+    return render(
+        request,
+        "desk/profile.html",
+        {"form": form, "contributor": contributor, "credit_preview": contributor.credit_name()},
+    )
+
+
+# --- Invitations -------------------------------------------------------------------------------
+
+
+@desk_member_required
+def invite(request: HttpRequest) -> HttpResponse:
+    """Editors invite someone by email and see the invitations still open."""
+    if not permissions.is_editor(request.user):
+        raise PermissionDenied(_("Only editors can invite people."))
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = accounts.invitation_create(by=request.user, **form.cleaned_data)
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            return redirect("desk:invite")
+        except accounts.InvitationError as e:
+            form.add_error("email", e.message)
+    return render(
+        request,
+        "desk/invite.html",
+        {"form": form, "pending": accounts.invitations_pending()[:100], "settings_days": settings.DESK_INVITATION_DAYS},
+    )
+
+
+def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Public: the invitee chooses a user name, password and how they are credited."""
+    try:
+        invitation = accounts.invitation_for_token(token=token)
+    except accounts.InvitationError as e:
+        return render(request, "desk/invite_accept.html", {"error": e.message}, status=410)
+    form = AcceptInvitationForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = accounts.invitation_accept(
+                token=token,
+                username=data["username"],
+                password=data["password1"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                credit_mode=data["credit_mode"],
+                pseudonym=data["pseudonym"],
+                languages=data["languages"],
+            )
+        except accounts.InvitationError as e:
+            form.add_error(None, e.message)
+        except ValidationError as e:
+            form.add_error("password1", e)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome to the desk. Pick a job to start."))
+            return redirect(reverse("desk:jobs"))
+    return render(request, "desk/invite_accept.html", {"form": form, "invitation": invitation})

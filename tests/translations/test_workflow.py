@@ -241,3 +241,12 @@ def test_scheduled_translation_is_published_by_beat_when_due(db, editor):
     assert published == [t.pk]
     t.refresh_from_db()
     assert t.state == State.PUBLISHED and t.article.published_at_en is not None
+
+
+def test_approval_feeds_translation_memory(db, reviewer):
+    from translations.models import MemoryEntry
+
+    t = TranslationFactory(state=State.IN_REVIEW)
+    workflow.translation_approve(translation=t, by=reviewer)
+    pairs = set(MemoryEntry.objects.filter(translation=t).values_list("source_text", "target_text"))
+    assert pairs == {(b["text"], f"English for: {b['text']}") for b in t.source_revision.blocks}

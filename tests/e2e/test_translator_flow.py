@@ -1,0 +1,146 @@
+"""A volunteer's whole path in a real browser: accept the invitation, claim a job, translate
+with autosave, meet a conflict from a second device, fix a failed check and submit."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from reversion.models import Version
+
+from tests.factories import ArticleFactory, TranslationFactory, UserFactory
+from translations import accounts
+from translations.models import CreditMode, Invitation, State, Translation
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORD = "quiet-river-lantern-42"
+
+
+def _ensure_roles() -> None:
+    """The role groups as migration translations/0002_roles makes them."""
+    from django.contrib.auth.models import Group, Permission
+
+    editor, _created = Group.objects.get_or_create(name="editor")
+    Group.objects.get_or_create(name="reviewer")
+    Group.objects.get_or_create(name="translator")
+    editor.permissions.add(*Permission.objects.filter(content_type__app_label__in=["newsroom", "translations"]))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _roles_survive_the_flush(django_db_blocker):
+    """A transactional test ends by emptying every table, the role groups included."""
+    yield
+    with django_db_blocker.unblock():
+        _ensure_roles()
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _page(browser: Browser, live_server, user=None) -> Page:
+    context = browser.new_context(base_url=live_server.url)
+    if user is not None:
+        client = Client()
+        client.force_login(user)
+        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return page
+
+
+def test_volunteer_joins_claims_translates_resolves_conflict_and_submits(live_server, browser):
+    _ensure_roles()
+    editor = UserFactory(username="editor1", roles=["editor"])
+    UserFactory(username="reviewer1", roles=["reviewer"])
+    article = ArticleFactory(blocks=["В пикете участвовали 1 200 человек.", "Второй абзац про МИД."])
+    t = TranslationFactory(article=article)
+    _invitation, token = accounts.invitation_create(email="vera@desk.example", by=editor)
+
+    # The invitee accepts in the browser, choosing a pseudonym.
+    vol = _page(browser, live_server)
+    vol.goto(f"/join/{token}/")
+    vol.get_by_label("User name").fill("vera")
+    vol.get_by_label("First name").fill("Veranika")
+    vol.get_by_label("A pseudonym").check()
+    vol.get_by_role("textbox", name="Pseudonym").fill("Vera P.")
+    vol.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
+    vol.get_by_label("Password again").fill(PASSWORD)
+    vol.get_by_role("button", name="Create my account").click()
+    vol.wait_for_url("**/desk/jobs/")
+    user = get_user_model().objects.get(username="vera")
+    assert user.contributor.credit_mode == CreditMode.PSEUDONYM
+    assert Invitation.objects.get().accepted_user == user
+
+    # The job board: claim the job, which opens the editor.
+    vol.get_by_role("button", name=re.compile("^Claim")).click()
+    vol.wait_for_url(f"**/desk/t/{t.pk}/")
+    t.refresh_from_db()
+    assert (t.state, t.translator) == (State.IN_PROGRESS, user)
+    status = vol.locator("#save-status")
+
+    # Autosave: type, wait for the honest "Saved".
+    vol.get_by_label("Title (English)").fill("MFA staff picket")
+    expect(status).to_contain_text("Saved", timeout=8_000)
+    t.refresh_from_db()
+    assert t.title == "MFA staff picket"
+
+    # A second device opens the same text, then the first one saves a newer version.
+    phone = _page(browser, live_server, user)
+    phone.goto(f"/desk/t/{t.pk}/")
+    p1 = vol.get_by_label("Paragraph 1 (English)")
+    p1.fill("1,300 people took part in the picket.")
+    p1.blur()
+    expect(status).to_contain_text("Saved", timeout=8_000)
+
+    # The phone's autosave is stale: both texts are shown, nothing is overwritten.
+    phone.get_by_label("Paragraph 1 (English)").fill("Typed on the phone.")
+    panel = phone.locator("#conflict-panel")
+    expect(panel).to_be_visible(timeout=8_000)
+    expect(panel).to_contain_text("1,300 people took part in the picket.")
+    expect(panel).to_contain_text("Typed on the phone.")
+    expect(phone.locator("#save-status")).to_contain_text("Not saved")
+    expect(phone.get_by_label("Paragraph 1 (English)")).to_have_value("Typed on the phone.")
+    bid1, bid2 = (b["id"] for b in t.source_revision.blocks)
+    t.refresh_from_db()
+    assert t.block_text(bid1) == "1,300 people took part in the picket."
+
+    # The first device submits too early: paragraph 2 is untranslated, so it is refused.
+    vol.get_by_role("button", name="Submit for review").click()
+    expect(vol.locator(".messages")).to_contain_text("must be fixed first")
+    expect(vol.locator(f"#block-{bid2}")).to_contain_text("Not translated yet")
+    expect(vol.locator(f"#block-{bid1}")).to_contain_text("Numbers differ")
+    t.refresh_from_db()
+    assert t.state == State.IN_PROGRESS
+
+    # Fix the number and translate paragraph 2; now it goes to review.
+    vol.get_by_label("Paragraph 1 (English)").fill("1,200 people took part in the picket.")
+    vol.get_by_label("Paragraph 2 (English)").fill("A second paragraph about the MFA.")
+    vol.get_by_role("button", name="Submit for review").click()
+    expect(vol.locator(".messages")).to_contain_text("Sent for review.")
+
+    t.refresh_from_db()
+    assert t.state == State.IN_REVIEW
+    assert t.title == "MFA staff picket"
+    assert t.block_text(bid1) == "1,200 people took part in the picket."
+    assert t.block_text(bid2) == "A second paragraph about the MFA."
+    # Autosaves made no versions; claiming and submitting did.
+    comments = [v.revision.comment for v in Version.objects.get_for_object(Translation.objects.get(pk=t.pk))]
+    assert sorted(comments) == sorted(["Claimed", "Submitted for review"])

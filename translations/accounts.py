@@ -1,0 +1,180 @@
+"""People joining the desk and their profiles.
+
+An editor invites someone by email: the link carries a random token; only its SHA-256 is
+stored (:class:`Invitation.token_hash`), so a database leak does not leak live links. A link
+works once and until ``DESK_INVITATION_DAYS`` have passed. Accepting it creates the account,
+the profile (Contributor) and the role group in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from newsroom.audit import audit_record
+from translations import notifications, permissions
+from translations.models import Contributor, CreditMode, Invitation, Role
+
+INVITATION_EMAIL = _(
+    "Hello,\n\n"
+    "%(inviter)s invited you to translate with the %(site)s desk.\n"
+    "Choose your user name and password here (the link works once, until %(expires)s):\n\n"
+    "%(link)s\n\n"
+    "You decide on the next page how your name appears in public: your real name, a pseudonym, "
+    "or just “a volunteer translator”.\n"
+)
+
+
+class InvitationError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def invitation_create(
+    *, email: str, by: Any, role: str = Role.TRANSLATOR, is_volunteer: bool = True
+) -> tuple[Invitation, str]:
+    """Editors invite ``email`` as ``role``. Writes the Invitation (hashed token) and an audit
+    entry; emails the link after commit. Returns the invitation and the raw token (shown to
+    nobody else; tests and the e2e flow use it)."""
+    if not permissions.is_editor(by):
+        raise PermissionDenied(_("Only editors can invite people."))
+    email = get_user_model().objects.normalize_email(email.strip())
+    if get_user_model().objects.filter(email__iexact=email, is_active=True).exists():
+        raise InvitationError(_("Someone with this email address is already on the desk."))
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        email=email,
+        token_hash=token_hash(token),
+        role=role,
+        is_volunteer=is_volunteer,
+        invited_by=by,
+        expires_at=timezone.now() + dt.timedelta(days=settings.DESK_INVITATION_DAYS),
+    )
+    audit_record(actor=by, action="invitation.create", target=invitation, role=role)
+    link = settings.SITE_URL + reverse("invite_accept", kwargs={"token": token})
+    body = INVITATION_EMAIL % {
+        # Named to the invitee as the inviter chose to be named in public.
+        "inviter": notifications.public_name(by),
+        "site": settings.DESK_SITE_NAME,
+        "expires": timezone.localtime(invitation.expires_at).strftime("%d %B %Y"),
+        "link": link,
+    }
+    subject = _("Your invitation to the %(site)s desk") % {"site": settings.DESK_SITE_NAME}
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]), robust=True)
+    return invitation, token
+
+
+def invitation_for_token(*, token: str, lock: bool = False) -> Invitation:
+    """Selector: the usable invitation behind ``token``; InvitationError if unknown, used or expired."""
+    qs = Invitation.objects.select_for_update() if lock else Invitation.objects.all()
+    invitation = qs.filter(token_hash=token_hash(token or "")).first()
+    if invitation is None:
+        raise InvitationError(_("This invitation link is not valid. Ask the editor for a new one."))
+    if invitation.accepted_at is not None:
+        raise InvitationError(_("This invitation has already been used. Log in instead."))
+    if invitation.expires_at <= timezone.now():
+        raise InvitationError(_("This invitation has expired. Ask the editor for a new one."))
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(
+    *,
+    token: str,
+    username: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    credit_mode: str = CreditMode.ANONYMOUS,
+    pseudonym: str = "",
+    languages: list[str] | None = None,
+) -> Any:
+    """The invitee (anonymous caller holding the link) creates their account. Writes the User
+    (in the invitation's role group), its Contributor and the invitation's acceptance, in one
+    transaction; the link cannot be used again. Validates the password with Django's validators."""
+    invitation = invitation_for_token(token=token, lock=True)
+    User = get_user_model()
+    if User.objects.filter(username__iexact=username).exists():
+        raise InvitationError(_("That user name is taken; choose another."))
+    if credit_mode == CreditMode.PSEUDONYM and not pseudonym.strip():
+        raise InvitationError(_("Give the pseudonym you want to be credited as."))
+    user = User(username=username, email=invitation.email, first_name=first_name, last_name=last_name)
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    group, _created = Group.objects.get_or_create(name=invitation.role)
+    user.groups.add(group)
+    if invitation.role != Role.TRANSLATOR:
+        # Reviewers and editors translate too.
+        user.groups.add(Group.objects.get_or_create(name=Role.TRANSLATOR)[0])
+    Contributor.objects.update_or_create(
+        user=user,
+        defaults={
+            "credit_mode": credit_mode,
+            "pseudonym": pseudonym.strip(),
+            "languages": languages or [],
+            "is_volunteer": invitation.is_volunteer,
+        },
+    )
+    invitation.accepted_at, invitation.accepted_user = timezone.now(), user
+    invitation.save(update_fields=["accepted_at", "accepted_user"])
+    audit_record(actor=user, action="invitation.accept", target=invitation)
+    return user
+
+
+def invitations_pending() -> Any:
+    """Selector: invitations not accepted and not expired, newest first."""
+    return Invitation.objects.filter(accepted_at__isnull=True, expires_at__gt=timezone.now()).select_related(
+        "invited_by"
+    )
+
+
+@transaction.atomic
+def contributor_update(*, contributor: Contributor, by: Any, **fields: Any) -> Contributor:
+    """A person updates their own profile (or an editor anyone's). ``is_volunteer`` is changed
+    only by editors; a non-editor's value is ignored. Writes the Contributor and audit entry."""
+    if contributor.user_id != by.pk and not permissions.is_editor(by):
+        raise PermissionDenied(_("You can only change your own profile."))
+    if not permissions.is_editor(by):
+        fields.pop("is_volunteer", None)
+    allowed = {
+        "credit_mode",
+        "pseudonym",
+        "languages",
+        "is_volunteer",
+        "has_public_profile",
+        "public_slug",
+        "bio",
+        "muted_notifications",
+    }
+    for name, value in fields.items():
+        if name not in allowed:
+            raise ValueError(name)
+        setattr(contributor, name, value)
+    if contributor.credit_mode == CreditMode.ANONYMOUS:
+        # A public page would give a face to someone who asked not to be named.
+        contributor.has_public_profile = False
+    if not contributor.has_public_profile:
+        contributor.public_slug = ""
+    contributor.save()
+    audit_record(actor=by, action="contributor.update", target=contributor)
+    return contributor

@@ -1,0 +1,209 @@
+"""Checks a translation must pass before it goes to review: pure functions over plain data.
+
+Each problem is an *error* (blocks submission: an untranslated paragraph that is not marked
+as left out, a missing title, a left-out paragraph without a reason) or a *warning* (worth a
+second look, never blocking: numbers that differ, a glossary term not used, a link or the
+quotation marks dropped, a length far from the source's).
+
+Numbers are compared after normalising the ways Russian and English write them: "1 200",
+"1 200" (no-break space), "1,200" and "1.200" are all 1200; "3,5" and "3.5" are both 3.5.
+Currency signs and codes (BYN, RUB, USD, €, ₽, $) and "%" are units around the number and
+are not compared. The desk's callers are ``workspace_views`` (shown per block in the editor,
+and run again by ``desk:submit``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+ERROR, WARNING = "error", "warning"
+
+# Length of the target relative to the source (characters) outside which we warn.
+MIN_RATIO, MAX_RATIO = 0.5, 2.0
+# Short blocks ("Фото: …") vary too much in length to be worth a ratio warning.
+MIN_LENGTH_FOR_RATIO = 40
+
+# Thousands grouped by space, no-break/narrow no-break space, comma or dot; then an optional decimal part.
+_NUMBER = re.compile(r"\d{1,3}(?:[ \u00a0\u202f,.]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?")
+_HREF = re.compile(r"""<a\b[^>]*\bhref\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+_SOURCE_QUOTES = "«»„“"
+_TARGET_QUOTES = "\"'«»“”‘’„"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding: ``severity`` is ERROR or WARNING; ``block_id`` is "" for the title/lead."""
+
+    code: str
+    severity: str
+    message: str
+    block_id: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+
+def normalise_number(raw: str) -> str:
+    """The canonical form of a written number: digits, and "." before decimals.
+
+    A separator followed by exactly three digits after a group of one to three digits groups
+    thousands ("1.200", "1,200", "1 200", "1,200.50"); any other separator is a decimal mark
+    ("3,5", "2.75", "1 200,5"). "0,125" stays decimal.
+    """
+    parts = re.split(r"[.,]", re.sub(r"[ \u00a0\u202f]", "", raw))
+    if len(parts) == 1:
+        digits = parts[0]
+    else:
+        *groups, last = parts
+        is_grouping = len(last) == 3 and groups[0] not in {"", "0"} and len(groups[0]) <= 3
+        is_grouping = is_grouping and all(len(g) == 3 for g in groups[1:])
+        digits = "".join(parts) if is_grouping else "".join(groups) + "." + last
+    try:
+        return format(Decimal(digits).normalize(), "f")
+    except InvalidOperation:
+        return raw
+
+
+def numbers_in(text: str) -> Counter[str]:
+    """The numbers written in ``text``, normalised, with how often each occurs."""
+    found: Counter[str] = Counter()
+    for match in _NUMBER.finditer(text or ""):
+        # A group of four digits or more ("2020 300") cannot start a grouped number, so the
+        # pattern reads it as two numbers.
+        found[normalise_number(match.group(0))] += 1
+    return found
+
+
+def links_in(html: str) -> list[str]:
+    return _HREF.findall(html or "")
+
+
+def _source_text(block: Mapping[str, Any]) -> str:
+    if block.get("kind") == "image":
+        return str((block.get("attrs") or {}).get("caption") or "")
+    return str(block.get("text") or "")
+
+
+def is_translatable(block: Mapping[str, Any]) -> bool:
+    """Embeds are carried over as they are; images only have their caption translated."""
+    if block.get("kind") == "embed":
+        return False
+    return bool(_source_text(block).strip())
+
+
+def block_checks(
+    *,
+    block: Mapping[str, Any],
+    entry: Mapping[str, Any] | None,
+    glossary: Iterable[tuple[str, str]] = (),
+) -> list[Problem]:
+    """Problems of one block. ``entry`` is the translation's ``{"text","omitted","reason"}``;
+    ``glossary`` the ``(source_term, agreed_rendering)`` pairs that occur in this block's source."""
+    block_id = str(block.get("id", ""))
+    if not is_translatable(block):
+        return []
+    entry = entry or {}
+    if entry.get("omitted"):
+        if not str(entry.get("reason", "")).strip():
+            return [Problem("omitted_no_reason", ERROR, _("Say why this paragraph is left out."), block_id)]
+        return []
+    source = _source_text(block)
+    target = str(entry.get("text", "") or "")
+    if not target.strip():
+        return [
+            Problem(
+                "untranslated",
+                ERROR,
+                _("Not translated yet. Translate it or tick “leave out” and give a reason."),
+                block_id,
+            )
+        ]
+    problems: list[Problem] = []
+    source_numbers, target_numbers = numbers_in(source), numbers_in(target)
+    if source_numbers != target_numbers:
+        missing = sorted((source_numbers - target_numbers).elements())
+        extra = sorted((target_numbers - source_numbers).elements())
+        parts = []
+        if missing:
+            parts.append(_("in the source but not here: %(n)s") % {"n": ", ".join(missing)})
+        if extra:
+            parts.append(_("here but not in the source: %(n)s") % {"n": ", ".join(extra)})
+        problems.append(Problem("numbers", WARNING, _("Numbers differ (%(d)s).") % {"d": "; ".join(parts)}, block_id))
+    target_lower = target.lower()
+    for source_term, target_term in glossary:
+        if target_term and target_term.lower() not in target_lower:
+            problems.append(
+                Problem(
+                    "glossary",
+                    WARNING,
+                    _("The glossary renders “%(s)s” as “%(t)s”, which is not used here.")
+                    % {"s": source_term, "t": target_term},
+                    block_id,
+                )
+            )
+    dropped = [url for url in links_in(str(block.get("html") or "")) if url not in target]
+    if dropped:
+        problems.append(
+            Problem(
+                "links",
+                WARNING,
+                _("The source links to %(urls)s; the link is missing here.") % {"urls": ", ".join(dropped)},
+                block_id,
+            )
+        )
+    if any(q in source for q in _SOURCE_QUOTES) and not any(q in target for q in _TARGET_QUOTES):
+        problems.append(
+            Problem("quotes", WARNING, _("The source quotes someone; the quotation marks are gone."), block_id)
+        )
+    if len(source.strip()) >= MIN_LENGTH_FOR_RATIO:
+        ratio = len(target.strip()) / len(source.strip())
+        if ratio < MIN_RATIO or ratio > MAX_RATIO:
+            problems.append(
+                Problem(
+                    "length",
+                    WARNING,
+                    _("The translation is %(pct)d%% of the source's length; is something missing or added?")
+                    % {"pct": round(ratio * 100)},
+                    block_id,
+                )
+            )
+    return problems
+
+
+def translation_checks(
+    *,
+    title: str,
+    source_blocks: Sequence[Mapping[str, Any]],
+    target_blocks: Mapping[str, Any],
+    glossary_by_block: Mapping[str, Iterable[tuple[str, str]]] | None = None,
+) -> list[Problem]:
+    """Every problem of a whole translation, title first, then block by block in source order."""
+    problems: list[Problem] = []
+    if not (title or "").strip():
+        problems.append(Problem("title", ERROR, _("Give the translation a title.")))
+    glossary_by_block = glossary_by_block or {}
+    for block in source_blocks:
+        block_id = str(block.get("id", ""))
+        problems.extend(
+            block_checks(block=block, entry=target_blocks.get(block_id), glossary=glossary_by_block.get(block_id, ()))
+        )
+    return problems
+
+
+def has_errors(problems: Iterable[Problem]) -> bool:
+    return any(p.is_error for p in problems)
+
+
+def by_block(problems: Iterable[Problem]) -> dict[str, list[Problem]]:
+    grouped: dict[str, list[Problem]] = {}
+    for p in problems:
+        grouped.setdefault(p.block_id, []).append(p)
+    return grouped

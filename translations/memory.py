@@ -1,0 +1,105 @@
+"""Translation memory: approved source/target block pairs offered again for similar source text.
+
+Similarity is PostgreSQL's pg_trgm (``TrigramSimilarity``); the ``%`` operator
+(``trigram_similar``) lets the GIN index ``memory_trgm`` find candidates, and the explicit
+threshold keeps the panel to useful matches.
+
+The workflow feeds memory: ``translation_approve`` should call :func:`memory_record_approved`
+inside its transaction (workflow.py belongs to the lead; this module only offers the service).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db import transaction
+
+from translations.models import MemoryEntry, Translation
+
+SIMILARITY_THRESHOLD = 0.3
+SUGGESTIONS_PER_BLOCK = 3
+# Very short blocks ("Фото", "1.") match everything and help nobody.
+MIN_SOURCE_CHARS = 12
+
+
+def _source_text(block: dict[str, Any]) -> str:
+    if block.get("kind") == "image":
+        return str((block.get("attrs") or {}).get("caption") or "")
+    return str(block.get("text") or "")
+
+
+def memory_suggestions(
+    *, text: str, source_language: str, target_language: str = "en", exclude_translation_id: int | None = None
+) -> list[MemoryEntry]:
+    """Selector: up to SUGGESTIONS_PER_BLOCK entries whose source is similar to ``text``, best
+    first, each with ``similarity`` annotated."""
+    text = (text or "").strip()
+    if len(text) < MIN_SOURCE_CHARS:
+        return []
+    qs = (
+        MemoryEntry.objects.filter(
+            source_language=source_language, target_language=target_language, source_text__trigram_similar=text
+        )
+        .annotate(similarity=TrigramSimilarity("source_text", text))
+        .filter(similarity__gte=SIMILARITY_THRESHOLD)
+    )
+    if exclude_translation_id is not None:
+        qs = qs.exclude(translation_id=exclude_translation_id)
+    return list(qs.order_by("-similarity", "-created_at")[:SUGGESTIONS_PER_BLOCK])
+
+
+def suggestions_by_block(*, translation: Translation, blocks: Sequence[dict[str, Any]]) -> dict[str, list[MemoryEntry]]:
+    """Suggestions for each translatable block of ``translation`` (one query per block; none
+    when the memory is empty)."""
+    language = translation.article.language
+    if not MemoryEntry.objects.filter(source_language=language, target_language=translation.language).exists():
+        return {}
+    out: dict[str, list[MemoryEntry]] = {}
+    for block in blocks:
+        if block.get("kind") == "embed":
+            continue
+        found = memory_suggestions(
+            text=_source_text(block),
+            source_language=language,
+            target_language=translation.language,
+            exclude_translation_id=translation.pk,
+        )
+        if found:
+            out[str(block["id"])] = found
+    return out
+
+
+@transaction.atomic
+def memory_add_from(*, translation: Translation) -> list[MemoryEntry]:
+    """Store ``translation``'s translated blocks as memory pairs, replacing earlier pairs from it
+    (a correction re-approved must not leave the old wording behind). Left-out blocks, embeds
+    and empty texts are skipped. Callers: the workflow on approval; editors' tools."""
+    t = Translation.objects.select_related("article", "source_revision").get(pk=translation.pk)
+    MemoryEntry.objects.filter(translation=t).delete()
+    entries = []
+    for block in t.source_revision.blocks:
+        entry = t.blocks.get(block["id"]) or {}
+        source, target = _source_text(block).strip(), str(entry.get("text", "")).strip()
+        if block.get("kind") == "embed" or entry.get("omitted") or not source or not target:
+            continue
+        entries.append(
+            MemoryEntry(
+                source_language=t.article.language,
+                target_language=t.language,
+                source_text=source,
+                target_text=target,
+                translation=t,
+            )
+        )
+    return MemoryEntry.objects.bulk_create(entries)
+
+
+def memory_record_approved(*, translation: Translation) -> list[MemoryEntry]:
+    """Hook for ``workflow.translation_approve``: feed the approved text to the memory.
+
+    Call it inside the approval's transaction, after the state is written. Writes
+    MemoryEntry rows (see :func:`memory_add_from`); queues nothing.
+    """
+    return memory_add_from(translation=translation)

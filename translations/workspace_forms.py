@@ -1,0 +1,210 @@
+"""Forms of the translators' workspace. They validate input; the services enforce the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model, password_validation
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from newsroom.models import Outlet
+from translations.models import Contributor, CreditMode, NotificationKind, Role
+
+LANGUAGE_CHOICES: list[tuple[str, Any]] = [(code, name) for code, name in settings.SOURCE_LANGUAGES]
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.TRANSLATOR)
+    is_volunteer = forms.BooleanField(label=_("Volunteer (not staff)"), required=False, initial=True)
+
+
+class AcceptInvitationForm(forms.Form):
+    username = forms.RegexField(
+        label=_("User name"),
+        max_length=150,
+        regex=r"^[\w.@+-]+\Z",
+        help_text=_("Letters, digits and @/./+/-/_ only. Others on the desk see it; the public does not."),
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    credit_mode = forms.ChoiceField(
+        label=_("In public, credit me as"),
+        choices=CreditMode.choices,
+        initial=CreditMode.ANONYMOUS,
+        widget=forms.RadioSelect,
+    )
+    pseudonym = forms.CharField(label=_("Pseudonym"), max_length=100, required=False)
+    languages = forms.MultipleChoiceField(
+        label=_("Languages I translate from"),
+        choices=LANGUAGE_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args: Any, email: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"]
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("That user name is taken; choose another."))
+        return username
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("credit_mode") == CreditMode.PSEUDONYM and not (data.get("pseudonym") or "").strip():
+            self.add_error("pseudonym", _("Give the pseudonym you want to be credited as."))
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif p1:
+            user = get_user_model()(
+                username=data.get("username", ""),
+                email=self.email,
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
+            )
+            try:
+                password_validation.validate_password(p1, user)
+            except forms.ValidationError as e:
+                self.add_error("password1", e)
+        return data
+
+
+class ProfileForm(forms.ModelForm):
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    languages = forms.MultipleChoiceField(
+        label=_("Languages I translate from"),
+        choices=LANGUAGE_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    muted_notifications = forms.MultipleChoiceField(
+        label=_("Do not email or notify me when…"),
+        choices=NotificationKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Contributor
+        fields = [
+            "languages",
+            "is_volunteer",
+            "credit_mode",
+            "pseudonym",
+            "has_public_profile",
+            "public_slug",
+            "bio",
+            "muted_notifications",
+        ]
+        labels = {"public_slug": _("Address of my public page (letters, digits, hyphens)")}
+        widgets = {"credit_mode": forms.RadioSelect, "bio": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, can_set_staff: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user = self.instance.user
+        self.fields["first_name"].initial = user.first_name
+        self.fields["last_name"].initial = user.last_name
+        self.fields["is_volunteer"].disabled = not can_set_staff
+        self.fields["is_volunteer"].help_text = "" if can_set_staff else _("Only editors change this.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        mode = data.get("credit_mode")
+        if mode == CreditMode.PSEUDONYM and not (data.get("pseudonym") or "").strip():
+            self.add_error("pseudonym", _("Give the pseudonym you want to be credited as."))
+        if data.get("has_public_profile"):
+            slug = (data.get("public_slug") or "").lower()
+            if mode == CreditMode.ANONYMOUS:
+                self.add_error("has_public_profile", _("A public page needs a name: choose a real name or pseudonym."))
+            elif not slug:
+                self.add_error("public_slug", _("Choose the address of your public page."))
+            elif mode == CreditMode.PSEUDONYM:
+                names = [n.lower() for n in (data.get("first_name"), data.get("last_name")) if n and len(n) > 2]
+                if any(n in slug for n in names):
+                    self.add_error("public_slug", _("This address contains your real name; you chose a pseudonym."))
+            if slug and (Contributor.objects.filter(public_slug__iexact=slug).exclude(pk=self.instance.pk).exists()):
+                self.add_error("public_slug", _("Someone else uses this address."))
+        return data
+
+
+class JobFilterForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Source language"), choices=[("", _("Any"))] + LANGUAGE_CHOICES, required=False
+    )
+    outlet = forms.ModelChoiceField(
+        label=_("Outlet"), queryset=Outlet.objects.order_by("name"), required=False, empty_label=_("Any")
+    )
+    max_words = forms.IntegerField(label=_("At most (words)"), min_value=1, required=False)
+    due_before = forms.DateField(label=_("Due before"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class GlossaryTermForm(forms.Form):
+    source_term = forms.CharField(label=_("Term in the source"), max_length=200)
+    target_term = forms.CharField(label=_("Agreed rendering"), max_length=200)
+    source_language = forms.ChoiceField(label=_("Source language"), choices=LANGUAGE_CHOICES, initial="ru")
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class VersionCommentForm(forms.Form):
+    based_on = forms.IntegerField(min_value=0)
+    version_comment = forms.CharField(label=_("What changed (for the history)"), max_length=500, required=False)
+
+
+def editor_payload(
+    data: QueryDict, *, source_blocks: list[dict[str, Any]], notes: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Read the side-by-side editor's plain POST into ``translation_save`` arguments.
+
+    Field names: ``title``, ``lead``, ``tags``, ``b-<block id>-text|omitted|reason``, existing
+    notes ``note-<id>-text`` (+ ``note-<id>-delete``), new notes ``newnote-<block id>`` ("" for
+    one before the first block). Blocks absent from the POST are left out of the result so a
+    partial form cannot wipe them.
+    """
+    blocks: dict[str, Any] = {}
+    for block in source_blocks:
+        bid = str(block["id"])
+        if f"b-{bid}-text" not in data and f"b-{bid}-omitted" not in data:
+            continue
+        blocks[bid] = {
+            "text": data.get(f"b-{bid}-text", ""),
+            "omitted": data.get(f"b-{bid}-omitted") in {"on", "1", "true"},
+            "reason": data.get(f"b-{bid}-reason", ""),
+        }
+    new_notes: list[dict[str, Any]] = []
+    for note in notes:
+        nid = str(note.get("id", ""))
+        if data.get(f"note-{nid}-delete"):
+            continue
+        new_notes.append({**note, "text": data.get(f"note-{nid}-text", note.get("text", ""))})
+    used = {str(n.get("id")) for n in notes}
+    counter = len(notes)
+    for after in [""] + [str(b["id"]) for b in source_blocks]:
+        text = (data.get(f"newnote-{after}") or "").strip()
+        if text:
+            counter += 1
+            while str(counter) in used:
+                counter += 1
+            used.add(str(counter))
+            new_notes.append({"id": str(counter), "after": after, "text": text, "keep": True})
+    payload: dict[str, Any] = {"blocks": blocks, "notes": new_notes}
+    for name in ("title", "lead", "tags"):
+        if name in data:
+            payload[name] = data.get(name, "")
+    return payload
