@@ -8,6 +8,15 @@ import pytest
 pytest_plugins = ["tests.fixture_server"] if (Path(__file__).parent / "fixture_server.py").exists() else []
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _celery_config_loaded_once():
+    """Celery reads Django settings lazily, once per process: read them before any test can
+    override a setting, so the app keeps running tasks eagerly under test."""
+    from newsroom.celery import app
+
+    assert app.conf.task_always_eager is True
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache(settings, tmp_path):
     """Each test gets an empty page cache of its own."""
@@ -58,3 +67,26 @@ def volunteer(db):
     from tests.factories import UserFactory
 
     return UserFactory(username="vol", roles=["translator"])
+
+
+# Debian's chromium, driven by Playwright (its own browser downloads are not possible here).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are sync.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield b
+        b.close()

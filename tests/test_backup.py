@@ -14,40 +14,12 @@ transactional = pytest.mark.django_db(transaction=True)
 COUNTED = (Article, SourceRevision, Translation, Credit, WorkflowEvent, AuditEntry)
 
 
-def _ensure_role_groups() -> None:
-    """Transactional tests end with a flush, which also empties the role groups a data migration
-    made (translations 0002_roles); put them back as that migration made them."""
-    import importlib
-
-    from django.contrib.auth.models import Group, Permission
-
-    roles = importlib.import_module("translations.migrations.0002_roles")
-    editor, _ = Group.objects.get_or_create(name="editor")
-    Group.objects.get_or_create(name="reviewer")
-    Group.objects.get_or_create(name="translator")
-    editor.permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label__in=list(roles.EDITOR_MODELS),
-            content_type__model__in=[m for models in roles.EDITOR_MODELS.values() for m in models],
-        )
-    )
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _groups_back_after_flush(django_db_blocker):
-    """Leave the database as migrated for the tests (and test runs) that come after these."""
-    yield
-    with django_db_blocker.unblock():
-        _ensure_role_groups()
-
-
 def _counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in COUNTED}
 
 
 @transactional
 def test_backup_then_restore_brings_back_deleted_rows(tmp_path, capsys):
-    _ensure_role_groups()
     call_command("load_demo", "--force", "--quiet-accounts")
     published = Translation.objects.filter(state=State.PUBLISHED).select_related("article").first()
     assert published is not None
@@ -96,7 +68,6 @@ def test_backup_failure_is_one_line_and_leaves_no_file(db, tmp_path, capsys):
 
 @transactional
 def test_restore_of_a_broken_file_changes_nothing(tmp_path, capsys):
-    _ensure_role_groups()
     backup = tmp_path / "broken.dump"
     backup.write_bytes(b"not a dump at all")
     call_command("load_demo", "--force", "--quiet-accounts")

@@ -74,9 +74,8 @@ def worker(tmp_path, transactional_db):
 
 @pytest.mark.worker
 @pytest.mark.xdist_group("celery-worker")
-def test_real_worker_sends_the_queued_notification_email(worker, reviewer, settings):
+def test_real_worker_sends_the_queued_notification_email(worker, reviewer):
     app, mail_dir = worker
-    settings.CELERY_TASK_ALWAYS_EAGER = False
     t = TranslationFactory(state=State.IN_PROGRESS, reviewer=reviewer)
     # Record the notice the way the workflow does, without running delivery in this process.
     from translations import notifications

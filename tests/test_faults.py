@@ -44,32 +44,6 @@ ROOT = Path(__file__).resolve().parent.parent
 transactional = pytest.mark.django_db(transaction=True)
 
 
-def _ensure_role_groups() -> None:
-    """A transactional test ends with a flush, which also empties the role groups that the data
-    migration ``translations 0002_roles`` made; put them back the way it made them."""
-    import importlib
-
-    from django.contrib.auth.models import Group, Permission
-
-    roles = importlib.import_module("translations.migrations.0002_roles")
-    editor, _ = Group.objects.get_or_create(name="editor")
-    Group.objects.get_or_create(name="reviewer")
-    Group.objects.get_or_create(name="translator")
-    editor.permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label__in=list(roles.EDITOR_MODELS),
-            content_type__model__in=[m for models in roles.EDITOR_MODELS.values() for m in models],
-        )
-    )
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _groups_back_after_flush(django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        _ensure_role_groups()
-
-
 # --- 1. Broker down while an editor publishes ----------------------------------------
 
 
@@ -179,7 +153,6 @@ def _wait_for(predicate: Any, timeout: float, what: str) -> None:
 @pytest.mark.xdist_group("celery-worker")
 @transactional
 def test_worker_killed_mid_send_loses_nothing_and_the_sweep_sends_once(tmp_path, settings):
-    _ensure_role_groups()
     broker = tmp_path / "broker"
     for sub in ("in", "processed", "control"):
         (broker / sub).mkdir(parents=True)

@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from newsroom.models import Article, Correction, Outlet
 from tests.factories import UserFactory
@@ -20,44 +19,6 @@ from translations import editing
 from translations.models import CreditMode, State, Translation
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def _ensure_roles() -> None:
-    """The role groups as migration translations/0002_roles makes them."""
-    from django.contrib.auth.models import Permission
-
-    editor, _created = Group.objects.get_or_create(name="editor")
-    Group.objects.get_or_create(name="reviewer")
-    Group.objects.get_or_create(name="translator")
-    editor.permissions.add(*Permission.objects.filter(content_type__app_label__in=["newsroom", "translations"]))
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _roles_survive_the_flush(django_db_blocker):
-    """A transactional test ends by emptying every table, the role groups (made by a data
-    migration) included; put them back so later tests on a reused database still find them."""
-    yield
-    with django_db_blocker.unblock():
-        _ensure_roles()
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are sync.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def _page_for(browser: Browser, live_server, user) -> Page:
@@ -88,7 +49,6 @@ def _type_translation(t: Translation, *, words: str) -> Translation:
 
 def test_editorial_flow_from_import_to_correction(live_server, browser, fixture_server, monkeypatch):
     monkeypatch.setenv("DESK_IMPORT_ALLOW_LOOPBACK", "1")
-    _ensure_roles()  # a transactional test may start with empty tables
     Outlet.objects.create(name="TUT.BY", slug="tut-by", credit_name="TUT.BY", site_url=fixture_server)
     editor = UserFactory(username="editor1", roles=["editor"])
     reviewer = UserFactory(username="reviewer1", roles=["reviewer"])

@@ -8,7 +8,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from reversion.models import Version
 
 from tests.factories import ArticleFactory, TranslationFactory, UserFactory
@@ -17,42 +17,7 @@ from translations.models import CreditMode, Invitation, State, Translation
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "quiet-river-lantern-42"
-
-
-def _ensure_roles() -> None:
-    """The role groups as migration translations/0002_roles makes them."""
-    from django.contrib.auth.models import Group, Permission
-
-    editor, _created = Group.objects.get_or_create(name="editor")
-    Group.objects.get_or_create(name="reviewer")
-    Group.objects.get_or_create(name="translator")
-    editor.permissions.add(*Permission.objects.filter(content_type__app_label__in=["newsroom", "translations"]))
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _roles_survive_the_flush(django_db_blocker):
-    """A transactional test ends by emptying every table, the role groups included."""
-    yield
-    with django_db_blocker.unblock():
-        _ensure_roles()
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def _page(browser: Browser, live_server, user=None) -> Page:
@@ -67,7 +32,6 @@ def _page(browser: Browser, live_server, user=None) -> Page:
 
 
 def test_volunteer_joins_claims_translates_resolves_conflict_and_submits(live_server, browser):
-    _ensure_roles()
     editor = UserFactory(username="editor1", roles=["editor"])
     UserFactory(username="reviewer1", roles=["reviewer"])
     article = ArticleFactory(blocks=["В пикете участвовали 1 200 человек.", "Второй абзац про МИД."])

@@ -5,18 +5,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from tests.conftest import CHROMIUM_ARGS
 from tests.newsroom.test_site_pages import SOURCE_HTML_BLOCKS, make_staff, publish_story
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def test_reader_on_a_phone_without_javascript_uses_the_keyboard(live_server, monkeypatch):

@@ -14,25 +14,6 @@ from translations import claims, workflow
 from translations.models import NotificationKind, State, Translation, WorkflowEvent
 
 
-def _ensure_roles() -> None:
-    """The role groups as migration translations/0002_roles makes them."""
-    from django.contrib.auth.models import Group, Permission
-
-    editor, _created = Group.objects.get_or_create(name="editor")
-    Group.objects.get_or_create(name="reviewer")
-    Group.objects.get_or_create(name="translator")
-    editor.permissions.add(*Permission.objects.filter(content_type__app_label__in=["newsroom", "translations"]))
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _roles_survive_the_flush(django_db_blocker):
-    """A transactional test ends by emptying every table, the role groups (made by a data
-    migration) included; put them back when this module is done (the race test runs last)."""
-    yield
-    with django_db_blocker.unblock():
-        _ensure_roles()
-
-
 def test_idle_claim_gets_a_reminder_then_returns_to_the_board(
     db, volunteer, mailoutbox, settings, django_capture_on_commit_callbacks
 ):
@@ -77,10 +58,8 @@ def test_activity_after_reminder_keeps_the_claim(db, volunteer, settings, django
     assert t.translator == volunteer
 
 
-# Last in the module: its flush empties the tables (see _roles_survive_the_flush).
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_claims_exactly_one_wins():
-    _ensure_roles()
     t = TranslationFactory()
     alice = UserFactory(username="alice", roles=["translator"])
     bob = UserFactory(username="bob", roles=["translator"])
