@@ -52,6 +52,15 @@ reviewer_required = _role_required(permissions.is_reviewer, "This page is for ed
 # --------------------------------------------------------------------------- importing
 
 
+def _imported(request: HttpRequest, result: importing.ImportResult, already: str) -> HttpResponse:
+    """Say whether the import stored a new article or found one, and show it."""
+    if result.created:
+        messages.success(request, _("Imported."))
+    else:
+        messages.info(request, already)
+    return redirect("desk:article", pk=result.article.pk)
+
+
 @editor_required
 def import_article(request: HttpRequest) -> HttpResponse:
     form = desk_forms.ImportForm(request.POST or None)
@@ -63,11 +72,7 @@ def import_article(request: HttpRequest) -> HttpResponse:
         except (fetching.FetchError, importing.ImportRefused) as exc:
             form.add_error("url", exc.message)
         else:
-            if result.created:
-                messages.success(request, _("Imported."))
-            else:
-                messages.info(request, _("This story was already imported; here it is."))
-            return redirect("desk:article", pk=result.article.pk)
+            return _imported(request, result, _("This story was already imported; here it is."))
     return render(request, "desk/import.html", {"form": form})
 
 
@@ -90,11 +95,7 @@ def import_manual(request: HttpRequest) -> HttpResponse:
         except importing.ImportRefused as exc:
             form.add_error("text", exc.message)
         else:
-            if result.created:
-                messages.success(request, _("Imported."))
-            else:
-                messages.info(request, _("A story with this address was already imported; here it is."))
-            return redirect("desk:article", pk=result.article.pk)
+            return _imported(request, result, _("A story with this address was already imported; here it is."))
     return render(request, "desk/import_manual.html", {"form": form})
 
 
@@ -139,7 +140,7 @@ def article_raw(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article, pk=pk)
     number = request.GET.get("r", "")
     revisions = SourceRevision.objects.filter(article=article)
-    if number.isdigit():
+    if number.isascii() and number.isdigit():  # str.isdigit() alone accepts "²", which int() refuses
         revision = get_object_or_404(revisions, number=int(number))
     else:
         revision = get_object_or_404(revisions, pk=article.current_revision_id)

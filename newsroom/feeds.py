@@ -217,10 +217,13 @@ def parse_feed(*, content: bytes, url: str) -> ParsedFeed:
         link = _entry_link(entry)
         if not link:
             continue
-        absolute = urljoin(url, link)
-        if urlsplit(absolute).scheme not in {"http", "https"}:
+        try:
+            absolute = urljoin(url, link)
+            if urlsplit(absolute).scheme not in {"http", "https"}:
+                continue
+            key = _normalised(absolute)
+        except ValueError:  # a port out of range or a broken IPv6 host: skip the item, keep the feed
             continue
-        key = _normalised(absolute)
         guid = entry.get("id")
         if key in seen:
             duplicates.setdefault(absolute, [seen[key].guid or ""]).append(guid or "")

@@ -508,7 +508,7 @@ def _raise_for_status(status: int, url: str) -> None:
 
 def _read_body(response: Any, *, max_bytes: int, deadline: float, url: str) -> bytes:
     length = response.headers.get("content-length")
-    if length and length.isdigit() and int(length) > max_bytes:
+    if length and length.isascii() and length.isdigit() and int(length) > max_bytes:
         raise TooLarge(f"The page at {url} is larger than {max_bytes:,} bytes.", url=url)
     chunks: list[bytes] = []
     size = 0

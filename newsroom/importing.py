@@ -41,6 +41,22 @@ class ImportResult:
     created: bool
 
 
+def _limit(model: Any, name: str) -> int:
+    """The ``max_length`` of a column (of an array column's items)."""
+    field = model._meta.get_field(name)
+    return int(getattr(field, "base_field", field).max_length)
+
+
+def _clip(value: str | None, model: Any, name: str) -> str:
+    """Page metadata cut to fit its column: a 2,000-character headline must not fail the import."""
+    return (value or "")[: _limit(model, name)]
+
+
+def _fits(url: str, model: Any, name: str) -> str:
+    """``url`` if it fits its column, else "" (a cut address would point somewhere else)."""
+    return url if len(url) <= _limit(model, name) else ""
+
+
 def url_normalize(url: str) -> str:
     """The key an article is stored under: lower-case host, no fragment, no tracking parameters."""
     url = url.strip()
@@ -86,7 +102,10 @@ def article_store(
     Who: editors (views check), the feed poller, ``import_article``. Writes the article, its
     first source revision (with the compressed raw page and response headers) and an audit entry.
     """
-    key = url_normalize(extracted.canonical or extracted.url)
+    key = _fits(url_normalize(extracted.canonical or extracted.url), Article, "source_url")
+    key = key or _fits(url_normalize(extracted.url), Article, "source_url")
+    if not key:
+        raise ImportRefused(_("The story's address is too long to store; try a shorter link to it."))
     existing = Article.objects.filter(source_url=key).first()
     if existing is not None:
         return ImportResult(existing, False)
@@ -99,9 +118,9 @@ def article_store(
                 outlet=outlet,
                 source_url=key,
                 language=extracted.language or outlet.language,
-                authors=list(extracted.authors),
-                source_tags=list(extracted.tags),
-                source_title=extracted.title,
+                authors=[_clip(a, Article, "authors") for a in extracted.authors],
+                source_tags=[_clip(t, Article, "source_tags") for t in extracted.tags],
+                source_title=_clip(extracted.title, Article, "source_title"),
                 source_lead=extracted.lead or "",
                 source_published_at=extracted.published,
                 source_modified_at=extracted.modified,
@@ -115,11 +134,11 @@ def article_store(
         article=article,
         number=1,
         fetched_at=fetched.fetched_at if fetched else timezone.now(),
-        final_url=fetched.final_url if fetched else extracted.url,
+        final_url=_fits(fetched.final_url if fetched else extracted.url, SourceRevision, "final_url"),
         http_headers=dict(fetched.headers) if fetched else {},
         raw_compressed=SourceRevision.compress(fetched.content if fetched else raw),
-        charset=extracted.charset or "",
-        title=extracted.title,
+        charset=_clip(extracted.charset, SourceRevision, "charset"),
+        title=_clip(extracted.title, SourceRevision, "title"),
         lead=extracted.lead or "",
         blocks=extracted.blocks,
         is_manual=is_manual,
@@ -180,16 +199,16 @@ def article_resync(*, article: Article, by: Any) -> tuple[SourceRevision | None,
             article=locked,
             number=last + 1,
             fetched_at=result.fetched_at,
-            final_url=result.final_url,
+            final_url=_fits(result.final_url, SourceRevision, "final_url"),
             http_headers=dict(result.headers),
             raw_compressed=SourceRevision.compress(result.content),
-            charset=extracted.charset or "",
-            title=extracted.title,
+            charset=_clip(extracted.charset, SourceRevision, "charset"),
+            title=_clip(extracted.title, SourceRevision, "title"),
             lead=extracted.lead or "",
             blocks=extracted.blocks,
         )
         locked.current_revision = revision
-        locked.source_title = extracted.title or locked.source_title
+        locked.source_title = _clip(extracted.title, Article, "source_title") or locked.source_title
         locked.source_lead = extracted.lead or ""
         locked.source_modified_at = extracted.modified or locked.source_modified_at
         locked.save(

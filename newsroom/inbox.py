@@ -74,12 +74,20 @@ def feeditem_reject(*, item: FeedItem, by: Any, reason: str) -> FeedItem:
 
 @transaction.atomic
 def article_reject(*, article: Article, by: Any, reason: str) -> Article:
-    """Decide not to translate an imported article. Editors only; a reason is required."""
+    """Decide not to translate an imported article. Editors only; a reason is required.
+
+    Only an article still waiting in the inbox (triage "new") can be rejected: one accepted
+    into a job is handled on the job (spike it), one already rejected stays as it is.
+    """
     _require_editor(by)
     reason = reason.strip()
     if not reason:
         raise TriageError(_("Give a reason for rejecting the article."))
-    Article.objects.filter(pk=article.pk).update(triage=Article.Triage.REJECTED, triage_reason=reason)
+    updated = Article.objects.filter(pk=article.pk, triage=Article.Triage.NEW).update(
+        triage=Article.Triage.REJECTED, triage_reason=reason
+    )
+    if not updated:
+        raise TriageError(_("This article has already been decided on (accepted into a job or rejected)."))
     audit_record(actor=by, action="article.reject", target=article, reason=reason)
     article.refresh_from_db()
     return article

@@ -313,3 +313,17 @@ def test_add_feed_and_poll_now(
 
     assert FeedItem.objects.filter(feed=feed).count() == 5
     assert "5 new in the inbox" in client.get(reverse("desk:feeds")).content.decode()
+
+
+@pytest.mark.parametrize(("number", "status"), [("²", 200), ("abc", 200), ("99999999999", 404)])
+def test_raw_source_with_odd_revision_number_gives_current_or_not_found(
+    client: Any, editor: Any, number: str, status: int
+) -> None:
+    article = ArticleFactory()
+    client.force_login(editor)
+
+    response = client.get(reverse("desk:article_raw", args=[article.pk]), {"r": number})
+
+    assert response.status_code == status
+    if status == 200:
+        assert response["Content-Disposition"].endswith('-r1.txt"')

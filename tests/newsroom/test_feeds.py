@@ -150,3 +150,18 @@ def test_xml_that_is_not_a_feed_is_refused() -> None:
     with pytest.raises(FeedRejected) as caught:
         parse_feed(content=b'<?xml version="1.0"?><catalog><book>x</book></catalog>', url="https://a.example/x.xml")
     assert caught.value.kind == "not_a_feed"
+
+
+def test_item_with_an_invalid_link_is_skipped_not_fatal() -> None:
+    rss = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>https://a.example/</link>'
+        b"<description>d</description>"
+        b"<item><title>Bad port</title><link>https://a.example:99999/x</link></item>"
+        b"<item><title>Bad host</title><link>https://[::1/y</link></item>"
+        b"<item><title>Good</title><link>https://a.example/good</link></item>"
+        b"</channel></rss>"
+    )
+
+    parsed = parse_feed(content=rss, url="https://a.example/feed.xml")
+
+    assert [item.url for item in parsed.items] == ["https://a.example/good"]

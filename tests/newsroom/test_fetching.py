@@ -356,3 +356,16 @@ def test_every_error_is_a_fetch_error_with_one_sentence() -> None:
     assert str(caught.value) == (
         "The address 10.0.0.5 is a private address (10.0.0.5); the importer only fetches public web pages."
     )
+
+
+def test_non_ascii_digit_content_length_is_ignored_not_a_crash() -> None:
+    class Response:
+        headers = {"content-length": "\xb2"}  # "²": latin-1, so http.client hands it over as is
+        chunks = [b"<p>ok</p>", b""]
+
+        def read1(self, _size: int) -> bytes:
+            return self.chunks.pop(0)
+
+    body = fetching._read_body(Response(), max_bytes=100, deadline=time.monotonic() + 5, url="https://a.example/")
+
+    assert body == b"<p>ok</p>"

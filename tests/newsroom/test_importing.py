@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from newsroom import fetching, importing
+from newsroom import extraction, fetching, importing
 from newsroom.extraction import normalize_text
 from newsroom.models import Article, AuditEntry, Outlet, SourceRevision
 from tests import fixture_server as fs
@@ -201,3 +201,49 @@ def test_resync_of_unchanged_page_stores_nothing(db: Any, loopback: None, fixtur
     assert revision is None
     assert all(c["status"] == "same" for c in changes)
     assert SourceRevision.objects.filter(article=article).count() == 1
+
+
+def _extracted(**overrides: Any) -> extraction.ExtractedArticle:
+    values: dict[str, Any] = {
+        "url": "https://long.example/story/1",
+        "canonical": None,
+        "charset": "utf-8",
+        "language": "ru",
+        "site_name": "Long",
+        "title": "Заголовок",
+        "lead": None,
+        "published": None,
+        "modified": None,
+        "authors": [],
+        "tags": [],
+        "paywalled": False,
+        "blocks": extraction.blocks_from_pasted(text_or_html="Первый абзац."),
+    }
+    values.update(overrides)
+    return extraction.ExtractedArticle(**values)
+
+
+def test_store_clamps_overlong_metadata_instead_of_failing(db: Any, editor: Any) -> None:
+    extracted = _extracted(
+        canonical="https://long.example/story/1?" + "x" * 1200,
+        title="Т" * 1500,
+        authors=["А" * 300],
+        tags=["тег" * 50],
+    )
+
+    result = importing.article_store(extracted=extracted, by=editor)
+
+    article = result.article
+    assert result.created
+    assert article.source_url == "https://long.example/story/1"
+    assert len(article.source_title) == 1000 and len(article.current_revision.title) == 1000
+    assert article.authors == ["А" * 200] and article.source_tags == [("тег" * 50)[:100]]
+
+
+def test_store_refuses_an_address_too_long_to_keep(db: Any, editor: Any) -> None:
+    extracted = _extracted(url="https://long.example/" + "y" * 1200)
+
+    with pytest.raises(importing.ImportRefused, match="too long"):
+        importing.article_store(extracted=extracted, by=editor)
+
+    assert not Article.objects.exists()

@@ -6,10 +6,12 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from newsroom import fetching, inbox
 from newsroom.models import Article, AuditEntry, Feed, FeedItem, Outlet
 from tests.factories import ArticleFactory
+from translations import workflow
 
 
 @pytest.fixture
@@ -100,3 +102,18 @@ def test_non_editors_cannot_triage(role: str, feed: Feed, request: pytest.Fixtur
     item.refresh_from_db()
     article.refresh_from_db()
     assert item.status == FeedItem.Status.NEW and article.triage == Article.Triage.NEW
+
+
+def test_article_with_a_job_cannot_be_rejected(editor: Any, client: Any) -> None:
+    article = ArticleFactory()
+    workflow.translation_create(article=article, by=editor)
+    client.force_login(editor)
+
+    with pytest.raises(inbox.TriageError):
+        inbox.article_reject(article=article, by=editor, reason="Changed my mind")
+    response = client.post(reverse("desk:inbox_article_reject", args=[article.pk]), {"reason": "x"}, follow=True)
+
+    article.refresh_from_db()
+    assert article.triage == Article.Triage.ACCEPTED and article.triage_reason == ""
+    assert "already" in response.content.decode()
+    assert not AuditEntry.objects.filter(action="article.reject").exists()
