@@ -61,8 +61,15 @@ def site_cache_invalidate() -> None:
     transaction.on_commit(_bump)
 
 
+# The only query parameters site pages read; anything else (tracking, junk) must not create
+# a new cache entry, or anyone could fill the cache with ?x=1, ?x=2, …
+CACHE_PARAMS = ("page", "q")
+
+
 def _key(request: HttpRequest, version: str) -> str:
-    digest = hashlib.sha256(request.build_absolute_uri().encode("utf-8", "surrogateescape")).hexdigest()
+    params = "&".join(f"{name}={request.GET.get(name, '')}" for name in CACHE_PARAMS if name in request.GET)
+    address = f"{request.get_host()}{request.path}?{params}"
+    digest = hashlib.sha256(address.encode("utf-8", "surrogateescape")).hexdigest()
     return f"site:page:{version}:{get_language() or ''}:{digest}"
 
 

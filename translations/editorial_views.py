@@ -379,7 +379,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
     comparison = None
     a_id, b_id = request.GET.get("a"), request.GET.get("b")
     if a_id and b_id:
-        if not (a_id.isdigit() and b_id.isdigit()):
+        if not (a_id.isascii() and a_id.isdigit() and b_id.isascii() and b_id.isdigit()):
             raise Http404("No such version")
         found = {v.pk: v for v in versions_qs.filter(pk__in=[int(a_id), int(b_id)])}
         if int(a_id) not in found or int(b_id) not in found:
@@ -538,7 +538,7 @@ def audit(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(action__startswith=data["action"].strip())
         if data["date_from"]:
             qs = qs.filter(created_at__gte=timezone.make_aware(dt.datetime.combine(data["date_from"], dt.time.min)))
-        if data["date_to"]:
+        if data["date_to"] and data["date_to"] < dt.date.max:
             end = dt.datetime.combine(data["date_to"] + dt.timedelta(days=1), dt.time.min)
             qs = qs.filter(created_at__lt=timezone.make_aware(end))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -87,6 +87,9 @@ def work_per_translator(*, limit: int = 20) -> list[tuple[str, int, int]]:
     return result
 
 
+OVERDUE_SHOWN = 50
+
+
 def overdue_jobs(*, now: dt.datetime | None = None) -> Any:
     now = now or timezone.now()
     return (
@@ -146,5 +149,6 @@ def desk_stats(*, now: dt.datetime | None = None) -> dict[str, Any]:
             description="Published translations per translator, by public credit name.",
             data=[(name, published) for name, published, _a in work],
         ),
-        "overdue": overdue_jobs(now=now),
+        # The oldest first, capped: the board's "overdue" filter pages through all of them.
+        "overdue": overdue_jobs(now=now)[:OVERDUE_SHOWN],
     }

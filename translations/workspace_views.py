@@ -107,11 +107,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     groups: dict[str, list[Translation]] = {s: [] for s in order}
     for t in qs:
         groups.setdefault(t.state, []).append(t)
-    changes_requested = set(
-        WorkflowEvent.objects.filter(
-            translation__in=[t.pk for t in groups[State.IN_PROGRESS]], action="request_changes"
-        ).values_list("translation_id", flat=True)
-    )
+    changes_requested = _changes_requested_ids([t.pk for t in groups[State.IN_PROGRESS]])
     sections = [{"state": s, "label": State(s).label, "items": groups[s]} for s in order if groups.get(s)]
     return render(
         request,
@@ -140,10 +136,29 @@ def _can_edit(user: Any, t: Translation) -> bool:
     return permissions.can_edit_text(user=user, translation=t) and t.state in editing.EDITABLE_STATES
 
 
+# "Changes requested" means: the latest of these events is a request for changes (no
+# submission came after it). ``mine`` and the editor both use this one rule.
+_REVIEW_ROUND_ACTIONS = ("submit", "request_changes")
+
+
+def _changes_requested_ids(translation_ids: list[int]) -> set[int]:
+    """Ids among ``translation_ids`` whose latest submit/request_changes event asks for changes
+    (one query, latest event per translation)."""
+    if not translation_ids:
+        return set()
+    latest = (
+        WorkflowEvent.objects.filter(translation__in=translation_ids, action__in=_REVIEW_ROUND_ACTIONS)
+        .order_by("translation_id", "-created_at", "-pk")
+        .distinct("translation_id")
+        .values_list("translation_id", "action")
+    )
+    return {pk for pk, action in latest if action == "request_changes"}
+
+
 def _changes_requested(t: Translation) -> WorkflowEvent | None:
     """The latest 'changes requested' event if no submission came after it."""
     last = (
-        WorkflowEvent.objects.filter(translation=t, action__in=["submit", "request_changes"])
+        WorkflowEvent.objects.filter(translation=t, action__in=_REVIEW_ROUND_ACTIONS)
         .select_related("actor")
         .order_by("-created_at", "-pk")
         .first()
@@ -258,6 +273,18 @@ def _based_on(request: HttpRequest) -> int:
         raise PermissionDenied(_("The form is incomplete; reload the page.")) from e
 
 
+def _refused(
+    request: HttpRequest, t: Translation, error: PermissionDenied, posted: dict[str, Any] | None
+) -> HttpResponse:
+    """A refused plain-form save: 403 with the editor showing the person's unsaved text to copy."""
+    messages.error(
+        request,
+        f"{error} " + _("Nothing was saved: your text is shown below so you can copy it."),
+    )
+    t.refresh_from_db()
+    return _render_editor(request, t, status=403, posted=posted)
+
+
 @desk_member_required
 def translation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the side-by-side editor (read-only for those who may only view). POST (no JS): save,
@@ -265,9 +292,11 @@ def translation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     t = _visible(request, pk)
     if request.method != "POST":
         return _render_editor(request, t)
-    if not permissions.can_edit_text(user=request.user, translation=t):
-        raise PermissionDenied(_("Only the assigned translator or an editor can change this text."))
     payload = editor_payload(request.POST, source_blocks=t.source_revision.blocks, notes=t.notes)
+    if not permissions.can_edit_text(user=request.user, translation=t):
+        return _refused(
+            request, t, PermissionDenied(_("Only the assigned translator or an editor can change this text.")), payload
+        )
     as_version = request.POST.get("op") == "version"
     try:
         editing.translation_save(
@@ -282,6 +311,9 @@ def translation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, stale.message)
         t.refresh_from_db()
         return _render_editor(request, t, status=409, posted=payload, conflict=stale)
+    except PermissionDenied as e:
+        # The claim expired, the job was released or its state moved on: keep the typed text.
+        return _refused(request, t, e, payload)
     messages.success(request, _("Version saved.") if as_version else _("Saved."))
     return redirect(t)
 
@@ -298,7 +330,7 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
     try:
         data = json.loads(request.body or b"{}")
         based_on = int(data["based_on"])
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, OverflowError):
         return JsonResponse({"error": "bad_request", "message": _("Malformed save.")}, status=400)
     if not isinstance(data, dict):
         return JsonResponse({"error": "bad_request", "message": _("Malformed save.")}, status=400)
@@ -333,16 +365,23 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     """Save what the form carries (if anything), run the checks, and submit only without errors."""
     t = _visible(request, pk)
+    posted = (
+        editor_payload(request.POST, source_blocks=t.source_revision.blocks, notes=t.notes)
+        if "based_on" in request.POST
+        else None
+    )
     if not permissions.can_submit(user=request.user, translation=t):
-        raise PermissionDenied(_("Only the assigned translator can submit this."))
-    if "based_on" in request.POST and _can_edit(request.user, t):
-        payload = editor_payload(request.POST, source_blocks=t.source_revision.blocks, notes=t.notes)
+        return _refused(request, t, PermissionDenied(_("Only the assigned translator can submit this.")), posted)
+    if posted is not None and _can_edit(request.user, t):
+        payload = posted
         try:
             t = editing.translation_save(translation=t, by=request.user, based_on=_based_on(request), **payload)
         except editing.StaleEdit as stale:
             messages.error(request, stale.message)
             t.refresh_from_db()
             return _render_editor(request, t, status=409, posted=payload, conflict=stale)
+        except PermissionDenied as e:
+            return _refused(request, t, e, payload)
         t = _visible(request, pk)
     source_blocks = list(t.source_revision.blocks)
     terms = list(glossary.glossary_terms(source_language=t.article.language, target_language=t.language))

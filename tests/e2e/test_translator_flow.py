@@ -108,3 +108,19 @@ def test_volunteer_joins_claims_translates_resolves_conflict_and_submits(live_se
     # Autosaves made no versions; claiming and submitting did.
     comments = [v.revision.comment for v in Version.objects.get_for_object(Translation.objects.get(pk=t.pk))]
     assert sorted(comments) == sorted(["Claimed", "Submitted for review"])
+
+
+def test_autosave_after_session_expired_says_not_saved(live_server, browser):
+    vol = UserFactory(username="vol-expired", roles=["translator"])
+    t = TranslationFactory(state=State.IN_PROGRESS, translator=vol, filled=False)
+    page = _page(browser, live_server, vol)
+    page.goto(f"/desk/t/{t.pk}/")
+    # The session ends (logout elsewhere, expiry): the autosave is redirected to the login page.
+    page.context.clear_cookies(name="sessionid")
+    page.get_by_label("Paragraph 1 (English)").fill("Typed after the session ended.")
+    status = page.locator("#save-status")
+    expect(status).to_contain_text("Not saved", timeout=8_000)
+    expect(status).not_to_contain_text("Saved at")
+    assert page.get_by_label("Paragraph 1 (English)").input_value() == "Typed after the session ended."
+    t.refresh_from_db()
+    assert t.block_text(t.source_revision.blocks[0]["id"]) == ""

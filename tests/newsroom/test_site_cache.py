@@ -27,6 +27,18 @@ def test_second_request_is_served_from_cache_without_queries(client, staff):
     assert second["ETag"] == first["ETag"]
 
 
+def test_junk_query_parameters_share_one_cache_entry(client, staff):
+    publish_story(staff)
+    first = client.get("/?utm_source=a")
+    with CaptureQueriesContext(connection) as ctx:
+        second = client.get("/?utm_source=b&x=1")
+    assert len(ctx.captured_queries) == 0
+    assert second.content == first.content
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/?page=2")
+    assert len(ctx.captured_queries) > 0  # a parameter the page reads is its own entry
+
+
 def test_publishing_invalidates_the_home_page(client, staff):
     publish_story(staff, title="First story")
     assert "First story" in client.get("/").content.decode()

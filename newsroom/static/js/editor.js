@@ -136,7 +136,10 @@
       });
     }).then(function (res) {
       inFlight = false;
-      if (res.status === 200) {
+      // Only a JSON answer with the new version number confirms the save: a 200 page reached by
+      // a redirect (an expired session sends the login form) saved nothing.
+      var confirmed = res.status === 200 && res.body && typeof res.body.edit_version === "number";
+      if (confirmed) {
         basedOnInput.value = res.body.edit_version;
         if (resumeSubmit()) { return; }
         retryDelay = 0;
@@ -154,10 +157,12 @@
         }
       } else if (res.status === 409) {
         showConflict(res.body, payload);
-      } else if (res.status === 403 || res.status === 404 || res.status === 400) {
+      } else if (res.status === 200 || res.status === 403 || res.status === 404 || res.status === 400) {
         blocked = true;
-        setStatus("Not saved — " + ((res.body && res.body.message) || "you can no longer edit this text") +
-          ". Copy your text before leaving the page.", "not-saved");
+        submitPending = false;
+        var reason = res.status === 200 ? "the server did not confirm the save (you may have been logged out)"
+          : ((res.body && res.body.message) || "you can no longer edit this text");
+        setStatus("Not saved — " + reason + ". Copy your text before leaving the page.", "not-saved");
       } else {
         retry();
       }
