@@ -141,6 +141,7 @@ def article_store(
         title=_clip(extracted.title, SourceRevision, "title"),
         lead=extracted.lead or "",
         blocks=extracted.blocks,
+        word_count=SourceRevision.count_words(extracted.blocks),
         is_manual=is_manual,
     )
     article.current_revision = revision
@@ -206,6 +207,7 @@ def article_resync(*, article: Article, by: Any) -> tuple[SourceRevision | None,
             title=_clip(extracted.title, SourceRevision, "title"),
             lead=extracted.lead or "",
             blocks=extracted.blocks,
+            word_count=SourceRevision.count_words(extracted.blocks),
         )
         locked.current_revision = revision
         locked.source_title = _clip(extracted.title, Article, "source_title") or locked.source_title

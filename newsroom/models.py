@@ -232,6 +232,8 @@ class SourceRevision(models.Model):
     title = models.CharField(max_length=1000)
     lead = models.TextField(blank=True)
     blocks = models.JSONField(default=list)
+    # Stored so the job board can filter and page by length in SQL (see ``count_words``).
+    word_count = models.PositiveIntegerField(default=0)
     is_manual = models.BooleanField(default=False)
 
     class Meta:
@@ -244,6 +246,11 @@ class SourceRevision(models.Model):
     @property
     def raw(self) -> bytes:
         return zlib.decompress(bytes(self.raw_compressed)) if self.raw_compressed else b""
+
+    @staticmethod
+    def count_words(blocks: list[dict[str, Any]]) -> int:
+        """Words a translator has to translate: every block's text but embeds'."""
+        return sum(len(str(b.get("text") or "").split()) for b in blocks if b.get("kind") != "embed")
 
     @staticmethod
     def compress(raw: bytes) -> bytes:

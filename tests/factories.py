@@ -90,6 +90,7 @@ class ArticleFactory(factory.django.DjangoModelFactory):
             final_url=self.source_url,
             title=self.source_title,
             blocks=make_blocks(texts),
+            word_count=SourceRevision.count_words(make_blocks(texts)),
         )
         self.current_revision = revision
         if create:

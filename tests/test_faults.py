@@ -68,10 +68,15 @@ def broker_down(settings):
     saved = {key: app.conf[key] for key in keys}
 
     def reset_pools() -> None:
+        # kombu keeps a process-wide registry of producer pools keyed by connection; reset it
+        # too, or later tests (eager tasks still acquire a producer) get a closed pool.
+        from kombu import pools
+
         if app._pool is not None:
             app._pool.force_close_all()
         app._pool = None
         app.amqp._producer_pool = None
+        pools.reset()
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.update(

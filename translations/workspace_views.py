@@ -42,10 +42,6 @@ ACTIONS_WITH_COMMENT = {"request_changes", "unpublish", "spike", "correct"}
 ACTIONS_ELSEWHERE = {"schedule", "publish", "assign"}  # the editors' pages have the right forms
 
 
-def word_count(blocks: list[dict[str, Any]]) -> int:
-    return sum(len(str(b.get("text") or "").split()) for b in blocks if b.get("kind") != "embed")
-
-
 def notifications_unread_count(*, user: Any) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
@@ -60,10 +56,9 @@ def jobs(request: HttpRequest) -> HttpResponse:
     qs = (
         Translation.objects.filter(state=State.OPEN)
         .select_related("article", "article__outlet", "source_revision")
-        .defer("source_revision__raw_compressed", "source_revision__http_headers")
+        .defer("source_revision__raw_compressed", "source_revision__http_headers", "source_revision__blocks")
         .order_by(F("due_at").asc(nulls_last=True), "created_at")
     )
-    max_words = None
     if form.is_valid():
         data = form.cleaned_data
         if data["language"]:
@@ -72,13 +67,13 @@ def jobs(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(article__outlet=data["outlet"])
         if data["due_before"]:
             qs = qs.filter(due_at__date__lt=data["due_before"])
-        max_words = data["max_words"]
-    rows = []
-    for t in qs:
-        words = word_count(t.source_revision.blocks)
-        if max_words is None or words <= max_words:
-            rows.append({"translation": t, "words": words, "actions": ["claim"] if not t.translator_id else []})
-    page = Paginator(rows, JOBS_PER_PAGE).get_page(request.GET.get("page"))
+        if data["max_words"] is not None:
+            qs = qs.filter(source_revision__word_count__lte=data["max_words"])
+    page = Paginator(qs, JOBS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [
+        {"translation": t, "words": t.source_revision.word_count, "actions": ["claim"] if not t.translator_id else []}
+        for t in page.object_list
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -87,6 +82,7 @@ def jobs(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "rows": rows,
             "query": query.urlencode(),
             "unread": notifications_unread_count(user=request.user),
         },
@@ -258,7 +254,7 @@ def _editor_context(
         "error_count": sum(1 for p in problems if p.is_error),
         "warning_count": sum(1 for p in problems if not p.is_error),
         "changes_requested": _changes_requested(t) if t.state == State.IN_PROGRESS else None,
-        "word_count": word_count(source_blocks),
+        "word_count": t.source_revision.word_count,
     }
 
 
