@@ -118,6 +118,7 @@ def invitation_accept(
     if credit_mode == CreditMode.PSEUDONYM and not pseudonym.strip():
         raise InvitationError(_("Give the pseudonym you want to be credited as."))
     user = User(username=username, email=invitation.email, first_name=first_name, last_name=last_name)
+    user.is_staff = invitation.role == Role.EDITOR  # editors also work in the Django admin
     validate_password(password, user)
     user.set_password(password)
     user.save()

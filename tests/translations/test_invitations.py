@@ -120,6 +120,15 @@ def test_reviewer_invitation_gives_reviewer_and_translator_groups(editor, django
     user = accounts.invitation_accept(token=token, username="rev2", password=GOOD_PASSWORD)
     assert set(user.groups.values_list("name", flat=True)) == {"reviewer", "translator"}
     assert user.contributor.is_volunteer is False
+    assert user.is_staff is False
+
+
+def test_editor_invitation_opens_the_admin_too(editor, client, django_capture_on_commit_callbacks):
+    _invitation, token = _invite(editor, django_capture_on_commit_callbacks, role="editor", is_volunteer=False)
+    user = accounts.invitation_accept(token=token, username="ed2", password=GOOD_PASSWORD)
+    assert user.is_staff is True
+    client.force_login(user)
+    assert client.get("/admin/translations/translation/").status_code == 200
 
 
 def test_inviting_an_existing_member_is_refused(editor, volunteer):
