@@ -22,9 +22,7 @@ import json
 import os
 import random
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -33,6 +31,8 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
+from _server import free_port, gunicorn_start, stop
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
@@ -40,12 +40,6 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
 BLOCKS = 120
 SECRET = "bench-autosave-" + secrets.token_urlsafe(32)
 CSRF = secrets.token_hex(16)  # 32 characters: an unmasked CSRF secret, valid as cookie and header
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def server_env() -> dict[str, str]:
@@ -149,36 +143,6 @@ def setup_data(env: dict[str, str]) -> dict[str, Any]:
         client.force_login(user)
         cookies.append(client.cookies["sessionid"].value)
     return {"translations": [t.pk for t in translations], "cookies": cookies}
-
-
-def start_server(env: dict[str, str], port: int, log: Any) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        [
-            str(Path(PYTHON).parent / "gunicorn"),
-            "newsroom.wsgi",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--no-control-socket",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=log,  # Django logs every expected 409 as a warning
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("gunicorn exited early")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not come up")
 
 
 def post(port: int, path: str, cookie: str, body: bytes, content_type: str) -> tuple[int, bytes]:
@@ -314,7 +278,8 @@ def main() -> None:
     port = free_port()
     log_path = Path(env["CACHE_DIR"]).parent / "gunicorn.log"
     log = log_path.open("wb")
-    proc = start_server(env, port, log)
+    # Django logs every expected 409 as a warning: keep that out of the report.
+    proc = gunicorn_start(env=env, port=port, log=log)
     try:
         # Warm every worker's database connection.
         run_phase(port, data, shared=False, seconds=1.5)
@@ -322,11 +287,7 @@ def main() -> None:
         shared = run_phase(port, data, shared=True, seconds=SECONDS / 2)
         growth = revision_growth(port, data)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         log.close()
     print(f"\nServer log: {log_path}")
     print(f"Autosave, {CLIENTS} clients, gunicorn 2 sync workers, {BLOCKS}-block translations")

@@ -36,7 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from load import JSON, PASSWORD, SETUP, Session, desk_env, forms_of, free_port, shell, wait_up  # noqa: E402
+from _server import free_port, gunicorn_start, stop  # noqa: E402
+from load import JSON, PASSWORD, SETUP, Session, desk_env, forms_of, shell  # noqa: E402
 
 from newsroom import embedded_db  # noqa: E402
 
@@ -96,17 +97,10 @@ def main() -> int:
             people = shell(env, SETUP % {"password": PASSWORD, "translators": 1, "editors": 0}, "SETUP")
             username, translation_id = people["translators"][0]
             port = free_port()
-            web = subprocess.Popen(  # noqa: S603
-                [str(Path(sys.executable).parent / "gunicorn"), "newsroom.wsgi", "--workers", "2",
-                 "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--log-level", "error"],
-                cwd=ROOT, env=env,
-            )  # fmt: skip
-            wait_up(port, web)
+            web = gunicorn_start(env=env, port=port, log_level="error")
             return drill(port, username, translation_id, pg, env)
         finally:
-            if web is not None:
-                web.terminate()
-                web.wait(timeout=15)
+            stop(web, timeout=15)
             pg.pg_ctl("stop", "-m", "immediate")
 
 

@@ -40,6 +40,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from _server import free_port, gunicorn_start
+from _server import stop as stop_server
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
@@ -359,27 +362,6 @@ def database_url() -> str:
     return embedded_db.database_url("bench_load")
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_up(port: int, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("gunicorn exited early")
-        try:
-            if Session(port).request("GET", "/")[0] == 200:
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("gunicorn did not come up")
-
-
 def desk_env(tmp: Path, db_url: str) -> dict[str, str]:
     return {
         **os.environ,
@@ -423,18 +405,13 @@ def main() -> int:
         people = shell(env, SETUP % {"password": PASSWORD, "translators": TRANSLATORS, "editors": EDITORS}, "SETUP")
         autosave_url = autosave_route(env)
         port = free_port()
-        web = subprocess.Popen(  # noqa: S603
-            [str(Path(PYTHON).parent / "gunicorn"), "newsroom.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-             "--no-control-socket", "--log-level", "warning"],
-            cwd=ROOT, env=env,
-        )  # fmt: skip
+        web = gunicorn_start(env=env, port=port)
         worker = subprocess.Popen(  # noqa: S603
             [PYTHON, "-m", "celery", "-A", "newsroom", "worker", "--pool=solo", "--loglevel=WARNING",
              "--without-gossip", "--without-mingle", "--without-heartbeat"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
         )  # fmt: skip
         try:
-            wait_up(port, web)
             articles, tags = people["articles"], people["tags"]
             paths = [("home", "/")] + [("article", p) for p in articles] + [("tag", p) for p in tags]
             stats, stop = Stats(), threading.Event()
@@ -454,13 +431,8 @@ def main() -> int:
                 thread.join(timeout=60)
             duration = time.monotonic() - started
         finally:
-            web.terminate()
-            worker.terminate()
             for proc in (web, worker):
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+                stop_server(proc, timeout=15)
         check = shell(
             env,
             VERIFY % {"data": json.dumps({

@@ -17,24 +17,18 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
+
+from _server import free_port, gunicorn_start, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def database_url() -> str:
@@ -48,19 +42,6 @@ def database_url() -> str:
 
 def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-
-
-def wait_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("gunicorn exited early")
-        try:
-            urllib.request.urlopen(url, timeout=2).read()  # noqa: S310 - our own 127.0.0.1 server
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"{url} did not come up")
 
 
 def fetch(url: str) -> str:
@@ -92,30 +73,11 @@ def wrk(url: str, seconds: int = SECONDS) -> dict[str, float]:
     return parse_wrk(out)
 
 
-def run_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [
-            str(Path(PYTHON).parent / "gunicorn"),
-            "newsroom.wsgi",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--no-control-socket",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-
-
 def measure(env: dict[str, str], label: str) -> dict[str, dict[str, float]]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = run_server(env, port)
+    proc = gunicorn_start(env=env, port=port)
     try:
-        wait_up(f"{base}/_floor/", proc)
         home = fetch(f"{base}/")
         article_path = re.search(r'href="(/articles/[^"]+/)"', home).group(1)  # type: ignore[union-attr]
         article = fetch(base + article_path)
@@ -132,11 +94,7 @@ def measure(env: dict[str, str], label: str) -> dict[str, dict[str, float]]:
             wrk(base + path, seconds=2)
         results = {name: wrk(base + path) for name, path in targets.items()}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
     floor = results["floor"]
     print(f"\n{label}  (wrk -t2 -c{CONNECTIONS} -d{SECONDS}s, gunicorn 2 workers)")
     print(

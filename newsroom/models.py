@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import zlib
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -213,6 +214,13 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("site:article", kwargs={"slug": self.slug})
+
+    @property
+    def source_name(self) -> str:
+        """How the source is credited: the outlet's credit name, else the site's host name."""
+        if self.outlet is not None:
+            return self.outlet.credit_name
+        return urlsplit(self.source_url).hostname or self.source_url
 
     @property
     def blocks(self) -> list[dict[str, Any]]:

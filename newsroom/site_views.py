@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -163,12 +162,6 @@ def _alternates(request: HttpRequest, article: Article) -> list[dict[str, str]]:
     return links
 
 
-def _source_name(article: Article) -> str:
-    if article.outlet is not None:
-        return article.outlet.credit_name
-    return urlsplit(article.source_url).hostname or article.source_url
-
-
 def _json_ld(
     request: HttpRequest, article: Article, credits: dict[str, list[dict[str, str]]], modified: dt.datetime
 ) -> dict[str, Any]:
@@ -178,7 +171,7 @@ def _json_ld(
         for b in article.body or []
         if b.get("kind") == "image" and str((b.get("attrs") or {}).get("src", "")).startswith("https://")
     ]
-    source_name = _source_name(article)
+    source_name = article.source_name
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -266,7 +259,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
             ),
             "corrections": corrections,
             "modified": modified,
-            "source_name": _source_name(obj),
+            "source_name": obj.source_name,
             "alternates": _alternates(request, obj),
             "json_ld": _json_ld(request, obj, credits, modified),
             "og_image": next(

@@ -90,3 +90,23 @@ def browser(monkeypatch):
         b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture
+def page_for(browser, live_server):
+    """``page_for(user)``: a new browser context on the live server, logged in as ``user``
+    (``None`` for a reader) with a session made by the test client."""
+    from django.test import Client
+
+    def make(user):
+        context = browser.new_context(base_url=live_server.url)
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}
+            context.add_cookies([cookie])
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    return make

@@ -484,8 +484,9 @@ def _render_preview(
             "translation": translation,
             "article": article,
             "body": publishing.live_body(translation=translation),
-            "translators": [r["preview_name"] for r in credited if r["credit"].role == Role.TRANSLATOR],
-            "reviewers": [r["preview_name"] for r in credited if r["credit"].role == Role.REVIEWER],
+            # Same shape as the site's credits ({"name": …}): both render site/_blocks.html#credits.
+            "translators": [{"name": r["preview_name"]} for r in credited if r["credit"].role == Role.TRANSLATOR],
+            "reviewers": [{"name": r["preview_name"]} for r in credited if r["credit"].role == Role.REVIEWER],
             "credit_rows": rows,
             "form": form,
             "can_publish": "publish" in actions,

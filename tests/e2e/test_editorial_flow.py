@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import expect
 
 from newsroom.models import Article, Correction, Outlet
 from tests.factories import UserFactory
@@ -19,18 +18,6 @@ from translations import editing
 from translations.models import CreditMode, State, Translation
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def _page_for(browser: Browser, live_server, user) -> Page:
-    """A browser context logged in as ``user`` (session cookie made by the test client)."""
-    context = browser.new_context(base_url=live_server.url)
-    if user is not None:
-        client = Client()
-        client.force_login(user)
-        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return page
 
 
 def _type_translation(t: Translation, *, words: str) -> Translation:
@@ -47,7 +34,7 @@ def _type_translation(t: Translation, *, words: str) -> Translation:
     )
 
 
-def test_editorial_flow_from_import_to_correction(live_server, browser, fixture_server, monkeypatch):
+def test_editorial_flow_from_import_to_correction(page_for, fixture_server, monkeypatch):
     monkeypatch.setenv("DESK_IMPORT_ALLOW_LOOPBACK", "1")
     Outlet.objects.create(name="TUT.BY", slug="tut-by", credit_name="TUT.BY", site_url=fixture_server)
     editor = UserFactory(username="editor1", roles=["editor"])
@@ -55,9 +42,9 @@ def test_editorial_flow_from_import_to_correction(live_server, browser, fixture_
     volunteer = UserFactory(username="volunteer1", first_name="Veranika", last_name="Papkouskaya", roles=["translator"])
     volunteer.contributor.credit_mode = CreditMode.REAL_NAME
     volunteer.contributor.save()
-    ed = _page_for(browser, live_server, editor)
-    rev = _page_for(browser, live_server, reviewer)
-    vol = _page_for(browser, live_server, volunteer)
+    ed = page_for(editor)
+    rev = page_for(reviewer)
+    vol = page_for(volunteer)
 
     # The editor imports the story over real HTTP and opens a job from the article page.
     ed.goto("/desk/import/")
@@ -112,7 +99,7 @@ def test_editorial_flow_from_import_to_correction(live_server, browser, fixture_
     assert article.slug_en
 
     # A reader sees the English text, the source and the translator's credit.
-    reader = _page_for(browser, live_server, None)
+    reader = page_for(None)
     reader.goto(f"/{article.get_absolute_url().lstrip('/')}")
     expect(reader.get_by_text("Corrected English paragraph 1.")).to_be_visible()
     expect(reader.locator("footer.attribution")).to_contain_text("Source: TUT.BY")

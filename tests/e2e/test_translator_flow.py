@@ -7,8 +7,7 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import expect
 from reversion.models import Version
 
 from tests.factories import ArticleFactory, TranslationFactory, UserFactory
@@ -20,18 +19,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "quiet-river-lantern-42"
 
 
-def _page(browser: Browser, live_server, user=None) -> Page:
-    context = browser.new_context(base_url=live_server.url)
-    if user is not None:
-        client = Client()
-        client.force_login(user)
-        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return page
-
-
-def test_volunteer_joins_claims_translates_resolves_conflict_and_submits(live_server, browser):
+def test_volunteer_joins_claims_translates_resolves_conflict_and_submits(live_server, page_for):
     editor = UserFactory(username="editor1", roles=["editor"])
     UserFactory(username="reviewer1", roles=["reviewer"])
     article = ArticleFactory(blocks=["В пикете участвовали 1 200 человек.", "Второй абзац про МИД."])
@@ -39,7 +27,7 @@ def test_volunteer_joins_claims_translates_resolves_conflict_and_submits(live_se
     _invitation, token = accounts.invitation_create(email="vera@desk.example", by=editor)
 
     # The invitee accepts in the browser, choosing a pseudonym.
-    vol = _page(browser, live_server)
+    vol = page_for(None)
     vol.goto(f"/join/{token}/")
     vol.get_by_label("User name").fill("vera")
     vol.get_by_label("First name").fill("Veranika")
@@ -67,7 +55,7 @@ def test_volunteer_joins_claims_translates_resolves_conflict_and_submits(live_se
     assert t.title == "MFA staff picket"
 
     # A second device opens the same text, then the first one saves a newer version.
-    phone = _page(browser, live_server, user)
+    phone = page_for(user)
     phone.goto(f"/desk/t/{t.pk}/")
     p1 = vol.get_by_label("Paragraph 1 (English)")
     p1.fill("1,300 people took part in the picket.")
@@ -110,10 +98,10 @@ def test_volunteer_joins_claims_translates_resolves_conflict_and_submits(live_se
     assert sorted(comments) == sorted(["Claimed", "Submitted for review"])
 
 
-def test_autosave_after_session_expired_says_not_saved(live_server, browser):
+def test_autosave_after_session_expired_says_not_saved(live_server, page_for):
     vol = UserFactory(username="vol-expired", roles=["translator"])
     t = TranslationFactory(state=State.IN_PROGRESS, translator=vol, filled=False)
-    page = _page(browser, live_server, vol)
+    page = page_for(vol)
     page.goto(f"/desk/t/{t.pk}/")
     # The session ends (logout elsewhere, expiry): the autosave is redirected to the login page.
     page.context.clear_cookies(name="sessionid")

@@ -304,6 +304,25 @@ def test_preview_renders_reader_text_and_writes_nothing(ed_client):
     assert t.article.published_at_en is None
 
 
+def test_preview_attribution_is_exactly_what_readers_get(ed_client, editor, reviewer, client):
+    import re
+
+    from translations import workflow
+
+    t = TranslationFactory(state=State.IN_REVIEW, title="MFA employees picket")
+    t = workflow.translation_approve(translation=t, by=reviewer)
+
+    def attribution(html: str) -> str:
+        return re.sub(r"\s+", " ", re.search(r'<footer class="attribution">(.*?)</footer>', html, re.S).group(1))
+
+    preview = attribution(ed_client.get(reverse("desk:preview", args=[t.pk])).content.decode())
+    workflow.translation_publish(translation=t, by=editor)
+    t.article.refresh_from_db()
+    site = attribution(client.get(t.article.get_absolute_url()).content.decode())
+    assert "Source: " in preview and "translated by" in preview
+    assert preview in site  # the site adds tags and profile links after the shared credits
+
+
 def test_publish_requires_confirming_credits(ed_client, editor):
     t = TranslationFactory(state=State.APPROVED)
     credit = Credit.objects.get(translation=t)

@@ -1,0 +1,56 @@
+"""What every HTTP benchmark needs: a free port, the desk under gunicorn, and a clean stop.
+
+gunicorn runs with 2 sync workers and no control socket (gunicorn 27 opens one at a fixed
+path by default, so two servers on one machine would collide). Benchmarks import this as
+``from _server import …``: Python puts ``bench/`` on the path when a script in it runs.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import IO, Any
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = str(Path(sys.executable).parent / "gunicorn")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def gunicorn_start(
+    *, env: dict[str, str], port: int, log_level: str = "warning", log: IO[Any] | int | None = None, timeout: float = 30
+) -> subprocess.Popen[bytes]:
+    """Start the desk on 127.0.0.1:``port`` and return once it accepts connections."""
+    proc = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
+        [GUNICORN, "newsroom.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+         "--no-control-socket", "--log-level", log_level],
+        cwd=ROOT, env=env, stdout=log, stderr=log,
+    )  # fmt: skip
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("gunicorn exited early")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("gunicorn did not come up")
+
+
+def stop(proc: subprocess.Popen[bytes] | None, timeout: float = 10) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
