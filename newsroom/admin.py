@@ -58,7 +58,6 @@ class ArticleAdmin(TabbedTranslationAdmin):
     search_fields = ("source_title", "source_url", "title_en")
     date_hierarchy = "created_at"
     raw_id_fields = ("current_revision", "imported_by")
-    filter_horizontal = ("tags",)
     inlines = [SourceRevisionInline]
 
     def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
@@ -68,7 +67,8 @@ class ArticleAdmin(TabbedTranslationAdmin):
             for f in Article._meta.get_fields()
             if f.name.split("_")[0] in {"title", "lead", "body", "slug", "seo"}
         ]
-        return [*live, "published_at", *[f.name for f in Article._meta.fields if f.name.startswith("published_at_")]]
+        published = [f.name for f in Article._meta.fields if f.name.startswith("published_at_")]
+        return [*live, "published_at", *published, "tags"]
 
 
 @admin.register(SourceRevision)
@@ -80,8 +80,18 @@ class SourceRevisionAdmin(admin.ModelAdmin):
 
 @admin.register(Correction)
 class CorrectionAdmin(admin.ModelAdmin):
+    """Read-only: a correction is published by the workflow with the corrected text."""
+
     list_display = ("article", "language", "published_at", "note")
-    raw_id_fields = ("article",)
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
 
 
 @admin.register(SlugRedirect)

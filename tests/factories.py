@@ -7,12 +7,37 @@ import datetime as dt
 import hashlib
 
 import factory
+import reversion
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from reversion.models import Version
 
 from newsroom.models import Article, Outlet, SourceRevision
-from translations.models import Contributor, Credit, Role, State, Translation
+from translations.models import Contributor, Credit, Role, State, Translation, WorkflowEvent
+from translations.versions import working_copy_hash
+
+SUBMITTED_STATES = (State.IN_REVIEW, State.APPROVED, State.SCHEDULED, State.PUBLISHED)
+APPROVED_STATES = (State.APPROVED, State.SCHEDULED, State.PUBLISHED)
+
+
+def pin(translation: Translation, action: str, actor=None) -> WorkflowEvent:
+    """Record ``action`` (submit, approve) as the workflow would: a revision of the current
+    text and an event pinning it. For factories that start a translation past that step."""
+    with reversion.create_revision():
+        translation.save()
+        reversion.set_user(actor)
+        reversion.set_comment(f"factory: {action}")
+    version = Version.objects.get_for_object(translation).first()
+    return WorkflowEvent.objects.create(
+        translation=translation,
+        actor=actor,
+        action=action,
+        from_state=translation.state,
+        to_state=translation.state,
+        revision_id=version.revision_id,
+        content_hash=working_copy_hash(translation),
+    )
 
 
 def make_blocks(texts: list[str], kind: str = "paragraph") -> list[dict]:
@@ -131,3 +156,13 @@ class TranslationFactory(factory.django.DjangoModelFactory):
             Credit.objects.get_or_create(translation=self, user=self.translator, role=Role.TRANSLATOR)
         if create:
             self.save(update_fields=["blocks"])
+
+    @factory.post_generation
+    def pinned(self, create, extracted, **kwargs):
+        """A translation past review has its submission (and approval) pinned, unless ``pinned=False``."""
+        if not create or extracted is False:
+            return
+        if self.state in SUBMITTED_STATES:
+            pin(self, "submit", self.translator)
+        if self.state in APPROVED_STATES:
+            pin(self, "approve")

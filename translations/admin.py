@@ -1,4 +1,16 @@
-from django.contrib import admin
+"""The admin: a window on the desk's data, never a way around the workflow.
+
+Translations, their credits and their events are read-only here (state, text and credits
+change only through ``workflow.py``, ``editing.py`` and ``review.py``, which write the event,
+revision and audit row). The version history is listed, but django-reversion's revert and
+recover are off: restoring is the desk's own History → Restore, which records what it did.
+Nothing here deletes a WorkflowEvent (and events protect their translation from cascades).
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from reversion.admin import VersionAdmin
 
 from translations.models import (
@@ -14,33 +26,59 @@ from translations.models import (
 )
 
 
-class CreditInline(admin.TabularInline):
-    model = Credit
-    extra = 0
-    raw_id_fields = ("user",)
-
-
-class WorkflowEventInline(admin.TabularInline):
-    model = WorkflowEvent
-    extra = 0
-    can_delete = False
-    fields = ("created_at", "actor", "action", "from_state", "to_state", "comment")
-    readonly_fields = fields
+class ReadOnlyMixin:
+    """View-only in the admin: no add, change or delete, whoever asks."""
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
 
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+class CreditInline(ReadOnlyMixin, admin.TabularInline):
+    model = Credit
+    extra = 0
+    fields = ("role", "user", "is_credited", "credit_name")
+    readonly_fields = fields
+
+
+class WorkflowEventInline(ReadOnlyMixin, admin.TabularInline):
+    model = WorkflowEvent
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "actor", "action", "from_state", "to_state", "comment", "revision", "content_hash")
+    readonly_fields = fields
+
 
 @admin.register(Translation)
-class TranslationAdmin(VersionAdmin):
-    """History (every version with author and comment) is under "History". State is changed on the desk."""
+class TranslationAdmin(ReadOnlyMixin, VersionAdmin):
+    """Read-only. History lists every version with author and comment; restoring happens on the desk."""
 
     list_display = ("__str__", "language", "state", "translator", "reviewer", "due_at", "updated_at")
     list_filter = ("state", "language")
     search_fields = ("title", "article__source_title")
-    raw_id_fields = ("article", "translator", "reviewer", "source_revision")
-    readonly_fields = ("state", "state_before_spike", "edit_version", "first_published_at")
     inlines = [CreditInline, WorkflowEventInline]
+
+    def _to_desk_history(self, request, object_id):  # type: ignore[no-untyped-def]
+        if request.method != "GET":
+            raise PermissionDenied(_("Versions are restored on the desk, where the restore is recorded."))
+        messages.info(
+            request, _("Versions are restored on the desk (History → Restore), where the restore is recorded.")
+        )
+        return redirect("desk:history", pk=object_id) if object_id else redirect("admin:index")
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):  # type: ignore[no-untyped-def]
+        return self._to_desk_history(request, object_id)
+
+    def recover_view(self, request, version_id, extra_context=None):  # type: ignore[no-untyped-def]
+        return self._to_desk_history(request, None)
+
+    def recoverlist_view(self, request, extra_context=None):  # type: ignore[no-untyped-def]
+        return self._to_desk_history(request, None)
 
 
 @admin.register(Contributor)
@@ -52,15 +90,9 @@ class ContributorAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkflowEvent)
-class WorkflowEventAdmin(admin.ModelAdmin):
+class WorkflowEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("created_at", "translation", "actor", "action", "from_state", "to_state")
     list_filter = ("action",)
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
 
 
 @admin.register(Comment)

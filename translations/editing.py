@@ -1,5 +1,11 @@
 """Saving a translation's text: autosaves and deliberate versions, never a lost word.
 
+The text is locked by state here, whatever route calls: it changes only while the job is
+open or in progress (a correction is in progress too). In review, approved, scheduled and
+published it is frozen for everyone, so readers get exactly what a reviewer approved; an
+editor who must change approved text reopens it (request changes), and an editor's own change
+is then reviewed by someone else (``Translation.text_changed_by``, checked by the workflow).
+
 Every save carries ``based_on``, the ``edit_version`` the editor's form was built from. A
 save against a newer version (another tab, another device, an editor's change) raises
 :class:`StaleEdit` carrying both texts, and writes nothing. Autosaves update the working copy
@@ -9,6 +15,7 @@ the author and comment, so the history holds decisions, not keystrokes.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,8 +28,29 @@ from django.utils.translation import gettext as _
 from newsroom.audit import audit_record
 from translations import permissions
 from translations.models import State, Translation
+from translations.versions import text_snapshot
 
-EDITABLE_STATES = frozenset({State.OPEN, State.IN_PROGRESS, State.IN_REVIEW, State.APPROVED})
+EDITABLE_STATES = frozenset({State.OPEN, State.IN_PROGRESS})
+
+FROZEN_REASONS: dict[str, str] = {
+    State.IN_REVIEW: "The text is frozen while it is in review. The reviewer can request changes to reopen it.",
+    State.APPROVED: (
+        "The text is frozen because a reviewer approved it: readers will see exactly the approved text. "
+        "To change it, an editor reopens it (request changes) and it is reviewed again."
+    ),
+    State.SCHEDULED: (
+        "The text is frozen because it is scheduled for publication. Cancel the schedule and reopen it to change it."
+    ),
+    State.PUBLISHED: "The text is published. An editor opens a correction to change it.",
+    State.SPIKED: "This job is spiked. An editor must restore it before the text can change.",
+}
+
+
+def frozen_reason(translation: Translation) -> str:
+    """Why the text cannot change in the translation's state ("" when it can)."""
+    if translation.state in EDITABLE_STATES:
+        return ""
+    return _(FROZEN_REASONS.get(translation.state, "The text cannot be changed in this state."))
 
 
 @dataclass
@@ -39,16 +67,6 @@ class StaleEdit(Exception):
             "Someone saved a newer version while you were editing. Nothing was overwritten: "
             "your text and theirs are both shown below."
         )
-
-
-def text_snapshot(translation: Translation) -> dict[str, Any]:
-    return {
-        "title": translation.title,
-        "lead": translation.lead,
-        "blocks": translation.blocks,
-        "notes": translation.notes,
-        "tags": translation.tags,
-    }
 
 
 def _clean_blocks(translation: Translation, blocks: dict[str, Any]) -> dict[str, Any]:
@@ -89,9 +107,7 @@ def translation_save(
     if not permissions.can_edit_text(user=by, translation=t):
         raise PermissionDenied(_("Only the assigned translator or an editor can change this text."))
     if t.state not in EDITABLE_STATES:
-        raise PermissionDenied(
-            _("This translation cannot be edited in its current state (%(state)s).") % {"state": t.get_state_display()}
-        )
+        raise PermissionDenied(frozen_reason(t))
     mine = {"title": title, "lead": lead, "blocks": blocks, "notes": notes, "tags": tags}
     if based_on != t.edit_version:
         raise StaleEdit(
@@ -99,6 +115,7 @@ def translation_save(
             mine={k: v for k, v in mine.items() if v is not None},
             current_version=t.edit_version,
         )
+    before = copy.deepcopy(text_snapshot(t))
     if title is not None:
         t.title = title.strip()[:1000]
     if lead is not None:
@@ -120,6 +137,8 @@ def translation_save(
         t.tags = tags.strip()[:500]
     t.edit_version += 1
     t.last_activity_at = timezone.now()
+    if by.pk != t.translator_id and by.pk not in t.text_changed_by and text_snapshot(t) != before:
+        t.text_changed_by = [*t.text_changed_by, by.pk]
     if as_version:
         with reversion.create_revision(atomic=False):
             t.save()

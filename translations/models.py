@@ -132,6 +132,9 @@ class Translation(models.Model):
     first_published_at = models.DateTimeField(null=True, blank=True)
     # Bumped by every write of the text; forms carry it to refuse stale saves.
     edit_version = models.PositiveIntegerField(default=0)
+    # Everyone but the translator who changed the text since it was last published: four eyes
+    # means none of them may approve it (an editor's own fix goes to someone else's review).
+    text_changed_by = ArrayField(models.PositiveIntegerField(), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -195,14 +198,24 @@ class Credit(models.Model):
 
 
 class WorkflowEvent(models.Model):
-    """Append-only: who moved which translation from which state to which, when and why."""
+    """Append-only: who moved which translation from which state to which, when and why.
 
-    translation = models.ForeignKey(Translation, on_delete=models.CASCADE, related_name="events")
+    ``revision`` is the django-reversion revision the transition saved and ``content_hash``
+    the hash of the text at that moment (:func:`translations.versions.text_hash`): a submission
+    and an approval pin the exact text that was sent and approved. Events protect their
+    translation from deletion, so no cascade can erase the log.
+    """
+
+    translation = models.ForeignKey(Translation, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     action = models.CharField(max_length=30)
     from_state = models.CharField(max_length=20, choices=State)
     to_state = models.CharField(max_length=20, choices=State)
     comment = models.TextField(blank=True)
+    revision = models.ForeignKey(
+        "reversion.Revision", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    content_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

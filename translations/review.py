@@ -19,6 +19,7 @@ from reversion.models import Version
 from newsroom.audit import audit_record
 from translations import editing, notifications, permissions, workflow
 from translations.models import Comment, Contributor, Credit, NotificationKind, State, Translation
+from translations.versions import version_snapshot
 
 FOLLOW_SOURCE_COMMENT = "The source changed; please update the translation."
 
@@ -104,20 +105,6 @@ def comment_resolve(*, comment: Comment, by: Any) -> Comment:
 def versions_of(translation: Translation) -> Any:
     """Every reversion Version of ``translation``, newest first, with revision and author."""
     return Version.objects.get_for_object(translation).select_related("revision", "revision__user")
-
-
-def version_snapshot(version: Version) -> dict[str, Any]:
-    """The text fields of a stored version (missing fields read as empty)."""
-    data = version.field_dict
-    return {
-        "title": str(data.get("title") or ""),
-        "lead": str(data.get("lead") or ""),
-        "blocks": data.get("blocks") if isinstance(data.get("blocks"), dict) else {},
-        "notes": data.get("notes") if isinstance(data.get("notes"), list) else [],
-        "tags": str(data.get("tags") or ""),
-        "source_revision_id": data.get("source_revision"),
-        "state": data.get("state"),
-    }
 
 
 @transaction.atomic
@@ -221,6 +208,8 @@ def credits_confirm(*, translation: Translation, by: Any, credited_ids: list[int
     """
     if not permissions.can_publish(user=by, translation=translation):
         raise PermissionDenied(_("Only an editor who did not translate this can confirm its credits."))
+    if translation.state not in (State.APPROVED, State.SCHEDULED):
+        raise ReviewError(_("Credits are confirmed when an approved translation is published."))
     wanted = {int(i) for i in credited_ids}
     credits = list(
         Credit.objects.select_for_update(of=("self",))

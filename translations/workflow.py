@@ -28,11 +28,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from reversion.models import Version
 
 from newsroom import publishing
 from newsroom.audit import audit_record
 from newsroom.models import Article
-from translations import memory, notifications, permissions
+from translations import checks, glossary, memory, notifications, permissions, versions
 from translations.models import Credit, NotificationKind, Role, State, Translation, WorkflowEvent
 
 
@@ -42,6 +44,29 @@ class WorkflowError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class SubmitRefused(WorkflowError):
+    """The checks found errors: the translation stays in progress. ``problems`` says where."""
+
+    def __init__(self, message: str, problems: list[checks.Problem]) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+def translation_problems(*, translation: Translation) -> list[checks.Problem]:
+    """The checks of the working copy (errors block submission, warnings do not)."""
+    source_blocks = list(translation.source_revision.blocks)
+    terms = list(
+        glossary.glossary_terms(source_language=translation.article.language, target_language=translation.language)
+    )
+    hits = glossary.hits_by_block(blocks=source_blocks, terms=terms)
+    return checks.translation_checks(
+        title=translation.title,
+        source_blocks=source_blocks,
+        target_blocks=translation.blocks,
+        glossary_by_block={bid: [(h.source_term, h.target_term) for h in hs] for bid, hs in hits.items()},
+    )
 
 
 # Which states each action starts from.
@@ -160,10 +185,15 @@ def _record(
 ) -> Translation:
     """Save the row as a revision and append the event, audit entry and notifications."""
     t.last_activity_at = timezone.now()
+    if reversion.is_active():
+        # A surrounding revision block would save our version only when it ends, and the
+        # event could not pin it: transitions never run inside another revision.
+        raise RuntimeError("Workflow transitions must not run inside reversion.create_revision().")
     with reversion.create_revision(atomic=False):
         t.save()
         reversion.set_user(by if getattr(by, "is_authenticated", False) else None)
         reversion.set_comment(comment or _(COMMENTS[action]))
+    version = Version.objects.get_for_object(t).only("pk", "revision_id").first()
     event = WorkflowEvent.objects.create(
         translation=t,
         actor=by if getattr(by, "is_authenticated", False) else None,
@@ -171,6 +201,8 @@ def _record(
         from_state=old_state,
         to_state=t.state,
         comment=comment,
+        revision_id=version.revision_id if version is not None else None,
+        content_hash=versions.working_copy_hash(t),
     )
     audit_record(actor=by, action=f"translation.{action}", target=t, from_state=old_state, to_state=t.state)
     ids = notifications.notifications_record(event=event, recipients=notify)
@@ -265,8 +297,20 @@ def translation_release(*, translation: Translation, by: Any, comment: str = "")
 def translation_submit(*, translation: Translation, by: Any, comment: str = "") -> Translation:
     """The translator sends the text for review; the reviewer (or every reviewer) is notified."""
     t = _lock(translation, "submit", by)
-    if not t.title.strip():
-        raise WorkflowError(_("Give the translation a title before submitting it."))
+    problems = translation_problems(translation=t)
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        raise SubmitRefused(
+            ngettext(
+                "Not sent: %(n)d problem must be fixed first.",
+                "Not sent: %(n)d problems must be fixed first.",
+                len(errors),
+            )
+            % {"n": len(errors)}
+            + " "
+            + errors[0].message,
+            problems,
+        )
     old, t.state = t.state, State.IN_REVIEW
     recipients = [t.reviewer] if t.reviewer else notifications.reviewers_except(t.translator)
     return _record(
@@ -303,6 +347,13 @@ def translation_approve(*, translation: Translation, by: Any, comment: str = "")
     """A reviewer who did not translate it approves; they are credited as reviewer, and the
     approved block pairs go into translation memory."""
     t = _lock(translation, "approve", by)
+    if by.pk in t.text_changed_by:
+        raise PermissionDenied(_("You changed this text yourself, so someone else must review it (four eyes)."))
+    submitted = versions.latest_pin(t, "submit")
+    if submitted is None or submitted.event.content_hash != versions.working_copy_hash(t):
+        raise WorkflowError(
+            _("The text differs from what was submitted for review. Request changes so it is submitted again.")
+        )
     old, t.state = t.state, State.APPROVED
     if t.reviewer_id is None:
         t.reviewer = by
@@ -328,10 +379,17 @@ def translation_publish(*, translation: Translation, by: Any, comment: str = "")
     t = _lock(translation, "publish", by)
     if permissions.is_translator_of(by, t):
         raise PermissionDenied(_(REFUSALS["publish"]))
+    if by.pk in t.text_changed_by:
+        raise PermissionDenied(_("You changed this text yourself, so another editor must publish it (four eyes)."))
+    pin = versions.approved_pin(t)
+    if pin is None:
+        raise WorkflowError(_("No approved version of this text was found; it must be reviewed again."))
     old, t.state = t.state, State.PUBLISHED
     now = timezone.now()
     _ensure_credit(t, by, Role.EDITOR)
-    publishing.article_publish(translation=t, at=now)
+    # Readers get exactly the text the reviewer approved, whatever the working copy holds.
+    publishing.article_publish(translation=versions.approved_copy(t, pin), at=now)
+    t.text_changed_by = []
     t.first_published_at = t.first_published_at or now
     t.scheduled_for, t.is_correction, t.correction_note = None, False, ""
     recipients = {u.pk: u for u in (t.translator, t.reviewer) if u is not None}

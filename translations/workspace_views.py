@@ -177,12 +177,7 @@ def _editor_context(
     hits = glossary.hits_by_block(blocks=source_blocks, terms=terms)
     suggestions = memory.suggestions_by_block(translation=t, blocks=source_blocks) if can_edit else {}
     if problems is None:
-        problems = checks.translation_checks(
-            title=t.title,
-            source_blocks=source_blocks,
-            target_blocks=t.blocks,
-            glossary_by_block={bid: [(h.source_term, h.target_term) for h in hs] for bid, hs in hits.items()},
-        )
+        problems = workflow.translation_problems(translation=t)
     problems_by_block = checks.by_block(problems)
     posted_blocks: dict[str, Any] = (posted or {}).get("blocks", {})
     theirs: dict[str, Any] = conflict.current if conflict is not None else {}
@@ -243,6 +238,7 @@ def _editor_context(
         "values": values,
         "based_on": conflict.current_version if conflict is not None else t.edit_version,
         "can_edit": can_edit,
+        "frozen_reason": editing.frozen_reason(t),
         "can_comment": permissions.can_comment(user=user, translation=t),
         "can_review": permissions.can_review(user=user, translation=t) and t.state == State.IN_REVIEW,
         "actions": actions,
@@ -379,28 +375,22 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied as e:
             return _refused(request, t, e, payload)
         t = _visible(request, pk)
-    source_blocks = list(t.source_revision.blocks)
-    terms = list(glossary.glossary_terms(source_language=t.article.language, target_language=t.language))
-    hits = glossary.hits_by_block(blocks=source_blocks, terms=terms)
-    problems = checks.translation_checks(
-        title=t.title,
-        source_blocks=source_blocks,
-        target_blocks=t.blocks,
-        glossary_by_block={bid: [(h.source_term, h.target_term) for h in hs] for bid, hs in hits.items()},
-    )
-    if checks.has_errors(problems):
-        n = sum(1 for p in problems if p.is_error)
-        messages.error(
-            request,
-            _("Not sent: %(n)d problem(s) must be fixed first. They are marked below.") % {"n": n},
-        )
-        return _render_editor(request, t, status=422, problems=problems)
     try:
         workflow.translation_submit(
             translation=t, by=request.user, comment=request.POST.get("comment", "").strip()[:5000]
         )
+    except workflow.SubmitRefused as refused:
+        n = sum(1 for p in refused.problems if p.is_error)
+        messages.error(
+            request,
+            _("Not sent: %(n)d problem(s) must be fixed first. They are marked below.") % {"n": n},
+        )
+        return _render_editor(request, t, status=422, problems=refused.problems)
     except workflow.WorkflowError as e:
         messages.error(request, e.message)
+        return redirect(t)
+    except PermissionDenied as e:
+        messages.error(request, str(e))
         return redirect(t)
     messages.success(request, _("Sent for review."))
     return redirect(t)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsroom.models import Correction
-from tests.factories import TranslationFactory
+from tests.factories import TranslationFactory, pin
 from translations import editing, workflow
 from translations.models import State
 
@@ -64,11 +64,12 @@ def test_unpublish_takes_the_story_off_the_site(published, editor, client):
 
 
 def test_omitted_blocks_are_left_out_and_kept_notes_are_placed(db, editor, reviewer):
-    t = TranslationFactory(state=State.IN_REVIEW)
+    t = TranslationFactory(state=State.IN_REVIEW, pinned=False)
     first, second, third = (b["id"] for b in t.source_revision.blocks)
     t.blocks[second] = {"text": "", "omitted": True, "reason": "Repeats the lead"}
     t.notes = [{"id": "n1", "after": first, "text": "Translator's note: <script>x</script>context", "keep": True}]
     t.save()
+    pin(t, "submit", t.translator)
     t = workflow.translation_approve(translation=t, by=reviewer)
     workflow.translation_publish(translation=t, by=editor)
     body = t.article.__class__.objects.get(pk=t.article_id).body_en

@@ -545,7 +545,13 @@ def test_scheduled_story_not_live_before_its_time(client, staff):
     editor, reviewer, vol = staff["editor"], staff["reviewer"], staff["volunteer"]
     t = workflow.translation_create(article=article, by=editor)
     t = workflow.translation_assign(translation=t, by=editor, translator=vol, reviewer=reviewer)
-    t = editing.translation_save(translation=t, by=vol, based_on=t.edit_version, title="Scheduled story")
+    t = editing.translation_save(
+        translation=t,
+        by=vol,
+        based_on=t.edit_version,
+        title="Scheduled story",
+        blocks={b["id"]: {"text": "English text."} for b in t.source_revision.blocks},
+    )
     t = workflow.translation_submit(translation=t, by=vol)
     t = workflow.translation_approve(translation=t, by=reviewer)
     workflow.translation_schedule(translation=t, by=editor, at=timezone.now() + dt.timedelta(hours=2))

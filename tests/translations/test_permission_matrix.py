@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from reversion.models import Version
 
 from tests.factories import ArticleFactory, TranslationFactory, UserFactory
-from translations import editing
+from translations import editing, workflow
 from translations.models import Comment, State
 
 ROLES = ["anonymous", "norole", "volunteer", "translator", "reviewer", "editor"]
@@ -68,10 +68,11 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
 
 @pytest.fixture
 def world(db, editor, reviewer, translator, volunteer):
-    t = TranslationFactory(state=State.IN_REVIEW, translator=translator)
+    t = TranslationFactory(state=State.IN_PROGRESS, translator=translator)
     t = editing.translation_save(
         translation=t, by=translator, based_on=t.edit_version, title="A title", as_version=True
     )
+    t = workflow.translation_submit(translation=t, by=translator)
     comment = Comment.objects.create(translation=t, author=reviewer, body="Check this.")
     return {
         "users": {

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from tests.factories import ArticleFactory, TranslationFactory
+from tests.factories import ArticleFactory, TranslationFactory, pin
 from translations import glossary, memory, workflow
 from translations.models import GlossaryTerm, MemoryEntry, State
 
 
 def test_memory_record_approved_stores_translated_blocks_only(db, reviewer):
     article = ArticleFactory(blocks=["Первый абзац про пикет МИД.", "Второй абзац убран.", "Третий абзац."])
-    t = TranslationFactory(article=article, state=State.IN_REVIEW)
+    t = TranslationFactory(article=article, state=State.IN_REVIEW, pinned=False)
     first, second, third = (b["id"] for b in t.source_revision.blocks)
     t.blocks = {
         first: {"text": "First paragraph about the MFA picket."},
@@ -20,6 +20,7 @@ def test_memory_record_approved_stores_translated_blocks_only(db, reviewer):
         third: {"text": "  "},
     }
     t.save()
+    pin(t, "submit", t.translator)
     workflow.translation_approve(translation=t, by=reviewer)
     entries = memory.memory_record_approved(translation=t)
     assert [(e.source_text, e.target_text) for e in entries] == [

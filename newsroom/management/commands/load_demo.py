@@ -23,10 +23,23 @@ from django.utils import timezone
 
 from newsroom import extraction, importing
 from newsroom.models import Article, Feed, Outlet
-from translations import editing, workflow
+from translations import checks, editing, workflow
 from translations.models import Contributor, CreditMode, GlossaryTerm, MemoryEntry, State, Translation
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
+DEMO_LEFT_OUT = "Demo content: only the opening was translated."
+
+
+def left_out_rest(blocks: list[dict[str, Any]], translated: dict[str, Any], reason: str) -> dict[str, Any]:
+    """``translated`` plus every other translatable block marked as left out with ``reason``,
+    so the demo's jobs pass the same submission checks as anyone's."""
+    rest = {
+        b["id"]: {"text": "", "omitted": True, "reason": reason}
+        for b in blocks
+        if checks.is_translatable(b) and b["id"] not in translated
+    }
+    return {**rest, **translated}
+
 
 PEOPLE: list[tuple[str, str, str, list[str], dict[str, Any]]] = [
     # username, first, last, groups, contributor fields
@@ -144,7 +157,11 @@ class Command(BaseCommand):
             by=volunteer,
             based_on=t.edit_version,
             title=parts[0],
-            blocks={blocks[ru]["id"]: {"text": parts[en]} for en, ru in aligned.items()},
+            blocks=left_out_rest(
+                blocks,
+                {blocks[ru]["id"]: {"text": parts[en]} for en, ru in aligned.items()},
+                "Not in the English version this desk published.",
+            ),
             notes=[{"id": "subtitles", "after": blocks[2]["id"], "text": parts[5], "keep": True}],
             tags=tags,
             as_version=True,
@@ -186,9 +203,15 @@ class Command(BaseCommand):
                 based_on=t.edit_version,
                 title=english_title,
                 tags="Belarus, demo",
-                blocks={
-                    b["id"]: {"text": f"(English draft of: {b['text'][:80]}…)"} for b in first if b["kind"] != "embed"
-                },
+                blocks=left_out_rest(
+                    article.blocks,
+                    {
+                        b["id"]: {"text": f"(English draft of: {b['text'][:80]}…)"}
+                        for b in first
+                        if b["kind"] != "embed"
+                    },
+                    DEMO_LEFT_OUT,
+                ),
                 as_version=True,
                 comment="Draft",
             )
@@ -229,7 +252,11 @@ class Command(BaseCommand):
                 by=people["translator"],
                 based_on=t.edit_version,
                 title="Demo: a scheduled story" if target == State.SCHEDULED else "Demo: an approved story",
-                blocks={block["id"]: {"text": "The first paragraph of a demo story."}},
+                blocks=left_out_rest(
+                    result.article.blocks,
+                    {block["id"]: {"text": "The first paragraph of a demo story."}},
+                    DEMO_LEFT_OUT,
+                ),
                 as_version=True,
             )
             t = workflow.translation_submit(translation=t, by=people["translator"])
