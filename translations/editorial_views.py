@@ -27,7 +27,7 @@ from reversion.models import Version
 
 from newsroom import publishing
 from newsroom.models import Article, AuditEntry, Tag
-from translations import diff, editing, permissions, review, selectors, stats, workflow
+from translations import checks, diff, editing, permissions, review, selectors, stats, versions, workflow
 from translations.editorial_forms import (
     AssignForm,
     AuditFilterForm,
@@ -36,10 +36,11 @@ from translations.editorial_forms import (
     OpenJobForm,
     PublishForm,
 )
-from translations.models import Comment, Role, State, Translation
+from translations.models import Comment, Contributor, Role, State, Translation
 from translations.views import desk_member_required
 
 PAGE_SIZE = 50
+PINNED_STATES = (State.APPROVED, State.SCHEDULED, State.PUBLISHED)
 ACTIVE_STATES = [State.OPEN, State.IN_PROGRESS, State.IN_REVIEW]
 BOARD_COLUMNS = (
     "state",
@@ -223,30 +224,43 @@ def _can_see_review(user: Any, translation: Translation) -> bool:
     return permissions.is_reviewer(user) or permissions.is_translator_of(user, translation)
 
 
-def _submitted_base(translation: Translation, versions: list[Version]) -> Version | None:
-    """The version the reviewer compares against: the previous submission.
+def _review_base(translation: Translation) -> versions.Pin | None:
+    """The submission the reviewer compares against, found by the revision its event pinned.
 
     While in review the newest submission *is* the text under review, so the one before it is
     the base; otherwise the newest submission is.
     """
-    submit_comments = {workflow.COMMENTS["submit"], _(workflow.COMMENTS["submit"])}
-    submit_comments |= set(
-        translation.events.filter(action="submit").exclude(comment="").values_list("comment", flat=True)
-    )
-    submitted = [v for v in versions if v.revision.comment in submit_comments]
+    submitted = versions.submitted_versions(translation, limit=2)
     if translation.state == State.IN_REVIEW:
         return submitted[1] if len(submitted) > 1 else None
     return submitted[0] if submitted else None
 
 
+def _credit_preview(translation: Translation, viewer: Any) -> dict[str, list[dict[str, str]]]:
+    """Credits as readers will see them, with the viewer as reviewer if they approve."""
+    rows = review.credit_rows(translation)
+    translators = [
+        {"name": r["preview_name"]} for r in rows if r["credit"].role == Role.TRANSLATOR and r["credit"].is_credited
+    ]
+    reviewers = [
+        {"name": r["preview_name"]} for r in rows if r["credit"].role == Role.REVIEWER and r["credit"].is_credited
+    ]
+    if not reviewers and permissions.is_reviewer(viewer):
+        contributor = Contributor.objects.filter(user=viewer).first()
+        name = contributor.credit_name(Role.REVIEWER) if contributor else viewer.get_username()
+        reviewers = [{"name": name}]
+    return {"translators": translators, "reviewers": reviewers}
+
+
 @desk_member_required
 def review_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything readers will get: text with its diff, notes, omissions with their reasons,
+    check warnings and the credit lines, next to the source and the comment threads."""
     translation = _visible(request, pk)
     if not _can_see_review(request.user, translation):
         raise PermissionDenied(_("Only reviewers, editors and the translator can open the review."))
-    versions = list(review.versions_of(translation)[:200])
-    base = _submitted_base(translation, versions)
-    old = review.version_snapshot(base) if base else None
+    base = _review_base(translation)
+    old = base.snapshot if base else None
     comments = list(translation.comments.select_related("author", "resolved_by").order_by("created_at", "pk"))
     threads: dict[str, list[dict[str, Any]]] = {}
     by_pk: dict[int, dict[str, Any]] = {c.pk: {"comment": c, "replies": []} for c in comments}
@@ -255,17 +269,28 @@ def review_page(request: HttpRequest, pk: int) -> HttpResponse:
             by_pk[c.parent_id]["replies"].append(c)
         else:
             threads.setdefault(c.block_id, []).append(by_pk[c.pk])
+    problems = workflow.translation_problems(translation=translation)
+    problems_by_block = checks.by_block(problems)
+    notes_after: dict[str, list[dict[str, Any]]] = {}
+    for note in translation.notes:
+        if str(note.get("text", "")).strip():
+            notes_after.setdefault(str(note.get("after", "")), []).append(note)
     rows = []
     for block in translation.source_revision.blocks:
+        entry = translation.blocks.get(block["id"]) or {}
         text = diff.block_text(translation.blocks, block["id"])
         before = diff.block_text(old["blocks"], block["id"]) if old else ""
         rows.append(
             {
                 "block": block,
                 "text": text,
+                "omitted": bool(entry.get("omitted")),
+                "reason": str(entry.get("reason", "")),
                 "diff": diff.word_diff(before, text) if old else None,
                 "changed": bool(old) and before != text,
                 "threads": threads.get(block["id"], []),
+                "problems": problems_by_block.get(block["id"], []),
+                "notes": notes_after.get(block["id"], []),
             }
         )
     can_comment = permissions.can_comment(user=request.user, translation=translation)
@@ -275,15 +300,21 @@ def review_page(request: HttpRequest, pk: int) -> HttpResponse:
         "desk/review.html",
         {
             "translation": translation,
+            "article": translation.article,
             "rows": rows,
-            "base": base,
+            "base": base.version if base else None,
             "title_diff": diff.word_diff(old["title"], translation.title) if old else None,
             "lead_diff": diff.word_diff(old["lead"], translation.lead) if old else None,
             "general_threads": threads.get("", []),
+            "general_problems": problems_by_block.get("", []),
+            "notes_top": notes_after.get("", []),
+            "warning_count": sum(1 for p in problems if not p.is_error),
+            "error_count": sum(1 for p in problems if p.is_error),
             "can_comment": can_comment,
             "can_approve": "approve" in actions,
             "can_request_changes": "request_changes" in actions,
             "comment_form": CommentForm(),
+            **_credit_preview(translation, request.user),
         },
     )
 
@@ -329,7 +360,7 @@ def comment_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _compare(translation: Translation, a: Version, b: Version) -> list[dict[str, Any]]:
-    old, new = review.version_snapshot(a), review.version_snapshot(b)
+    old, new = versions.version_snapshot(a), versions.version_snapshot(b)
     rows = [
         {
             "label": _("Title"),
@@ -477,13 +508,21 @@ def _render_preview(
     article = translation.article
     credited = [r for r in rows if r["credit"].is_credited]
     actions = workflow.available_actions(user=request.user, translation=translation)
+    # Past review, readers get the approved version: show exactly that, and say if the working
+    # copy differs. Before approval, the working copy is all there is.
+    pin = versions.approved_pin(translation) if translation.state in PINNED_STATES else None
+    shown = versions.approved_copy(translation, pin) if pin is not None else translation
     return render(
         request,
         "desk/preview.html",
         {
             "translation": translation,
+            "shown": shown,
+            "pin": pin,
+            "working_copy_differs": pin is not None
+            and pin.event.content_hash != versions.working_copy_hash(translation),
             "article": article,
-            "body": publishing.live_body(translation=translation),
+            "body": publishing.live_body(translation=shown),
             # Same shape as the site's credits ({"name": …}): both render site/_blocks.html#credits.
             "translators": [{"name": r["preview_name"]} for r in credited if r["credit"].role == Role.TRANSLATOR],
             "reviewers": [{"name": r["preview_name"]} for r in credited if r["credit"].role == Role.REVIEWER],

@@ -106,3 +106,21 @@ def reviewers_with_load() -> QuerySet[Any]:
     return desk_members_with_load().filter(
         Q(groups__name__in=[permissions.REVIEWER, permissions.EDITOR]) | Q(is_superuser=True)
     )
+
+
+def review_queue(*, user: Any) -> dict[str, list[Translation]]:
+    """What waits for ``user``'s review: jobs in review assigned to them, then unassigned ones
+    they may take (not their own translation, not a text they changed). Empty for non-reviewers."""
+    if not permissions.is_reviewer(user):
+        return {"assigned": [], "unassigned": []}
+    qs = (
+        Translation.objects.filter(state=State.IN_REVIEW)
+        .select_related("article", "article__outlet", "translator")
+        .defer("blocks", "notes")
+        .order_by("due_at", "updated_at", "pk")
+    )
+    assigned = list(qs.filter(reviewer=user).exclude(translator=user))
+    unassigned = [
+        t for t in qs.filter(reviewer__isnull=True).exclude(translator=user) if user.pk not in t.text_changed_by
+    ]
+    return {"assigned": assigned, "unassigned": unassigned}

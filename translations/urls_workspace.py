@@ -11,6 +11,7 @@ from translations import workspace_views as views
 urlpatterns: list[URLPattern] = [
     path("jobs/", views.jobs, name="jobs"),
     path("mine/", views.mine, name="mine"),
+    path("start/", views.landing, name="landing"),
     path("t/<int:pk>/", views.translation_detail, name="translation"),
     path("t/<int:pk>/autosave/", views.autosave, name="autosave"),
     path("t/<int:pk>/submit/", views.submit, name="submit"),

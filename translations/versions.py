@@ -46,7 +46,7 @@ def version_snapshot(version: Version) -> dict[str, Any]:
         "blocks": data.get("blocks") if isinstance(data.get("blocks"), dict) else {},
         "notes": data.get("notes") if isinstance(data.get("notes"), list) else [],
         "tags": str(data.get("tags") or ""),
-        "source_revision_id": data.get("source_revision"),
+        "source_revision_id": data.get("source_revision_id", data.get("source_revision")),
         "state": data.get("state"),
     }
 

@@ -90,6 +90,16 @@ def jobs(request: HttpRequest) -> HttpResponse:
 
 
 @desk_member_required
+def landing(request: HttpRequest) -> HttpResponse:
+    """Where a person arrives after logging in: editors at the board, reviewers at their review
+    queue (My work), translators at the board of jobs."""
+    user: Any = request.user
+    if not permissions.is_editor(user) and permissions.is_reviewer(user):
+        return redirect("desk:mine")
+    return redirect("desk:home")
+
+
+@desk_member_required
 def mine(request: HttpRequest) -> HttpResponse:
     """The person's own translations, grouped by state (work in progress first)."""
     user: Any = request.user
@@ -105,11 +115,15 @@ def mine(request: HttpRequest) -> HttpResponse:
         groups.setdefault(t.state, []).append(t)
     changes_requested = _changes_requested_ids([t.pk for t in groups[State.IN_PROGRESS]])
     sections = [{"state": s, "label": State(s).label, "items": groups[s]} for s in order if groups.get(s)]
+    queue = selectors.review_queue(user=user)
     return render(
         request,
         "desk/mine.html",
         {
             "sections": sections,
+            "review_queue": queue,
+            "review_count": len(queue["assigned"]) + len(queue["unassigned"]),
+            "is_reviewer": permissions.is_reviewer(user),
             "changes_requested": changes_requested,
             "unread": notifications_unread_count(user=request.user),
         },
