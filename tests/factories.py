@@ -144,6 +144,11 @@ class TranslationFactory(factory.django.DjangoModelFactory):
         yes_declaration=factory.LazyFunction(lambda: timezone.now() + dt.timedelta(hours=1)),
         no_declaration=None,
     )
+    first_published_at = factory.Maybe(
+        factory.LazyAttribute(lambda t: t.state == State.PUBLISHED),
+        yes_declaration=factory.LazyFunction(timezone.now),
+        no_declaration=None,
+    )
     last_activity_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation

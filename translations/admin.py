@@ -8,11 +8,14 @@ Nothing here deletes a WorkflowEvent (and events protect their translation from 
 """
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from reversion.admin import VersionAdmin
 
+from newsroom import privacy
 from translations.models import (
     Comment,
     Contributor,
@@ -125,3 +128,25 @@ class NotificationAdmin(admin.ModelAdmin):
 class InvitationAdmin(admin.ModelAdmin):
     list_display = ("email", "role", "created_at", "expires_at", "accepted_at")
     exclude = ("token_hash",)
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class DeskUserAdmin(UserAdmin):
+    """Deleting an account goes through ``privacy.user_delete``: credits kept as the person
+    chose them, held jobs released by the workflow, one audit row; a refusal is a message."""
+
+    actions: list[str] = []
+
+    def delete_view(self, request, object_id, extra_context=None):  # type: ignore[no-untyped-def]
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except (privacy.UserDeleteRefused, PermissionDenied) as e:
+            self.message_user(request, getattr(e, "message", None) or str(e), messages.ERROR)
+            return redirect("admin:auth_user_change", object_id)
+
+    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+        privacy.user_delete(user=obj, by=request.user)
