@@ -542,7 +542,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm the credits, then publish now or schedule (time read in the desk time zone)."""
     translation = _visible(request, pk)
     if not permissions.can_publish(user=request.user, translation=translation):
-        raise PermissionDenied(_("Only an editor who did not translate this can publish it."))
+        raise PermissionDenied(_(workflow.REFUSALS["publish"]))
     form, rows = _publish_form(translation, request.POST)
     if not form.is_valid():
         return _render_preview(request, translation, form, rows, status=400)

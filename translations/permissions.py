@@ -80,7 +80,16 @@ def can_review(*, user: Any, translation: Translation) -> bool:
     return True
 
 
-can_approve = can_review
+def changed_text(user: Any, translation: Translation) -> bool:
+    """``user`` (not the translator) changed the text since it was last published."""
+    return getattr(user, "pk", None) in (translation.text_changed_by or [])
+
+
+def can_approve(*, user: Any, translation: Translation) -> bool:
+    """Four eyes: a reviewer who neither translated nor changed the text."""
+    return can_review(user=user, translation=translation) and not changed_text(user, translation)
+
+
 can_request_changes = can_review
 
 
@@ -89,8 +98,8 @@ def can_comment(*, user: Any, translation: Translation) -> bool:
 
 
 def can_publish(*, user: Any, translation: Translation) -> bool:
-    """Four eyes again: an editor who did not translate it."""
-    return is_editor(user) and not is_translator_of(user, translation)
+    """Four eyes again: an editor who neither translated nor changed the text."""
+    return is_editor(user) and not is_translator_of(user, translation) and not changed_text(user, translation)
 
 
 can_schedule = can_publish

@@ -109,9 +109,9 @@ REFUSALS: dict[str, str] = {
     "release": "Only the assigned translator or an editor can release this job.",
     "submit": "Only the assigned translator can submit this.",
     "request_changes": "Only a reviewer who did not translate this can ask for changes.",
-    "approve": "Only a reviewer who did not translate this can approve it.",
-    "publish": "Only an editor who did not translate this can publish it.",
-    "schedule": "Only an editor who did not translate this can schedule it.",
+    "approve": "Four eyes: only a reviewer who did not translate or change this text can approve it.",
+    "publish": "Four eyes: only an editor who did not translate or change this text can publish it.",
+    "schedule": "Four eyes: only an editor who did not translate or change this text can schedule it.",
     "unschedule": "Only an editor can cancel a scheduled publication.",
     "unpublish": "Only editors can unpublish.",
     "correct": "Only editors can open a correction.",
@@ -347,8 +347,6 @@ def translation_approve(*, translation: Translation, by: Any, comment: str = "")
     """A reviewer who did not translate it approves; they are credited as reviewer, and the
     approved block pairs go into translation memory."""
     t = _lock(translation, "approve", by)
-    if by.pk in t.text_changed_by:
-        raise PermissionDenied(_("You changed this text yourself, so someone else must review it (four eyes)."))
     submitted = versions.latest_pin(t, "submit")
     if submitted is None or submitted.event.content_hash != versions.working_copy_hash(t):
         raise WorkflowError(
@@ -379,8 +377,6 @@ def translation_publish(*, translation: Translation, by: Any, comment: str = "")
     t = _lock(translation, "publish", by)
     if permissions.is_translator_of(by, t):
         raise PermissionDenied(_(REFUSALS["publish"]))
-    if by.pk in t.text_changed_by:
-        raise PermissionDenied(_("You changed this text yourself, so another editor must publish it (four eyes)."))
     pin = versions.approved_pin(t)
     if pin is None:
         raise WorkflowError(_("No approved version of this text was found; it must be reviewed again."))

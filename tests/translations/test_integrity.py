@@ -115,10 +115,10 @@ def test_editors_reopened_change_is_reviewed_by_someone_else(db, approved, edito
     t = workflow.translation_request_changes(translation=approved, by=editor, comment="Fix the title")
     t = editing.translation_save(translation=t, by=editor, based_on=t.edit_version, title="Editor's title")
     t = workflow.translation_submit(translation=t, by=editor)
-    with pytest.raises(PermissionDenied, match="four eyes"):
+    with pytest.raises(PermissionDenied, match="Four eyes"):
         workflow.translation_approve(translation=t, by=editor)
     t = workflow.translation_approve(translation=t, by=reviewer)
-    with pytest.raises(PermissionDenied, match="four eyes"):
+    with pytest.raises(PermissionDenied, match="Four eyes"):
         workflow.translation_publish(translation=t, by=editor)
     other = UserFactory(username="ed2", roles=["editor"])
     workflow.translation_publish(translation=t, by=other)
