@@ -27,7 +27,7 @@ from reversion.models import Version
 
 from newsroom import publishing
 from newsroom.models import Article, AuditEntry, Tag
-from translations import diff, editing, permissions, review, selectors, stats, workflow
+from translations import diff, editing, machine, machine_drafts, permissions, review, selectors, stats, workflow
 from translations.editorial_forms import (
     AssignForm,
     AuditFilterForm,
@@ -142,6 +142,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "total": sum(counts.values()),
             "state": data.get("state", ""),
             "query": query.urlencode(),
+            "mt_enabled": machine.is_enabled(),
         },
     )
 
@@ -266,6 +267,7 @@ def review_page(request: HttpRequest, pk: int) -> HttpResponse:
                 "diff": diff.word_diff(before, text) if old else None,
                 "changed": bool(old) and before != text,
                 "threads": threads.get(block["id"], []),
+                "machine_mark": translation.machine_drafts.get(block["id"]),
             }
         )
     can_comment = permissions.can_comment(user=request.user, translation=translation)
@@ -551,4 +553,4 @@ def audit(request: HttpRequest) -> HttpResponse:
 @desk_member_required
 def stats_page(request: HttpRequest) -> HttpResponse:
     _editor_only(request)
-    return render(request, "desk/stats.html", stats.desk_stats())
+    return render(request, "desk/stats.html", {**stats.desk_stats(), "machine": machine_drafts.machine_share()})

@@ -24,7 +24,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from translations import accounts, checks, editing, glossary, memory, permissions, review, selectors, workflow
+from translations import (
+    accounts,
+    checks,
+    editing,
+    glossary,
+    machine_drafts,
+    memory,
+    permissions,
+    review,
+    selectors,
+    workflow,
+)
 from translations.models import Comment, GlossaryTerm, Notification, State, Translation, WorkflowEvent
 from translations.views import desk_member_required
 from translations.workspace_forms import (
@@ -182,6 +193,7 @@ def _editor_context(
             source_blocks=source_blocks,
             target_blocks=t.blocks,
             glossary_by_block={bid: [(h.source_term, h.target_term) for h in hs] for bid, hs in hits.items()},
+            machine_drafts=t.machine_drafts,
         )
     problems_by_block = checks.by_block(problems)
     posted_blocks: dict[str, Any] = (posted or {}).get("blocks", {})
@@ -221,6 +233,7 @@ def _editor_context(
                 "threads": threads.get(bid, []),
                 "notes": notes_after.get(bid, []),
                 "their_text": their_text if conflict is not None and their_text != target.get("text", "") else None,
+                "machine_mark": t.machine_drafts.get(bid),
             }
         )
     actions = [a for a in workflow.available_actions(user=user, translation=t) if a not in ACTIONS_ELSEWHERE]
@@ -255,6 +268,7 @@ def _editor_context(
         "warning_count": sum(1 for p in problems if not p.is_error),
         "changes_requested": _changes_requested(t) if t.state == State.IN_PROGRESS else None,
         "word_count": t.source_revision.word_count,
+        "machine": machine_drafts.editor_context(user=user, translation=t),
     }
 
 
@@ -387,6 +401,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         source_blocks=source_blocks,
         target_blocks=t.blocks,
         glossary_by_block={bid: [(h.source_term, h.target_term) for h in hs] for bid, hs in hits.items()},
+        machine_drafts=t.machine_drafts,
     )
     if checks.has_errors(problems):
         n = sum(1 for p in problems if p.is_error)
