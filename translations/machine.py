@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 import deepl
 import deepl.http_client
 import requests
+import requests.adapters
 import urllib3
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -226,6 +227,44 @@ def _read_capped(response: Any, *, max_bytes: int, deadline: float, expired: thr
 _DEEPL_TARGETS = {"en": "EN-GB", "pt": "PT-PT"}
 
 
+class _CappedAdapter(requests.adapters.HTTPAdapter):
+    """Reads each response body itself, within a size cap and a wall-clock deadline.
+
+    The client prepares its requests without the session's hooks, so the cap lives in the
+    transport: past ``max_bytes`` or ``deadline`` the read stops and the call fails.
+    """
+
+    def __init__(self, *, max_bytes: int, deadline: float) -> None:
+        super().__init__(max_retries=0)
+        self.max_bytes = max_bytes
+        self.deadline = deadline
+
+    def send(self, request: Any, *args: Any, **kwargs: Any) -> requests.Response:
+        response = super().send(request, *args, **kwargs)
+        length = response.headers.get("Content-Length", "")
+        if length.isascii() and length.isdigit() and int(length) > self.max_bytes:
+            response.close()
+            raise requests.exceptions.ContentDecodingError("response too large", response=response)
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            # Per-read timeouts alone let a server drip a byte at a time forever.
+            if time.monotonic() > self.deadline:
+                response.close()
+                raise requests.exceptions.ReadTimeout("the provider took too long to answer", response=response)
+            chunk = response.raw.read1(65536, decode_content=True)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > self.max_bytes:
+                response.close()
+                raise requests.exceptions.ContentDecodingError("response too large", response=response)
+            chunks.append(chunk)
+        response._content = b"".join(chunks)
+        response._content_consumed = True
+        return response
+
+
 @dataclass
 class DeepL:
     """DeepL's official client, hardened: no retries, bounded time, no redirects, capped reads."""
@@ -248,30 +287,9 @@ class DeepL:
         session: requests.Session = translator._client._session
         session.trust_env = False  # no proxy or netrc from the environment: only the provider's host
         session.max_redirects = 0  # a redirect would lead elsewhere: refused
-        cap = self.max_response_bytes
-
-        def capped(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
-            length = response.headers.get("Content-Length", "")
-            if length.isdigit() and int(length) > cap:
-                raise requests.exceptions.ContentDecodingError("response too large")
-            chunks: list[bytes] = []
-            size = 0
-            while True:
-                # Per-read timeouts alone let a server drip a byte at a time forever.
-                if time.monotonic() > deadline:
-                    raise requests.exceptions.ReadTimeout("the provider took too long to answer")
-                chunk = response.raw.read1(65536, decode_content=True)
-                if not chunk:
-                    break
-                size += len(chunk)
-                if size > cap:
-                    raise requests.exceptions.ContentDecodingError("response too large")
-                chunks.append(chunk)
-            response._content = b"".join(chunks)
-            response._content_consumed = True
-            return response
-
-        session.hooks["response"].append(capped)
+        adapter = _CappedAdapter(max_bytes=self.max_response_bytes, deadline=deadline)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
         return translator
 
     def translate(self, *, texts: list[str], source: str, target: str, glossary: dict[str, str]) -> list[str]:
