@@ -131,7 +131,9 @@ class _DeepLHandler(_Handler):
 
     def do_POST(self) -> None:  # noqa: N802
         body = self._body()
-        self.server_state.requests.append({"method": "POST", "path": self.path, "json": body, "headers": dict(self.headers)})
+        self.server_state.requests.append(
+            {"method": "POST", "path": self.path, "json": body, "headers": dict(self.headers)}
+        )
         if not self._authorised() or self._failure():
             return
         if self.server_state.mode == "quota":
@@ -187,7 +189,9 @@ class _DeepLHandler(_Handler):
 class _LibreHandler(_Handler):
     def do_POST(self) -> None:  # noqa: N802
         body = self._body()
-        self.server_state.requests.append({"method": "POST", "path": self.path, "json": body, "headers": dict(self.headers)})
+        self.server_state.requests.append(
+            {"method": "POST", "path": self.path, "json": body, "headers": dict(self.headers)}
+        )
         if self.path != "/translate":
             self._send(404, {"error": "Not Found"})
             return

@@ -53,8 +53,13 @@ def empty_block_ids(translation: Translation, *, only: list[str] | None = None) 
 
 
 def can_request(*, user: Any, translation: Translation) -> bool:
-    """From the editor: only the assigned translator, while the text is being worked on."""
-    return permissions.is_translator_of(user, translation) and translation.state in editing.EDITABLE_STATES
+    """From the editor: only the assigned translator, while the text is being worked on (in
+    progress; ``editing`` has the last word on which states may change text)."""
+    return (
+        permissions.is_translator_of(user, translation)
+        and translation.state == State.IN_PROGRESS
+        and translation.state in editing.EDITABLE_STATES
+    )
 
 
 def can_batch(*, user: Any, translation: Translation) -> bool:
