@@ -114,8 +114,8 @@ def machine_drafts_batch_request(*, translations: list[Translation], by: Any) ->
     for t in translations[:BATCH_LIMIT]:
         if can_batch(user=by, translation=t):
             jobs.append(MachineDraftJob.objects.create(translation=t, requested_by=by, provider=provider.name))
-    ids = [j.pk for j in jobs]
-    transaction.on_commit(lambda: [_queue(pk) for pk in ids])
+    for job in jobs:
+        transaction.on_commit(lambda pk=job.pk: _queue(pk))  # type: ignore[misc]
     return jobs
 
 

@@ -418,6 +418,13 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, e.message)
         return redirect(t)
     messages.success(request, _("Sent for review."))
+    unchanged = sum(1 for p in problems if p.code == "machine_unchanged")
+    if unchanged:
+        messages.warning(
+            request,
+            _("%(n)d paragraph(s) went to review exactly as the machine drafted them; the reviewer sees this.")
+            % {"n": unchanged},
+        )
     return redirect(t)
 
 
