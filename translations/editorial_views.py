@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -479,13 +480,16 @@ def _render_preview(
     article = translation.article
     credited = [r for r in rows if r["credit"].is_credited]
     actions = workflow.available_actions(user=request.user, translation=translation)
+    body = publishing.live_body(translation=translation)
+    is_machine = settings.DESK_MT_CREDIT and any(b.get("machine") for b in body)
     return render(
         request,
         "desk/preview.html",
         {
             "translation": translation,
             "article": article,
-            "body": publishing.live_body(translation=translation),
+            "body": body,
+            "machine_credit": settings.DESK_MT_CREDIT_TEXT if is_machine else "",
             # Same shape as the site's credits ({"name": …}): both render site/_blocks.html#credits.
             "translators": [{"name": r["preview_name"]} for r in credited if r["credit"].role == Role.TRANSLATOR],
             "reviewers": [{"name": r["preview_name"]} for r in credited if r["credit"].role == Role.REVIEWER],

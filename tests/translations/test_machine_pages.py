@@ -157,6 +157,10 @@ def test_public_page_and_json_ld_credit_machine_assistance(
     t = _drafted_and_published(editor, reviewer, django_capture_on_commit_callbacks)
     t = workflow.translation_approve(translation=t, by=reviewer)
     name = t.translator.contributor.credit_name()
+    client.force_login(editor)
+    preview = client.get(f"/desk/t/{t.pk}/preview/").content.decode()
+    assert f"The text was translated by {name} with machine assistance" in preview
+    client.logout()
     workflow.translation_publish(translation=t, by=editor)
     t.article.refresh_from_db()
     html = client.get(f"/articles/{t.article.slug_en}/").content.decode()
