@@ -59,6 +59,8 @@ def live_body(*, translation: Translation) -> list[dict[str, Any]]:
             )
 
     add_notes("")
+    # Blocks that began as a machine draft say so, for the public credit line (issue 17).
+    machine = set(getattr(translation, "machine_drafts", None) or {})
     for block in source_blocks:
         entry = translation.blocks.get(block["id"]) or {}
         kind = block["kind"]
@@ -77,6 +79,8 @@ def live_body(*, translation: Translation) -> list[dict[str, Any]]:
         elif text:
             html = sanitize_inline(text)
             body.append({"id": block["id"], "kind": kind, "html": html, "text": plain_text(html), "attrs": attrs})
+        if block["id"] in machine and text and body and body[-1]["id"] == block["id"]:
+            body[-1]["machine"] = True
         add_notes(block["id"])
     return body
 

@@ -202,6 +202,20 @@ DESK_CLAIM_REMINDER_DAYS = env.int("DESK_CLAIM_REMINDER_DAYS", default=5)
 DESK_INVITATION_DAYS = env.int("DESK_INVITATION_DAYS", default=7)
 DESK_SITE_NAME = env.str("DESK_SITE_NAME", default="Belarus in English")
 
+# --- Machine drafts (issue 17): off unless a provider is named --------------------------
+# "" (off), "deepl" (official client; DESK_MT_DEEPL_KEY, optional DESK_MT_URL for its server)
+# or "libretranslate" (DESK_MT_URL of the server, optional DESK_MT_KEY).
+DESK_MT_PROVIDER = env.str("DESK_MT_PROVIDER", default="")
+DESK_MT_DEEPL_KEY = env.str("DESK_MT_DEEPL_KEY", default="")
+DESK_MT_URL = env.str("DESK_MT_URL", default="")
+DESK_MT_KEY = env.str("DESK_MT_KEY", default="")
+DESK_MT_TIMEOUT = env.float("DESK_MT_TIMEOUT", default=20.0)
+DESK_MT_MAX_CHARS = env.int("DESK_MT_MAX_CHARS", default=50_000)  # sent per request
+DESK_MT_MAX_RESPONSE_BYTES = env.int("DESK_MT_MAX_RESPONSE_BYTES", default=2_000_000)
+# Readers are told when published text began as a machine draft; the words are a setting.
+DESK_MT_CREDIT = env.bool("DESK_MT_CREDIT", default=True)
+DESK_MT_CREDIT_TEXT = env.str("DESK_MT_CREDIT_TEXT", default="with machine assistance")
+
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

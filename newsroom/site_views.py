@@ -202,7 +202,20 @@ def _json_ld(
     }
     if images:
         data["image"] = images[:3]
+    credit_line = machine_credit_line(article, credits)
+    if credit_line:
+        data["creditText"] = credit_line
     return data
+
+
+def machine_credit_line(article: Article, credits: dict[str, list[dict[str, str]]]) -> str:
+    """ "Translated by … with machine assistance" when a published block began as a machine
+    draft (issue 17); "" otherwise or when the desk turned the line off (``DESK_MT_CREDIT``)."""
+    if not settings.DESK_MT_CREDIT or not any(b.get("machine") for b in article.body or []):
+        return ""
+    names = ", ".join(c["name"] for c in credits.get(Role.TRANSLATOR, []))
+    words = settings.DESK_MT_CREDIT_TEXT
+    return f"Translated by {names} {words}" if names else f"Translated {words}"
 
 
 # --------------------------------------------------------------------------- pages
@@ -262,6 +275,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
             "source_name": obj.source_name,
             "alternates": _alternates(request, obj),
             "json_ld": _json_ld(request, obj, credits, modified),
+            "machine_credit": settings.DESK_MT_CREDIT_TEXT if machine_credit_line(obj, credits) else "",
             "og_image": next(
                 (
                     b["attrs"]["src"]

@@ -92,6 +92,9 @@ def _source_text(block: Mapping[str, Any]) -> str:
     return str(block.get("text") or "")
 
 
+source_text = _source_text  # the text a translator (or a machine draft) works from
+
+
 def is_translatable(block: Mapping[str, Any]) -> bool:
     """Embeds are carried over as they are; images only have their caption translated."""
     if block.get("kind") == "embed":
@@ -104,9 +107,11 @@ def block_checks(
     block: Mapping[str, Any],
     entry: Mapping[str, Any] | None,
     glossary: Iterable[tuple[str, str]] = (),
+    machine_mark: Mapping[str, Any] | None = None,
 ) -> list[Problem]:
     """Problems of one block. ``entry`` is the translation's ``{"text","omitted","reason"}``;
-    ``glossary`` the ``(source_term, agreed_rendering)`` pairs that occur in this block's source."""
+    ``glossary`` the ``(source_term, agreed_rendering)`` pairs that occur in this block's source;
+    ``machine_mark`` the block's machine-draft mark, if it began as one."""
     block_id = str(block.get("id", ""))
     if not is_translatable(block):
         return []
@@ -127,6 +132,15 @@ def block_checks(
             )
         ]
     problems: list[Problem] = []
+    if machine_mark and target.strip() == str(machine_mark.get("draft", "")).strip():
+        problems.append(
+            Problem(
+                "machine_unchanged",
+                WARNING,
+                _("This is still the machine draft, unchanged. Read it against the source before submitting."),
+                block_id,
+            )
+        )
     source_numbers, target_numbers = numbers_in(source), numbers_in(target)
     if source_numbers != target_numbers:
         missing = sorted((source_numbers - target_numbers).elements())
@@ -184,16 +198,23 @@ def translation_checks(
     source_blocks: Sequence[Mapping[str, Any]],
     target_blocks: Mapping[str, Any],
     glossary_by_block: Mapping[str, Iterable[tuple[str, str]]] | None = None,
+    machine_drafts: Mapping[str, Any] | None = None,
 ) -> list[Problem]:
     """Every problem of a whole translation, title first, then block by block in source order."""
     problems: list[Problem] = []
     if not (title or "").strip():
         problems.append(Problem("title", ERROR, _("Give the translation a title.")))
     glossary_by_block = glossary_by_block or {}
+    machine_drafts = machine_drafts or {}
     for block in source_blocks:
         block_id = str(block.get("id", ""))
         problems.extend(
-            block_checks(block=block, entry=target_blocks.get(block_id), glossary=glossary_by_block.get(block_id, ()))
+            block_checks(
+                block=block,
+                entry=target_blocks.get(block_id),
+                glossary=glossary_by_block.get(block_id, ()),
+                machine_mark=machine_drafts.get(block_id),
+            )
         )
     return problems
 

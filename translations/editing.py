@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from newsroom.audit import audit_record
-from translations import permissions
+from translations import machine_marks, permissions
 from translations.models import State, Translation
 from translations.versions import text_snapshot
 
@@ -122,6 +122,8 @@ def translation_save(
         t.lead = lead.strip()
     if blocks is not None:
         t.blocks = {**t.blocks, **_clean_blocks(t, blocks)}
+        if t.machine_drafts:  # issue 17: how far each machine draft has been changed, per save
+            t.machine_drafts = machine_marks.marks_refresh(marks=t.machine_drafts, blocks=t.blocks)
     if notes is not None:
         t.notes = [
             {

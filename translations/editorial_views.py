@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -27,7 +28,19 @@ from reversion.models import Version
 
 from newsroom import publishing
 from newsroom.models import Article, AuditEntry, Tag
-from translations import checks, diff, editing, permissions, review, selectors, stats, versions, workflow
+from translations import (
+    checks,
+    diff,
+    editing,
+    machine,
+    machine_drafts,
+    permissions,
+    review,
+    selectors,
+    stats,
+    versions,
+    workflow,
+)
 from translations.editorial_forms import (
     AssignForm,
     AuditFilterForm,
@@ -143,6 +156,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "total": sum(counts.values()),
             "state": data.get("state", ""),
             "query": query.urlencode(),
+            "mt_enabled": machine.is_enabled(),
         },
     )
 
@@ -291,6 +305,7 @@ def review_page(request: HttpRequest, pk: int) -> HttpResponse:
                 "threads": threads.get(block["id"], []),
                 "problems": problems_by_block.get(block["id"], []),
                 "notes": notes_after.get(block["id"], []),
+                "machine_mark": translation.machine_drafts.get(block["id"]),
             }
         )
     can_comment = permissions.can_comment(user=request.user, translation=translation)
@@ -512,6 +527,8 @@ def _render_preview(
     # copy differs. Before approval, the working copy is all there is.
     pin = versions.approved_pin(translation) if translation.state in PINNED_STATES else None
     shown = versions.approved_copy(translation, pin) if pin is not None else translation
+    body = publishing.live_body(translation=shown)
+    is_machine = settings.DESK_MT_CREDIT and any(b.get("machine") for b in body)
     return render(
         request,
         "desk/preview.html",
@@ -522,7 +539,8 @@ def _render_preview(
             "working_copy_differs": pin is not None
             and pin.event.content_hash != versions.working_copy_hash(translation),
             "article": article,
-            "body": publishing.live_body(translation=shown),
+            "body": body,
+            "machine_credit": settings.DESK_MT_CREDIT_TEXT if is_machine else "",
             # Same shape as the site's credits ({"name": …}): both render site/_blocks.html#credits.
             "translators": [{"name": r["preview_name"]} for r in credited if r["credit"].role == Role.TRANSLATOR],
             "reviewers": [{"name": r["preview_name"]} for r in credited if r["credit"].role == Role.REVIEWER],
@@ -590,4 +608,4 @@ def audit(request: HttpRequest) -> HttpResponse:
 @desk_member_required
 def stats_page(request: HttpRequest) -> HttpResponse:
     _editor_only(request)
-    return render(request, "desk/stats.html", stats.desk_stats())
+    return render(request, "desk/stats.html", {**stats.desk_stats(), "machine": machine_drafts.machine_share()})

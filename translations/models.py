@@ -135,6 +135,10 @@ class Translation(models.Model):
     # Everyone but the translator who changed the text since it was last published: four eyes
     # means none of them may approve it (an editor's own fix goes to someone else's review).
     text_changed_by = ArrayField(models.PositiveIntegerField(), default=list, blank=True)
+    # Blocks that began as a machine draft (issue 17), by block id: {"draft", "provider", "at",
+    # "distance", "changed"}. Kept beside ``blocks`` (whose entries are rewritten on every save)
+    # and versioned with them, so each revision says how far the text moved from the draft.
+    machine_drafts = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -286,6 +290,39 @@ class MemoryEntry(models.Model):
 
     def __str__(self) -> str:
         return self.source_text[:60]
+
+
+class MachineDraftJob(models.Model):
+    """One request for machine drafts of some blocks of a translation, run by a Celery task.
+
+    The editor polls it; ``message`` is the sentence shown when the provider failed.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    translation = models.ForeignKey(Translation, on_delete=models.CASCADE, related_name="machine_jobs")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    block_ids = ArrayField(models.CharField(max_length=60), default=list, blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
+    provider = models.CharField(max_length=30, blank=True)
+    drafted = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "done", "failed"]), name="machine_job_status_known"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"machine draft {self.pk} ({self.status})"
 
 
 class Notification(models.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from translations import claims, notifications, workflow
+from translations import claims, machine_drafts, notifications, workflow
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
@@ -25,3 +25,9 @@ def translations_publish_due() -> list[int]:
 @shared_task
 def claims_expire() -> dict[str, int]:
     return claims.claims_expire()
+
+
+@shared_task(acks_late=True)
+def machine_draft_run(job_id: int) -> int:
+    """Make the machine drafts of one job (idempotent: a finished job is left alone)."""
+    return machine_drafts.machine_draft_job_run(job_id=job_id).drafted

@@ -6,6 +6,7 @@ The public invitation page (``invite_accept``, /join/<token>/) is in newsroom/ur
 
 from django.urls import URLPattern, path
 
+from translations import machine_views
 from translations import workspace_views as views
 
 urlpatterns: list[URLPattern] = [
@@ -23,4 +24,8 @@ urlpatterns: list[URLPattern] = [
     path("glossary/<int:pk>/delete/", views.glossary_delete, name="glossary_delete"),
     path("profile/", views.profile, name="profile"),
     path("invite/", views.invite, name="invite"),
+    # Machine drafts (issue 17)
+    path("t/<int:pk>/machine-draft/", machine_views.machine_draft_request, name="machine_draft"),
+    path("t/<int:pk>/machine-draft/<int:job_pk>/", machine_views.machine_draft_status, name="machine_draft_status"),
+    path("machine-drafts/", machine_views.machine_draft_batch, name="machine_draft_batch"),
 ]

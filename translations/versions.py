@@ -126,6 +126,10 @@ def approved_copy(translation: Translation, pin: Pin | None = None) -> Translati
     approved._state.fields_cache = {k: v for k, v in translation._state.fields_cache.items() if k != "source_revision"}
     for name in TEXT_FIELDS:
         setattr(approved, name, copy.deepcopy(snap[name]))
+    # Which approved blocks began as machine drafts travels with them (the public credit line).
+    drafts = pin.version.field_dict.get("machine_drafts")
+    if isinstance(drafts, dict):
+        approved.machine_drafts = copy.deepcopy(drafts)
     if snap["source_revision_id"] is not None:
         approved.source_revision_id = snap["source_revision_id"]
     return approved

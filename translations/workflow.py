@@ -66,6 +66,7 @@ def translation_problems(*, translation: Translation) -> list[checks.Problem]:
         source_blocks=source_blocks,
         target_blocks=translation.blocks,
         glossary_by_block={bid: [(h.source_term, h.target_term) for h in hs] for bid, hs in hits.items()},
+        machine_drafts=translation.machine_drafts,
     )
 
 

@@ -24,7 +24,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from translations import accounts, checks, editing, glossary, memory, permissions, review, selectors, workflow
+from translations import (
+    accounts,
+    checks,
+    editing,
+    glossary,
+    machine_drafts,
+    memory,
+    permissions,
+    review,
+    selectors,
+    workflow,
+)
 from translations.models import Comment, GlossaryTerm, Notification, State, Translation, WorkflowEvent
 from translations.views import desk_member_required
 from translations.workspace_forms import (
@@ -230,6 +241,7 @@ def _editor_context(
                 "threads": threads.get(bid, []),
                 "notes": notes_after.get(bid, []),
                 "their_text": their_text if conflict is not None and their_text != target.get("text", "") else None,
+                "machine_mark": t.machine_drafts.get(bid),
             }
         )
     actions = [a for a in workflow.available_actions(user=user, translation=t) if a not in ACTIONS_ELSEWHERE]
@@ -265,6 +277,7 @@ def _editor_context(
         "warning_count": sum(1 for p in problems if not p.is_error),
         "changes_requested": _changes_requested(t) if t.state == State.IN_PROGRESS else None,
         "word_count": t.source_revision.word_count,
+        "machine": machine_drafts.editor_context(user=user, translation=t),
     }
 
 
@@ -390,7 +403,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
             return _refused(request, t, e, payload)
         t = _visible(request, pk)
     try:
-        workflow.translation_submit(
+        t = workflow.translation_submit(
             translation=t, by=request.user, comment=request.POST.get("comment", "").strip()[:5000]
         )
     except workflow.SubmitRefused as refused:
@@ -407,6 +420,13 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(e))
         return redirect(t)
     messages.success(request, _("Sent for review."))
+    unchanged = sum(1 for p in workflow.translation_problems(translation=t) if p.code == "machine_unchanged")
+    if unchanged:
+        messages.warning(
+            request,
+            _("%(n)d paragraph(s) went to review exactly as the machine drafted them; the reviewer sees this.")
+            % {"n": unchanged},
+        )
     return redirect(t)
 
 
