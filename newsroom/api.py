@@ -32,6 +32,7 @@ from django.utils.http import http_date
 from modeltranslation.utils import build_localized_fieldname
 from ninja import Field, NinjaAPI, Path, Query, Schema, Status
 from ninja.errors import HttpError, ValidationError
+from pydantic import BeforeValidator
 
 from newsroom import search
 from newsroom.models import Article, Correction, Outlet, SourceRevision, Tag
@@ -250,6 +251,18 @@ class TranslatorPage(Schema):
 LanguageParam = Annotated[Language, Query(description="A publishing language.")]  # type: ignore[valid-type]
 PageParam = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
 PageSizeParam = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"Items per page (at most {MAX_PAGE_SIZE}).")]
+RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})")
+
+
+def _rfc3339(value: Any) -> Any:
+    """Only an RFC 3339 date-time, as the schema says: no bare numbers (timestamps), no missing offset."""
+    text = str(value).upper()
+    if not RFC3339.fullmatch(text):
+        raise ValueError("give a date and time with an offset, such as 2024-05-01T00:00:00Z")
+    return text
+
+
+Time = Annotated[dt.datetime, BeforeValidator(_rfc3339)]
 ERRORS: dict[int, Any] = {400: Error, 404: Error, 429: Error}
 
 
@@ -261,9 +274,7 @@ def _absolute(request: HttpRequest, path: str) -> str:
     return request.build_absolute_uri(path)
 
 
-def _page(
-    request: HttpRequest, items: QuerySet[Any], *, page: int, page_size: int
-) -> tuple[dict[str, Any], list[Any]]:
+def _page(request: HttpRequest, items: QuerySet[Any], *, page: int, page_size: int) -> tuple[dict[str, Any], list[Any]]:
     """Count and slice ``items`` (two queries); next/previous links keep the caller's filters."""
     count = items.count()
     start = (page - 1) * page_size
@@ -322,7 +333,7 @@ def _story_item(request: HttpRequest, article: Article, lang: str, tags: list[Ta
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
-    """``value`` in UTC (without an offset it is UTC already); clamped at the ends of time.
+    """``value`` in UTC, clamped at the ends of time.
 
     PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows, so nothing goes there with one.
     """
@@ -332,7 +343,9 @@ def _utc(value: dt.datetime) -> dt.datetime:
         return value.astimezone(dt.UTC)
     except OverflowError:
         offset = value.utcoffset() or dt.timedelta(0)
-        return (dt.datetime.max if offset < dt.timedelta(0) else dt.datetime.min).replace(tzinfo=dt.UTC)
+        if offset < dt.timedelta(0):
+            return dt.datetime.max.replace(tzinfo=dt.UTC)
+        return dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 def _blocks(body: Any, *, credit: str) -> list[dict[str, Any]]:
@@ -340,7 +353,8 @@ def _blocks(body: Any, *, credit: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for group in body_groups(body):
         kind = group.get("kind")
-        attrs = group.get("attrs") if isinstance(group.get("attrs"), dict) else {}
+        raw_attrs = group.get("attrs")
+        attrs: dict[str, Any] = raw_attrs if isinstance(raw_attrs, dict) else {}
         html, text = str(group.get("html") or ""), str(group.get("text") or "")
         if kind == "list":
             items = [{"html": str(i.get("html") or ""), "text": str(i.get("text") or "")} for i in group["items"]]
@@ -397,9 +411,7 @@ def stories(
     language: LanguageParam = Language(settings.LANGUAGE_CODE),  # noqa: B008
     page: PageParam = 1,
     page_size: PageSizeParam = DEFAULT_PAGE_SIZE,
-    tag: Annotated[
-        str | None, Query(pattern=r"^[^/\x00-\x1f\x7f]{1,120}$", description="A tag slug.")
-    ] = None,
+    tag: Annotated[str | None, Query(pattern=r"^[^/\x00-\x1f\x7f]{1,120}$", description="A tag slug.")] = None,
     outlet: Annotated[str | None, Query(pattern=r"^[-a-zA-Z0-9_]{1,100}$", description="An outlet slug.")] = None,
     source: Annotated[
         str | None,
@@ -408,8 +420,10 @@ def stories(
             description="The source site's host name (e.g. tut.by), for sources with or without an outlet.",
         ),
     ] = None,
-    since: Annotated[dt.datetime | None, Query(description="Published at or after (no offset: UTC).")] = None,
-    until: Annotated[dt.datetime | None, Query(description="Published before (no offset: UTC).")] = None,
+    since: Annotated[
+        Time | None, Query(description="Published at or after this time (RFC 3339, with an offset).")
+    ] = None,
+    until: Annotated[Time | None, Query(description="Published before this time (RFC 3339, with an offset).")] = None,
     q: Annotated[str | None, Query(max_length=search.MAX_QUERY_LENGTH, description="Site search.")] = None,
 ) -> Status[dict[str, Any]]:
     """Newest first (ties by id, so pages are stable); with ``q``, best match first, as site search."""
@@ -430,7 +444,9 @@ def stories(
     query = search.search_query_clean(q)
     if query:
         items = search.articles_search(query=query, language=lang, base=items)
-    envelope, rows = _page(request, _with_modified(items, lang).prefetch_related("tags"), page=page, page_size=page_size)
+    envelope, rows = _page(
+        request, _with_modified(items, lang).prefetch_related("tags"), page=page, page_size=page_size
+    )
     envelope["results"] = [_story_item(request, a, lang, list(a.tags.all())) for a in rows]
     return Status(200, envelope)
 
@@ -465,7 +481,10 @@ def story(
     source_revision = revision.first()
     body = _blocks(getattr(article, _field("body", lang)), credit=article.source_name)
     data = _story_item(request, article, lang, tags)
-    people = {role: [{"name": c["name"], "url": _absolute(request, c["url"]) if c["url"] else ""} for c in credits[role]] for role in (Role.TRANSLATOR, Role.REVIEWER, Role.EDITOR)}
+    people = {
+        role: [{"name": c["name"], "url": _absolute(request, c["url"]) if c["url"] else ""} for c in credits[role]]
+        for role in (Role.TRANSLATOR, Role.REVIEWER, Role.EDITOR)
+    }
     data.update(
         body=body,
         notes=[{"html": b["html"], "text": b["text"]} for b in body if b["type"] == "note"],
@@ -493,7 +512,9 @@ def story(
 
 
 def _live_filter(lang: str, prefix: str) -> Q:
-    return Q(**{f"{prefix}{_field('published_at', lang)}__isnull": False}) & ~Q(**{f"{prefix}{_field('slug', lang)}": ""})
+    return Q(**{f"{prefix}{_field('published_at', lang)}__isnull": False}) & ~Q(
+        **{f"{prefix}{_field('slug', lang)}": ""}
+    )
 
 
 @api.get("/tags/", response={200: TagPage, **ERRORS}, url_name="tags", summary="Tags with published stories")

@@ -138,10 +138,10 @@ class ApiMiddleware:
         cached = cache.get(key)
         if cached is not None:
             content, headers = cached
-            response = HttpResponse(content)
+            hit = HttpResponse(content)
             for name, value in headers.items():
-                response.headers[name] = value
-            return response
+                hit.headers[name] = value
+            return hit
         response = self.get_response(request)
         if response.status_code == 200 and isinstance(response, HttpResponse) and not response.streaming:
             kept = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
