@@ -20,7 +20,7 @@ from tests.newsroom.test_site_pages import SOURCE_HTML_BLOCKS, make_staff, publi
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SCHEMATHESIS = str(Path(sys.executable).parent / "schemathesis")
-MAX_EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "25"))
+MAX_EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "15"))
 
 
 def test_schemathesis_finds_no_server_error_and_no_schema_mismatch(live_server, tmp_path):
