@@ -1,8 +1,9 @@
 """Benchmark of the public site: gunicorn (2 workers) + wrk, against the framework floor.
 
 One run measures, with warm page caches and then with the page cache off (uncached):
-an article page, the home page, a tag page, a search, and ``/_floor/`` (a minimal Django view
-rendering a tiny template through the same middleware: the framework floor). Figures are
+an article page, the home page, a tag page, a search, the read API's story list and one story
+(``api-list``, ``api-story``), and ``/_floor/`` (a minimal Django view rendering a tiny
+template through the same middleware: the framework floor). Figures are
 requests/s and p50/p99 latency, also as ratios to the floor.
 
 Needs wrk (Debian package) and the embedded PostgreSQL (or BENCH_DATABASE_URL). Uses its own
@@ -14,6 +15,7 @@ gunicorn without a control socket, so it collides with nothing else on the machi
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -89,6 +91,9 @@ def measure(env: dict[str, str], label: str) -> dict[str, dict[str, float]]:
             "tag": tag_match.group(1) if tag_match else "/archive/",
             "search": "/search/?q=picket",
         }
+        # The read API (issue 20): a page of 20 stories and one story, as JSON.
+        story_id = json.loads(fetch(f"{base}/api/v1/stories/?page_size=1"))["results"][0]["id"]
+        targets.update({"api-list": "/api/v1/stories/", "api-story": f"/api/v1/stories/{story_id}/"})
         for path in targets.values():  # warm the page cache, every worker's connection and the CPU caches
             fetch(base + path)
             wrk(base + path, seconds=2)
@@ -127,6 +132,7 @@ def main() -> int:
             "CACHE_DIR": str(Path(tmp) / "cache"),
             "CELERY_BROKER_DIR": str(Path(tmp) / "broker"),
             "LOG_LEVEL": "WARNING",
+            "API_RATE_LIMIT": "0",  # wrk is one client asking thousands of times a second
         }
         manage(env, "migrate", "--noinput")
         manage(env, "load_demo", "--force", "--quiet-accounts")

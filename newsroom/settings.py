@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    "newsroom.api_http.ApiMiddleware",  # /api/ only: before sessions and CSRF, which it never needs
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -261,6 +262,11 @@ if env.str("REDIS_CACHE_URL", default=""):
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env.str("REDIS_CACHE_URL"),
     }
+
+# --- Read API (/api/v1/) ------------------------------------------------------------
+# Requests per client (REMOTE_ADDR) per window; 0 turns the limit off (the tests' default).
+API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=0 if TESTING else 300)
+API_RATE_WINDOW = env.int("API_RATE_WINDOW", default=60)
 
 LOGGING = {
     "version": 1,

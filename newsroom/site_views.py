@@ -335,15 +335,19 @@ def outlet(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def public_contributor(*, slug: str) -> Contributor | None:
-    """A translator who opted in to a public page (and is not credited anonymously)."""
+def public_contributors() -> QuerySet[Contributor]:
+    """Translators who opted in to a public page (and are not credited anonymously)."""
     return (
         Contributor.objects.select_related("user")
-        .filter(has_public_profile=True, public_slug=slug)
+        .filter(has_public_profile=True)
         .exclude(public_slug="")
         .exclude(credit_mode=CreditMode.ANONYMOUS)
-        .first()
     )
+
+
+def public_contributor(*, slug: str) -> Contributor | None:
+    """The translator with the public page ``slug``, if they opted in to one."""
+    return public_contributors().filter(public_slug=slug).first()
 
 
 @require_safe

@@ -4,6 +4,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from newsroom import site_views, sitemaps
+from newsroom.api import api
 from newsroom.site_cache import site_page
 from translations import workspace_views
 
@@ -13,6 +14,7 @@ urlpatterns = [
     path("desk/", include("translations.urls")),
     # Public on purpose (the invitee has no account yet), so outside the login-only desk namespace.
     path("join/<str:token>/", workspace_views.invite_accept, name="invite_accept"),
+    path("api/v1/", api.urls),
     path("robots.txt", site_views.robots_txt, name="robots_txt"),
     path(
         "sitemap.xml",

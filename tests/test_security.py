@@ -79,6 +79,8 @@ def test_every_post_endpoint_rejects_a_post_without_csrf_token(editor, settings)
     for route in routes:
         url = fill(route, {"action": "approve"})
         response = client.post(url, {"comment": "x", "body": "x", "title": "x"})
+        if url.startswith("/api/") and response.status_code == 405 and response["Allow"] == "GET, HEAD, OPTIONS":
+            continue  # the read API takes no write at all: refused before CSRF is looked at
         if response.status_code != 403 or "X-Test-Csrf-Rejected" not in response:
             accepted.append((url, response.status_code))
     assert accepted == []

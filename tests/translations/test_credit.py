@@ -57,6 +57,14 @@ def test_hidden_real_name_never_on_public_article_page(
     assert t.title in html
     assert shown in html
     assert "Secretina" not in html and "Realname" not in html and "hiddenvol" not in html
+    # The read API credits them exactly as the page does.
+    story = client.get(f"/api/v1/stories/{t.article_id}/").json()
+    assert [c["name"] for c in story["attribution"]["translators"]] == [shown]
+    api_text = "".join(
+        client.get(f"/api/v1/{path}").content.decode()
+        for path in (f"stories/{t.article_id}/", "stories/", "translators/", "tags/")
+    )
+    assert "Secretina" not in api_text and "Realname" not in api_text and "hiddenvol" not in api_text
 
 
 def test_real_name_shown_when_chosen(client, reviewer, editor, django_capture_on_commit_callbacks):

@@ -1,0 +1,575 @@
+"""The read API (``/api/v1/``): published stories with their credits, for partners, apps and sources.
+
+Built with django-ninja: function views with typed parameters, and the OpenAPI 3.1 schema
+(``/api/v1/schema/``) generated from the same pydantic models that serialise the responses,
+so the contract cannot drift from the code.
+
+Everything here reads what the public site shows and nothing else: the live fields of an
+Article (never a working copy), the credit *snapshots* through the site's own
+:func:`~newsroom.site_views.public_credits` (never an account's real name unless it was the
+chosen credit), translators who opted in to a public page. Desk comments, drafts, spiked and
+scheduled work are never queried. HTTP behaviour (page cache tied to the site's, ETag/304,
+CORS, rate limit, JSON errors) lives in :mod:`newsroom.api_http`.
+
+Each endpoint runs a fixed number of queries whatever the page size: outlets are joined,
+tags prefetched in one query, the latest correction time is a subquery.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Greatest
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.http import http_date
+from modeltranslation.utils import build_localized_fieldname
+from ninja import Field, NinjaAPI, Path, Query, Schema, Status
+from ninja.errors import HttpError, ValidationError
+from pydantic import BeforeValidator
+
+from newsroom import search
+from newsroom.models import Article, Correction, Outlet, SourceRevision, Tag
+from newsroom.site_views import article_credits, article_url, live_articles, public_contributors, public_credits
+from newsroom.templatetags.desk_tags import body_groups, safe_url
+from translations.models import Role, State, Translation
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE = 10_000
+# The database's bigint: a larger id can name no row (and must not reach PostgreSQL).
+MAX_ID = 2**63 - 1
+# The query parameters the API reads; the page cache keys on these only (see api_http).
+PARAMS = ("language", "page", "page_size", "tag", "outlet", "source", "since", "until", "q")
+
+Language = enum.Enum("Language", {code: code for code in settings.PUBLISHING_LANGUAGES}, type=str)  # type: ignore[misc]
+
+api = NinjaAPI(
+    title=f"{settings.DESK_SITE_NAME} read API",
+    version="1",
+    description=(
+        "Published stories translated by the desk, with their credits. Read-only, anonymous, "
+        "no cookies. Errors are JSON objects with a `detail` sentence."
+    ),
+    urls_namespace="api",
+    openapi_url="/schema/",
+    docs_url=None,
+)
+
+
+# --------------------------------------------------------------------------- schemas
+
+
+class Error(Schema):
+    detail: str = Field(description="What went wrong, as a sentence.")
+
+
+class TagRef(Schema):
+    slug: str
+    name: str
+    url: str = Field(description="The tag's page on the site.")
+
+
+class OutletRef(Schema):
+    slug: str
+    name: str = Field(description="How the outlet is credited.")
+    url: str = Field(description="The outlet's page on the site.")
+    site_url: str
+
+
+class StoryItem(Schema):
+    id: int
+    language: str = Field(description="The language of this published version.")
+    title: str
+    lead: str
+    slug: str
+    url: str = Field(description="The canonical URL of the story on the site.")
+    api_url: str
+    published_at: dt.datetime
+    modified_at: dt.datetime = Field(description="The publication or the latest correction, whichever is later.")
+    tags: list[TagRef]
+    outlet: OutletRef | None = Field(description="The source outlet, when the desk follows it.")
+
+
+class Paragraph(Schema):
+    type: Literal["paragraph"]
+    html: str = Field(description="Sanitised inline HTML (a, strong, em, …).")
+    text: str
+
+
+class Heading(Schema):
+    type: Literal["heading"]
+    level: int = Field(ge=2, le=6)
+    html: str
+    text: str
+
+
+class Quote(Schema):
+    type: Literal["quote"]
+    html: str
+    text: str
+    cite: str
+
+
+class ListItem(Schema):
+    html: str
+    text: str
+
+
+class ListBlock(Schema):
+    type: Literal["list"]
+    ordered: bool
+    items: list[ListItem]
+
+
+class Image(Schema):
+    type: Literal["image"]
+    src: str
+    alt: str
+    caption: str
+    credit: str = Field(description="Whose picture: the image's own credit, else the source outlet.")
+
+
+class Embed(Schema):
+    type: Literal["embed"]
+    url: str = Field(description="A link to the embedded post or video (no player markup).")
+    provider: str
+    title: str
+
+
+class Note(Schema):
+    type: Literal["note"]
+    html: str = Field(description="A translator's note, placed after the text it explains.")
+    text: str
+
+
+Block = Annotated[Paragraph | Heading | Quote | ListBlock | Image | Embed | Note, Field(discriminator="type")]
+
+
+class TranslatorsNote(Schema):
+    html: str
+    text: str
+
+
+class CorrectionOut(Schema):
+    published_at: dt.datetime
+    note: str
+
+
+class Person(Schema):
+    name: str = Field(description="The public credit name, exactly as on the story's page.")
+    url: str = Field(description="Their public translator page, if they have one, else empty.")
+
+
+class SourceRevisionOut(Schema):
+    number: int
+    fetched_at: dt.datetime
+
+
+class Attribution(Schema):
+    source_name: str
+    source_outlet: OutletRef | None
+    source_url: str
+    original_title: str
+    original_language: str
+    original_published_at: dt.datetime | None
+    original_authors: list[str]
+    translators: list[Person]
+    reviewers: list[Person]
+    editors: list[Person]
+    source_revision: SourceRevisionOut | None = Field(description="The captured source text it was translated from.")
+
+
+class Story(StoryItem):
+    body: list[Block]
+    notes: list[TranslatorsNote]
+    corrections: list[CorrectionOut]
+    attribution: Attribution
+
+
+class StoryPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    next: str | None
+    previous: str | None
+    results: list[StoryItem]
+
+
+class TagOut(TagRef):
+    stories: int = Field(description="Stories published under this tag in the language asked for.")
+
+
+class TagPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    next: str | None
+    previous: str | None
+    results: list[TagOut]
+
+
+class OutletOut(OutletRef):
+    description: str
+    language: str = Field(description="The outlet's usual source language.")
+    stories: int
+
+
+class OutletPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    next: str | None
+    previous: str | None
+    results: list[OutletOut]
+
+
+class Translator(Schema):
+    slug: str
+    name: str
+    bio: str
+    url: str
+
+
+class TranslatorPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    next: str | None
+    previous: str | None
+    results: list[Translator]
+
+
+# --------------------------------------------------------------------------- parameters
+
+LanguageParam = Annotated[Language, Query(description="A publishing language.")]  # type: ignore[valid-type]
+PageParam = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
+PageSizeParam = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"Items per page (at most {MAX_PAGE_SIZE}).")]
+RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})")
+
+
+def _rfc3339(value: Any) -> Any:
+    """Only an RFC 3339 date-time, as the schema says: no bare numbers (timestamps), no missing offset."""
+    text = str(value).upper()
+    if not RFC3339.fullmatch(text):
+        raise ValueError("give a date and time with an offset, such as 2024-05-01T00:00:00Z")
+    return text
+
+
+Time = Annotated[dt.datetime, BeforeValidator(_rfc3339)]
+ERRORS: dict[int, Any] = {400: Error, 404: Error, 429: Error}
+
+
+def _field(name: str, lang: str) -> str:
+    return build_localized_fieldname(name, lang)
+
+
+def _absolute(request: HttpRequest, path: str) -> str:
+    return request.build_absolute_uri(path)
+
+
+def _page(request: HttpRequest, items: QuerySet[Any], *, page: int, page_size: int) -> tuple[dict[str, Any], list[Any]]:
+    """Count and slice ``items`` (two queries); next/previous links keep the caller's filters."""
+    count = items.count()
+    start = (page - 1) * page_size
+    rows = list(items[start : start + page_size]) if start < count else []
+    kept = {name: request.GET[name] for name in PARAMS if name in request.GET and name != "page"}
+
+    def link(number: int) -> str:
+        return _absolute(request, f"{request.path}?{urlencode({**kept, 'page': number})}")
+
+    return {
+        "count": count,
+        "page": page,
+        "page_size": page_size,
+        "next": link(page + 1) if start + page_size < count else None,
+        "previous": link(min(page - 1, (count + page_size - 1) // page_size)) if page > 1 and count else None,
+    }, rows
+
+
+def _outlet_ref(request: HttpRequest, outlet: Outlet | None) -> dict[str, Any] | None:
+    if outlet is None:
+        return None
+    return {
+        "slug": outlet.slug,
+        "name": outlet.credit_name,
+        "url": _absolute(request, outlet.get_absolute_url()),
+        "site_url": safe_url(outlet.site_url),
+    }
+
+
+def _tag_ref(request: HttpRequest, tag: Tag) -> dict[str, Any]:
+    return {"slug": tag.slug, "name": tag.name, "url": _absolute(request, tag.get_absolute_url())}
+
+
+def _with_modified(items: QuerySet[Article], lang: str) -> QuerySet[Article]:
+    latest = Correction.objects.filter(article=OuterRef("pk"), language=lang).order_by("-published_at")
+    return items.annotate(
+        modified_at=Greatest(_field("published_at", lang), Subquery(latest.values("published_at")[:1]))
+    )
+
+
+def _story_item(request: HttpRequest, article: Article, lang: str, tags: list[Tag]) -> dict[str, Any]:
+    published: dt.datetime = getattr(article, _field("published_at", lang))
+    return {
+        "id": article.pk,
+        "language": lang,
+        "title": getattr(article, _field("title", lang)),
+        "lead": getattr(article, _field("lead", lang)),
+        "slug": getattr(article, _field("slug", lang)),
+        "url": _absolute(request, article_url(article, lang)),
+        "api_url": _absolute(request, f"{reverse('api:story', kwargs={'story_id': article.pk})}?language={lang}"),
+        "published_at": published,
+        "modified_at": getattr(article, "modified_at", None) or published,
+        "tags": [_tag_ref(request, t) for t in tags],
+        "outlet": _outlet_ref(request, article.outlet),
+    }
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """``value`` in UTC, clamped at the ends of time.
+
+    PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows, so nothing goes there with one.
+    """
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        offset = value.utcoffset() or dt.timedelta(0)
+        if offset < dt.timedelta(0):
+            return dt.datetime.max.replace(tzinfo=dt.UTC)
+        return dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
+def _blocks(body: Any, *, credit: str) -> list[dict[str, Any]]:
+    """The live body as typed blocks, grouped as the page groups them (lists, heading levels)."""
+    out: list[dict[str, Any]] = []
+    for group in body_groups(body):
+        kind = group.get("kind")
+        raw_attrs = group.get("attrs")
+        attrs: dict[str, Any] = raw_attrs if isinstance(raw_attrs, dict) else {}
+        html, text = str(group.get("html") or ""), str(group.get("text") or "")
+        if kind == "list":
+            items = [{"html": str(i.get("html") or ""), "text": str(i.get("text") or "")} for i in group["items"]]
+            out.append({"type": "list", "ordered": group["ordered"], "items": items})
+        elif kind == "heading":
+            out.append({"type": "heading", "level": group["level"], "html": html, "text": text})
+        elif kind == "quote":
+            out.append({"type": "quote", "html": html, "text": text, "cite": str(attrs.get("cite") or "")})
+        elif kind == "image":
+            src = safe_url(str(attrs.get("src") or ""))
+            if src:  # the page shows no image without a web address either
+                caption = str(attrs.get("caption") or "")
+                out.append(
+                    {
+                        "type": "image",
+                        "src": src,
+                        "alt": str(attrs.get("alt") or caption),
+                        "caption": caption,
+                        "credit": str(attrs.get("credit") or credit),
+                    }
+                )
+        elif kind == "embed":
+            url = safe_url(str(attrs.get("url") or attrs.get("src") or ""))
+            if url:
+                provider = str(attrs.get("provider") or "")
+                out.append({"type": "embed", "url": url, "provider": provider, "title": str(attrs.get("title") or "")})
+        elif kind == "note":
+            out.append({"type": "note", "html": html, "text": text})
+        elif html or text:
+            out.append({"type": "paragraph", "html": html, "text": text})
+    return out
+
+
+# --------------------------------------------------------------------------- errors
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """Junk parameters get a 400 with a sentence naming the parameter (and pydantic's details)."""
+    first = exc.errors[0] if exc.errors else {}
+    where = [str(part) for part in first.get("loc", ()) if part not in ("query", "path")]
+    name = where[0] if where else "request"
+    sentence = f"The parameter “{name}” is not valid: {str(first.get('msg', 'invalid value')).rstrip('.')}."
+    errors = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", ""))} for e in exc.errors]
+    return api.create_response(request, {"detail": sentence, "errors": errors}, status=400)
+
+
+# --------------------------------------------------------------------------- endpoints
+
+
+@api.get("/stories/", response={200: StoryPage, **ERRORS}, url_name="stories", summary="Published stories")
+def stories(
+    request: HttpRequest,
+    language: LanguageParam = Language(settings.LANGUAGE_CODE),  # noqa: B008
+    page: PageParam = 1,
+    page_size: PageSizeParam = DEFAULT_PAGE_SIZE,
+    tag: Annotated[str | None, Query(pattern=r"^[^/\x00-\x1f\x7f]{1,120}$", description="A tag slug.")] = None,
+    outlet: Annotated[str | None, Query(pattern=r"^[-a-zA-Z0-9_]{1,100}$", description="An outlet slug.")] = None,
+    source: Annotated[
+        str | None,
+        Query(
+            pattern=r"^[A-Za-z0-9.-]{1,253}$",
+            description="The source site's host name (e.g. tut.by), for sources with or without an outlet.",
+        ),
+    ] = None,
+    since: Annotated[
+        Time | None, Query(description="Published at or after this time (RFC 3339, with an offset).")
+    ] = None,
+    until: Annotated[Time | None, Query(description="Published before this time (RFC 3339, with an offset).")] = None,
+    q: Annotated[str | None, Query(max_length=search.MAX_QUERY_LENGTH, description="Site search.")] = None,
+) -> Status[dict[str, Any]]:
+    """Newest first (ties by id, so pages are stable); with ``q``, best match first, as site search."""
+    lang = language.value
+    items = live_articles(lang=lang)
+    published = _field("published_at", lang)
+    if tag:
+        items = items.filter(tags__slug=tag)
+    if outlet:
+        items = items.filter(outlet__slug=outlet)
+    if source:
+        host = re.escape(source.lower().removeprefix("www."))
+        items = items.filter(source_url__iregex=rf"^https?://(www\.)?{host}(:[0-9]+)?([/?#]|$)")
+    if since:
+        items = items.filter(**{f"{published}__gte": _utc(since)})
+    if until:
+        items = items.filter(**{f"{published}__lt": _utc(until)})
+    query = search.search_query_clean(q)
+    if query:
+        items = search.articles_search(query=query, language=lang, base=items)
+    envelope, rows = _page(
+        request, _with_modified(items, lang).prefetch_related("tags"), page=page, page_size=page_size
+    )
+    envelope["results"] = [_story_item(request, a, lang, list(a.tags.all())) for a in rows]
+    return Status(200, envelope)
+
+
+@api.get("/stories/{story_id}/", response={200: Story, **ERRORS}, url_name="story", summary="One published story")
+def story(
+    request: HttpRequest,
+    response: HttpResponse,
+    story_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    language: LanguageParam = Language(settings.LANGUAGE_CODE),  # noqa: B008
+) -> Status[dict[str, Any]]:
+    """The story as its page shows it: blocks, translator's notes, dated corrections and the credits."""
+    lang = language.value
+    article = (
+        _with_modified(
+            Article.objects.filter(pk=story_id, **{f"{_field('published_at', lang)}__isnull": False}).exclude(
+                **{_field("slug", lang): ""}
+            ),
+            lang,
+        )
+        .select_related("outlet")
+        .defer("search_en")
+        .first()
+    )
+    if article is None:
+        raise HttpError(404, "No story with this id is published in this language.")
+    tags = list(article.tags.all())
+    credits = public_credits(article, article_credits(article=article, lang=lang))
+    corrections = list(Correction.objects.filter(article=article, language=lang).order_by("published_at", "pk"))
+    live = Translation.objects.filter(article=article, language=lang).exclude(state=State.SPIKED)
+    revision = SourceRevision.objects.filter(pk__in=live.values("source_revision_id")).only("number", "fetched_at")
+    source_revision = revision.first()
+    body = _blocks(getattr(article, _field("body", lang)), credit=article.source_name)
+    data = _story_item(request, article, lang, tags)
+    people = {
+        role: [{"name": c["name"], "url": _absolute(request, c["url"]) if c["url"] else ""} for c in credits[role]]
+        for role in (Role.TRANSLATOR, Role.REVIEWER, Role.EDITOR)
+    }
+    data.update(
+        body=body,
+        notes=[{"html": b["html"], "text": b["text"]} for b in body if b["type"] == "note"],
+        corrections=[{"published_at": c.published_at, "note": c.note} for c in corrections],
+        attribution={
+            "source_name": article.source_name,
+            "source_outlet": data["outlet"],
+            "source_url": safe_url(article.source_url),
+            "original_title": article.source_title,
+            "original_language": article.language,
+            "original_published_at": article.source_published_at,
+            "original_authors": list(article.authors),
+            "translators": people[Role.TRANSLATOR],
+            "reviewers": people[Role.REVIEWER],
+            "editors": people[Role.EDITOR],
+            "source_revision": (
+                {"number": source_revision.number, "fetched_at": source_revision.fetched_at}
+                if source_revision is not None
+                else None
+            ),
+        },
+    )
+    response.headers["Last-Modified"] = http_date(data["modified_at"].timestamp())
+    return Status(200, data)
+
+
+def _live_filter(lang: str, prefix: str) -> Q:
+    return Q(**{f"{prefix}{_field('published_at', lang)}__isnull": False}) & ~Q(
+        **{f"{prefix}{_field('slug', lang)}": ""}
+    )
+
+
+@api.get("/tags/", response={200: TagPage, **ERRORS}, url_name="tags", summary="Tags with published stories")
+def tags(
+    request: HttpRequest,
+    language: LanguageParam = Language(settings.LANGUAGE_CODE),  # noqa: B008
+    page: PageParam = 1,
+    page_size: PageSizeParam = DEFAULT_PAGE_SIZE,
+) -> Status[dict[str, Any]]:
+    """Only tags under which something is live: a tag of an unpublished story says nothing."""
+    lang = language.value
+    items = (
+        Tag.objects.annotate(stories=Count("articles", filter=_live_filter(lang, "articles__")))
+        .filter(stories__gt=0)
+        .order_by("name", "pk")
+    )
+    envelope, rows = _page(request, items, page=page, page_size=page_size)
+    envelope["results"] = [{**_tag_ref(request, t), "stories": t.stories} for t in rows]
+    return Status(200, envelope)
+
+
+@api.get("/outlets/", response={200: OutletPage, **ERRORS}, url_name="outlets", summary="Source outlets")
+def outlets(
+    request: HttpRequest,
+    language: LanguageParam = Language(settings.LANGUAGE_CODE),  # noqa: B008
+    page: PageParam = 1,
+    page_size: PageSizeParam = DEFAULT_PAGE_SIZE,
+) -> Status[dict[str, Any]]:
+    """Every outlet the desk follows (each has a page on the site), with its live story count."""
+    lang = language.value
+    items = Outlet.objects.annotate(stories=Count("articles", filter=_live_filter(lang, "articles__"))).order_by(
+        "name", "pk"
+    )
+    envelope, rows = _page(request, items, page=page, page_size=page_size)
+    envelope["results"] = [
+        {**(_outlet_ref(request, o) or {}), "description": o.description, "language": o.language, "stories": o.stories}
+        for o in rows
+    ]
+    return Status(200, envelope)
+
+
+@api.get("/translators/", response={200: TranslatorPage, **ERRORS}, url_name="translators", summary="Translators")
+def translators(
+    request: HttpRequest, page: PageParam = 1, page_size: PageSizeParam = DEFAULT_PAGE_SIZE
+) -> Status[dict[str, Any]]:
+    """Only those who opted in to a public page and are not credited anonymously, by that page's name."""
+    items = public_contributors().order_by("public_slug", "pk")
+    envelope, rows = _page(request, items, page=page, page_size=page_size)
+    envelope["results"] = [
+        {
+            "slug": c.public_slug,
+            "name": c.credit_name(Role.TRANSLATOR),
+            "bio": c.bio,
+            "url": _absolute(request, reverse("site:translator", kwargs={"slug": c.public_slug})),
+        }
+        for c in rows
+    ]
+    return Status(200, envelope)

@@ -1,0 +1,178 @@
+"""HTTP for the read API (everything under ``/api/``): one middleware, before sessions and CSRF.
+
+- **Read-only and cookie-free:** GET and HEAD only (OPTIONS answers CORS preflights); any other
+  method is a 405 before CSRF or the session is looked at. The API views never read the
+  session, so no response sets a cookie or varies on one.
+- **CORS open for reading:** ``Access-Control-Allow-Origin: *`` (the data is public and no
+  credentials are accepted).
+- **Rate limit per client** (``REMOTE_ADDR``, as the audit log): ``API_RATE_LIMIT`` requests
+  per ``API_RATE_WINDOW`` seconds, counted in the shared cache; past it a 429 with
+  ``Retry-After``. 0 turns it off (the test settings' default).
+- **Cache tied to the site's:** a 200 is kept in the default cache under the site cache's
+  version (:func:`newsroom.site_cache.site_cache_version`), so the same invalidation on
+  publish, unpublish and correction forgets API answers too. Keyed on the known parameters
+  only (:data:`newsroom.api.PARAMS`), so junk parameters cannot fill the cache.
+- **Revalidation:** ETag (hash of the body), Last-Modified where the view sets it, 304s,
+  ``Cache-Control: public, max-age=SITE_MAX_AGE`` on 200s and ``no-cache`` on errors.
+- **JSON errors:** a 404 for an unknown path, a 405 or a 500 from outside the API views is
+  turned into ``{"detail": "<sentence>"}``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
+from django.utils.http import parse_http_date_safe
+
+from newsroom.site_cache import site_cache_version
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "/api/"
+ALLOWED_METHODS = "GET, HEAD, OPTIONS"
+EXPOSED_HEADERS = "ETag, Last-Modified, Retry-After, Content-Language"
+KEPT_HEADERS = ("Content-Type", "Last-Modified")
+SENTENCES = {
+    400: "The request is not valid.",
+    404: "There is no such API address; the schema at /api/v1/schema/ lists them.",
+    405: "This API is read-only: use GET.",
+    429: "Too many requests from this client; wait for the time in Retry-After.",
+    500: "Something went wrong on our side; please try again later.",
+}
+
+
+def _seconds() -> int:
+    return int(getattr(settings, "SITE_CACHE_SECONDS", 600))
+
+
+def _max_age() -> int:
+    return int(getattr(settings, "SITE_MAX_AGE", 60))
+
+
+def json_error(status: int, detail: str | None = None) -> HttpResponse:
+    body = json.dumps({"detail": detail or SENTENCES.get(status, "The request failed.")})
+    return HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
+
+
+def rate_limit_wait(request: HttpRequest) -> int:
+    """Seconds this client must wait (0: go ahead). A fixed window counted in the shared cache."""
+    limit = int(getattr(settings, "API_RATE_LIMIT", 0))
+    if limit <= 0:
+        return 0
+    window = max(1, int(getattr(settings, "API_RATE_WINDOW", 60)))
+    now = time.time()
+    slot = int(now // window)
+    key = f"api:rate:{request.META.get('REMOTE_ADDR', '')}:{slot}"
+    if cache.add(key, 1, window + 5):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, window + 5)
+            count = 1
+    if count <= limit:
+        return 0
+    return max(1, math.ceil((slot + 1) * window - now))
+
+
+def _cache_key(request: HttpRequest) -> str:
+    from newsroom.api import PARAMS
+
+    params = "&".join(f"{name}={request.GET.get(name, '')}" for name in PARAMS if name in request.GET)
+    address = f"{request.get_host()}{request.path}?{params}"
+    digest = hashlib.sha256(address.encode("utf-8", "surrogateescape")).hexdigest()
+    return f"api:page:{site_cache_version()}:{digest}"
+
+
+class ApiMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if not request.path.startswith(PREFIX):
+            return self.get_response(request)
+        if request.method == "OPTIONS":
+            response: HttpResponseBase = HttpResponse(status=204)
+            response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
+            response.headers["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
+            response.headers["Access-Control-Max-Age"] = "86400"
+            response.headers["Allow"] = ALLOWED_METHODS
+            return self._cors(response)
+        if request.method not in ("GET", "HEAD"):
+            response = json_error(405)
+            response.headers["Allow"] = ALLOWED_METHODS
+            return self._cors(response)
+        wait = rate_limit_wait(request)
+        if wait:
+            response = json_error(429)
+            response.headers["Retry-After"] = str(wait)
+            response.headers["Cache-Control"] = "no-store"
+            return self._cors(response)
+        is_head = request.method == "HEAD"
+        request.method = "GET"  # HEAD is GET without the body; the views declare GET only
+        try:
+            response = self._cached(request)
+        finally:
+            request.method = "HEAD" if is_head else "GET"
+        response = self._finish(request, response)
+        if is_head and isinstance(response, HttpResponse):
+            length = len(response.content)
+            response.content = b""
+            response.headers["Content-Length"] = str(length)
+        return self._cors(response)
+
+    def _cached(self, request: HttpRequest) -> HttpResponseBase:
+        if _seconds() <= 0:
+            return self.get_response(request)
+        key = _cache_key(request)
+        cached = cache.get(key)
+        if cached is not None:
+            content, headers = cached
+            hit = HttpResponse(content)
+            for name, value in headers.items():
+                hit.headers[name] = value
+            return hit
+        response = self.get_response(request)
+        if response.status_code == 200 and isinstance(response, HttpResponse) and not response.streaming:
+            kept = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
+            cache.set(key, (response.content, kept), _seconds())
+        return response
+
+    def _finish(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        content_type = response.headers.get("Content-Type", "")
+        if response.status_code >= 400 and not content_type.startswith("application/json"):
+            replaced = json_error(response.status_code)
+            if "Allow" in response.headers:
+                replaced.headers["Allow"] = response.headers["Allow"]
+            response = replaced
+        # The language is a query parameter here, never Accept-Language (LocaleMiddleware adds it).
+        if response.headers.get("Vary") == "Accept-Language":
+            del response.headers["Vary"]
+        if response.status_code != 200 or not isinstance(response, HttpResponse):
+            response.headers["Cache-Control"] = "no-cache"
+            return response
+        patch_cache_control(response, public=True, max_age=_max_age())
+        set_response_etag(response)
+        conditional = get_conditional_response(
+            request,
+            etag=response.headers.get("ETag"),
+            last_modified=parse_http_date_safe(response.headers.get("Last-Modified") or ""),
+            response=response,
+        )
+        return conditional if conditional is not None else response
+
+    @staticmethod
+    def _cors(response: HttpResponseBase) -> HttpResponseBase:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+        return response
