@@ -311,7 +311,9 @@ backend web
   option httpchk
   http-check send meth GET uri /healthz ver HTTP/1.1 hdr Host 127.0.0.1
   http-check expect status 200
-  default-server check inter 1s fastinter 500ms downinter 1s fall 2 rise 2
+  # A dead node refuses at once; a busy one may take a while to answer (sync workers queue).
+  timeout check 3s
+  default-server check inter 1s fastinter 500ms downinter 1s fall 3 rise 2
 {servers}
 """
 

@@ -33,6 +33,7 @@ STICKY_COOKIE = "desk_wrote"
 _lag_ok: contextvars.ContextVar[bool] = contextvars.ContextVar("desk_lag_ok", default=False)
 _wrote: contextvars.ContextVar[bool] = contextvars.ContextVar("desk_wrote", default=False)
 _used_replica: contextvars.ContextVar[bool] = contextvars.ContextVar("desk_used_replica", default=False)
+_in_request: contextvars.ContextVar[bool] = contextvars.ContextVar("desk_in_request", default=False)
 
 
 def replica_configured() -> bool:
@@ -81,7 +82,8 @@ class ReplicaRouter:
         return alias if alias == REPLICA else None
 
     def db_for_write(self, model: Any, **hints: Any) -> str | None:
-        _wrote.set(True)  # this request reads its own writes from here on
+        if _in_request.get():
+            _wrote.set(True)  # this request reads its own writes from here on
         return None
 
     def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool | None:
@@ -104,6 +106,7 @@ class ReplicaStickyMiddleware:
         tokens = (
             _wrote.set(unsafe or STICKY_COOKIE in request.COOKIES),
             _used_replica.set(False),
+            _in_request.set(True),
         )
         try:
             response = self.get_response(request)
@@ -117,3 +120,4 @@ class ReplicaStickyMiddleware:
         finally:
             _wrote.reset(tokens[0])
             _used_replica.reset(tokens[1])
+            _in_request.reset(tokens[2])
