@@ -116,6 +116,17 @@ class Editor:
     unknown: int = 0
 
 
+ERROR_TIMES: list[float] = []
+
+
+class TimedErrors(list):  # type: ignore[type-arg]
+    """A list of error messages that also notes when each happened (for the per-fault table)."""
+
+    def append(self, item: Any) -> None:
+        super().append(item)
+        ERROR_TIMES.append(time.monotonic())
+
+
 @dataclass
 class Drill:
     cluster: Cluster
@@ -124,6 +135,10 @@ class Drill:
     stop: threading.Event = field(default_factory=threading.Event)
     writes: list[tuple[float, bool]] = field(default_factory=list)  # (time, ok) of every write
     events: list[tuple[str, str]] = field(default_factory=list)  # (step, what happened)
+    windows: list[tuple[str, float, float]] = field(default_factory=list)  # (step, from, to)
+
+    def __post_init__(self) -> None:
+        self.stats.errors = defaultdict(TimedErrors)
 
     def note_write(self, ok: bool) -> None:
         with self.stats.lock:
@@ -308,9 +323,15 @@ def restart_redis(drill: Drill, victim: dict[str, Any], editor_session: Session)
     for n in (1, 2):
         os.killpg(cluster.procs[f"worker{n}"].pid, signal.SIGSTOP)
     time.sleep(6)  # the editors' comments queue emails meanwhile
+
     # The cached page of a live story, then its unpublication (the cache version moves on).
-    session = Session(cluster.lb_port)
-    before = session.request("GET", victim["path"])[0]
+    def status_of(path: str) -> int:
+        try:
+            return Session(cluster.lb_port).request("GET", path)[0]
+        except Exception:
+            return 0
+
+    before = status_of(victim["path"])
     status, _h, _t = editor_session.request(
         "POST",
         f"/desk/t/{victim['translation']}/do/unpublish/",
@@ -326,7 +347,7 @@ def restart_redis(drill: Drill, victim: dict[str, Any], editor_session: Session)
     for n in (1, 2):
         os.killpg(cluster.procs[f"worker{n}"].pid, signal.SIGCONT)
     time.sleep(1)
-    after = Session(cluster.lb_port).request("GET", victim["path"])[0]
+    after = status_of(victim["path"])
     stale = after == 200
     drill.events.append(
         (
@@ -423,7 +444,14 @@ def run(cluster: Cluster, mail_log: Path) -> int:
     if victim is None:
         victim_path = ""
     articles = [p for p in people["articles"] if p != victim_path]
-    paths = [("home", "/")] + [("article", p) for p in articles] + [("tag", p) for p in people["tags"]]
+    tags = people["tags"]
+    if victim:  # its tags' pages may go away with it
+        gone = [slug for (slug,) in db.query(
+            "SELECT t.slug FROM newsroom_tag t JOIN newsroom_article_tags at ON at.tag_id = t.id "
+            "JOIN translations_translation tr ON tr.article_id = at.article_id WHERE tr.id = %s", [victim["translation"]],
+        )]  # fmt: skip
+        tags = [p for p in tags if not any(f"/{slug}/" in p for slug in gone)]
+    paths = [("home", "/")] + [("article", p) for p in articles] + [("tag", p) for p in tags]
 
     rates: dict[str, float] = {}
     if THROUGHPUT_SECONDS:
@@ -442,6 +470,7 @@ def run(cluster: Cluster, mail_log: Path) -> int:
     threads = [threading.Thread(target=reader, args=(drill, paths, i)) for i in range(READERS)]
     threads += [threading.Thread(target=translator, args=(drill, t)) for t in translators]
     threads += [threading.Thread(target=editor, args=(drill, e)) for e in editors]
+    ERROR_TIMES.clear()
     started = time.monotonic()
     for t in threads:
         t.start()
@@ -457,6 +486,7 @@ def run(cluster: Cluster, mail_log: Path) -> int:
     login(editor_session, editors[0].username)
     for at, step in plan:
         time.sleep(max(0.0, started + at * SECONDS - time.monotonic()))
+        step_started = time.monotonic()
         if step == "web":
             kill_web(drill)
         elif step == "worker":
@@ -465,6 +495,8 @@ def run(cluster: Cluster, mail_log: Path) -> int:
             redis_result = restart_redis(drill, victim, editor_session)
         elif step == "db":
             failover_s = failover(drill)
+        # Errors up to 5 s after a step count as that step's (the balancer's checks, reconnects).
+        drill.windows.append((step, step_started, time.monotonic() + 5))
     time.sleep(max(0.0, started + SECONDS - time.monotonic()))
     drill.stop.set()
     for t in threads:
@@ -553,6 +585,14 @@ def run(cluster: Cluster, mail_log: Path) -> int:
     print(f"\n{'fault':<24} what happened")
     for step, what in drill.events:
         print(f"{step:<24} {what}")
+    counted = 0
+    parts = []
+    for step, start, end in drill.windows:
+        n = sum(1 for t in ERROR_TIMES if start <= t <= end)
+        counted += n
+        parts.append(f"{step} {n}")
+    parts.append(f"outside any fault {len(ERROR_TIMES) - counted}")
+    print("errors by fault: " + ", ".join(parts))
     print(f"\n{'check':<44} {'acknowledged':>12} {'missing':>8}")
     print(f"{'autosaves (200) in the database':<44} {sum(t.acked for t in translators):>12} {lost_edits:>8}")
     print(
