@@ -127,7 +127,7 @@ def test_short_cluster_drill_loses_nothing_when_a_web_node_and_a_worker_are_kill
     try:
         result = subprocess.run(
             [sys.executable, str(ROOT / "bench" / "cluster_drill.py")],
-            cwd=ROOT, capture_output=True, text=True, timeout=240,
+            cwd=ROOT, capture_output=True, text=True, timeout=600,
             env={**os.environ, "DRILL_SHORT": "1", "DRILL_SECONDS": "30", "CLUSTER_FSYNC": "off", "CLUSTER_DIR": str(folder / "cluster")},
         )  # fmt: skip
     finally:
@@ -140,3 +140,52 @@ def test_short_cluster_drill_loses_nothing_when_a_web_node_and_a_worker_are_kill
     assert figures["lost_edits"] == "0" and figures["lost_emails"] == "0" and figures["duplicate_emails"] == "0"
     assert int(figures["requests"]) > 100
     assert "web1 SIGKILLed" in out and "SIGKILLed inside an email send" in out
+
+
+class LockProbeBackend:
+    """An email backend that, in the middle of a send, writes a second notice for the same
+    person from another connection (as a web node would) and notes whether it had to wait."""
+
+    outcome: dict[str, object] = {}
+
+    def __init__(self, **kwargs: object) -> None:
+        pass
+
+    def send_messages(self, messages: list) -> int:
+        import threading
+
+        from django.db import connections, transaction
+
+        from translations.models import Notification
+
+        user_id = Notification.objects.filter(key="probe:sending").values_list("user_id", flat=True).get()
+
+        def other_node() -> None:
+            try:
+                with transaction.atomic():
+                    connections["default"].cursor().execute("SET LOCAL lock_timeout = '2s'")
+                    Notification.objects.create(user_id=user_id, kind="comment", key="probe:other", text="x")
+                LockProbeBackend.outcome["other"] = "written"
+            except Exception as exc:
+                LockProbeBackend.outcome["other"] = repr(exc)
+            finally:
+                connections["default"].close()
+
+        thread = threading.Thread(target=other_node)
+        thread.start()
+        thread.join(timeout=10)
+        return len(messages)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_email_send_does_not_hold_up_other_notices_for_the_same_person(settings):
+    from tests.factories import UserFactory
+    from translations import notifications
+    from translations.models import Notification
+
+    settings.EMAIL_BACKEND = "tests.test_cluster.LockProbeBackend"
+    user = UserFactory(email="probe@desk.example")
+    notice = Notification.objects.create(user=user, kind="comment", key="probe:sending", text="Probe")
+    assert notifications.notifications_send(ids=[notice.pk]) == 1
+    assert LockProbeBackend.outcome["other"] == "written"
+    assert Notification.objects.filter(user=user, key="probe:other").exists()
