@@ -32,5 +32,6 @@ USER desk
 EXPOSE 8000
 
 # Workers: about 2 per core. --no-control-socket: gunicorn 27's control socket path is fixed.
+# The load balancer checks GET /healthz (200 when the writable primary answers; see compose.yaml).
 CMD ["gunicorn", "newsroom.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--no-control-socket", \
      "--access-logfile", "-", "--forwarded-allow-ips", "*", "--timeout", "30", "--graceful-timeout", "30"]

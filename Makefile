@@ -4,10 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 # Debian packages the desk and its tests use: PostgreSQL with contrib (pg_trgm) for the embedded
-# database, chromium for the end-to-end tests, wrk for the benchmarks.
-DEBIAN_PACKAGES := postgresql postgresql-contrib chromium wrk
+# database, chromium for the end-to-end tests, wrk for the benchmarks, redis-server and haproxy for
+# `make cluster` (the production topology on this machine).
+DEBIAN_PACKAGES := postgresql postgresql-contrib chromium wrk redis-server haproxy
 
-.PHONY: install system-packages run test lint format e2e bench load clean stop-db
+.PHONY: install system-packages run test lint format e2e bench load clean stop-db cluster cluster-drill
 
 install: system-packages $(VENV)/.installed
 
@@ -46,7 +47,7 @@ e2e: install
 	$(BIN)/pytest -q -m e2e
 
 bench: install
-	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in bench/*.py; do case $$b in bench/cluster*) continue;; esac; echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 stop-db:
 	$(BIN)/python -m newsroom.embedded_db stop
@@ -57,3 +58,13 @@ clean: stop-db
 # 60 s of readers, translators autosaving and editors moving jobs, on gunicorn + a real worker.
 load: install
 	$(BIN)/python bench/load.py
+
+# The production topology from Debian packages: PostgreSQL primary + streaming replica, Redis,
+# two gunicorn web nodes behind haproxy on 127.0.0.1:$(CLUSTER_PORT), two workers and one beat.
+CLUSTER_PORT ?= 8080
+cluster: install
+	CLUSTER_PORT=$(CLUSTER_PORT) $(BIN)/python bench/cluster.py
+
+# The cluster under load for ~3 min while a web node, a worker, Redis and the primary fail.
+cluster-drill: install
+	$(BIN)/python bench/cluster_drill.py

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "newsroom.audit.AuditMiddleware",
+    "newsroom.db_routing.ReplicaStickyMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -89,6 +90,9 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------
 if env.str("DATABASE_URL", default=""):
+    # Several hosts are libpq multi-host (postgres://u@h1:5432,h2:5432/db?target_session_attrs=read-write):
+    # HOST "h1,h2" and PORT "5432,5432" reach libpq as they are, which connects to whichever
+    # accepts writes, so after a replica is promoted every process reconnects to it by itself.
     DATABASES = {"default": env.db("DATABASE_URL")}
 else:
     from newsroom import embedded_db
@@ -100,6 +104,16 @@ else:
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("TEST_DATABASE_NAME", default="test_newsroom")
+# A streaming replica for reads that tolerate lag (newsroom/db_routing.py); never migrated.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db("DATABASE_REPLICA_URL"),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["newsroom.db_routing.ReplicaRouter"]
+DATABASE_REPLICA_STICKY_SECONDS = env.int("DATABASE_REPLICA_STICKY_SECONDS", default=10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------
@@ -183,9 +197,19 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Redis hands a task whose worker died (acks_late: never acknowledged) to another worker
+    # once it is this many seconds old (kombu's default: an hour; no task may run longer), found
+    # by a sweep every 10 s (kombu's default is every 100 s).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        "unacked_restore_interval": 10,
+        "unacked_restore_throttle": 1,
+    }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a killed pool process hands its task back (tasks are idempotent)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -195,7 +219,7 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-send-pending": {"task": "translations.tasks.notifications_send_pending", "schedule": 60.0},
     "claims-expire": {"task": "translations.tasks.claims_expire", "schedule": 3600.0},
 }
-CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE", default=str(DATA_DIR / "celerybeat-schedule"))
 
 # --- Desk rules -----------------------------------------------------------------------
 DESK_CLAIM_EXPIRY_DAYS = env.int("DESK_CLAIM_EXPIRY_DAYS", default=7)
@@ -226,6 +250,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if env.bool("DESK_HTTPS", default=not DEBUG and not TESTING):
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer checks over plain HTTP
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

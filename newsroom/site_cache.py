@@ -13,6 +13,7 @@ cached: the site's pages do not depend on who asks (they never read the session)
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from collections.abc import Callable
 from functools import wraps
@@ -25,6 +26,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.http import parse_http_date_safe
 from django.utils.translation import get_language
+
+from newsroom.db_routing import used_replica
+
+log = logging.getLogger(__name__)
 
 VERSION_KEY = "site:version"
 
@@ -84,8 +89,12 @@ def site_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespon
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method not in ("GET", "HEAD") or _seconds() <= 0:
             return _finish(request, view(request, *args, **kwargs))
-        key = _key(request, site_cache_version())
-        cached = cache.get(key)
+        try:
+            key = _key(request, site_cache_version())
+            cached = cache.get(key)
+        except Exception:  # the cache server restarts: render the page instead of failing
+            log.warning("Site cache unavailable; rendering %s uncached", request.path, exc_info=True)
+            return _finish(request, view(request, *args, **kwargs))
         response: HttpResponseBase
         if cached is not None:
             content, headers = cached
@@ -99,12 +108,17 @@ def site_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespon
                 render()  # a TemplateResponse (the sitemap view): its bytes are what we keep
             if response.status_code != 200 or response.streaming or not isinstance(response, HttpResponse):
                 return response
+            if used_replica():  # possibly lagging text is served to this reader, never cached for all
+                return _finish(request, response)
             kept = {
                 name: response.headers[name]
                 for name in ("Content-Type", "Last-Modified", "Content-Language", "X-Robots-Tag")
                 if name in response.headers
             }
-            cache.set(key, (response.content, kept), _seconds())
+            try:
+                cache.set(key, (response.content, kept), _seconds())
+            except Exception:
+                log.warning("Site cache unavailable; %s not stored", request.path, exc_info=True)
         return _finish(request, response)
 
     return wrapper

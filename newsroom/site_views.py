@@ -29,6 +29,7 @@ from django.views.decorators.http import require_safe
 from modeltranslation.utils import build_localized_fieldname
 
 from newsroom import search
+from newsroom.db_routing import lag_tolerant_view
 from newsroom.models import Article, Correction, Outlet, SlugRedirect, Tag
 from newsroom.site_cache import site_page
 from translations.models import ANONYMOUS_CREDIT, Contributor, Credit, CreditMode, Role, State, Translation
@@ -377,6 +378,7 @@ def translator(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 @site_page
+@lag_tolerant_view  # the replica, when there is one; such pages are not cached (db_routing)
 def search_page(request: HttpRequest) -> HttpResponse:
     lang = site_language()
     query = search.search_query_clean(request.GET.get("q"))

@@ -3,13 +3,14 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from newsroom import site_views, sitemaps
+from newsroom import health, site_views, sitemaps
 from newsroom.api import api
 from newsroom.site_cache import site_page
 from translations import workspace_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),  # for the load balancer (docs/DEPLOYMENT.md)
     path("accounts/", include("django.contrib.auth.urls")),
     path("desk/", include("translations.urls")),
     # Public on purpose (the invitee has no account yet), so outside the login-only desk namespace.

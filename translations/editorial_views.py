@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 from reversion.models import Version
 
 from newsroom import publishing
+from newsroom.db_routing import lag_tolerant_view
 from newsroom.models import Article, AuditEntry, Tag
 from translations import (
     checks,
@@ -584,6 +585,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @desk_member_required
+@lag_tolerant_view
 def audit(request: HttpRequest) -> HttpResponse:
     _editor_only(request)
     form = AuditFilterForm(request.GET or None)
@@ -606,6 +608,7 @@ def audit(request: HttpRequest) -> HttpResponse:
 
 
 @desk_member_required
+@lag_tolerant_view
 def stats_page(request: HttpRequest) -> HttpResponse:
     _editor_only(request)
     return render(request, "desk/stats.html", {**stats.desk_stats(), "machine": machine_drafts.machine_share()})

@@ -95,7 +95,10 @@ def notifications_send(*, ids: Iterable[int] | None = None) -> int:
     for pk in list(qs.values_list("pk", flat=True)):
         with transaction.atomic():
             notice = (
-                Notification.objects.select_for_update(skip_locked=True)
+                # of=self: lock the notice only. Locking the joined user row too (the default) made
+                # every insert referencing that person (their next notice, their audit entries)
+                # wait for as long as the SMTP server took (found by bench/cluster_drill.py).
+                Notification.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("user")
                 .filter(pk=pk, emailed_at__isnull=True)
                 .first()

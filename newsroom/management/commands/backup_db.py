@@ -21,6 +21,8 @@ from typing import Any, NoReturn
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connections
 
+from newsroom.db_routing import REPLICA, replica_configured
+
 DEBIAN_PG_ROOT = Path("/usr/lib/postgresql")
 
 
@@ -72,6 +74,8 @@ def connection_args(alias: str = "default") -> tuple[list[str], dict[str, str]]:
     options = db.get("OPTIONS") or {}
     if options.get("sslmode"):
         env["PGSSLMODE"] = str(options["sslmode"])
+    if options.get("target_session_attrs"):  # multi-host URLs: the same server choice as the app's
+        env["PGTARGETSESSIONATTRS"] = str(options["target_session_attrs"])
     if options.get("host") and not db.get("HOST"):
         args[:0] = ["--host", str(options["host"])]
     return args, env
@@ -82,6 +86,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", help="file to write (replaced only once the dump is complete)")
+        parser.add_argument("--primary", action="store_true", help="dump the primary even when a replica is configured")
 
     def fail(self, message: object) -> NoReturn:
         self.stderr.write(one_line(message), style_func=lambda s: s)
@@ -91,11 +96,13 @@ class Command(BaseCommand):
         target = Path(options["path"]).resolve()
         if not target.parent.is_dir():
             self.fail(f"Backup failed: the folder {target.parent} does not exist.")
+        # With a replica configured the dump reads from it (same data, no load on the primary).
+        alias = REPLICA if replica_configured() and not options["primary"] else "default"
         try:
-            tool = pg_tool("pg_dump", major=server_major())
+            tool = pg_tool("pg_dump", major=server_major(alias))
         except Exception as exc:  # no server, no binary: one line either way
             self.fail(f"Backup failed: {exc}")
-        conn_args, env = connection_args()
+        conn_args, env = connection_args(alias)
         partial = target.with_name(f".{target.name}.partial")
         command = [tool, "--format=custom", "--file", str(partial), *conn_args]
         try:
@@ -110,5 +117,5 @@ class Command(BaseCommand):
             )
         partial.replace(target)
         self.stdout.write(
-            f"Backed up {connections['default'].settings_dict['NAME']} to {target} ({target.stat().st_size} bytes)"
+            f"Backed up {connections[alias].settings_dict['NAME']} ({alias}) to {target} ({target.stat().st_size} bytes)"
         )
