@@ -16,7 +16,7 @@ Every process gets the same environment (:meth:`Cluster.desk_env`), the one
 docs/DEPLOYMENT.md describes: ``DATABASE_URL`` names both PostgreSQL servers (libpq
 multi-host, ``target_session_attrs=read-write``) so a promoted replica is found without a
 restart, and ``DATABASE_REPLICA_URL`` names the replica first (``prefer-standby``) for the
-lag-tolerant reads of ``newsroom/db_routing.py``. Only ``DESK_HTTPS=0`` differs from a real
+lag-tolerant reads of ``newsroom/core/db_routing.py``. Only ``DESK_HTTPS=0`` differs from a real
 deployment: nothing terminates TLS here.
 
 Other ports are free ones picked at start, so several clusters (and other servers) can run on

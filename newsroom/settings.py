@@ -2,7 +2,7 @@
 
 Secrets come only from the environment and the defaults are safe (``DEBUG`` off). For
 development ``make run`` sets ``DEBUG=1``; without ``DATABASE_URL`` an embedded PostgreSQL
-starts (see ``newsroom/embedded_db.py``) and without ``CELERY_BROKER_URL`` Celery uses a
+starts (see ``newsroom/core/embedded_db.py``) and without ``CELERY_BROKER_URL`` Celery uses a
 filesystem broker under ``.data/`` that needs no server.
 """
 
@@ -56,7 +56,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
-    "newsroom.api_http.ApiMiddleware",  # /api/ only: before sessions and CSRF, which it never needs
+    "newsroom.site.api_http.ApiMiddleware",  # /api/ only: before sessions and CSRF, which it never needs
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -65,8 +65,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
-    "newsroom.audit.AuditMiddleware",
-    "newsroom.db_routing.ReplicaStickyMiddleware",
+    "newsroom.core.audit.AuditMiddleware",
+    "newsroom.core.db_routing.ReplicaStickyMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -82,7 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "newsroom.context_processors.site",
+                "translations.desk.context_processors.site",
             ],
         },
     }
@@ -95,7 +95,7 @@ if env.str("DATABASE_URL", default=""):
     # accepts writes, so after a replica is promoted every process reconnects to it by itself.
     DATABASES = {"default": env.db("DATABASE_URL")}
 else:
-    from newsroom import embedded_db
+    from newsroom.core import embedded_db
 
     DATABASES = {"default": env.db_url_config(embedded_db.database_url())}
     # The socket directory is the host (environ leaves it in OPTIONS); tools like pg_dump need it there.
@@ -104,7 +104,7 @@ else:
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("TEST_DATABASE_NAME", default="test_newsroom")
-# A streaming replica for reads that tolerate lag (newsroom/db_routing.py); never migrated.
+# A streaming replica for reads that tolerate lag (newsroom/core/db_routing.py); never migrated.
 if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = {
         **env.db("DATABASE_REPLICA_URL"),
@@ -112,7 +112,7 @@ if env.str("DATABASE_REPLICA_URL", default=""):
         "CONN_HEALTH_CHECKS": True,
         "TEST": {"MIRROR": "default"},
     }
-DATABASE_ROUTERS = ["newsroom.db_routing.ReplicaRouter"]
+DATABASE_ROUTERS = ["newsroom.core.db_routing.ReplicaRouter"]
 DATABASE_REPLICA_STICKY_SECONDS = env.int("DATABASE_REPLICA_STICKY_SECONDS", default=10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

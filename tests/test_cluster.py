@@ -99,7 +99,7 @@ def test_libpq_skips_a_dead_host_and_connects_to_the_writable_one(db):
 
 
 def _can_run_cluster() -> bool:
-    from newsroom import embedded_db
+    from newsroom.core import embedded_db
 
     if embedded_db._debian_bin_dir() is None or not shutil.which("redis-server") or not shutil.which("haproxy"):
         return False
@@ -180,8 +180,8 @@ class LockProbeBackend:
 @pytest.mark.django_db(transaction=True)
 def test_a_slow_email_send_does_not_hold_up_other_notices_for_the_same_person(settings):
     from tests.factories import UserFactory
-    from translations import notifications
     from translations.models import Notification
+    from translations.people import notifications
 
     settings.EMAIL_BACKEND = "tests.test_cluster.LockProbeBackend"
     user = UserFactory(email="probe@desk.example")

@@ -12,7 +12,7 @@ from django.db import connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from newsroom import db_routing
+from newsroom.core import db_routing
 from newsroom.models import Article, AuditEntry
 from tests.factories import TranslationFactory
 from translations.models import State

@@ -15,7 +15,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from reversion.admin import VersionAdmin
 
-from newsroom import privacy
+from translations import privacy
 from translations.models import (
     Comment,
     Contributor,

@@ -25,8 +25,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from newsroom.audit import audit_record
-from translations import machine_marks, permissions
+from newsroom.core.audit import audit_record
+from translations import permissions
+from translations.assist import machine_marks
 from translations.models import State, Translation
 from translations.versions import text_snapshot
 

@@ -22,8 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from translations import checks, editing, glossary, machine, machine_marks, permissions
-from translations.machine import MachineError
+from translations import editing, permissions
+from translations.assist import checks, glossary, machine, machine_marks
+from translations.assist.machine import MachineError
 from translations.models import MachineDraftJob, State, Translation
 
 log = logging.getLogger(__name__)

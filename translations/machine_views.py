@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from translations import machine_drafts, permissions, selectors
-from translations.machine import MachineError
+from translations.assist.machine import MachineError
+from translations.desk.views import desk_member_required
 from translations.models import MachineDraftJob, State
-from translations.views import desk_member_required
 
 
 def _wants_json(request: HttpRequest) -> bool:

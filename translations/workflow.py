@@ -32,10 +32,12 @@ from django.utils.translation import ngettext
 from reversion.models import Version
 
 from newsroom import publishing
-from newsroom.audit import audit_record
+from newsroom.core.audit import audit_record
 from newsroom.models import Article
-from translations import checks, glossary, memory, notifications, permissions, versions
+from translations import permissions, versions
+from translations.assist import checks, glossary, memory
 from translations.models import Credit, NotificationKind, Role, State, Translation, WorkflowEvent
+from translations.people import notifications
 
 
 class WorkflowError(Exception):

@@ -11,7 +11,8 @@ from reversion.models import Version
 
 from tests.factories import ArticleFactory, TranslationFactory, UserFactory
 from tests.mt_fake import deepl_server, libre_server  # noqa: F401 - fixtures
-from translations import checks, editing, machine_drafts
+from translations import editing, machine_drafts
+from translations.assist import checks
 from translations.models import GlossaryTerm, MachineDraftJob, State, Translation
 
 pytestmark = pytest.mark.django_db
@@ -154,7 +155,7 @@ def test_no_drafts_once_the_text_is_in_review(libre_server):  # noqa: F811
 def test_request_without_a_provider_is_refused(settings):
     settings.DESK_MT_PROVIDER = ""
     t, _ids = _job()
-    from translations.machine import MachineError
+    from translations.assist.machine import MachineError
 
     with pytest.raises(MachineError):
         machine_drafts.machine_draft_request(translation=t, by=t.translator)

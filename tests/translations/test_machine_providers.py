@@ -7,7 +7,7 @@ import time
 import pytest
 
 from tests.mt_fake import DEEPL_KEY, LIBRE_KEY, deepl_server, libre_server  # noqa: F401 - fixtures
-from translations import machine
+from translations.assist import machine
 
 
 def test_machine_drafts_are_off_by_default(settings):

@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connections
 
-from newsroom.db_routing import REPLICA, replica_configured
+from newsroom.core.db_routing import REPLICA, replica_configured
 
 DEBIAN_PG_ROOT = Path("/usr/lib/postgresql")
 
@@ -41,7 +41,7 @@ def server_major(alias: str = "default") -> int:
 def pg_tool(name: str, *, major: int) -> str:
     """Path of ``pg_dump``/``pg_restore`` for a server of ``major`` version, or raise FileNotFoundError."""
     candidates = [DEBIAN_PG_ROOT / str(major) / "bin" / name]
-    from newsroom import embedded_db
+    from newsroom.core import embedded_db
 
     bin_dir = embedded_db._debian_bin_dir()
     if bin_dir is not None:

@@ -21,9 +21,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from newsroom import extraction, importing
 from newsroom.models import Article, Feed, Outlet
-from translations import checks, editing, workflow
+from newsroom.sources import extraction, importing
+from translations import editing, workflow
+from translations.assist import checks
 from translations.models import Contributor, CreditMode, GlossaryTerm, MemoryEntry, State, Translation
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"

@@ -17,7 +17,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandParser
 
-from translations import machine, machine_drafts
+from translations import machine_drafts
+from translations.assist import machine
 from translations.models import Translation
 
 

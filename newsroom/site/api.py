@@ -6,10 +6,10 @@ so the contract cannot drift from the code.
 
 Everything here reads what the public site shows and nothing else: the live fields of an
 Article (never a working copy), the credit *snapshots* through the site's own
-:func:`~newsroom.site_views.public_credits` (never an account's real name unless it was the
+:func:`~newsroom.site.views.public_credits` (never an account's real name unless it was the
 chosen credit), translators who opted in to a public page. Desk comments, drafts, spiked and
 scheduled work are never queried. HTTP behaviour (page cache tied to the site's, ETag/304,
-CORS, rate limit, JSON errors) lives in :mod:`newsroom.api_http`.
+CORS, rate limit, JSON errors) lives in :mod:`newsroom.site.api_http`.
 
 Each endpoint runs a fixed number of queries whatever the page size: outlets are joined,
 tags prefetched in one query, the latest correction time is a subquery.
@@ -34,9 +34,9 @@ from ninja import Field, NinjaAPI, Path, Query, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from pydantic import BeforeValidator
 
-from newsroom import search
 from newsroom.models import Article, Correction, Outlet, SourceRevision, Tag
-from newsroom.site_views import article_credits, article_url, live_articles, public_contributors, public_credits
+from newsroom.site import search
+from newsroom.site.views import article_credits, article_url, live_articles, public_contributors, public_credits
 from newsroom.templatetags.desk_tags import body_groups, safe_url
 from translations.models import Role, State, Translation
 

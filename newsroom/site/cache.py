@@ -27,7 +27,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, se
 from django.utils.http import parse_http_date_safe
 from django.utils.translation import get_language
 
-from newsroom.db_routing import used_replica
+from newsroom.core.db_routing import used_replica
 
 log = logging.getLogger(__name__)
 

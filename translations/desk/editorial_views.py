@@ -27,22 +27,11 @@ from django.views.decorators.http import require_POST
 from reversion.models import Version
 
 from newsroom import publishing
-from newsroom.db_routing import lag_tolerant_view
+from newsroom.core.db_routing import lag_tolerant_view
 from newsroom.models import Article, AuditEntry, Tag
-from translations import (
-    checks,
-    diff,
-    editing,
-    machine,
-    machine_drafts,
-    permissions,
-    review,
-    selectors,
-    stats,
-    versions,
-    workflow,
-)
-from translations.editorial_forms import (
+from translations import editing, machine_drafts, permissions, review, selectors, stats, versions, workflow
+from translations.assist import checks, diff, machine
+from translations.desk.editorial_forms import (
     AssignForm,
     AuditFilterForm,
     BoardFilterForm,
@@ -50,8 +39,8 @@ from translations.editorial_forms import (
     OpenJobForm,
     PublishForm,
 )
+from translations.desk.views import desk_member_required
 from translations.models import Comment, Contributor, Role, State, Translation
-from translations.views import desk_member_required
 
 PAGE_SIZE = 50
 PINNED_STATES = (State.APPROVED, State.SCHEDULED, State.PUBLISHED)
