@@ -35,6 +35,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DESK_TESTING=1 DATABASE_URL=postgres://lint@localhost/lint $(BIN)/mypy newsroom translations
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .

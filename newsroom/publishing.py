@@ -11,35 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-import nh3
 from django.db.models import Q
 from django.utils.text import slugify
 from modeltranslation.utils import build_localized_fieldname
 
+from newsroom.core.html import plain_text, sanitize_inline
 from newsroom.models import Article, Correction, SlugRedirect, Tag
 from newsroom.site.cache import site_cache_invalidate
 
 if TYPE_CHECKING:
     from translations.models import Translation
-
-INLINE_TAGS = {"a", "strong", "em", "b", "i", "br", "sup", "sub", "span", "q", "cite", "abbr"}
-INLINE_ATTRIBUTES = {"a": {"href", "title", "hreflang"}, "span": {"lang"}, "q": {"lang"}, "abbr": {"title"}}
-
-
-def sanitize_inline(text: str) -> str:
-    """Translator text to safe inline HTML: allow-listed tags only, http(s)/mailto links, no scripts."""
-    html = nh3.clean(
-        text.strip(),
-        tags=INLINE_TAGS,
-        attributes=INLINE_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-    )
-    return html.replace("\n", "<br>")
-
-
-def plain_text(html: str) -> str:
-    return nh3.clean(html, tags=set()).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
 
 
 def live_body(*, translation: Translation) -> list[dict[str, Any]]:
@@ -101,10 +82,9 @@ def article_publish(*, translation: Translation, at: dt.datetime) -> Article:
     """Copy the approved working copy of ``translation`` into the article's live fields.
 
     Keeps the first publication time; a correction adds a dated :class:`Correction`; a new
-    slug keeps the old one as a redirect. Snapshots the credit names. Caller holds the lock.
+    slug keeps the old one as a redirect. Caller holds the lock (the workflow snapshots the
+    credit names in the same transaction).
     """
-    from translations.models import Contributor
-
     article = Article.objects.select_for_update().get(pk=translation.article_id)
     lang = translation.language
 
@@ -135,11 +115,6 @@ def article_publish(*, translation: Translation, at: dt.datetime) -> Article:
             for name in tag_names
         ]
         article.tags.set(tags)
-    for credit in translation.credits.select_related("user"):
-        if credit.user is not None:
-            contributor, _created = Contributor.objects.get_or_create(user=credit.user)
-            credit.credit_name = contributor.credit_name(credit.role)
-        credit.save(update_fields=["credit_name"])
     site_cache_invalidate()
     return article
 

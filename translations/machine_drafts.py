@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from newsroom.core.queue import enqueue
 from translations import editing, permissions
 from translations.assist import checks, glossary, machine, machine_marks
 from translations.assist.machine import MachineError
@@ -69,10 +70,9 @@ def can_batch(*, user: Any, translation: Translation) -> bool:
 
 
 def _queue(job_id: int) -> None:
-    from translations import tasks
 
     try:
-        tasks.machine_draft_run.delay(job_id)
+        enqueue("translations.tasks.machine_draft_run", job_id)
     except Exception:  # the broker is down: say so rather than leave the job waiting forever
         log.warning("Broker unavailable; machine draft job %s not queued", job_id, exc_info=True)
         MachineDraftJob.objects.filter(pk=job_id, status=MachineDraftJob.Status.QUEUED).update(

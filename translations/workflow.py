@@ -36,7 +36,7 @@ from newsroom.core.audit import audit_record
 from newsroom.models import Article
 from translations import permissions, versions
 from translations.assist import checks, glossary, memory
-from translations.models import Credit, NotificationKind, Role, State, Translation, WorkflowEvent
+from translations.models import Contributor, Credit, NotificationKind, Role, State, Translation, WorkflowEvent
 from translations.people import notifications
 
 
@@ -214,6 +214,15 @@ def _record(
     return t
 
 
+def _snapshot_credits(t: Translation) -> None:
+    """Each credit keeps the name its person chose at publication, even if they change it later."""
+    for credit in t.credits.select_related("user"):
+        if credit.user is not None:
+            contributor, _created = Contributor.objects.get_or_create(user=credit.user)
+            credit.credit_name = contributor.credit_name(credit.role)
+        credit.save(update_fields=["credit_name"])
+
+
 def _ensure_credit(t: Translation, user: Any, role: str) -> None:
     # Editors are recorded but not credited in public unless the editor says so at publication.
     Credit.objects.get_or_create(translation=t, user=user, role=role, defaults={"is_credited": role != Role.EDITOR})
@@ -388,6 +397,7 @@ def translation_publish(*, translation: Translation, by: Any, comment: str = "")
     _ensure_credit(t, by, Role.EDITOR)
     # Readers get exactly the text the reviewer approved, whatever the working copy holds.
     publishing.article_publish(translation=versions.approved_copy(t, pin), at=now)
+    _snapshot_credits(t)
     t.text_changed_by = []
     t.first_published_at = t.first_published_at or now
     t.scheduled_for, t.is_correction, t.correction_note = None, False, ""

@@ -21,13 +21,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from newsroom.core import roles
 from newsroom.core.audit import audit_record
 from newsroom.desk import forms as desk_forms
 from newsroom.models import Article, Feed, FeedItem, SourceRevision
 from newsroom.sources import fetching, importing, inbox
 from newsroom.sources import polling as feed_polling
 from newsroom.sources.diff import source_diff
-from translations import permissions, workflow
+from translations import workflow
 from translations.models import Translation
 
 View = Callable[..., HttpResponse]
@@ -47,8 +48,8 @@ def _role_required(predicate: Callable[[Any], bool], message: str) -> Callable[[
     return decorator
 
 
-editor_required = _role_required(permissions.is_editor, "This page is for editors.")
-reviewer_required = _role_required(permissions.is_reviewer, "This page is for editors and reviewers.")
+editor_required = _role_required(roles.is_editor, "This page is for editors.")
+reviewer_required = _role_required(roles.is_reviewer, "This page is for editors and reviewers.")
 
 
 # --------------------------------------------------------------------------- importing
@@ -130,7 +131,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "previous": previous,
             "changes": changes,
             "translations": translations,
-            "can_act": permissions.is_editor(request.user),
+            "can_act": roles.is_editor(request.user),
             "reject_form": desk_forms.ReasonForm(),
         },
     )

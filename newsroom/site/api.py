@@ -34,10 +34,10 @@ from ninja import Field, NinjaAPI, Path, Query, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from pydantic import BeforeValidator
 
+from newsroom.core.html import body_groups, safe_url
 from newsroom.models import Article, Correction, Outlet, SourceRevision, Tag
 from newsroom.site import search
 from newsroom.site.views import article_credits, article_url, live_articles, public_contributors, public_credits
-from newsroom.templatetags.desk_tags import body_groups, safe_url
 from translations.models import Role, State, Translation
 
 MAX_PAGE_SIZE = 100

@@ -12,12 +12,11 @@ from django.db.models import F, QuerySet, TextField, Value
 from django.db.models.functions import Coalesce, Concat
 from modeltranslation.utils import build_localized_fieldname
 
+from newsroom.core.html import HIGHLIGHT_START, HIGHLIGHT_STOP
 from newsroom.models import Article, BodyText
 
 MAX_QUERY_LENGTH = 200
 # Private-use characters: they cannot come from a reader's query, and they survive escaping.
-HIGHLIGHT_START = "\ue000"
-HIGHLIGHT_STOP = "\ue001"
 
 
 def search_query_clean(raw: str | None) -> str:

@@ -13,10 +13,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from newsroom.core import roles
 from newsroom.core.audit import audit_record
 from newsroom.models import Article, FeedItem
 from newsroom.sources import fetching, importing
-from translations import permissions
 
 
 class TriageError(Exception):
@@ -28,7 +28,7 @@ class TriageError(Exception):
 
 
 def _require_editor(by: Any) -> None:
-    if not permissions.is_editor(by):
+    if not roles.is_editor(by):
         raise PermissionDenied(_("Only editors can triage the inbox."))
 
 

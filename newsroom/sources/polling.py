@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils import timezone
 
+from newsroom.core.queue import enqueue
 from newsroom.models import Feed, FeedItem
 from newsroom.sources import feeds, fetching, importing
 
@@ -173,7 +174,6 @@ def feeds_poll_due(*, now: dt.datetime | None = None) -> list[int]:
     Each due feed's ``next_poll_at`` is pushed one interval ahead first, so a feed whose task
     is still queued (or hanging) is not queued again on the next beat.
     """
-    from newsroom import tasks
 
     now = now or timezone.now()
     ids = []
@@ -186,12 +186,11 @@ def feeds_poll_due(*, now: dt.datetime | None = None) -> list[int]:
         if claimed:
             ids.append(feed.pk)
     for feed_id in ids:
-        tasks.feed_poll.delay(feed_id)
+        enqueue("newsroom.tasks.feed_poll", feed_id)
     return ids
 
 
 def feed_poll_enqueue(*, feed: Feed) -> None:
     """Queue a poll of ``feed`` now ("poll now" on the feeds page). Editors only (view checks)."""
-    from newsroom import tasks
 
-    tasks.feed_poll.delay(feed.pk)
+    enqueue("newsroom.tasks.feed_poll", feed.pk)

@@ -15,9 +15,11 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from newsroom.site.search import HIGHLIGHT_START, HIGHLIGHT_STOP
+from newsroom.core.html import HIGHLIGHT_START, HIGHLIGHT_STOP, body_groups, safe_url
 
 register = template.Library()
+register.filter("safe_url", safe_url)
+register.filter("body_groups", body_groups)
 
 YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
 VIMEO_ID = re.compile(r"^[0-9]{3,15}$")
@@ -41,47 +43,6 @@ def embed_src(attrs: dict[str, Any]) -> str:
     if provider == "vimeo" and VIMEO_ID.match(video_id):
         return f"https://player.vimeo.com/video/{quote(video_id)}?dnt=1"
     return ""
-
-
-@register.filter
-def safe_url(value: str) -> str:
-    """Only http(s) links reach an href."""
-    return value if isinstance(value, str) and value.startswith(("https://", "http://")) else ""
-
-
-@register.filter
-def body_groups(body: Any) -> list[dict[str, Any]]:
-    """Live blocks grouped for rendering: consecutive list items become one list.
-
-    Returns ``[{"kind": "list", "ordered": bool, "items": [block, …]} | block, …]``. Heading
-    levels are clamped so the outline never skips a level below the page's h1.
-    """
-    groups: list[dict[str, Any]] = []
-    last_level = 1
-    for block in body if isinstance(body, list) else []:
-        if not isinstance(block, dict):
-            continue
-        kind = block.get("kind")
-        raw_attrs = block.get("attrs")
-        attrs: dict[str, Any] = raw_attrs if isinstance(raw_attrs, dict) else {}
-        if kind == "list_item":
-            ordered = bool(attrs.get("ordered"))
-            previous = groups[-1] if groups else None
-            if previous is not None and previous.get("kind") == "list" and previous["ordered"] == ordered:
-                previous["items"].append(block)
-            else:
-                groups.append({"kind": "list", "ordered": ordered, "items": [block]})
-            continue
-        if kind == "heading":
-            try:
-                wanted = int(attrs.get("level") or 2)
-            except (TypeError, ValueError):
-                wanted = 2
-            level = max(2, min(wanted, last_level + 1, 6))
-            last_level = level
-            block = {**block, "level": level}
-        groups.append(block)
-    return groups
 
 
 @register.filter

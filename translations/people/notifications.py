@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from newsroom.core.queue import enqueue
 from translations.models import Contributor, Notification, NotificationKind, WorkflowEvent
 
 log = logging.getLogger(__name__)
@@ -78,10 +79,9 @@ def notifications_record(
 
 def notifications_queue(ids: list[int]) -> None:
     """Hand delivery to Celery; if the broker is unreachable the pending sweep sends them later."""
-    from translations import tasks
 
     try:
-        tasks.notifications_send.delay(ids)
+        enqueue("translations.tasks.notifications_send", ids)
     except Exception:  # the broker is down: the outbox keeps the notices
         log.warning("Broker unavailable; %d notification(s) wait for the pending sweep", len(ids), exc_info=True)
 
