@@ -79,6 +79,7 @@ def comment_add(
         key=f"comment:{comment.pk}",
         text=_("New comment: %(title)s") % {"title": title},
         url=translation.get_absolute_url(),
+        actor=by,
     )
     if ids:
         transaction.on_commit(lambda: notifications.notifications_queue(ids), robust=True)
@@ -103,7 +104,7 @@ def comment_resolve(*, comment: Comment, by: Any) -> Comment:
 
 def versions_of(translation: Translation) -> Any:
     """Every reversion Version of ``translation``, newest first, with revision and author."""
-    return Version.objects.get_for_object(translation).select_related("revision", "revision__user")
+    return Version.objects.get_for_object(translation).select_related("revision", "revision__user__contributor")
 
 
 def version_snapshot(version: Version) -> dict[str, Any]:

@@ -155,7 +155,7 @@ def _changes_requested(t: Translation) -> WorkflowEvent | None:
     """The latest 'changes requested' event if no submission came after it."""
     last = (
         WorkflowEvent.objects.filter(translation=t, action__in=_REVIEW_ROUND_ACTIONS)
-        .select_related("actor")
+        .select_related("actor__contributor")
         .order_by("-created_at", "-pk")
         .first()
     )
@@ -194,7 +194,9 @@ def _editor_context(
     for note in notes:
         notes_after.setdefault(str(note.get("after", "")), []).append(note)
     threads: dict[str, list[dict[str, Any]]] = {}
-    comments = list(Comment.objects.filter(translation=t).select_related("author", "resolved_by"))
+    comments = list(
+        Comment.objects.filter(translation=t).select_related("author__contributor", "resolved_by__contributor")
+    )
     replies: dict[int, list[Comment]] = {}
     for c in comments:
         if c.parent_id:
