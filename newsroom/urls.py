@@ -1,14 +1,20 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from newsroom import site_views, sitemaps
 from newsroom.site_cache import site_page
 from translations import workspace_views
+from translations.workspace_forms import AdminLoginForm, LoginForm
+
+# Both login forms refuse impossible user names with a message (axes logs attempts in 255 characters).
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("desk/", include("translations.urls")),
     # Public on purpose (the invitee has no account yet), so outside the login-only desk namespace.

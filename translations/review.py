@@ -18,6 +18,7 @@ from reversion.models import Version
 
 from newsroom.audit import audit_record
 from translations import editing, notifications, permissions, workflow
+from translations.inputs import clean_text
 from translations.models import Comment, Contributor, Credit, NotificationKind, State, Translation
 
 FOLLOW_SOURCE_COMMENT = "The source changed; please update the translation."
@@ -44,7 +45,7 @@ def comment_add(
     """
     if not permissions.can_comment(user=by, translation=translation):
         raise PermissionDenied(_("Only the reviewer, an editor or the translator can comment here."))
-    body = (body or "").strip()
+    body = clean_text(body or "").strip()
     if not body:
         raise ReviewError(_("Write something before sending the comment."))
     if parent is not None:

@@ -8,7 +8,6 @@ predicates of ``permissions.py``. Objects outside ``translations_visible_to`` ar
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from translations import accounts, checks, editing, glossary, memory, permissions, review, selectors, workflow
+from translations import accounts, checks, editing, glossary, inputs, memory, permissions, review, selectors, workflow
 from translations.models import Comment, GlossaryTerm, Notification, State, Translation, WorkflowEvent
 from translations.views import desk_member_required
 from translations.workspace_forms import (
@@ -326,7 +325,10 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
     """
     t = _visible(request, pk)
     try:
-        data = json.loads(request.body or b"{}")
+        data = inputs.json_body(request)
+    except inputs.BadInput as e:
+        return JsonResponse({"error": "bad_request", "message": e.message}, status=400)
+    try:
         based_on = int(data["based_on"])
     except (ValueError, KeyError, TypeError, OverflowError):
         return JsonResponse({"error": "bad_request", "message": _("Malformed save.")}, status=400)
