@@ -301,7 +301,7 @@ def translation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             by=request.user,
             based_on=_based_on(request),
             as_version=as_version,
-            comment=request.POST.get("version_comment", "").strip()[:500],
+            comment=inputs.clean_text(request.POST.get("version_comment", "")).strip()[:500],
             **payload,
         )
     except editing.StaleEdit as stale:
@@ -401,7 +401,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_editor(request, t, status=422, problems=problems)
     try:
         workflow.translation_submit(
-            translation=t, by=request.user, comment=request.POST.get("comment", "").strip()[:5000]
+            translation=t, by=request.user, comment=inputs.clean_text(request.POST.get("comment", "")).strip()[:5000]
         )
     except workflow.WorkflowError as e:
         messages.error(request, e.message)
@@ -475,7 +475,7 @@ def glossary_page(request: HttpRequest) -> HttpResponse:
                 return redirect("desk:glossary")
             except glossary.GlossaryError as e:
                 form.add_error("source_term", e.message)
-    q = request.GET.get("q", "").strip()[:100]
+    q = inputs.clean_text(request.GET.get("q", "")).strip()[:100]
     terms = GlossaryTerm.objects.all()
     if q:
         from django.db.models import Q
