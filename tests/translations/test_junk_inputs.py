@@ -22,9 +22,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from reversion.models import Version
 
 from newsroom.models import Article, AuditEntry, Feed, FeedItem, Outlet
-from tests.factories import ArticleFactory, TranslationFactory, UserFactory
+from tests.factories import ArticleFactory, TranslationFactory
 from translations import editing, review
-from translations.models import Comment, GlossaryTerm, Notification, State, Translation, WorkflowEvent
+from translations.models import Comment, GlossaryTerm, State, Translation, WorkflowEvent
 
 # No network: every address the desk could fetch is a closed port on loopback, which the
 # fetcher refuses outright (loopback is only allowed when a test asks for it).
@@ -57,7 +57,7 @@ def _json_bodies(edit_version: int) -> list[str]:
     stale = edit_version + 1000  # never the current version: the fuzz must not overwrite the text
     return [
         DEEP_JSON,
-        '{"based_on": %d, "blocks": %s}' % (stale, DEEP_JSON),
+        f'{{"based_on": {stale}, "blocks": {DEEP_JSON}}}',
         '{"based_on": 0, "notes": ' + "{" + '"a":{' * 1500 + "}" * 1500 + "}}",
         json.dumps({"based_on": stale, "title": "x" * 3_000_000}),  # a 3 MB body
         "not json",
@@ -305,7 +305,7 @@ def test_any_other_authenticate_call_with_a_long_name_is_logged_clipped(rf):
 def test_deeply_nested_autosave_is_400_with_a_sentence(client, translator):
     t = TranslationFactory(state=State.IN_PROGRESS, translator=translator, title="Kept")
     client.force_login(translator)
-    body = '{"based_on": %d, "blocks": %s}' % (t.edit_version, DEEP_JSON)
+    body = f'{{"based_on": {t.edit_version}, "blocks": {DEEP_JSON}}}'
     response = client.post(reverse("desk:autosave", args=[t.pk]), body, content_type="application/json")
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
