@@ -23,7 +23,7 @@ from reversion.models import Version
 
 from newsroom.models import Article, AuditEntry, Feed, FeedItem, Outlet
 from tests.factories import ArticleFactory, TranslationFactory
-from translations import editing, review
+from translations import accounts, editing, review
 from translations.models import Comment, GlossaryTerm, State, Translation, WorkflowEvent
 
 # No network: every address the desk could fetch is a closed port on loopback, which the
@@ -110,6 +110,7 @@ def world(db, editor, reviewer, translator):
     feed = Feed.objects.create(outlet=outlet, url=OFFLINE_URL + "/feed")
     item = FeedItem.objects.create(feed=feed, url=OFFLINE_URL + "/item", title="An item")
     term = GlossaryTerm.objects.create(source_term="пикет", target_term="picket", created_by=editor)
+    _invitation, token = accounts.invitation_create(email="newcomer@desk.example", by=editor)
     other = TranslationFactory(
         state=State.IN_REVIEW, article=ArticleFactory(outlet=outlet, source_url=OFFLINE_URL + "/2")
     )
@@ -121,6 +122,7 @@ def world(db, editor, reviewer, translator):
         "feed": feed,
         "item": item,
         "term": term,
+        "token": token,
         "version": Version.objects.get_for_object(t).first(),
         "users": {"editor": editor, "translator": translator},
     }
@@ -143,7 +145,7 @@ def _kwargs(pattern: URLPattern, world) -> dict:
         "article_resync": {"pk": world["article"].pk},
         "open_job": {"article_pk": world["article"].pk},
         "restore_version": {"pk": t.pk, "version_id": world["version"].pk},
-        "invite_accept": {"token": "x" * 43},
+        "invite_accept": {"token": world["token"]},
     }
     if pattern.name in by_name:
         return by_name[pattern.name]
@@ -164,7 +166,7 @@ def _url(target: str, world) -> str:
         pattern = next(p for p in desk_patterns() if p.name == target[5:])
         return reverse(target, kwargs=_kwargs(pattern, world))
     if target == "invite_accept":
-        return reverse(target, kwargs={"token": "x" * 43})
+        return reverse(target, kwargs={"token": world["token"]})
     return reverse(target)
 
 
