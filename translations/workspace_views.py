@@ -23,7 +23,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from translations import accounts, checks, editing, glossary, inputs, memory, permissions, review, selectors, workflow
+from translations import (
+    accounts,
+    checks,
+    editing,
+    glossary,
+    inputs,
+    memory,
+    people,
+    permissions,
+    review,
+    selectors,
+    workflow,
+)
 from translations.models import Comment, GlossaryTerm, Notification, State, Translation, WorkflowEvent
 from translations.views import desk_member_required
 from translations.workspace_forms import (
@@ -542,7 +554,13 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "desk/profile.html",
-        {"form": form, "contributor": contributor, "credit_preview": contributor.credit_name()},
+        {
+            "form": form,
+            "contributor": contributor,
+            "credit_preview": contributor.credit_name(),
+            # As any desk member who is not an editor sees them.
+            "desk_label": people.desk_name(person=request.user, viewer=None),
+        },
     )
 
 

@@ -240,3 +240,9 @@ def test_audit_log_is_for_editors_and_shows_them_real_names(client, submitted, r
         assert client.get(reverse("desk:audit")).status_code == 403
     html = _page(client, editor, reverse("desk:audit"))
     assert "volunteer2 (Andrei Kavalenka)" in html
+
+
+def test_profile_tells_a_volunteer_how_the_desk_names_them(client, hidden):
+    html = _page(client, hidden, reverse("desk:profile"))
+    assert f"Other people on the desk see you as <strong>{HIDDEN_LABEL}</strong>" in html
+    assert "only editors see your real name" in html
