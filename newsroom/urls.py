@@ -4,10 +4,11 @@ from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from newsroom import site_views, sitemaps
-from newsroom.site_cache import site_page
-from translations import workspace_views
-from translations.workspace_forms import AdminLoginForm, LoginForm
+from newsroom.site import sitemaps
+from newsroom.site import views as site_views
+from newsroom.site.cache import site_page
+from translations.desk import workspace_views
+from translations.desk.workspace_forms import AdminLoginForm, LoginForm
 
 # Both login forms refuse impossible user names with a message (axes logs attempts in 255 characters).
 admin.site.login_form = AdminLoginForm
@@ -29,7 +30,7 @@ urlpatterns = [
     path("news-sitemap.xml", sitemaps.news_sitemap, name="news_sitemap"),
 ]
 # The reader site in each publishing language: English at /, the others under /de/ etc.
-urlpatterns += i18n_patterns(path("", include("newsroom.site_urls")), prefix_default_language=False)
+urlpatterns += i18n_patterns(path("", include("newsroom.site.urls")), prefix_default_language=False)
 
-handler404 = "newsroom.site_views.page_not_found"
-handler500 = "newsroom.site_views.server_error"
+handler404 = "newsroom.site.views.page_not_found"
+handler500 = "newsroom.site.views.server_error"

@@ -12,8 +12,9 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import TranslationFactory, UserFactory
-from translations import notifications, people, review, workflow
+from translations import people, review, workflow
 from translations.models import CreditMode, Notification, State
+from translations.people import notifications
 
 HIDDEN_REAL = "Kavalenka"
 HIDDEN_LABEL = "volunteer2 (A. Minsker)"

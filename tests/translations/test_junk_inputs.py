@@ -23,8 +23,9 @@ from reversion.models import Version
 
 from newsroom.models import Article, AuditEntry, Feed, FeedItem, Outlet
 from tests.factories import ArticleFactory, TranslationFactory
-from translations import accounts, editing, review
+from translations import editing, review
 from translations.models import Comment, GlossaryTerm, State, Translation, WorkflowEvent
+from translations.people import accounts
 
 # No network: every address the desk could fetch is a closed port on loopback, which the
 # fetcher refuses outright (loopback is only allowed when a test asks for it).

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from translations import people
+from translations.people import names as people
 
 register = template.Library()
 

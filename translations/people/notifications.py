@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from translations.models import Contributor, Notification, NotificationKind, WorkflowEvent
-from translations.people import desk_name, public_name
+from translations.people.names import desk_name, public_name
 
 __all__ = ["public_name"]  # kept here for callers that name a person in an email
 
@@ -58,7 +58,7 @@ def notifications_record(
     and the actor themself. Idempotent per ``(key, user)``. Returns the new notification ids.
 
     The notice names who did it (the event's actor, or ``actor``) as that recipient may see
-    them (:func:`translations.people.desk_name`): only editors read a hidden real name."""
+    them (:func:`translations.people.names.desk_name`): only editors read a hidden real name."""
     ids: list[int] = []
     if event is not None:
         actor = event.actor

@@ -13,8 +13,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from newsroom.models import Outlet
-from translations import people
 from translations.models import State
+from translations.people import names as people
 
 
 class FastSelect(forms.Select):
