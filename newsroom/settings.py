@@ -138,6 +138,8 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# Clipped to axes' 255-character column, control characters dropped (translations/people/accounts.py).
+AXES_USERNAME_CALLABLE = "translations.people.accounts.login_attempt_username"
 
 # --- Languages ------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -1,5 +1,6 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
@@ -9,10 +10,15 @@ from newsroom.site import views as site_views
 from newsroom.site.api import api
 from newsroom.site.cache import site_page
 from translations.desk import workspace_views
+from translations.desk.workspace_forms import AdminLoginForm, LoginForm
+
+# Both login forms refuse impossible user names with a message (axes logs attempts in 255 characters).
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),  # for the load balancer (docs/DEPLOYMENT.md)
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("desk/", include("translations.urls")),
     # Public on purpose (the invitee has no account yet), so outside the login-only desk namespace.

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from reversion.models import Version
 
 from newsroom.core.audit import audit_record
+from newsroom.core.inputs import clean_text
 from translations import editing, permissions, workflow
 from translations.models import Comment, Contributor, Credit, NotificationKind, State, Translation
 from translations.people import notifications
@@ -46,7 +47,7 @@ def comment_add(
     """
     if not permissions.can_comment(user=by, translation=translation):
         raise PermissionDenied(_("Only the reviewer, an editor or the translator can comment here."))
-    body = (body or "").strip()
+    body = clean_text(body or "").strip()
     if not body:
         raise ReviewError(_("Write something before sending the comment."))
     if parent is not None:
@@ -81,6 +82,7 @@ def comment_add(
         key=f"comment:{comment.pk}",
         text=_("New comment: %(title)s") % {"title": title},
         url=translation.get_absolute_url(),
+        actor=by,
     )
     if ids:
         transaction.on_commit(lambda: notifications.notifications_queue(ids), robust=True)
@@ -105,7 +107,7 @@ def comment_resolve(*, comment: Comment, by: Any) -> Comment:
 
 def versions_of(translation: Translation) -> Any:
     """Every reversion Version of ``translation``, newest first, with revision and author."""
-    return Version.objects.get_for_object(translation).select_related("revision", "revision__user")
+    return Version.objects.get_for_object(translation).select_related("revision", "revision__user__contributor")
 
 
 @transaction.atomic

@@ -12,7 +12,10 @@ from translations.models import State, Translation
 
 def translations_visible_to(*, user: Any) -> QuerySet[Translation]:
     """Editors and reviewers see every job; translators see open jobs and their own; others nothing."""
-    qs = Translation.objects.select_related("article", "article__outlet", "translator", "reviewer", "source_revision")
+    # The profiles come along: desk pages label people by their credit choice (translations/people.py).
+    qs = Translation.objects.select_related(
+        "article", "article__outlet", "translator__contributor", "reviewer__contributor", "source_revision"
+    )
     if permissions.is_reviewer(user):
         return qs
     if permissions.is_desk_member(user):
@@ -59,6 +62,7 @@ def desk_members() -> QuerySet[Any]:
         get_user_model()
         .objects.filter(Q(is_active=True) & (Q(groups__name__in=permissions.ROLE_GROUPS) | Q(is_superuser=True)))
         .distinct()
+        .select_related("contributor")
         .order_by("username")
     )
 
@@ -96,6 +100,7 @@ def desk_members_with_load() -> QuerySet[Any]:
         .objects.filter(Q(is_active=True) & (Q(groups__name__in=permissions.ROLE_GROUPS) | Q(is_superuser=True)))
         .distinct()
         .annotate(load=Coalesce(Subquery(translating), 0) + Coalesce(Subquery(reviewing), 0))
+        .select_related("contributor")
         .order_by("username")
     )
 

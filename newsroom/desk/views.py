@@ -120,7 +120,9 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     previous = next((r for r in revisions if current and r.number < current.number), None)
     if current is not None and previous is not None:
         changes = [c for c in source_diff(previous.blocks, current.blocks) if c["status"] != "same"]
-    translations = Translation.objects.filter(article=article).select_related("translator", "source_revision")
+    translations = Translation.objects.filter(article=article).select_related(
+        "translator__contributor", "source_revision"
+    )
     return render(
         request,
         "desk/article.html",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from newsroom.models import Outlet
 from translations.models import State
+from translations.people import names as people
 
 
 class FastSelect(forms.Select):
@@ -35,11 +36,13 @@ class FastSelect(forms.Select):
 
 
 class UserChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    """Users shown by username with their current load when the queryset carries ``load``."""
+    """Users labelled as ``viewer`` may see them (``people.desk_name``), with their current load
+    when the queryset carries ``load``. The form sets ``viewer``; without one no real name shows."""
+
+    viewer: Any = None
 
     def label_from_instance(self, obj: Any) -> str:
-        name = obj.get_full_name() or obj.get_username()
-        label = f"{obj.get_username()} ({name})" if name != obj.get_username() else name
+        label = people.desk_name(person=obj, viewer=self.viewer)
         load = getattr(obj, "load", None)
         if load is not None:
             label += " — " + (_("%(n)s active job(s)") % {"n": load})
@@ -73,8 +76,11 @@ class BoardFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     tag = forms.CharField(label=_("Tag"), required=False, max_length=100)
 
-    def __init__(self, *args: Any, members: Any = None, reviewers: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, members: Any = None, reviewers: Any = None, viewer: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["assignee"].viewer = self.fields["reviewer"].viewer = viewer  # type: ignore[attr-defined]
         if members is not None:
             self.fields["assignee"].queryset = members  # type: ignore[attr-defined]
         if reviewers is not None:
@@ -95,8 +101,9 @@ class AssignForm(forms.Form):
         label=_("Note for the log"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, members: Any, reviewers: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, members: Any, reviewers: Any, viewer: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["translator"].viewer = self.fields["reviewer"].viewer = viewer  # type: ignore[attr-defined]
         self.fields["translator"].queryset = members  # type: ignore[attr-defined]
         self.fields["reviewer"].queryset = reviewers  # type: ignore[attr-defined]
 

@@ -41,6 +41,7 @@ from translations.desk.editorial_forms import (
 )
 from translations.desk.views import desk_member_required
 from translations.models import Comment, Contributor, Role, State, Translation
+from translations.people import names as people
 
 PAGE_SIZE = 50
 PINNED_STATES = (State.APPROVED, State.SCHEDULED, State.PUBLISHED)
@@ -58,7 +59,15 @@ BOARD_COLUMNS = (
     "article__language",
     "article__outlet__name",
     "translator__username",
+    "translator__first_name",
+    "translator__last_name",
+    "translator__contributor__credit_mode",
+    "translator__contributor__pseudonym",
     "reviewer__username",
+    "reviewer__first_name",
+    "reviewer__last_name",
+    "reviewer__contributor__credit_mode",
+    "reviewer__contributor__pseudonym",
     "source_revision_id",
 )
 
@@ -103,7 +112,12 @@ def _board_filter(qs: Any, data: dict[str, Any]) -> Any:
 @desk_member_required
 def home(request: HttpRequest) -> HttpResponse:
     """The board: every visible translation by state, filtered, searched and paginated."""
-    form = BoardFilterForm(request.GET or None, members=selectors.desk_members(), reviewers=selectors.desk_reviewers())
+    form = BoardFilterForm(
+        request.GET or None,
+        members=selectors.desk_members(),
+        reviewers=selectors.desk_reviewers(),
+        viewer=request.user,
+    )
     qs = selectors.board_translations(user=request.user)
     data: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else {}
     qs = _board_filter(qs, data)
@@ -129,7 +143,7 @@ def home(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "t": t,
-            "holder": _holder(t),
+            "holder": _holder(t, viewer=request.user),
             "is_overdue": bool(t.due_at and t.due_at < now and t.state in ACTIVE_STATES),
         }
         for t in page.object_list
@@ -151,12 +165,12 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _holder(t: Translation) -> Any:
+def _holder(t: Translation, *, viewer: Any) -> Any:
     """Who holds the job now: the reviewer while in review, the translator while in progress."""
     if t.state == State.IN_REVIEW:
-        return t.reviewer or _("any reviewer")
+        return people.desk_name(person=t.reviewer, viewer=viewer) or _("any reviewer")
     if t.state in (State.IN_PROGRESS,):
-        return t.translator
+        return people.desk_name(person=t.translator, viewer=viewer)
     if t.state in (State.APPROVED, State.SCHEDULED):
         return _("editors")
     return None
@@ -176,7 +190,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         "reviewer": translation.reviewer_id,
         "due_at": translation.due_at,
     }
-    form = AssignForm(request.POST or None, members=members, reviewers=reviewers, initial=initial)
+    form = AssignForm(request.POST or None, members=members, reviewers=reviewers, initial=initial, viewer=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             workflow.translation_assign(
@@ -265,7 +279,11 @@ def review_page(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(_("Only reviewers, editors and the translator can open the review."))
     base = _review_base(translation)
     old = base.snapshot if base else None
-    comments = list(translation.comments.select_related("author", "resolved_by").order_by("created_at", "pk"))
+    comments = list(
+        translation.comments.select_related("author__contributor", "resolved_by__contributor").order_by(
+            "created_at", "pk"
+        )
+    )
     threads: dict[str, list[dict[str, Any]]] = {}
     by_pk: dict[int, dict[str, Any]] = {c.pk: {"comment": c, "replies": []} for c in comments}
     for c in comments:
@@ -441,7 +459,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
             "translation": translation,
             "page": page,
             "comparison": comparison,
-            "events": translation.events.select_related("actor"),
+            "events": translation.events.select_related("actor__contributor"),
             "stale": stale,
             "source_rows": source_rows,
             "can_restore": can_restore,
@@ -578,7 +596,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 def audit(request: HttpRequest) -> HttpResponse:
     _editor_only(request)
     form = AuditFilterForm(request.GET or None)
-    qs = AuditEntry.objects.select_related("actor").order_by("-created_at", "-pk")
+    qs = AuditEntry.objects.select_related("actor__contributor").order_by("-created_at", "-pk")
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         if data["actor"]:

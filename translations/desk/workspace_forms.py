@@ -6,14 +6,46 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from newsroom.core.inputs import clean_text
 from newsroom.models import Outlet
 from translations.models import Contributor, CreditMode, NotificationKind, Role
 
 LANGUAGE_CHOICES: list[tuple[str, Any]] = [(code, name) for code, name in settings.SOURCE_LANGUAGES]
+
+
+class _UsernameLimitMixin:
+    """Refuse an impossible user name before authenticating: a name longer than the column is
+    nobody's, and django-axes would write it to its 255-character log of attempts."""
+
+    cleaned_data: dict[str, Any]
+
+    def clean_username(self) -> str:
+        username = str(self.cleaned_data.get("username") or "")
+        limit = get_user_model()._meta.get_field("username").max_length or 150
+        if len(username) > limit:
+            raise forms.ValidationError(
+                _("User names have at most %(limit)d characters; check what you typed.") % {"limit": limit},
+                code="username_too_long",
+            )
+        if clean_text(username) != username:
+            raise forms.ValidationError(
+                _("User names contain no control characters; check what you typed."), code="username_control"
+            )
+        return username
+
+
+class LoginForm(_UsernameLimitMixin, AuthenticationForm):
+    """The desk's login form (accounts/login/)."""
+
+
+class AdminLoginForm(_UsernameLimitMixin, AdminAuthenticationForm):
+    """The admin's login form, with the same limits."""
 
 
 class InvitationForm(forms.Form):
@@ -177,34 +209,38 @@ def editor_payload(
     one before the first block). Blocks absent from the POST are left out of the result so a
     partial form cannot wipe them.
     """
+
+    def text(name: str, default: str = "") -> str:
+        return clean_text(str(data.get(name, default)))
+
     blocks: dict[str, Any] = {}
     for block in source_blocks:
         bid = str(block["id"])
         if f"b-{bid}-text" not in data and f"b-{bid}-omitted" not in data:
             continue
         blocks[bid] = {
-            "text": data.get(f"b-{bid}-text", ""),
+            "text": text(f"b-{bid}-text"),
             "omitted": data.get(f"b-{bid}-omitted") in {"on", "1", "true"},
-            "reason": data.get(f"b-{bid}-reason", ""),
+            "reason": text(f"b-{bid}-reason"),
         }
     new_notes: list[dict[str, Any]] = []
     for note in notes:
         nid = str(note.get("id", ""))
         if data.get(f"note-{nid}-delete"):
             continue
-        new_notes.append({**note, "text": data.get(f"note-{nid}-text", note.get("text", ""))})
+        new_notes.append({**note, "text": text(f"note-{nid}-text", note.get("text", ""))})
     used = {str(n.get("id")) for n in notes}
     counter = len(notes)
     for after in [""] + [str(b["id"]) for b in source_blocks]:
-        text = (data.get(f"newnote-{after}") or "").strip()
-        if text:
+        text_ = text(f"newnote-{after}").strip()
+        if text_:
             counter += 1
             while str(counter) in used:
                 counter += 1
             used.add(str(counter))
-            new_notes.append({"id": str(counter), "after": after, "text": text, "keep": True})
+            new_notes.append({"id": str(counter), "after": after, "text": text_, "keep": True})
     payload: dict[str, Any] = {"blocks": blocks, "notes": new_notes}
     for name in ("title", "lead", "tags"):
         if name in data:
-            payload[name] = data.get(name, "")
+            payload[name] = text(name)
     return payload

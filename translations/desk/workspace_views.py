@@ -8,7 +8,6 @@ predicates of ``permissions.py``. Objects outside ``translations_visible_to`` ar
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from newsroom.core import inputs
 from translations import editing, machine_drafts, permissions, review, selectors, workflow
 from translations.assist import checks, glossary, memory
 from translations.desk.views import desk_member_required
@@ -37,6 +37,7 @@ from translations.desk.workspace_forms import (
 )
 from translations.models import Comment, GlossaryTerm, Notification, State, Translation, WorkflowEvent
 from translations.people import accounts
+from translations.people import names as people
 
 JOBS_PER_PAGE = 30
 # Editor-side actions that need a typed reason (as on the shared transition endpoint).
@@ -171,7 +172,7 @@ def _changes_requested(t: Translation) -> WorkflowEvent | None:
     """The latest 'changes requested' event if no submission came after it."""
     last = (
         WorkflowEvent.objects.filter(translation=t, action__in=_REVIEW_ROUND_ACTIONS)
-        .select_related("actor")
+        .select_related("actor__contributor")
         .order_by("-created_at", "-pk")
         .first()
     )
@@ -205,7 +206,9 @@ def _editor_context(
     for note in notes:
         notes_after.setdefault(str(note.get("after", "")), []).append(note)
     threads: dict[str, list[dict[str, Any]]] = {}
-    comments = list(Comment.objects.filter(translation=t).select_related("author", "resolved_by"))
+    comments = list(
+        Comment.objects.filter(translation=t).select_related("author__contributor", "resolved_by__contributor")
+    )
     replies: dict[int, list[Comment]] = {}
     for c in comments:
         if c.parent_id:
@@ -314,7 +317,7 @@ def translation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             by=request.user,
             based_on=_based_on(request),
             as_version=as_version,
-            comment=request.POST.get("version_comment", "").strip()[:500],
+            comment=inputs.clean_text(request.POST.get("version_comment", "")).strip()[:500],
             **payload,
         )
     except editing.StaleEdit as stale:
@@ -338,7 +341,10 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
     """
     t = _visible(request, pk)
     try:
-        data = json.loads(request.body or b"{}")
+        data = inputs.json_body(request)
+    except inputs.BadInput as e:
+        return JsonResponse({"error": "bad_request", "message": e.message}, status=400)
+    try:
         based_on = int(data["based_on"])
     except (ValueError, KeyError, TypeError, OverflowError):
         return JsonResponse({"error": "bad_request", "message": _("Malformed save.")}, status=400)
@@ -395,7 +401,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         t = _visible(request, pk)
     try:
         t = workflow.translation_submit(
-            translation=t, by=request.user, comment=request.POST.get("comment", "").strip()[:5000]
+            translation=t, by=request.user, comment=inputs.clean_text(request.POST.get("comment", "")).strip()[:5000]
         )
     except workflow.SubmitRefused as refused:
         n = sum(1 for p in refused.problems if p.is_error)
@@ -486,7 +492,7 @@ def glossary_page(request: HttpRequest) -> HttpResponse:
                 return redirect("desk:glossary")
             except glossary.GlossaryError as e:
                 form.add_error("source_term", e.message)
-    q = request.GET.get("q", "").strip()[:100]
+    q = inputs.clean_text(request.GET.get("q", "")).strip()[:100]
     terms = GlossaryTerm.objects.all()
     if q:
         from django.db.models import Q
@@ -553,7 +559,13 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "desk/profile.html",
-        {"form": form, "contributor": contributor, "credit_preview": contributor.credit_name()},
+        {
+            "form": form,
+            "contributor": contributor,
+            "credit_preview": contributor.credit_name(),
+            # As any desk member who is not an editor sees them.
+            "desk_label": people.desk_name(person=request.user, viewer=None),
+        },
     )
 
 

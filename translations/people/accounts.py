@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from newsroom.core.audit import audit_record
+from newsroom.core.inputs import clean_text
 from translations import permissions
 from translations.models import Contributor, CreditMode, Invitation, Role
 from translations.people import notifications
@@ -180,3 +181,16 @@ def contributor_update(*, contributor: Contributor, by: Any, **fields: Any) -> C
     contributor.save()
     audit_record(actor=by, action="contributor.update", target=contributor)
     return contributor
+
+
+def login_attempt_username(request: Any, credentials: dict[str, Any] | None = None) -> str:
+    """The user name django-axes records for a login attempt (``AXES_USERNAME_CALLABLE``).
+
+    The login forms refuse impossible names first; this keeps any other caller of
+    ``authenticate()`` from writing more than axes' 255-character column or a NUL to it.
+    """
+    if credentials:
+        username = credentials.get("username")
+    else:
+        username = getattr(request, "POST", {}).get("username") if request is not None else None
+    return clean_text(str(username or ""))[:255]

@@ -23,6 +23,9 @@ from django.utils.translation import gettext as _
 
 from newsroom.core.queue import enqueue
 from translations.models import Contributor, Notification, NotificationKind, WorkflowEvent
+from translations.people.names import desk_name, public_name
+
+__all__ = ["public_name"]  # kept here for callers that name a person in an email
 
 log = logging.getLogger(__name__)
 
@@ -38,43 +41,59 @@ SUBJECTS = {
 }
 
 
-def public_name(user: Any) -> str:
-    """How a person is named to others: their credit choice, never a hidden real name."""
-    contributor = Contributor.objects.filter(user=user).first()
-    if contributor is None:
-        return str(user.get_username())
-    return contributor.credit_name()
-
-
 def reviewers_except(user: Any) -> list[Any]:
     users = get_user_model().objects.filter(is_active=True, groups__name__in=["reviewer", "editor"]).distinct()
     return [u for u in users if user is None or u.pk != user.pk]
 
 
 def notifications_record(
-    *, event: WorkflowEvent | None, recipients: Iterable[tuple[Any, str]], key: str = "", text: str = "", url: str = ""
+    *,
+    event: WorkflowEvent | None,
+    recipients: Iterable[tuple[Any, str]],
+    key: str = "",
+    text: str = "",
+    url: str = "",
+    actor: Any = None,
 ) -> list[int]:
     """Create the on-desk notices for ``recipients`` (``(user, kind)`` pairs), skipping muted kinds
-    and the actor themself. Idempotent per ``(key, user)``. Returns the new notification ids."""
+    and the actor themself. Idempotent per ``(key, user)``. Returns the new notification ids.
+
+    The notice names who did it (the event's actor, or ``actor``) as that recipient may see
+    them (:func:`translations.people.names.desk_name`): only editors read a hidden real name."""
     ids: list[int] = []
+    if event is not None:
+        actor = event.actor
     for user, kind in recipients:
         if user is None or (event is not None and event.actor_id == user.pk):
             continue
         muted = Contributor.objects.filter(user=user).values_list("muted_notifications", flat=True).first() or []
         if kind in muted:
             continue
+        subject, link, notice_key = text, url, key
         if event is not None:
             translation = event.translation
             title = translation.title or translation.article.source_title
-            text = text or str(SUBJECTS[NotificationKind(kind)] % {"title": title})
-            url = url or translation.get_absolute_url()
-            key = key or f"event:{event.pk}"
+            subject = text or str(SUBJECTS[NotificationKind(kind)] % {"title": title})
+            link = url or translation.get_absolute_url()
+            notice_key = key or f"event:{event.pk}"
         notice, created = Notification.objects.get_or_create(
-            key=key, user=user, defaults={"kind": kind, "event": event, "text": text[:500], "url": url}
+            key=notice_key,
+            user=user,
+            defaults={"kind": kind, "event": event, "text": _notice_text(subject, actor, user), "url": link},
         )
         if created:
             ids.append(notice.pk)
     return ids
+
+
+def _notice_text(subject: str, actor: Any, recipient: Any) -> str:
+    """One line (it is also the email subject) of at most 500 characters; the name survives a long title."""
+    subject = " ".join(str(subject).split())
+    name = " ".join(desk_name(person=actor, viewer=recipient).split())
+    if not name:
+        return subject[:500]
+    suffix = str(_(" — by %(name)s") % {"name": name})[:200]
+    return subject[: 500 - len(suffix)] + suffix
 
 
 def notifications_queue(ids: list[int]) -> None:

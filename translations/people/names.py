@@ -1,0 +1,61 @@
+"""How a person is named: in public (their credit choice) and on the desk (depends on who looks).
+
+One rule, one function. :func:`public_name` is the name a person chose to be known by in
+public; :func:`desk_name` is how the desk labels a person for a given viewer. Every desk page,
+filter, comment, history entry, notification and email names people through :func:`desk_name`
+(templates through the ``desk_name`` filter in ``translations/templatetags/people.py``).
+
+The rule (issue 11): a volunteer credited by pseudonym or anonymously keeps their real name
+from everyone but the editors. Editors, and the person themself, see ``username (Real Name)``;
+everyone else sees ``username (credit name)`` when the person is credited by a name (a
+pseudonym, or the real name they chose to publish), otherwise just the username. A person
+without a profile made no credit choice, so only the username is shown.
+
+Callers that list many people should ``select_related("contributor")`` (or
+``"…__contributor"``): the label reads the profile from the cached relation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+
+from translations import permissions
+from translations.models import Contributor, CreditMode
+
+
+def _contributor(user: Any) -> Contributor | None:
+    try:
+        return user.contributor  # type: ignore[no-any-return]
+    except ObjectDoesNotExist:
+        return None
+
+
+def public_name(user: Any) -> str:
+    """How a person is named to others in public: their credit choice, never a hidden real name."""
+    contributor = _contributor(user)
+    if contributor is None:
+        return str(user.get_username())
+    return contributor.credit_name()
+
+
+def can_see_real_name(*, person: Any, viewer: Any) -> bool:
+    """Editors see everyone's real name; everyone sees their own."""
+    if viewer is None:
+        return False
+    return permissions.is_editor(viewer) or (person.pk is not None and person.pk == getattr(viewer, "pk", None))
+
+
+def desk_name(*, person: Any, viewer: Any) -> str:
+    """The label of ``person`` on the desk as ``viewer`` may see it ("" for nobody)."""
+    if person is None:
+        return ""
+    username = str(person.get_username())
+    if can_see_real_name(person=person, viewer=viewer):
+        name = person.get_full_name().strip()
+    else:
+        contributor = _contributor(person)
+        is_named = contributor is not None and contributor.credit_mode != CreditMode.ANONYMOUS
+        name = public_name(person).strip() if is_named else ""
+    return f"{username} ({name})" if name and name != username else username
