@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from newsroom.core.audit import audit_record
+from newsroom.core.errors import DeskError
 from newsroom.models import AuditEntry
 from newsroom.site.cache import site_cache_invalidate
 from translations import permissions, workflow
@@ -45,12 +46,8 @@ from translations.models import (
 _HELD_STATES = (State.IN_REVIEW, State.APPROVED, State.SCHEDULED)
 
 
-class UserDeleteRefused(Exception):
+class UserDeleteRefused(DeskError):
     """The account cannot be deleted yet; ``message`` says what the editor should do first."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def _public_name(contributor: Contributor | None, role: str) -> str:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from reversion.models import Version
 
 from newsroom.core.audit import audit_record
+from newsroom.core.errors import DeskError
 from newsroom.core.inputs import clean_text
 from translations import editing, permissions, workflow
 from translations.models import Comment, Contributor, Credit, NotificationKind, State, Translation
@@ -26,12 +27,8 @@ from translations.versions import version_snapshot
 FOLLOW_SOURCE_COMMENT = "The source changed; please update the translation."
 
 
-class ReviewError(Exception):
+class ReviewError(DeskError):
     """A review action that cannot be done (empty comment, unknown block, …)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @transaction.atomic

@@ -33,6 +33,7 @@ from reversion.models import Version
 
 from newsroom import publishing
 from newsroom.core.audit import audit_record
+from newsroom.core.errors import DeskError
 from newsroom.models import Article
 from translations import permissions, versions
 from translations.assist import checks, glossary, memory
@@ -40,12 +41,8 @@ from translations.models import Contributor, Credit, NotificationKind, Role, Sta
 from translations.people import notifications
 
 
-class WorkflowError(Exception):
+class WorkflowError(DeskError):
     """A transition that is not possible now (wrong state, missing reason, …)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class SubmitRefused(WorkflowError):

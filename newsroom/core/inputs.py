@@ -18,18 +18,16 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from newsroom.core.errors import DeskError
+
 # C0 controls except tab, newline and carriage return; DEL; lone UTF-16 surrogates.
 _UNTYPABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # A desk JSON body is at most an object of objects of lists; anything deeper is not ours.
 MAX_JSON_DEPTH = 20
 
 
-class BadInput(Exception):
+class BadInput(DeskError):
     """Input that cannot be used; ``message`` says why, in a sentence for the person."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def clean_text(value: str) -> str:

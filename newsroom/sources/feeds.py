@@ -32,10 +32,12 @@ import feedparser
 import lxml.html
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
+from newsroom.core.errors import DeskError
+
 __all__ = ["FeedEntry", "FeedRejected", "ParsedFeed", "parse_feed"]
 
 
-class FeedRejected(Exception):  # noqa: N818 - the desk's word: a feed is rejected, not an error
+class FeedRejected(DeskError):  # noqa: N818 - the desk's word: a feed is rejected, not an error
     """The feed was refused as a whole; `kind` is machine-readable, `message` is for editors.
 
     Kinds: billion_laughs, quadratic_blowup, entity_declaration, external_entity,
@@ -45,7 +47,6 @@ class FeedRejected(Exception):  # noqa: N818 - the desk's word: a feed is reject
     def __init__(self, kind: str, message: str, *, advertised_feeds: list[str] | None = None) -> None:
         super().__init__(message)
         self.kind = kind
-        self.message = message
         self.advertised_feeds = advertised_feeds or []
 
 

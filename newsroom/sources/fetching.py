@@ -48,6 +48,8 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import HTTPError as Urllib3HTTPError
 
+from newsroom.core.errors import DeskError
+
 __all__ = [
     "BadContentType",
     "BlockedAddress",
@@ -80,12 +82,11 @@ _ACCEPT_HEADERS = {
 # --------------------------------------------------------------------------- errors
 
 
-class FetchError(Exception):
+class FetchError(DeskError):
     """A fetch that did not produce a usable response; `str(error)` is shown to editors."""
 
     def __init__(self, message: str, *, url: str | None = None) -> None:
         super().__init__(message)
-        self.message = message
         self.url = url
 
 

@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from newsroom.core.audit import audit_record
+from newsroom.core.errors import DeskError
 from newsroom.models import Article, Outlet, SourceRevision
 from newsroom.sources import extraction
 
@@ -27,12 +28,8 @@ if TYPE_CHECKING:
     from newsroom.sources import fetching
 
 
-class ImportRefused(Exception):
+class ImportRefused(DeskError):
     """An import that cannot go ahead; ``message`` is one sentence for the editor."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -15,16 +15,13 @@ from django.utils.translation import gettext as _
 
 from newsroom.core import roles
 from newsroom.core.audit import audit_record
+from newsroom.core.errors import DeskError
 from newsroom.models import Article, FeedItem
 from newsroom.sources import fetching, importing
 
 
-class TriageError(Exception):
+class TriageError(DeskError):
     """A triage decision that cannot be taken; ``message`` is for the editor."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def _require_editor(by: Any) -> None:

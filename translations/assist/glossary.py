@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from newsroom.core.audit import audit_record
+from newsroom.core.errors import DeskError
 from translations import permissions
 from translations.models import GlossaryTerm
 
@@ -39,10 +40,8 @@ MIN_STEM = 4
 MAX_SUFFIX = 4
 
 
-class GlossaryError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class GlossaryError(DeskError):
+    """A glossary change that cannot be made (duplicate term, empty rendering, …)."""
 
 
 def _fold(text: str) -> str:

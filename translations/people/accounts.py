@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from newsroom.core.audit import audit_record
+from newsroom.core.errors import DeskError
 from newsroom.core.inputs import clean_text
 from translations import permissions
 from translations.models import Contributor, CreditMode, Invitation, Role
@@ -40,10 +41,8 @@ INVITATION_EMAIL = _(
 )
 
 
-class InvitationError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class InvitationError(DeskError):
+    """An invitation that cannot be used (expired, already accepted, unknown)."""
 
 
 def token_hash(token: str) -> str:
