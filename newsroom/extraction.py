@@ -173,6 +173,30 @@ def _decodes(content: bytes, charset: str) -> str | None:
         return None
 
 
+def _mostly_utf8(content: bytes) -> str | None:
+    """UTF-8 text of bytes that are UTF-8 but for a few stray bytes, those bytes dropped.
+
+    A page that declares UTF-8 and carries a handful of invalid bytes (a truncated paste, one
+    byte from a legacy template) is still UTF-8: reading it as a single-byte charset would garble
+    every letter to save three. Accepted when the valid multi-byte sequences outnumber the
+    invalid bytes twenty to one; windows-1251 text served as UTF-8 has almost no valid sequence.
+    """
+    invalid = 0
+    position = 0
+    while True:
+        try:
+            content[position:].decode("utf-8")
+            break
+        except UnicodeDecodeError as error:
+            invalid += error.end - error.start
+            position += error.end
+            if invalid > 64:
+                return None
+    text = content.decode("utf-8", "ignore")
+    multibyte = sum(1 for ch in text if ord(ch) > 0x7F)
+    return text if multibyte >= 20 * invalid else None
+
+
 def decode_html(*, content: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Return `(charset, text)` for HTML bytes; see the module docstring for precedence."""
     for bom, charset in _BOMS:
@@ -183,6 +207,9 @@ def decode_html(*, content: bytes, content_type: str | None = None) -> tuple[str
     ]
     if "utf-8" in candidates and not content.isascii():
         text = _decodes(content, "utf-8")
+        if text is not None:
+            return "utf-8", text
+        text = _mostly_utf8(content)
         if text is not None:
             return "utf-8", text
     for charset in candidates:
@@ -208,10 +235,15 @@ _STRUCTURE_TAGS = {
     "iframe", "img", "ins", "kbd", "li", "main", "mark", "nav", "ol", "p", "picture", "pre", "q",
     "s", "samp", "script", "section", "small", "span", "strike", "strong", "sub", "summary", "sup",
     "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "tt", "u", "ul", "var", "wbr",
+    "noscript",
 }  # fmt: skip
+# `<form>` is not here: ASP.NET pages wrap the whole page, story included, in one form; the
+# form tag goes and its content stays (its controls are dropped below). `<noscript>` stays as
+# an element: some pages put the story's text there; the walker reads its text and skips the
+# duplicate of a lazy-loaded image.
 _STRUCTURE_DROP_WITH_CONTENT = {
-    "style", "template", "noscript", "title", "textarea", "select", "option", "svg", "math",
-    "object", "video", "audio", "form", "button", "input", "canvas", "map", "dialog", "frameset",
+    "style", "template", "title", "textarea", "select", "option", "svg", "math",
+    "object", "video", "audio", "button", "input", "canvas", "map", "dialog", "frameset",
     "noembed", "noframes", "xmp", "plaintext",
 }  # fmt: skip
 _STRUCTURE_ATTRS = {
@@ -225,6 +257,15 @@ _STRUCTURE_ATTRS = {
 
 _INLINE_TAGS = {"a", "strong", "em", "b", "i", "br", "sup", "sub", "span"}
 _LINK_REL = "noopener noreferrer nofollow"
+
+
+# Characters lxml refuses in text (XML 1.0 forbids them): C0 controls but tab/LF/CR, and the
+# non-characters U+FFFE/U+FFFF. One U+001D in a page must not lose the page.
+_XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
+
+
+def _strip_controls(text: str) -> str:
+    return _XML_INCOMPATIBLE.sub("", text.replace("\x0c", " "))
 
 
 def _sanitise_structure(markup: str) -> str:
@@ -279,13 +320,17 @@ _BLOCK_TAGS = {
     "address", "article", "aside", "blockquote", "center", "dd", "details", "div", "dl", "dt",
     "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr",
     "iframe", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tbody", "td", "tfoot",
-    "th", "thead", "tr", "ul", "summary", "caption",
+    "th", "thead", "tr", "ul", "summary", "caption", "noscript",
 }  # fmt: skip
 _SKIP_TAGS = {"script", "nav", "aside", "footer", "form", "button", "hr", "summary", "caption"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
-# Class/id words that mark page furniture rather than the story. Matched as whole words
-# of a class or id split on "-", "_" and spaces ("b-inline-read", "jp-relatedposts").
+# Class/id words that mark page furniture rather than the story. Each class token (and the
+# id) is split on "-" and "_" ("b-inline-read", "jp-relatedposts"); a token is clutter when
+# its *last* word names furniture ("jp-relatedposts", "TestReport__Section--Ads" is an ads
+# section), or when it is a furniture word alone. A word in the middle only modifies what the
+# token names: "elementor-widget-container" is a container, "print-full" is the full text.
+# Whatever the words say, the walker never drops an element that holds much of the story.
 _CLUTTER_WORDS = {
     "ad", "ads", "adv", "advert", "advertisement", "adsbygoogle", "banner", "breadcrumb",
     "breadcrumbs", "comment", "comments", "commentlist", "cookie", "cookies", "consent",
@@ -302,11 +347,20 @@ def _class_words(el: Any) -> tuple[set[str], str]:
     return set(re.split(r"[\s_\-]+", raw)) - {""}, raw
 
 
+_CLUTTER_FIRST_WORDS = {"ad", "ads", "adv", "advert", "advertisement", "banner", "promo", "share", "social", "sponsored"}
+
+
 def _is_clutter(el: Any) -> bool:
-    words, raw = _class_words(el)
-    if words & _CLUTTER_WORDS:
-        return True
-    return any(p in raw for p in _CLUTTER_PHRASES)
+    raw = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    if not raw.strip():
+        return False
+    for token in raw.split():
+        words = [w for w in re.split(r"[_\-]+", token) if w]
+        if not words:
+            continue
+        if words[-1] in _CLUTTER_WORDS or (words[0] in _CLUTTER_FIRST_WORDS and len(words) <= 2):
+            return True
+    return any(f"{p}" in token for token in raw.split() for p in _CLUTTER_PHRASES)
 
 
 def _is_hidden(el: Any) -> bool:
@@ -322,6 +376,16 @@ def _is_hidden(el: Any) -> bool:
 
 def _tag(el: Any) -> str:
     return el.tag if isinstance(el.tag, str) else ""
+
+
+def _own_text(el: Any) -> str:
+    """The text of an element outside its block children (loose text and inline children)."""
+    parts = [el.text or ""]
+    for child in el:
+        if _tag(child) and _tag(child) not in _BLOCK_TAGS and _tag(child) != "script":
+            parts.append(_raw_text(child))
+        parts.append(child.tail or "")
+    return " ".join(parts)
 
 
 def _has_block_child(el: Any) -> bool:
@@ -355,6 +419,26 @@ def _raw_text(el: Any) -> str:
         if child.tail:
             parts.append(child.tail)
     return "".join(parts)
+
+
+_CAPTION_WORDS = {"caption", "captions", "credit", "credits", "figcaption", "photocredit", "copyright"}
+
+
+def _is_caption(el: Any) -> bool:
+    """A caption or photo credit set outside a `<figure>` ("wp-caption-text", "image-credit")."""
+    if _tag(el) == "figcaption":
+        return True
+    words, _ = _class_words(el)
+    return bool(words & _CAPTION_WORDS)
+
+
+def _data_cell(el: Any) -> bool:
+    """A cell of a data table (rows of several cells, no nested tables), not page layout."""
+    row = el.getparent()
+    if row is None or _tag(row) != "tr" or sum(1 for c in row if _tag(c) in {"td", "th"}) < 2:
+        return False
+    table = next((a for a in el.iterancestors() if _tag(a) == "table"), None)
+    return table is not None and table.find(".//table") is None
 
 
 # --------------------------------------------------------------------------- blocks
@@ -427,7 +511,14 @@ class _Walker:
 
     base_url: str
     title_key: str = ""
+    votes: _Votes | None = None
     blocks: list[dict[str, Any]] = field(default_factory=list)
+
+    def _dropped(self, el: Any) -> bool:
+        """Hidden or furniture, unless it holds a good part of the story trafilatura found."""
+        if not (_is_hidden(el) or _is_clutter(el)):
+            return False
+        return not (self.votes is not None and self.votes.holds_story(el))
 
     # -- emitting
     def _inline_html(self, el: Any) -> str:
@@ -454,7 +545,17 @@ class _Walker:
         text = _clean_text(_raw_text(el))
         if not text:
             return
-        self.blocks.append({"id": "", "kind": kind, "text": text, "html": self._inline_html(el), "attrs": attrs or {}})
+        linked = sum(len(normalize_text(_raw_text(a))) for a in el.iter("a"))
+        self.blocks.append(
+            {
+                "id": "",
+                "kind": kind,
+                "text": text,
+                "html": self._inline_html(el),
+                "attrs": attrs or {},
+                "_links": linked / max(1, len(normalize_text(text))),
+            }
+        )
 
     def _emit_run(self, text_parts: list[Any]) -> None:
         """A run of inline content directly inside a container (text between blocks)."""
@@ -502,6 +603,12 @@ class _Walker:
     # -- walking
     def walk(self, container: Any) -> list[dict[str, Any]]:
         self._walk_children(container)
+        if self.votes is not None and self.votes.text:
+            self.blocks = self.votes.filter(self.blocks)
+            if not any(b["kind"] in _TEXT_KINDS and self.votes.matches(b["text"]) for b in self.blocks):
+                self.blocks = self.votes.paragraphs()
+        for block in self.blocks:
+            block.pop("_links", None)
         return _assign_ids(self.blocks)
 
     def _walk_children(self, el: Any) -> None:
@@ -515,7 +622,7 @@ class _Walker:
                     self._emit_run(run)
                     run = []
                 self._walk_node(child)
-            elif _tag(child) and not _is_hidden(child) and not _is_clutter(child):
+            elif _tag(child) and not self._dropped(child):
                 child.tail = None
                 run.append(child)
             if tail and tail.strip():
@@ -542,7 +649,10 @@ class _Walker:
 
     def _walk_node(self, el: Any) -> None:  # noqa: C901 - one dispatch table, read top to bottom
         tag = _tag(el)
-        if not tag or _is_hidden(el) or _is_clutter(el):
+        if not tag or self._dropped(el):
+            return
+        if tag == "noscript":
+            self._noscript(el)
             return
         if tag == "script":
             post = el.get("data-telegram-post")
@@ -551,7 +661,9 @@ class _Walker:
                 if embed:
                     self._emit_embed(embed)
             return
-        if tag in _SKIP_TAGS:
+        if tag in _SKIP_TAGS and not (
+            tag in {"aside", "footer", "nav"} and self.votes is not None and self.votes.holds_story(el)
+        ):
             return
         if tag == "iframe":
             src = _safe_url(el.get("src") or el.get("data-src"), base=self.base_url)
@@ -587,15 +699,27 @@ class _Walker:
                     return
                 self._walk_children(el)
                 return
-            self._emit_text_block("paragraph", el)
+            if not _is_caption(el):
+                self._emit_text_block("paragraph", el)
             return
         # Generic containers: div, section, article, td, li-like wrappers…
         if el.find(".//img") is not None and self._image_box(el):
             return
         if _has_block_child(el) or el.find(".//img") is not None or el.find(".//iframe") is not None:
             self._walk_children(el)
-        elif self._substantial(el):
+        elif _is_caption(el):
+            return  # a caption or credit away from its picture is not a paragraph of the story
+        elif self._substantial(el) or (tag in {"td", "th"} and _data_cell(el) and normalize_text(_raw_text(el))):
             self._emit_text_block("paragraph", el)
+
+    def _noscript(self, el: Any) -> None:
+        """Text inside `<noscript>` is read; its picture is skipped when it duplicates a lazy one."""
+        parent = el.getparent()
+        if parent is not None and any(el not in img.iterancestors() for img in parent.iter("img")):
+            for img in list(el.iter("img")):
+                if img.getparent() is not None:
+                    img.drop_tree()
+        self._walk_children(el)
 
     def _figure(self, el: Any) -> None:
         if el.find(".//blockquote") is not None:
@@ -638,7 +762,7 @@ class _Walker:
             self.blocks.append({"id": "", "kind": "quote", "text": text, "html": markup, "attrs": {"cite": cite}})
 
     def _list_item(self, li: Any, *, ordered: bool) -> None:
-        if _is_hidden(li) or _is_clutter(li):
+        if self._dropped(li):
             return
         if li.find(".//figure") is not None or li.find(".//img") is not None or li.find(".//blockquote") is not None:
             self._walk_children(li)
@@ -657,57 +781,141 @@ class _Walker:
 # --------------------------------------------------------------------------- locating the body
 
 _PARAGRAPHISH = {"p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "div", "td", "dd", "pre", "figcaption"}
+_TEXT_KINDS = {"paragraph", "heading", "quote", "list_item"}
+_EMBED_TAG = re.compile(r"</?embed\b[^>]*>", re.IGNORECASE)
+# Headings that introduce page furniture, not a section of the story.
+_FURNITURE_HEADING = re.compile(
+    r"^(more (on|from|about|in|stories|news|like this)\b|related\b|read (more|also|next)\b|see (also|more)\b|"
+    r"don.?t miss\b|recommended\b|you (may|might) (also )?like\b|most (popular|read)\b|trending\b|"
+    r"latest (news|stories)\b|top stories\b|also read\b|next (post|story|article)\b|previous (post|story)\b|"
+    r"share (this|on)\b|sign up\b|subscribe\b|newsletter\b|comments?\b|"
+    r"читайте также|смотрите также|по теме|чытайце таксама|новости по теме)",
+    re.IGNORECASE,
+)
 
 
-def _trafilatura_keys(structure_html: str) -> set[str]:
-    tree = lxml.html.document_fromstring(f"<html><body>{structure_html}</body></html>")
-    doc = trafilatura.bare_extraction(
-        tree,
-        include_comments=False,
-        with_metadata=False,
-        include_tables=True,
-        include_images=False,
-        deduplicate=False,
-        fast=False,
-    )
+def _trafilatura_lines(raw_text: str) -> list[str]:
+    """The story text trafilatura finds in the page, one normalised line per paragraph.
+
+    trafilatura reads the page as served (its own parse; `<embed>` removed, as libxml2 would
+    otherwise nest the rest of the page in it): its judgement rests on the page's own markup,
+    forms, noscript and attributes the sanitised tree no longer has.
+    """
+    try:
+        doc = trafilatura.bare_extraction(
+            _EMBED_TAG.sub("", raw_text),
+            include_comments=False,
+            with_metadata=False,
+            include_tables=True,
+            include_images=False,
+            deduplicate=False,
+            fast=False,
+        )
+    except Exception:  # noqa: BLE001 - a vote that cannot be had is no vote; the walker decides
+        return []
     body = getattr(doc, "body", None)
     if body is None:
-        return set()
-    keys = set()
+        return []
+    for lb in body.iter("lb"):
+        lb.text = " "  # a line break separates words; itertext() would glue them
+    lines = []
     for node in body.iter("p", "head", "item", "quote", "cell"):
-        key = normalize_text("".join(node.itertext()))
-        if len(key) >= 15:
-            keys.add(key)
-    return keys
+        line = normalize_text("".join(node.itertext()))
+        if line:
+            lines.append(line)
+    return lines
 
 
-def _locate_body(doc: Any, keys: set[str]) -> Any:
-    """Deepest element that holds most of the text trafilatura judged to be the story."""
+@dataclass
+class _Votes:
+    """trafilatura's reading of the page, as votes for elements and blocks of ours."""
+
+    lines: list[str]
+    text: str = ""
+    exact: set[str] = field(default_factory=set)
+    long_lines: list[str] = field(default_factory=list)
+    weights: dict[Any, int] = field(default_factory=dict)
+    total: int = 0
+
+    def __post_init__(self) -> None:
+        self.text = "\n".join(self.lines)
+        self.exact = set(self.lines)
+        self.long_lines = [line for line in self.lines if len(line) > 40]
+
+    def matches(self, text: str) -> bool:
+        """Whether trafilatura kept this text (whole, as a part of a line, or around a line)."""
+        key = normalize_text(text)
+        if not key:
+            return False
+        if key in self.exact or (len(key) >= 15 and key in self.text):
+            return True
+        return len(key) > 40 and any(line in key for line in self.long_lines if len(line) < len(key))
+
+    def weigh(self, root: Any) -> None:
+        """Each kept paragraph-like element votes, with its length, for all its ancestors."""
+        for el in root.iter():
+            tag = _tag(el)
+            if tag not in _PARAGRAPHISH:
+                continue
+            # A container's loose text (text set with <br> next to a picture box) votes too.
+            key = normalize_text(_own_text(el) if _has_block_child(el) else _raw_text(el))
+            if len(key) < 15 or not self.matches(key):
+                continue
+            self.total += len(key)
+            self.weights[el] = self.weights.get(el, 0) + len(key)
+            for node in el.iterancestors():
+                self.weights[node] = self.weights.get(node, 0) + len(key)
+
+    def holds_story(self, el: Any, share: float = 0.25) -> bool:
+        return self.total > 0 and self.weights.get(el, 0) >= share * self.total
+
+    def filter(self, blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Keep the story: blocks trafilatura kept, and what lies between them unless it is a
+        list of links or a furniture heading; text before the first or after the last kept
+        block is the page around the story. Images and embeds stay where the walker put them."""
+        voted = [i for i, b in enumerate(blocks) if b["kind"] in _TEXT_KINDS and self.matches(b["text"])]
+        if not voted:
+            return blocks
+        first, last = voted[0], voted[-1]
+        kept_votes = set(voted)
+        out = []
+        for i, block in enumerate(blocks):
+            if block["kind"] not in _TEXT_KINDS:
+                out.append(block)
+                continue
+            voted = i in kept_votes
+            links = block.get("_links", 0) > 0.6 and (not voted or len(block["text"]) < 150)
+            if links or (block["kind"] == "heading" and _FURNITURE_HEADING.match(block["text"])):
+                continue
+            if voted or first < i < last:
+                out.append(block)
+        return out
+
+    def paragraphs(self) -> list[dict[str, Any]]:
+        """trafilatura's own lines as plain paragraphs: the last resort when none of our
+        blocks carries the story it found (markup we cannot walk)."""
+        return [
+            {"id": "", "kind": "paragraph", "text": line, "html": html_lib.escape(line, quote=False), "attrs": {}}
+            for line in self.lines
+        ]
+
+
+def _locate_body(doc: Any, votes: _Votes) -> Any:
+    """The element holding the story: the deepest one with most of trafilatura's text.
+
+    The share is high (95%), so a story split over sibling containers (lead in one, body in
+    another) is taken whole; what the wider container adds around the story is trimmed by
+    `_Votes.filter`.
+    """
     body = doc.find(".//body")
     if body is None:
         body = doc
-    weights: dict[Any, int] = {}
-    total = 0
-    for el in body.iter():
-        if _tag(el) not in _PARAGRAPHISH or (_tag(el) in {"div", "td", "li"} and _has_block_child(el)):
-            continue
-        key = normalize_text(_raw_text(el))
-        if len(key) < 15:
-            continue
-        matched = key in keys or any(k in key for k in keys if len(k) > 40 and len(k) < len(key))
-        weight = len(key) if matched else 0
-        if not weight:
-            continue
-        total += weight
-        node = el.getparent()
-        while node is not None:
-            weights[node] = weights.get(node, 0) + weight
-            node = node.getparent()
-    if not total:
+    votes.weigh(body)
+    if not votes.total:
         return _fallback_body(body)
     best, best_depth = body, 0
-    for node, weight in weights.items():
-        if weight >= 0.8 * total:
+    for node, weight in votes.weights.items():
+        if weight >= 0.95 * votes.total and _tag(node) not in _PARAGRAPHISH - {"div", "td"}:
             depth = sum(1 for _ in node.iterancestors())
             if depth > best_depth:
                 best, best_depth = node, depth
@@ -1077,10 +1285,12 @@ def _structure_tree(text: str) -> tuple[str, Any]:
     return structure, lxml.html.document_fromstring(f"<html><body>{structure}</body></html>")
 
 
-def _remove_walls(doc: Any, wall_classes: list[str]) -> None:
+def _remove_walls(doc: Any, wall_classes: list[str], votes: _Votes) -> None:
+    """Drop the paywall boxes the page names, never one that holds the story (sites also put
+    `cssSelector` on the metered story itself)."""
     for el in list(doc.iter()):
         words, _ = _class_words(el)
-        if set(wall_classes) & words and el.getparent() is not None:
+        if set(wall_classes) & words and el.getparent() is not None and not votes.holds_story(el, 0.5):
             el.drop_tree()
 
 
@@ -1101,16 +1311,18 @@ def extract_article(*, content: bytes, url: str, headers: dict[str, str] | None 
     """
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
     charset, text = decode_html(content=content, content_type=lowered.get("content-type"))
+    text = _strip_controls(text)
     raw_tree = _parse_raw(text)
     meta = _read_meta(raw_tree, url=url)
-    structure, doc = _structure_tree(text)
+    _structure, doc = _structure_tree(text)
     paywalled, wall_classes = _paywalled(meta, doc)
-    _remove_walls(doc, wall_classes)
+    votes = _Votes(_trafilatura_lines(text))
+    body = _locate_body(doc, votes)
+    _remove_walls(doc, wall_classes, votes)
 
     site_name = _site_name(meta)
     title, h1 = _title(meta, doc, site_name)
-    body = _locate_body(doc, _trafilatura_keys(structure))
-    blocks = _Walker(base_url=url, title_key=normalize_text(title)).walk(body)
+    blocks = _Walker(base_url=url, title_key=normalize_text(title), votes=votes).walk(body)
     # The headline element above the body is gone by now (lxml parents are unaffected).
     published, modified = _dates(meta, doc, body)
     language = (
@@ -1148,6 +1360,7 @@ def blocks_from_pasted(*, text_or_html: str) -> list[dict[str, Any]]:
     """Blocks for the manual import form: pasted HTML is walked like a page body, plain
     text is split on blank lines. Same sanitising and ids as `extract_article`, so a pasted
     paragraph and the same paragraph fetched later share an id."""
+    text_or_html = _strip_controls(text_or_html)
     if _LOOKS_LIKE_HTML.search(text_or_html):
         _structure, doc = _structure_tree(text_or_html)
         body = doc.find(".//body")
