@@ -512,7 +512,20 @@ class _Walker:
     base_url: str
     title_key: str = ""
     votes: _Votes | None = None
+    core: Any = None
     blocks: list[dict[str, Any]] = field(default_factory=list)
+    _in_core: int = 0
+    _in_near: int = 0
+
+    @property
+    def _near(self) -> Any:
+        """Where the story may spread beyond its core: the core's parent (its siblings)."""
+        return self.core.getparent() if self.core is not None else None
+
+    def _append(self, block: dict[str, Any]) -> None:
+        block["_core"] = self.core is None or self._in_core > 0
+        block["_near"] = self.core is None or self._in_near > 0 or self._in_core > 0
+        self.blocks.append(block)
 
     def _dropped(self, el: Any) -> bool:
         """Hidden or furniture, unless it holds a good part of the story trafilatura found."""
@@ -546,7 +559,7 @@ class _Walker:
         if not text:
             return
         linked = sum(len(normalize_text(_raw_text(a))) for a in el.iter("a"))
-        self.blocks.append(
+        self._append(
             {
                 "id": "",
                 "kind": kind,
@@ -587,7 +600,7 @@ class _Walker:
             return
         alt = img.get("alt")
         text = caption or alt or ""
-        self.blocks.append(
+        self._append(
             {
                 "id": "",
                 "kind": "image",
@@ -598,10 +611,12 @@ class _Walker:
         )
 
     def _emit_embed(self, embed: dict[str, Any]) -> None:
-        self.blocks.append({"id": "", "kind": "embed", "text": "", "html": "", "attrs": embed})
+        self._append({"id": "", "kind": "embed", "text": "", "html": "", "attrs": embed})
 
     # -- walking
     def walk(self, container: Any) -> list[dict[str, Any]]:
+        self._in_core = int(container is self.core)
+        self._in_near = int(container is self._near or container is self.core)
         self._walk_children(container)
         if self.votes is not None and self.votes.text:
             self.blocks = self.votes.filter(self.blocks)
@@ -609,6 +624,8 @@ class _Walker:
                 self.blocks = self.votes.paragraphs()
         for block in self.blocks:
             block.pop("_links", None)
+            block.pop("_core", None)
+            block.pop("_near", None)
         return _assign_ids(self.blocks)
 
     def _walk_children(self, el: Any) -> None:
@@ -647,7 +664,17 @@ class _Walker:
         self._emit_image(imgs[0], caption_text or None)
         return True
 
-    def _walk_node(self, el: Any) -> None:  # noqa: C901 - one dispatch table, read top to bottom
+    def _walk_node(self, el: Any) -> None:
+        core, near = el is self.core, el is not None and el is self._near
+        self._in_core += core
+        self._in_near += near
+        try:
+            self._dispatch(el)
+        finally:
+            self._in_core -= core
+            self._in_near -= near
+
+    def _dispatch(self, el: Any) -> None:  # noqa: C901 - one dispatch table, read top to bottom
         tag = _tag(el)
         if not tag or self._dropped(el):
             return
@@ -759,7 +786,7 @@ class _Walker:
             text = _clean_text(_raw_text(el))
             markup = self._inline_html(el)
         if text:
-            self.blocks.append({"id": "", "kind": "quote", "text": text, "html": markup, "attrs": {"cite": cite}})
+            self._append({"id": "", "kind": "quote", "text": text, "html": markup, "attrs": {"cite": cite}})
 
     def _list_item(self, li: Any, *, ordered: bool) -> None:
         if self._dropped(li):
@@ -873,23 +900,48 @@ class _Votes:
         """Keep the story: blocks trafilatura kept, and what lies between them unless it is a
         list of links or a furniture heading; text before the first or after the last kept
         block is the page around the story. Images and embeds stay where the walker put them."""
-        voted = [i for i, b in enumerate(blocks) if b["kind"] in _TEXT_KINDS and self.matches(b["text"])]
-        if not voted:
+        def furniture(i: int) -> bool:
+            block = blocks[i]
+            links = block.get("_links", 0) > 0.6 and (i not in votes or len(block["text"]) < 150)
+            return links or (block["kind"] == "heading" and bool(_FURNITURE_HEADING.match(block["text"])))
+
+        text = [i for i, b in enumerate(blocks) if b["kind"] in _TEXT_KINDS]
+        votes = {i for i in text if self.matches(blocks[i]["text"])}
+        story = [i for i in text if i in votes and blocks[i].get("_core") and not furniture(i)]
+        if not story:
+            story = [i for i in sorted(votes) if not furniture(i)]
+        if not story:
             return blocks
-        first, last = voted[0], voted[-1]
-        kept_votes = set(voted)
+        first, last = self._extend(blocks, text, votes, story[0], story[-1], furniture)
         out = []
         for i, block in enumerate(blocks):
             if block["kind"] not in _TEXT_KINDS:
-                out.append(block)
-                continue
-            voted = i in kept_votes
-            links = block.get("_links", 0) > 0.6 and (not voted or len(block["text"]) < 150)
-            if links or (block["kind"] == "heading" and _FURNITURE_HEADING.match(block["text"])):
-                continue
-            if voted or first < i < last:
+                if block.get("_core") or first <= i <= last:
+                    out.append(block)
+            elif first <= i <= last and not furniture(i):
                 out.append(block)
         return out
+
+    @staticmethod
+    def _extend(
+        blocks: list[dict[str, Any]], text: list[int], votes: set[int], first: int, last: int, furniture: Any
+    ) -> tuple[int, int]:
+        """Widen the story from the core container to kept blocks next to it (a lead set in
+        a sibling container), across at most two blocks that are not kept."""
+        for step in (-1, 1):
+            edge = first if step < 0 else last
+            gap = 0
+            for i in text[::step]:
+                if (step < 0 and i >= edge) or (step > 0 and i <= edge):
+                    continue
+                if i in votes and not furniture(i) and blocks[i].get("_near"):
+                    edge, gap = i, 0
+                else:
+                    gap += 1
+                    if gap > 2:
+                        break
+            first, last = (edge, last) if step < 0 else (first, edge)
+        return first, last
 
     def paragraphs(self) -> list[dict[str, Any]]:
         """trafilatura's own lines as plain paragraphs: the last resort when none of our
@@ -900,26 +952,31 @@ class _Votes:
         ]
 
 
-def _locate_body(doc: Any, votes: _Votes) -> Any:
+def _locate_body(doc: Any, votes: _Votes) -> tuple[Any, Any]:
     """The element holding the story: the deepest one with most of trafilatura's text.
 
-    The share is high (95%), so a story split over sibling containers (lead in one, body in
-    another) is taken whole; what the wider container adds around the story is trimmed by
-    `_Votes.filter`.
+    Returns the container to walk, which holds 95% of that text, so a story split over
+    sibling containers (lead in one, body in another) is taken whole, and the core, the
+    deepest element with 80% of it: `_Votes.filter` keeps the core's story and widens it only
+    to kept blocks next to it, so what the wide container adds around the story is trimmed.
     """
     body = doc.find(".//body")
     if body is None:
         body = doc
     votes.weigh(body)
     if not votes.total:
-        return _fallback_body(body)
-    best, best_depth = body, 0
-    for node, weight in votes.weights.items():
-        if weight >= 0.95 * votes.total and _tag(node) not in _PARAGRAPHISH - {"div", "td"}:
-            depth = sum(1 for _ in node.iterancestors())
-            if depth > best_depth:
-                best, best_depth = node, depth
-    return best
+        fallback = _fallback_body(body)
+        return fallback, fallback
+    found = []
+    for share in (0.95, 0.8):
+        best, best_depth = body, 0
+        for node, weight in votes.weights.items():
+            if weight >= share * votes.total and _tag(node) not in _PARAGRAPHISH - {"div", "td"}:
+                depth = sum(1 for _ in node.iterancestors())
+                if depth > best_depth:
+                    best, best_depth = node, depth
+        found.append(best)
+    return found[0], found[1]
 
 
 def _fallback_body(body: Any) -> Any:
@@ -1317,12 +1374,12 @@ def extract_article(*, content: bytes, url: str, headers: dict[str, str] | None 
     _structure, doc = _structure_tree(text)
     paywalled, wall_classes = _paywalled(meta, doc)
     votes = _Votes(_trafilatura_lines(text))
-    body = _locate_body(doc, votes)
+    body, core = _locate_body(doc, votes)
     _remove_walls(doc, wall_classes, votes)
 
     site_name = _site_name(meta)
     title, h1 = _title(meta, doc, site_name)
-    blocks = _Walker(base_url=url, title_key=normalize_text(title), votes=votes).walk(body)
+    blocks = _Walker(base_url=url, title_key=normalize_text(title), votes=votes, core=core).walk(body)
     # The headline element above the body is gone by now (lxml parents are unaffected).
     published, modified = _dates(meta, doc, body)
     language = (
