@@ -63,6 +63,7 @@ from __future__ import annotations
 
 import codecs
 import copy
+import functools
 import hashlib
 import html as html_lib
 import json
@@ -342,18 +343,32 @@ _CLUTTER_WORDS = {
 _CLUTTER_PHRASES = ("inline-read", "read-also", "read-more", "readmore", "see-also", "code-block", "more-news")
 
 
-def _class_words(el: Any) -> tuple[set[str], str]:
-    raw = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
-    return set(re.split(r"[\s_\-]+", raw)) - {""}, raw
+_NO_WORDS: frozenset[str] = frozenset()
+
+
+@functools.lru_cache(maxsize=4096)
+def _words_of(raw: str) -> frozenset[str]:
+    return frozenset(re.split(r"[\s_\-]+", raw)) - {""}
+
+
+def _class_words(el: Any) -> tuple[frozenset[str], str]:
+    cls, ident = el.get("class"), el.get("id")
+    if not cls and not ident:
+        return _NO_WORDS, ""
+    raw = f"{cls or ''} {ident or ''}".lower()
+    return _words_of(raw), raw
 
 
 _CLUTTER_FIRST_WORDS = {"ad", "ads", "adv", "advert", "advertisement", "banner", "promo", "share", "social", "sponsored"}
 
 
 def _is_clutter(el: Any) -> bool:
-    raw = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
-    if not raw.strip():
-        return False
+    cls, ident = el.get("class"), el.get("id")
+    return bool((cls or ident) and _clutter_tokens(f"{cls or ''} {ident or ''}".lower()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _clutter_tokens(raw: str) -> bool:
     for token in raw.split():
         words = [w for w in re.split(r"[_\-]+", token) if w]
         if not words:
@@ -821,16 +836,16 @@ _FURNITURE_HEADING = re.compile(
 )
 
 
-def _trafilatura_lines(raw_text: str) -> list[str]:
+def _trafilatura_lines(raw_tree: Any) -> list[str]:
     """The story text trafilatura finds in the page, one normalised line per paragraph.
 
-    trafilatura reads the page as served (its own parse; `<embed>` removed, as libxml2 would
-    otherwise nest the rest of the page in it): its judgement rests on the page's own markup,
-    forms, noscript and attributes the sanitised tree no longer has.
+    trafilatura reads the page as served (the lxml parse of the raw text, which it changes,
+    so metadata is read before): its judgement rests on the page's own markup, forms,
+    noscript and attributes that the sanitised tree no longer has.
     """
     try:
         doc = trafilatura.bare_extraction(
-            _EMBED_TAG.sub("", raw_text),
+            raw_tree,
             include_comments=False,
             with_metadata=False,
             include_tables=True,
@@ -1369,11 +1384,12 @@ def extract_article(*, content: bytes, url: str, headers: dict[str, str] | None 
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
     charset, text = decode_html(content=content, content_type=lowered.get("content-type"))
     text = _strip_controls(text)
-    raw_tree = _parse_raw(text)
+    # libxml2 reads `<embed>` as a container and would nest the rest of the page in it.
+    raw_tree = _parse_raw(_EMBED_TAG.sub("", text))
     meta = _read_meta(raw_tree, url=url)
     _structure, doc = _structure_tree(text)
     paywalled, wall_classes = _paywalled(meta, doc)
-    votes = _Votes(_trafilatura_lines(text))
+    votes = _Votes(_trafilatura_lines(raw_tree))  # last use of raw_tree: trafilatura changes it
     body, core = _locate_body(doc, votes)
     _remove_walls(doc, wall_classes, votes)
 
