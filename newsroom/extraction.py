@@ -544,9 +544,11 @@ class _Walker:
 
     def _dropped(self, el: Any) -> bool:
         """Hidden or furniture, unless it holds a good part of the story trafilatura found."""
-        if not (_is_hidden(el) or _is_clutter(el)):
-            return False
-        return not (self.votes is not None and self.votes.holds_story(el))
+        if _is_hidden(el):  # a hidden copy of the description is no story; a hidden story is
+            return not (self.votes is not None and self.votes.holds_story(el, 0.5))
+        if _is_clutter(el):
+            return not (self.votes is not None and self.votes.holds_story(el))
+        return False
 
     # -- emitting
     def _inline_html(self, el: Any) -> str:
