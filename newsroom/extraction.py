@@ -720,8 +720,8 @@ class _Walker:
             return
         if tag in _HEADINGS:
             text = normalize_text(_raw_text(el))
-            if tag == "h1" and (not text or text == self.title_key):
-                return
+            if not text or text == self.title_key:
+                return  # the headline repeated above the story is not a section of it
             self._emit_text_block("heading", el, {"level": int(tag[1])})
             return
         if tag == "blockquote":
@@ -886,14 +886,19 @@ class _Votes:
         self.exact = set(self.lines)
         self.long_lines = [line for line in self.lines if len(line) > 40]
 
-    def matches(self, text: str) -> bool:
+    def matches(self, text: str, *, strict: bool = False) -> bool:
         """Whether trafilatura kept this text (whole, as a part of a line, or around a line)."""
         key = normalize_text(text)
         if not key:
             return False
         if key in self.exact or (len(key) >= 15 and key in self.text):
             return True
-        return len(key) > 40 and any(line in key for line in self.long_lines if len(line) < len(key))
+        if len(key) <= 40:
+            return False
+        # Around kept lines (a paragraph trafilatura split); a list item only if they make up
+        # most of it: a teaser holding the headline is not the story.
+        covered = sum(len(line) for line in self.long_lines if len(line) < len(key) and line in key)
+        return covered >= 0.5 * len(key) if strict else covered > 0
 
     def weigh(self, root: Any) -> None:
         """Each kept paragraph-like element votes, with its length, for all its ancestors."""
@@ -903,7 +908,7 @@ class _Votes:
                 continue
             # A container's loose text (text set with <br> next to a picture box) votes too.
             key = normalize_text(_own_text(el) if _has_block_child(el) else _raw_text(el))
-            if len(key) < 15 or not self.matches(key):
+            if len(key) < 15 or not self.matches(key, strict=tag == "li"):
                 continue
             self.total += len(key)
             self.weights[el] = self.weights.get(el, 0) + len(key)
@@ -923,7 +928,7 @@ class _Votes:
             return links or (block["kind"] == "heading" and bool(_FURNITURE_HEADING.match(block["text"])))
 
         text = [i for i, b in enumerate(blocks) if b["kind"] in _TEXT_KINDS]
-        votes = {i for i in text if self.matches(blocks[i]["text"])}
+        votes = {i for i in text if self.matches(blocks[i]["text"], strict=blocks[i]["kind"] == "list_item")}
         story = [i for i in text if i in votes and blocks[i].get("_core") and not furniture(i)]
         if not story:
             story = [i for i in sorted(votes) if not furniture(i)]
