@@ -656,7 +656,7 @@ class _Walker:
                     self._emit_run(run)
                     run = []
                 self._walk_node(child)
-            elif _tag(child) and not self._dropped(child):
+            elif _tag(child) and not self._dropped(child) and not _is_caption(child):
                 child.tail = None
                 run.append(child)
             if tail and tail.strip():
@@ -830,7 +830,7 @@ _EMBED_TAG = re.compile(r"</?embed\b[^>]*>", re.IGNORECASE)
 # Headings that introduce page furniture, not a section of the story.
 _FURNITURE_HEADING = re.compile(
     r"^(more (on|from|about|in|stories|news|like this)\b|related\b|read (more|also|next)\b|see (also|more)\b|"
-    r"don.?t miss\b|recommended\b|you (may|might) (also )?like\b|most (popular|read)\b|trending\b|"
+    r"don.?t miss\b|recommended\b|you (may|might) (also )?(like|enjoy|be interested)\b|most (popular|read)\b|trending\b|"
     r"latest (news|stories)\b|top stories\b|also read\b|next (post|story|article)\b|previous (post|story)\b|"
     r"share (this|on)\b|sign up\b|subscribe\b|newsletter\b|comments?\b|"
     r"читайте также|смотрите также|по теме|чытайце таксама|новости по теме)",
@@ -925,7 +925,8 @@ class _Votes:
         def furniture(i: int) -> bool:
             block = blocks[i]
             links = block.get("_links", 0) > 0.6 and (i not in votes or len(block["text"]) < 150)
-            return links or (block["kind"] == "heading" and bool(_FURNITURE_HEADING.match(block["text"])))
+            short = block["kind"] == "heading" or len(block["text"]) < 60
+            return links or (short and bool(_FURNITURE_HEADING.match(block["text"])))
 
         text = [i for i, b in enumerate(blocks) if b["kind"] in _TEXT_KINDS]
         votes = {i for i in text if self.matches(blocks[i]["text"], strict=blocks[i]["kind"] == "list_item")}
