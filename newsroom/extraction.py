@@ -845,6 +845,8 @@ def _trafilatura_lines(raw_tree: Any) -> list[str]:
     so metadata is read before): its judgement rests on the page's own markup, forms,
     noscript and attributes that the sanitised tree no longer has.
     """
+    for noscript in list(raw_tree.iter("noscript")):
+        noscript.drop_tag()  # its text is read by the walker, so trafilatura should see it
     try:
         doc = trafilatura.bare_extraction(
             raw_tree,
@@ -868,6 +870,17 @@ def _trafilatura_lines(raw_tree: Any) -> list[str]:
         if line:
             lines.append(line)
     return lines
+
+
+def _prose(block: dict[str, Any]) -> bool:
+    """Running text: a paragraph of sentences with few links (loose text trafilatura left out)."""
+    text = block["text"]
+    return (
+        block["kind"] == "paragraph"
+        and len(text.split()) >= 15
+        and text[-1:] in ".!?…»\"”"
+        and block.get("_links", 0) < 0.2
+    )
 
 
 @dataclass
@@ -957,7 +970,8 @@ class _Votes:
             for i in text[::step]:
                 if (step < 0 and i >= edge) or (step > 0 and i <= edge):
                     continue
-                if i in votes and not furniture(i) and blocks[i].get("_near"):
+                near = blocks[i].get("_near") and not furniture(i)
+                if near and (i in votes or (blocks[i].get("_core") and _prose(blocks[i]))):
                     edge, gap = i, 0
                 else:
                     gap += 1
@@ -1100,6 +1114,30 @@ class _Meta:
         return value
 
 
+def _site_host(host: str) -> str:
+    host = host.lower().rstrip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
+def _canonical_url(href: str | None, *, url: str) -> str | None:
+    """The page's `<link rel=canonical>` if it can be the story's address: absolute http(s)
+    on the same site as the page (`www.` aside). A relative one is not adopted (CMS templates
+    emit "/" or a path on the wrong section), nor another site's. Whether it loads is for the
+    importer to check (`importing.canonical_checked`): this module fetches nothing."""
+    if not href:
+        return None
+    href = href.strip()
+    try:
+        parts, page = urlsplit(href), urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.username or parts.password:
+        return None
+    if _site_host(parts.hostname) != _site_host(page.hostname or ""):
+        return None
+    return href
+
+
 def _read_meta(raw_tree: Any, *, url: str) -> _Meta:
     metas: dict[str, list[str]] = {}
     for meta in raw_tree.iter("meta"):
@@ -1111,7 +1149,7 @@ def _read_meta(raw_tree: Any, *, url: str) -> _Meta:
     for link in raw_tree.iter("link"):
         rels = (link.get("rel") or "").lower().split()
         if "canonical" in rels and canonical is None:
-            canonical = _safe_url(link.get("href"), base=url)
+            canonical = _canonical_url(link.get("href"), url=url)
     html_el = raw_tree if _tag(raw_tree) == "html" else raw_tree.find(".//html")
     html_lang = None
     if html_el is not None:
@@ -1303,6 +1341,8 @@ def _lead(doc: Any, body: Any, h1: Any, description: str | None) -> str | None:
         text = normalize_text(_raw_text(el))
         if len(text) < 30:
             continue
+        if any(_tag(a) == "figure" or _is_caption(a) for a in (el, *el.iterancestors())):
+            continue  # a photo caption is never the standfirst, whatever its class says
         words, _ = _class_words(el)
         if words & _LEAD_WORDS or (description and text == normalize_text(description)):
             return _clean_text(_raw_text(el))
