@@ -89,7 +89,9 @@ def main() -> None:
     results = [run(name, fn, pages, truth) for name, fn in extractors]
 
     print(f"article-extraction benchmark: {len(pages)} pages from {BENCH_DIR}")
-    print(f"{'extractor':<20} {'F1':>13} {'precision':>13} {'recall':>13} {'CPU ms/page':>12} {'empty':>6} {'raised':>6}")
+    print(
+        f"{'extractor':<20} {'F1':>13} {'precision':>13} {'recall':>13} {'CPU ms/page':>12} {'empty':>6} {'raised':>6}"
+    )
     for res in results:
         metrics = evaluate.evaluate(truth, res["output"], args.n_bootstrap)
         empty = sum(1 for v in res["output"].values() if not v["articleBody"].strip())

@@ -359,7 +359,18 @@ def _class_words(el: Any) -> tuple[frozenset[str], str]:
     return _words_of(raw), raw
 
 
-_CLUTTER_FIRST_WORDS = {"ad", "ads", "adv", "advert", "advertisement", "banner", "promo", "share", "social", "sponsored"}
+_CLUTTER_FIRST_WORDS = {
+    "ad",
+    "ads",
+    "adv",
+    "advert",
+    "advertisement",
+    "banner",
+    "promo",
+    "share",
+    "social",
+    "sponsored",
+}
 
 
 def _is_clutter(el: Any) -> bool:
@@ -878,7 +889,7 @@ def _prose(block: dict[str, Any]) -> bool:
     return (
         block["kind"] == "paragraph"
         and len(text.split()) >= 15
-        and text[-1:] in ".!?…»\"”"
+        and text[-1:] in '.!?…»"”'
         and block.get("_links", 0) < 0.2
     )
 
@@ -935,6 +946,7 @@ class _Votes:
         """Keep the story: blocks trafilatura kept, and what lies between them unless it is a
         list of links or a furniture heading; text before the first or after the last kept
         block is the page around the story. Images and embeds stay where the walker put them."""
+
         def furniture(i: int) -> bool:
             block = blocks[i]
             links = block.get("_links", 0) > 0.6 and (i not in votes or len(block["text"]) < 150)

@@ -92,7 +92,9 @@ def test_furniture_classes_inside_the_story_are_dropped() -> None:
 
 
 def test_page_built_as_one_form_keeps_its_text() -> None:
-    page = _page("<form action='/default.aspx' method='post'><input type='hidden' name='__VIEWSTATE'>" + _ps(STORY) + "</form>")
+    page = _page(
+        "<form action='/default.aspx' method='post'><input type='hidden' name='__VIEWSTATE'>" + _ps(STORY) + "</form>"
+    )
 
     assert _texts(page) == STORY
 
@@ -111,7 +113,9 @@ def test_noscript_text_is_read_and_its_duplicate_picture_skipped() -> None:
 
 
 def test_related_links_and_their_heading_are_not_the_story() -> None:
-    related = "".join(f"<li><a href='/story/{n}'>Another harbour headline number {n} about the ferry</a></li>" for n in range(5))
+    related = "".join(
+        f"<li><a href='/story/{n}'>Another harbour headline number {n} about the ferry</a></li>" for n in range(5)
+    )
     page = _page(
         "<article>" + _ps(STORY[:6]) + f"<h2>More on this topic</h2><ul>{related}</ul>" + _ps(STORY[6:]) + "</article>"
     )
