@@ -339,6 +339,7 @@ _CLUTTER_WORDS = {
     "relatedposts", "share", "sharing", "sharedaddy", "social", "sponsor", "sponsored",
     "subscribe", "subscription", "sidebar", "widget", "tags", "toc", "teaser", "print",
     "byline", "author", "meta", "rating", "errata", "readtime", "partners", "outbrain",
+    "date", "dateline", "timestamp", "trending", "recommended", "recirculation",
 }  # fmt: skip
 _CLUTTER_PHRASES = ("inline-read", "read-also", "read-more", "readmore", "see-also", "code-block", "more-news")
 
@@ -451,11 +452,18 @@ _CAPTION_WORDS = {"caption", "captions", "credit", "credits", "figcaption", "pho
 
 
 def _is_caption(el: Any) -> bool:
-    """A caption or photo credit set outside a `<figure>` ("wp-caption-text", "image-credit")."""
+    """A caption or photo credit set outside a `<figure>` ("wp-caption-text", "image-credit",
+    "newsCaption": class tokens split on "-", "_" and camelCase humps)."""
     if _tag(el) == "figcaption":
         return True
-    words, _ = _class_words(el)
-    return bool(words & _CAPTION_WORDS)
+    cls, ident = el.get("class"), el.get("id")
+    return bool((cls or ident) and _caption_tokens(f"{cls or ''} {ident or ''}"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _caption_tokens(raw: str) -> bool:
+    words = re.split(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])", raw)
+    return any(w.lower() in _CAPTION_WORDS for w in words)
 
 
 def _data_cell(el: Any) -> bool:
@@ -537,6 +545,7 @@ class _Walker:
 
     base_url: str
     title_key: str = ""
+    headlines: frozenset[str] = frozenset()
     votes: _Votes | None = None
     core: Any = None
     blocks: list[dict[str, Any]] = field(default_factory=list)
@@ -586,7 +595,10 @@ class _Walker:
         text = _clean_text(_raw_text(el))
         if not text:
             return
-        linked = sum(len(normalize_text(_raw_text(a))) for a in el.iter("a"))
+        if any(_tag(a) == "a" for a in el.iterancestors()):
+            linked = len(normalize_text(text))  # a card wrapped in one link is a teaser
+        else:
+            linked = sum(len(normalize_text(_raw_text(a))) for a in el.iter("a"))
         self._append(
             {
                 "id": "",
@@ -646,6 +658,14 @@ class _Walker:
         self._in_core = int(container is self.core)
         self._in_near = int(container is self._near or container is self.core)
         self._walk_children(container)
+        if self.headlines:
+            # The headline repeated as the story's first lines (as a paragraph, an h2, the
+            # title of the page) is not part of the story: the article keeps it as its title.
+            self.blocks = [
+                b
+                for b in self.blocks
+                if b["kind"] not in _TEXT_KINDS or normalize_text(b["text"]) not in self.headlines
+            ]
         if self.votes is not None and self.votes.text:
             self.blocks = self.votes.filter(self.blocks)
             if not any(b["kind"] in _TEXT_KINDS and self.votes.matches(b["text"]) for b in self.blocks):
@@ -760,6 +780,8 @@ class _Walker:
         # Generic containers: div, section, article, td, li-like wrappers…
         if el.find(".//img") is not None and self._image_box(el):
             return
+        if _is_caption(el) and el.find(".//img") is None and not (self.votes and self.votes.holds_story(el)):
+            return  # a caption box away from its picture (the picture went as an image block)
         if _has_block_child(el) or el.find(".//img") is not None or el.find(".//iframe") is not None:
             self._walk_children(el)
         elif _is_caption(el):
@@ -843,10 +865,16 @@ _FURNITURE_HEADING = re.compile(
     r"^(more (on|from|about|in|stories|news|like this)\b|related\b|read (more|also|next)\b|see (also|more)\b|"
     r"don.?t miss\b|recommended\b|you (may|might) (also )?(like|enjoy|be interested)\b|most (popular|read)\b|trending\b|"
     r"latest (news|stories)\b|top stories\b|also read\b|next (post|story|article)\b|previous (post|story)\b|"
-    r"share (this|on)\b|sign up\b|subscribe\b|newsletter\b|comments?\b|"
+    r"share (this|on|it)\b|sign up\b|subscribe\b|newsletter\b|comments?\b|popular (on|in|now)\b|"
+    r"(last )?updated( at| on|:)|published( at| on|:)|filed under\b|follow us\b|like this (story|article)\b|"
+    r"reading time\b|\d+\s*min(ute)?s?\s+read\b|tempo de leitura\b|время чтения\b|"
     r"читайте также|смотрите также|по теме|чытайце таксама|новости по теме)",
     re.IGNORECASE,
 )
+
+
+# A photo credit or a wire-service credit line: "© Jane Roe ...", "(Reporting by ...)".
+_CREDIT_LINE = re.compile(r"^\s*(©|\(c\)\s|copyright\b|\(?(additional )?reporting by\b|photo:|фото:)", re.IGNORECASE)
 
 
 def _trafilatura_lines(raw_tree: Any) -> list[str]:
@@ -951,7 +979,8 @@ class _Votes:
             block = blocks[i]
             links = block.get("_links", 0) > 0.6 and (i not in votes or len(block["text"]) < 150)
             short = block["kind"] == "heading" or len(block["text"]) < 60
-            return links or (short and bool(_FURNITURE_HEADING.match(block["text"])))
+            credit = len(block["text"]) < 300 and bool(_CREDIT_LINE.match(block["text"]))
+            return links or credit or (short and bool(_FURNITURE_HEADING.match(block["text"])))
 
         text = [i for i, b in enumerate(blocks) if b["kind"] in _TEXT_KINDS]
         votes = {i for i in text if self.matches(blocks[i]["text"], strict=blocks[i]["kind"] == "list_item")}
@@ -1318,6 +1347,16 @@ def _title(meta: _Meta, doc: Any, site_name: str | None) -> tuple[str, Any]:
     return _strip_site_suffix(head, site_name), h1
 
 
+def _headlines(meta: _Meta, title: str, h1: Any) -> frozenset[str]:
+    """Every spelling of the story's headline the page gives (title, og:title, JSON-LD, h1)."""
+    headline = (meta.article or {}).get("headline")
+    values = [title, meta.first("og:title", "twitter:title"), headline if isinstance(headline, str) else None]
+    values += [_raw_text(h1) if h1 is not None else None, meta.head_title]
+    if meta.head_title:
+        values.append(_TITLE_SEPARATORS.split(meta.head_title)[0])
+    return frozenset(k for k in (normalize_text(v) for v in values if v) if len(k) >= 15)
+
+
 def _site_name(meta: _Meta) -> str | None:
     name = meta.first("og:site_name", "application-name")
     if name:
@@ -1455,7 +1494,10 @@ def extract_article(*, content: bytes, url: str, headers: dict[str, str] | None 
 
     site_name = _site_name(meta)
     title, h1 = _title(meta, doc, site_name)
-    blocks = _Walker(base_url=url, title_key=normalize_text(title), votes=votes, core=core).walk(body)
+    headlines = _headlines(meta, title, h1)
+    blocks = _Walker(base_url=url, title_key=normalize_text(title), headlines=headlines, votes=votes, core=core).walk(
+        body
+    )
     # The headline element above the body is gone by now (lxml parents are unaffected).
     published, modified = _dates(meta, doc, body)
     language = (
