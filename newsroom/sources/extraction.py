@@ -63,6 +63,7 @@ from __future__ import annotations
 
 import codecs
 import copy
+import functools
 import hashlib
 import html as html_lib
 import json
@@ -173,6 +174,30 @@ def _decodes(content: bytes, charset: str) -> str | None:
         return None
 
 
+def _mostly_utf8(content: bytes) -> str | None:
+    """UTF-8 text of bytes that are UTF-8 but for a few stray bytes, those bytes dropped.
+
+    A page that declares UTF-8 and carries a handful of invalid bytes (a truncated paste, one
+    byte from a legacy template) is still UTF-8: reading it as a single-byte charset would garble
+    every letter to save three. Accepted when the valid multi-byte sequences outnumber the
+    invalid bytes twenty to one; windows-1251 text served as UTF-8 has almost no valid sequence.
+    """
+    invalid = 0
+    position = 0
+    while True:
+        try:
+            content[position:].decode("utf-8")
+            break
+        except UnicodeDecodeError as error:
+            invalid += error.end - error.start
+            position += error.end
+            if invalid > 64:
+                return None
+    text = content.decode("utf-8", "ignore")
+    multibyte = sum(1 for ch in text if ord(ch) > 0x7F)
+    return text if multibyte >= 20 * invalid else None
+
+
 def decode_html(*, content: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Return `(charset, text)` for HTML bytes; see the module docstring for precedence."""
     for bom, charset in _BOMS:
@@ -183,6 +208,9 @@ def decode_html(*, content: bytes, content_type: str | None = None) -> tuple[str
     ]
     if "utf-8" in candidates and not content.isascii():
         text = _decodes(content, "utf-8")
+        if text is not None:
+            return "utf-8", text
+        text = _mostly_utf8(content)
         if text is not None:
             return "utf-8", text
     for charset in candidates:
@@ -208,10 +236,15 @@ _STRUCTURE_TAGS = {
     "iframe", "img", "ins", "kbd", "li", "main", "mark", "nav", "ol", "p", "picture", "pre", "q",
     "s", "samp", "script", "section", "small", "span", "strike", "strong", "sub", "summary", "sup",
     "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "tt", "u", "ul", "var", "wbr",
+    "noscript",
 }  # fmt: skip
+# `<form>` is not here: ASP.NET pages wrap the whole page, story included, in one form; the
+# form tag goes and its content stays (its controls are dropped below). `<noscript>` stays as
+# an element: some pages put the story's text there; the walker reads its text and skips the
+# duplicate of a lazy-loaded image.
 _STRUCTURE_DROP_WITH_CONTENT = {
-    "style", "template", "noscript", "title", "textarea", "select", "option", "svg", "math",
-    "object", "video", "audio", "form", "button", "input", "canvas", "map", "dialog", "frameset",
+    "style", "template", "title", "textarea", "select", "option", "svg", "math",
+    "object", "video", "audio", "button", "input", "canvas", "map", "dialog", "frameset",
     "noembed", "noframes", "xmp", "plaintext",
 }  # fmt: skip
 _STRUCTURE_ATTRS = {
@@ -225,6 +258,15 @@ _STRUCTURE_ATTRS = {
 
 _INLINE_TAGS = {"a", "strong", "em", "b", "i", "br", "sup", "sub", "span"}
 _LINK_REL = "noopener noreferrer nofollow"
+
+
+# Characters lxml refuses in text (XML 1.0 forbids them): C0 controls but tab/LF/CR, and the
+# non-characters U+FFFE/U+FFFF. One U+001D in a page must not lose the page.
+_XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
+
+
+def _strip_controls(text: str) -> str:
+    return _XML_INCOMPATIBLE.sub("", text.replace("\x0c", " "))
 
 
 def _sanitise_structure(markup: str) -> str:
@@ -279,13 +321,17 @@ _BLOCK_TAGS = {
     "address", "article", "aside", "blockquote", "center", "dd", "details", "div", "dl", "dt",
     "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr",
     "iframe", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tbody", "td", "tfoot",
-    "th", "thead", "tr", "ul", "summary", "caption",
+    "th", "thead", "tr", "ul", "summary", "caption", "noscript",
 }  # fmt: skip
 _SKIP_TAGS = {"script", "nav", "aside", "footer", "form", "button", "hr", "summary", "caption"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
-# Class/id words that mark page furniture rather than the story. Matched as whole words
-# of a class or id split on "-", "_" and spaces ("b-inline-read", "jp-relatedposts").
+# Class/id words that mark page furniture rather than the story. Each class token (and the
+# id) is split on "-" and "_" ("b-inline-read", "jp-relatedposts"); a token is clutter when
+# its *last* word names furniture ("jp-relatedposts", "TestReport__Section--Ads" is an ads
+# section), or when it is a furniture word alone. A word in the middle only modifies what the
+# token names: "elementor-widget-container" is a container, "print-full" is the full text.
+# Whatever the words say, the walker never drops an element that holds much of the story.
 _CLUTTER_WORDS = {
     "ad", "ads", "adv", "advert", "advertisement", "adsbygoogle", "banner", "breadcrumb",
     "breadcrumbs", "comment", "comments", "commentlist", "cookie", "cookies", "consent",
@@ -293,20 +339,55 @@ _CLUTTER_WORDS = {
     "relatedposts", "share", "sharing", "sharedaddy", "social", "sponsor", "sponsored",
     "subscribe", "subscription", "sidebar", "widget", "tags", "toc", "teaser", "print",
     "byline", "author", "meta", "rating", "errata", "readtime", "partners", "outbrain",
+    "date", "dateline", "timestamp", "trending", "recommended", "recirculation",
 }  # fmt: skip
 _CLUTTER_PHRASES = ("inline-read", "read-also", "read-more", "readmore", "see-also", "code-block", "more-news")
 
 
-def _class_words(el: Any) -> tuple[set[str], str]:
-    raw = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
-    return set(re.split(r"[\s_\-]+", raw)) - {""}, raw
+_NO_WORDS: frozenset[str] = frozenset()
+
+
+@functools.lru_cache(maxsize=4096)
+def _words_of(raw: str) -> frozenset[str]:
+    return frozenset(re.split(r"[\s_\-]+", raw)) - {""}
+
+
+def _class_words(el: Any) -> tuple[frozenset[str], str]:
+    cls, ident = el.get("class"), el.get("id")
+    if not cls and not ident:
+        return _NO_WORDS, ""
+    raw = f"{cls or ''} {ident or ''}".lower()
+    return _words_of(raw), raw
+
+
+_CLUTTER_FIRST_WORDS = {
+    "ad",
+    "ads",
+    "adv",
+    "advert",
+    "advertisement",
+    "banner",
+    "promo",
+    "share",
+    "social",
+    "sponsored",
+}
 
 
 def _is_clutter(el: Any) -> bool:
-    words, raw = _class_words(el)
-    if words & _CLUTTER_WORDS:
-        return True
-    return any(p in raw for p in _CLUTTER_PHRASES)
+    cls, ident = el.get("class"), el.get("id")
+    return bool((cls or ident) and _clutter_tokens(f"{cls or ''} {ident or ''}".lower()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _clutter_tokens(raw: str) -> bool:
+    for token in raw.split():
+        words = [w for w in re.split(r"[_\-]+", token) if w]
+        if not words:
+            continue
+        if words[-1] in _CLUTTER_WORDS or (words[0] in _CLUTTER_FIRST_WORDS and len(words) <= 2):
+            return True
+    return any(f"{p}" in token for token in raw.split() for p in _CLUTTER_PHRASES)
 
 
 def _is_hidden(el: Any) -> bool:
@@ -322,6 +403,16 @@ def _is_hidden(el: Any) -> bool:
 
 def _tag(el: Any) -> str:
     return el.tag if isinstance(el.tag, str) else ""
+
+
+def _own_text(el: Any) -> str:
+    """The text of an element outside its block children (loose text and inline children)."""
+    parts = [el.text or ""]
+    for child in el:
+        if _tag(child) and _tag(child) not in _BLOCK_TAGS and _tag(child) != "script":
+            parts.append(_raw_text(child))
+        parts.append(child.tail or "")
+    return " ".join(parts)
 
 
 def _has_block_child(el: Any) -> bool:
@@ -355,6 +446,33 @@ def _raw_text(el: Any) -> str:
         if child.tail:
             parts.append(child.tail)
     return "".join(parts)
+
+
+_CAPTION_WORDS = {"caption", "captions", "credit", "credits", "figcaption", "photocredit", "copyright"}
+
+
+def _is_caption(el: Any) -> bool:
+    """A caption or photo credit set outside a `<figure>` ("wp-caption-text", "image-credit",
+    "newsCaption": class tokens split on "-", "_" and camelCase humps)."""
+    if _tag(el) == "figcaption":
+        return True
+    cls, ident = el.get("class"), el.get("id")
+    return bool((cls or ident) and _caption_tokens(f"{cls or ''} {ident or ''}"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _caption_tokens(raw: str) -> bool:
+    words = re.split(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])", raw)
+    return any(w.lower() in _CAPTION_WORDS for w in words)
+
+
+def _data_cell(el: Any) -> bool:
+    """A cell of a data table (rows of several cells, no nested tables), not page layout."""
+    row = el.getparent()
+    if row is None or _tag(row) != "tr" or sum(1 for c in row if _tag(c) in {"td", "th"}) < 2:
+        return False
+    table = next((a for a in el.iterancestors() if _tag(a) == "table"), None)
+    return table is not None and table.find(".//table") is None
 
 
 # --------------------------------------------------------------------------- blocks
@@ -427,7 +545,30 @@ class _Walker:
 
     base_url: str
     title_key: str = ""
+    headlines: frozenset[str] = frozenset()
+    votes: _Votes | None = None
+    core: Any = None
     blocks: list[dict[str, Any]] = field(default_factory=list)
+    _in_core: int = 0
+    _in_near: int = 0
+
+    @property
+    def _near(self) -> Any:
+        """Where the story may spread beyond its core: the core's parent (its siblings)."""
+        return self.core.getparent() if self.core is not None else None
+
+    def _append(self, block: dict[str, Any]) -> None:
+        block["_core"] = self.core is None or self._in_core > 0
+        block["_near"] = self.core is None or self._in_near > 0 or self._in_core > 0
+        self.blocks.append(block)
+
+    def _dropped(self, el: Any) -> bool:
+        """Hidden or furniture, unless it holds a good part of the story trafilatura found."""
+        if _is_hidden(el):  # a hidden copy of the description is no story; a hidden story is
+            return not (self.votes is not None and self.votes.holds_story(el, 0.5))
+        if _is_clutter(el):
+            return not (self.votes is not None and self.votes.holds_story(el))
+        return False
 
     # -- emitting
     def _inline_html(self, el: Any) -> str:
@@ -454,7 +595,20 @@ class _Walker:
         text = _clean_text(_raw_text(el))
         if not text:
             return
-        self.blocks.append({"id": "", "kind": kind, "text": text, "html": self._inline_html(el), "attrs": attrs or {}})
+        if any(_tag(a) == "a" for a in el.iterancestors()):
+            linked = len(normalize_text(text))  # a card wrapped in one link is a teaser
+        else:
+            linked = sum(len(normalize_text(_raw_text(a))) for a in el.iter("a"))
+        self._append(
+            {
+                "id": "",
+                "kind": kind,
+                "text": text,
+                "html": self._inline_html(el),
+                "attrs": attrs or {},
+                "_links": linked / max(1, len(normalize_text(text))),
+            }
+        )
 
     def _emit_run(self, text_parts: list[Any]) -> None:
         """A run of inline content directly inside a container (text between blocks)."""
@@ -486,7 +640,7 @@ class _Walker:
             return
         alt = img.get("alt")
         text = caption or alt or ""
-        self.blocks.append(
+        self._append(
             {
                 "id": "",
                 "kind": "image",
@@ -497,11 +651,29 @@ class _Walker:
         )
 
     def _emit_embed(self, embed: dict[str, Any]) -> None:
-        self.blocks.append({"id": "", "kind": "embed", "text": "", "html": "", "attrs": embed})
+        self._append({"id": "", "kind": "embed", "text": "", "html": "", "attrs": embed})
 
     # -- walking
     def walk(self, container: Any) -> list[dict[str, Any]]:
+        self._in_core = int(container is self.core)
+        self._in_near = int(container is self._near or container is self.core)
         self._walk_children(container)
+        if self.headlines:
+            # The headline repeated as the story's first lines (as a paragraph, an h2, the
+            # title of the page) is not part of the story: the article keeps it as its title.
+            self.blocks = [
+                b
+                for b in self.blocks
+                if b["kind"] not in _TEXT_KINDS or normalize_text(b["text"]) not in self.headlines
+            ]
+        if self.votes is not None and self.votes.text:
+            self.blocks = self.votes.filter(self.blocks)
+            if not any(b["kind"] in _TEXT_KINDS and self.votes.matches(b["text"]) for b in self.blocks):
+                self.blocks = self.votes.paragraphs()
+        for block in self.blocks:
+            block.pop("_links", None)
+            block.pop("_core", None)
+            block.pop("_near", None)
         return _assign_ids(self.blocks)
 
     def _walk_children(self, el: Any) -> None:
@@ -515,7 +687,7 @@ class _Walker:
                     self._emit_run(run)
                     run = []
                 self._walk_node(child)
-            elif _tag(child) and not _is_hidden(child) and not _is_clutter(child):
+            elif _tag(child) and not self._dropped(child) and not _is_caption(child):
                 child.tail = None
                 run.append(child)
             if tail and tail.strip():
@@ -540,9 +712,22 @@ class _Walker:
         self._emit_image(imgs[0], caption_text or None)
         return True
 
-    def _walk_node(self, el: Any) -> None:  # noqa: C901 - one dispatch table, read top to bottom
+    def _walk_node(self, el: Any) -> None:
+        core, near = el is self.core, el is not None and el is self._near
+        self._in_core += core
+        self._in_near += near
+        try:
+            self._dispatch(el)
+        finally:
+            self._in_core -= core
+            self._in_near -= near
+
+    def _dispatch(self, el: Any) -> None:  # noqa: C901 - one dispatch table, read top to bottom
         tag = _tag(el)
-        if not tag or _is_hidden(el) or _is_clutter(el):
+        if not tag or self._dropped(el):
+            return
+        if tag == "noscript":
+            self._noscript(el)
             return
         if tag == "script":
             post = el.get("data-telegram-post")
@@ -551,7 +736,9 @@ class _Walker:
                 if embed:
                     self._emit_embed(embed)
             return
-        if tag in _SKIP_TAGS:
+        if tag in _SKIP_TAGS and not (
+            tag in {"aside", "footer", "nav"} and self.votes is not None and self.votes.holds_story(el)
+        ):
             return
         if tag == "iframe":
             src = _safe_url(el.get("src") or el.get("data-src"), base=self.base_url)
@@ -564,8 +751,8 @@ class _Walker:
             return
         if tag in _HEADINGS:
             text = normalize_text(_raw_text(el))
-            if tag == "h1" and (not text or text == self.title_key):
-                return
+            if not text or text == self.title_key:
+                return  # the headline repeated above the story is not a section of it
             self._emit_text_block("heading", el, {"level": int(tag[1])})
             return
         if tag == "blockquote":
@@ -587,15 +774,29 @@ class _Walker:
                     return
                 self._walk_children(el)
                 return
-            self._emit_text_block("paragraph", el)
+            if not _is_caption(el):
+                self._emit_text_block("paragraph", el)
             return
         # Generic containers: div, section, article, td, li-like wrappers…
         if el.find(".//img") is not None and self._image_box(el):
             return
+        if _is_caption(el) and el.find(".//img") is None and not (self.votes and self.votes.holds_story(el)):
+            return  # a caption box away from its picture (the picture went as an image block)
         if _has_block_child(el) or el.find(".//img") is not None or el.find(".//iframe") is not None:
             self._walk_children(el)
-        elif self._substantial(el):
+        elif _is_caption(el):
+            return  # a caption or credit away from its picture is not a paragraph of the story
+        elif self._substantial(el) or (tag in {"td", "th"} and _data_cell(el) and normalize_text(_raw_text(el))):
             self._emit_text_block("paragraph", el)
+
+    def _noscript(self, el: Any) -> None:
+        """Text inside `<noscript>` is read; its picture is skipped when it duplicates a lazy one."""
+        parent = el.getparent()
+        if parent is not None and any(el not in img.iterancestors() for img in parent.iter("img")):
+            for img in list(el.iter("img")):
+                if img.getparent() is not None:
+                    img.drop_tree()
+        self._walk_children(el)
 
     def _figure(self, el: Any) -> None:
         if el.find(".//blockquote") is not None:
@@ -635,10 +836,10 @@ class _Walker:
             text = _clean_text(_raw_text(el))
             markup = self._inline_html(el)
         if text:
-            self.blocks.append({"id": "", "kind": "quote", "text": text, "html": markup, "attrs": {"cite": cite}})
+            self._append({"id": "", "kind": "quote", "text": text, "html": markup, "attrs": {"cite": cite}})
 
     def _list_item(self, li: Any, *, ordered: bool) -> None:
-        if _is_hidden(li) or _is_clutter(li):
+        if self._dropped(li):
             return
         if li.find(".//figure") is not None or li.find(".//img") is not None or li.find(".//blockquote") is not None:
             self._walk_children(li)
@@ -657,61 +858,203 @@ class _Walker:
 # --------------------------------------------------------------------------- locating the body
 
 _PARAGRAPHISH = {"p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "div", "td", "dd", "pre", "figcaption"}
+_TEXT_KINDS = {"paragraph", "heading", "quote", "list_item"}
+_EMBED_TAG = re.compile(r"</?embed\b[^>]*>", re.IGNORECASE)
+# Headings that introduce page furniture, not a section of the story.
+_FURNITURE_HEADING = re.compile(
+    r"^(more (on|from|about|in|stories|news|like this)\b|related\b|read (more|also|next)\b|see (also|more)\b|"
+    r"don.?t miss\b|recommended\b|you (may|might) (also )?(like|enjoy|be interested)\b|most (popular|read)\b|trending\b|"
+    r"latest (news|stories)\b|top stories\b|also read\b|next (post|story|article)\b|previous (post|story)\b|"
+    r"share (this|on|it)\b|sign up\b|subscribe\b|newsletter\b|comments?\b|popular (on|in|now)\b|"
+    r"(last )?updated( at| on|:)|published( at| on|:)|filed under\b|follow us\b|like this (story|article)\b|"
+    r"reading time\b|\d+\s*min(ute)?s?\s+read\b|tempo de leitura\b|время чтения\b|"
+    r"читайте также|смотрите также|по теме|чытайце таксама|новости по теме)",
+    re.IGNORECASE,
+)
 
 
-def _trafilatura_keys(structure_html: str) -> set[str]:
-    tree = lxml.html.document_fromstring(f"<html><body>{structure_html}</body></html>")
-    doc = trafilatura.bare_extraction(
-        tree,
-        include_comments=False,
-        with_metadata=False,
-        include_tables=True,
-        include_images=False,
-        deduplicate=False,
-        fast=False,
-    )
+# A photo credit or a wire-service credit line: "© Jane Roe ...", "(Reporting by ...)".
+_CREDIT_LINE = re.compile(r"^\s*(©|\(c\)\s|copyright\b|\(?(additional )?reporting by\b|photo:|фото:)", re.IGNORECASE)
+
+
+def _trafilatura_lines(raw_tree: Any) -> list[str]:
+    """The story text trafilatura finds in the page, one normalised line per paragraph.
+
+    trafilatura reads the page as served (the lxml parse of the raw text, which it changes,
+    so metadata is read before): its judgement rests on the page's own markup, forms,
+    noscript and attributes that the sanitised tree no longer has.
+    """
+    for noscript in list(raw_tree.iter("noscript")):
+        noscript.drop_tag()  # its text is read by the walker, so trafilatura should see it
+    try:
+        doc = trafilatura.bare_extraction(
+            raw_tree,
+            include_comments=False,
+            with_metadata=False,
+            include_tables=True,
+            include_images=False,
+            deduplicate=False,
+            fast=False,
+        )
+    except Exception:  # noqa: BLE001 - a vote that cannot be had is no vote; the walker decides
+        return []
     body = getattr(doc, "body", None)
     if body is None:
-        return set()
-    keys = set()
+        return []
+    for lb in body.iter("lb"):
+        lb.text = " "  # a line break separates words; itertext() would glue them
+    lines = []
     for node in body.iter("p", "head", "item", "quote", "cell"):
-        key = normalize_text("".join(node.itertext()))
-        if len(key) >= 15:
-            keys.add(key)
-    return keys
+        line = normalize_text("".join(node.itertext()))
+        if line:
+            lines.append(line)
+    return lines
 
 
-def _locate_body(doc: Any, keys: set[str]) -> Any:
-    """Deepest element that holds most of the text trafilatura judged to be the story."""
+def _prose(block: dict[str, Any]) -> bool:
+    """Running text: a paragraph of sentences with few links (loose text trafilatura left out)."""
+    text = block["text"]
+    return (
+        block["kind"] == "paragraph"
+        and len(text.split()) >= 15
+        and text[-1:] in '.!?…»"”'
+        and block.get("_links", 0) < 0.2
+    )
+
+
+@dataclass
+class _Votes:
+    """trafilatura's reading of the page, as votes for elements and blocks of ours."""
+
+    lines: list[str]
+    text: str = ""
+    exact: set[str] = field(default_factory=set)
+    long_lines: list[str] = field(default_factory=list)
+    weights: dict[Any, int] = field(default_factory=dict)
+    total: int = 0
+
+    def __post_init__(self) -> None:
+        self.text = "\n".join(self.lines)
+        self.exact = set(self.lines)
+        self.long_lines = [line for line in self.lines if len(line) > 40]
+
+    def matches(self, text: str, *, strict: bool = False) -> bool:
+        """Whether trafilatura kept this text (whole, as a part of a line, or around a line)."""
+        key = normalize_text(text)
+        if not key:
+            return False
+        if key in self.exact or (len(key) >= 15 and key in self.text):
+            return True
+        if len(key) <= 40:
+            return False
+        # Around kept lines (a paragraph trafilatura split); a list item only if they make up
+        # most of it: a teaser holding the headline is not the story.
+        covered = sum(len(line) for line in self.long_lines if len(line) < len(key) and line in key)
+        return covered >= 0.5 * len(key) if strict else covered > 0
+
+    def weigh(self, root: Any) -> None:
+        """Each kept paragraph-like element votes, with its length, for all its ancestors."""
+        for el in root.iter():
+            tag = _tag(el)
+            if tag not in _PARAGRAPHISH:
+                continue
+            # A container's loose text (text set with <br> next to a picture box) votes too.
+            key = normalize_text(_own_text(el) if _has_block_child(el) else _raw_text(el))
+            if len(key) < 15 or not self.matches(key, strict=tag == "li"):
+                continue
+            self.total += len(key)
+            self.weights[el] = self.weights.get(el, 0) + len(key)
+            for node in el.iterancestors():
+                self.weights[node] = self.weights.get(node, 0) + len(key)
+
+    def holds_story(self, el: Any, share: float = 0.25) -> bool:
+        return self.total > 0 and self.weights.get(el, 0) >= share * self.total
+
+    def filter(self, blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Keep the story: blocks trafilatura kept, and what lies between them unless it is a
+        list of links or a furniture heading; text before the first or after the last kept
+        block is the page around the story. Images and embeds stay where the walker put them."""
+
+        def furniture(i: int) -> bool:
+            block = blocks[i]
+            links = block.get("_links", 0) > 0.6 and (i not in votes or len(block["text"]) < 150)
+            short = block["kind"] == "heading" or len(block["text"]) < 60
+            credit = len(block["text"]) < 300 and bool(_CREDIT_LINE.match(block["text"]))
+            return links or credit or (short and bool(_FURNITURE_HEADING.match(block["text"])))
+
+        text = [i for i, b in enumerate(blocks) if b["kind"] in _TEXT_KINDS]
+        votes = {i for i in text if self.matches(blocks[i]["text"], strict=blocks[i]["kind"] == "list_item")}
+        story = [i for i in text if i in votes and blocks[i].get("_core") and not furniture(i)]
+        if not story:
+            story = [i for i in sorted(votes) if not furniture(i)]
+        if not story:
+            return blocks
+        first, last = self._extend(blocks, text, votes, story[0], story[-1], furniture)
+        out = []
+        for i, block in enumerate(blocks):
+            if block["kind"] not in _TEXT_KINDS:
+                if block.get("_core") or first <= i <= last:
+                    out.append(block)
+            elif first <= i <= last and not furniture(i):
+                out.append(block)
+        return out
+
+    @staticmethod
+    def _extend(
+        blocks: list[dict[str, Any]], text: list[int], votes: set[int], first: int, last: int, furniture: Any
+    ) -> tuple[int, int]:
+        """Widen the story from the core container to kept blocks next to it (a lead set in
+        a sibling container), across at most two blocks that are not kept."""
+        for step in (-1, 1):
+            edge = first if step < 0 else last
+            gap = 0
+            for i in text[::step]:
+                if (step < 0 and i >= edge) or (step > 0 and i <= edge):
+                    continue
+                near = blocks[i].get("_near") and not furniture(i)
+                if near and (i in votes or (blocks[i].get("_core") and _prose(blocks[i]))):
+                    edge, gap = i, 0
+                else:
+                    gap += 1
+                    if gap > 2:
+                        break
+            first, last = (edge, last) if step < 0 else (first, edge)
+        return first, last
+
+    def paragraphs(self) -> list[dict[str, Any]]:
+        """trafilatura's own lines as plain paragraphs: the last resort when none of our
+        blocks carries the story it found (markup we cannot walk)."""
+        return [
+            {"id": "", "kind": "paragraph", "text": line, "html": html_lib.escape(line, quote=False), "attrs": {}}
+            for line in self.lines
+        ]
+
+
+def _locate_body(doc: Any, votes: _Votes) -> tuple[Any, Any]:
+    """The element holding the story: the deepest one with most of trafilatura's text.
+
+    Returns the container to walk, which holds 95% of that text, so a story split over
+    sibling containers (lead in one, body in another) is taken whole, and the core, the
+    deepest element with 80% of it: `_Votes.filter` keeps the core's story and widens it only
+    to kept blocks next to it, so what the wide container adds around the story is trimmed.
+    """
     body = doc.find(".//body")
     if body is None:
         body = doc
-    weights: dict[Any, int] = {}
-    total = 0
-    for el in body.iter():
-        if _tag(el) not in _PARAGRAPHISH or (_tag(el) in {"div", "td", "li"} and _has_block_child(el)):
-            continue
-        key = normalize_text(_raw_text(el))
-        if len(key) < 15:
-            continue
-        matched = key in keys or any(k in key for k in keys if len(k) > 40 and len(k) < len(key))
-        weight = len(key) if matched else 0
-        if not weight:
-            continue
-        total += weight
-        node = el.getparent()
-        while node is not None:
-            weights[node] = weights.get(node, 0) + weight
-            node = node.getparent()
-    if not total:
-        return _fallback_body(body)
-    best, best_depth = body, 0
-    for node, weight in weights.items():
-        if weight >= 0.8 * total:
-            depth = sum(1 for _ in node.iterancestors())
-            if depth > best_depth:
-                best, best_depth = node, depth
-    return best
+    votes.weigh(body)
+    if not votes.total:
+        fallback = _fallback_body(body)
+        return fallback, fallback
+    found = []
+    for share in (0.95, 0.8):
+        best, best_depth = body, 0
+        for node, weight in votes.weights.items():
+            if weight >= share * votes.total and _tag(node) not in _PARAGRAPHISH - {"div", "td"}:
+                depth = sum(1 for _ in node.iterancestors())
+                if depth > best_depth:
+                    best, best_depth = node, depth
+        found.append(best)
+    return found[0], found[1]
 
 
 def _fallback_body(body: Any) -> Any:
@@ -812,6 +1155,30 @@ class _Meta:
         return value
 
 
+def _site_host(host: str) -> str:
+    host = host.lower().rstrip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
+def _canonical_url(href: str | None, *, url: str) -> str | None:
+    """The page's `<link rel=canonical>` if it can be the story's address: absolute http(s)
+    on the same site as the page (`www.` aside). A relative one is not adopted (CMS templates
+    emit "/" or a path on the wrong section), nor another site's. Whether it loads is for the
+    importer to check (`importing.canonical_checked`): this module fetches nothing."""
+    if not href:
+        return None
+    href = href.strip()
+    try:
+        parts, page = urlsplit(href), urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.username or parts.password:
+        return None
+    if _site_host(parts.hostname) != _site_host(page.hostname or ""):
+        return None
+    return href
+
+
 def _read_meta(raw_tree: Any, *, url: str) -> _Meta:
     metas: dict[str, list[str]] = {}
     for meta in raw_tree.iter("meta"):
@@ -823,7 +1190,7 @@ def _read_meta(raw_tree: Any, *, url: str) -> _Meta:
     for link in raw_tree.iter("link"):
         rels = (link.get("rel") or "").lower().split()
         if "canonical" in rels and canonical is None:
-            canonical = _safe_url(link.get("href"), base=url)
+            canonical = _canonical_url(link.get("href"), url=url)
     html_el = raw_tree if _tag(raw_tree) == "html" else raw_tree.find(".//html")
     html_lang = None
     if html_el is not None:
@@ -980,6 +1347,16 @@ def _title(meta: _Meta, doc: Any, site_name: str | None) -> tuple[str, Any]:
     return _strip_site_suffix(head, site_name), h1
 
 
+def _headlines(meta: _Meta, title: str, h1: Any) -> frozenset[str]:
+    """Every spelling of the story's headline the page gives (title, og:title, JSON-LD, h1)."""
+    headline = (meta.article or {}).get("headline")
+    values = [title, meta.first("og:title", "twitter:title"), headline if isinstance(headline, str) else None]
+    values += [_raw_text(h1) if h1 is not None else None, meta.head_title]
+    if meta.head_title:
+        values.append(_TITLE_SEPARATORS.split(meta.head_title)[0])
+    return frozenset(k for k in (normalize_text(v) for v in values if v) if len(k) >= 15)
+
+
 def _site_name(meta: _Meta) -> str | None:
     name = meta.first("og:site_name", "application-name")
     if name:
@@ -1015,6 +1392,8 @@ def _lead(doc: Any, body: Any, h1: Any, description: str | None) -> str | None:
         text = normalize_text(_raw_text(el))
         if len(text) < 30:
             continue
+        if any(_tag(a) == "figure" or _is_caption(a) for a in (el, *el.iterancestors())):
+            continue  # a photo caption is never the standfirst, whatever its class says
         words, _ = _class_words(el)
         if words & _LEAD_WORDS or (description and text == normalize_text(description)):
             return _clean_text(_raw_text(el))
@@ -1077,10 +1456,12 @@ def _structure_tree(text: str) -> tuple[str, Any]:
     return structure, lxml.html.document_fromstring(f"<html><body>{structure}</body></html>")
 
 
-def _remove_walls(doc: Any, wall_classes: list[str]) -> None:
+def _remove_walls(doc: Any, wall_classes: list[str], votes: _Votes) -> None:
+    """Drop the paywall boxes the page names, never one that holds the story (sites also put
+    `cssSelector` on the metered story itself)."""
     for el in list(doc.iter()):
         words, _ = _class_words(el)
-        if set(wall_classes) & words and el.getparent() is not None:
+        if set(wall_classes) & words and el.getparent() is not None and not votes.holds_story(el, 0.5):
             el.drop_tree()
 
 
@@ -1101,16 +1482,22 @@ def extract_article(*, content: bytes, url: str, headers: dict[str, str] | None 
     """
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
     charset, text = decode_html(content=content, content_type=lowered.get("content-type"))
-    raw_tree = _parse_raw(text)
+    text = _strip_controls(text)
+    # libxml2 reads `<embed>` as a container and would nest the rest of the page in it.
+    raw_tree = _parse_raw(_EMBED_TAG.sub("", text))
     meta = _read_meta(raw_tree, url=url)
-    structure, doc = _structure_tree(text)
+    _structure, doc = _structure_tree(text)
     paywalled, wall_classes = _paywalled(meta, doc)
-    _remove_walls(doc, wall_classes)
+    votes = _Votes(_trafilatura_lines(raw_tree))  # last use of raw_tree: trafilatura changes it
+    body, core = _locate_body(doc, votes)
+    _remove_walls(doc, wall_classes, votes)
 
     site_name = _site_name(meta)
     title, h1 = _title(meta, doc, site_name)
-    body = _locate_body(doc, _trafilatura_keys(structure))
-    blocks = _Walker(base_url=url, title_key=normalize_text(title)).walk(body)
+    headlines = _headlines(meta, title, h1)
+    blocks = _Walker(base_url=url, title_key=normalize_text(title), headlines=headlines, votes=votes, core=core).walk(
+        body
+    )
     # The headline element above the body is gone by now (lxml parents are unaffected).
     published, modified = _dates(meta, doc, body)
     language = (
@@ -1148,6 +1535,7 @@ def blocks_from_pasted(*, text_or_html: str) -> list[dict[str, Any]]:
     """Blocks for the manual import form: pasted HTML is walked like a page body, plain
     text is split on blank lines. Same sanitising and ids as `extract_article`, so a pasted
     paragraph and the same paragraph fetched later share an id."""
+    text_or_html = _strip_controls(text_or_html)
     if _LOOKS_LIKE_HTML.search(text_or_html):
         _structure, doc = _structure_tree(text_or_html)
         body = doc.find(".//body")

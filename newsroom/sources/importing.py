@@ -8,6 +8,7 @@ article.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -161,7 +162,28 @@ def article_import(*, url: str, by: Any, outlet: Outlet | None = None) -> Import
 
     result = fetching.fetch(url, accept="html")
     extracted = extraction.extract_article(content=result.content, url=result.final_url, headers=result.headers)
+    extracted = canonical_checked(extracted=extracted, final_url=result.final_url)
     return article_store(extracted=extracted, by=by, outlet=outlet, fetched=result)
+
+
+def canonical_checked(*, extracted: extraction.ExtractedArticle, final_url: str) -> extraction.ExtractedArticle:
+    """The extracted story, its canonical address kept only if that address loads.
+
+    A canonical other than the page's own address becomes the story's key, its "Original
+    story" link and the public "Source:" link, so a 404 there would mislead every reader. It is
+    fetched with the same SSRF rules as the page; if it does not load (blocked, 4xx/5xx, not a
+    page, too slow), the page's own final address is used instead.
+    """
+    from newsroom.sources import fetching
+
+    canonical = extracted.canonical
+    if not canonical or url_normalize(canonical) == url_normalize(final_url):
+        return extracted
+    try:
+        fetching.fetch(canonical, accept="html", timeout=5.0)
+    except fetching.FetchError:
+        return dataclasses.replace(extracted, canonical=None, url=final_url)
+    return extracted
 
 
 def article_resync(*, article: Article, by: Any) -> tuple[SourceRevision | None, list[dict[str, Any]]]:

@@ -1,0 +1,117 @@
+"""Article-body extraction benchmark: this project's `extract_article` against plain trafilatura.
+
+Reads the shared benchmark (181 real news pages, hand-made ground truth, its own scorer) from
+``../shared/benchmarks/article-extraction/`` relative to the repo root (or BENCH_EXTRACTION_DIR),
+runs both extractors on every page in one run and scores both outputs with the benchmark's own
+``evaluate.py``. The project's body is its text blocks joined by blank lines (images and embeds
+carry no body text). CPU time is process time per page (parsing included, decompression not).
+
+Prints F1, precision and recall (bootstrap std from evaluate.py), CPU ms per page, pages that
+came back empty and pages that raised. ``--dump DIR`` writes both outputs as benchmark JSON
+files there (for reading the misses); ``--n-bootstrap`` is passed to the scorer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import importlib.util
+import json
+import os
+import statistics
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import trafilatura  # noqa: E402
+
+from newsroom.sources.extraction import extract_article  # noqa: E402
+
+BENCH_DIR = Path(os.environ.get("BENCH_EXTRACTION_DIR", ROOT.parent / "shared/benchmarks/article-extraction"))
+TEXT_KINDS = {"paragraph", "heading", "quote", "list_item"}
+
+
+def _load_evaluate() -> Any:
+    spec = importlib.util.spec_from_file_location("article_extraction_evaluate", BENCH_DIR / "evaluate.py")
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"no evaluate.py under {BENCH_DIR}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _project(content: bytes, url: str) -> str:
+    article = extract_article(content=content, url=url, headers={"Content-Type": "text/html; charset=utf-8"})
+    return "\n\n".join(b["text"] for b in article.blocks if b["kind"] in TEXT_KINDS and b["text"])
+
+
+def _trafilatura(content: bytes, url: str) -> str:
+    return trafilatura.extract(content.decode("utf-8", "replace"), url=url) or ""
+
+
+def run(name: str, extractor: Any, pages: dict[str, bytes], truth: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    output: dict[str, dict[str, str]] = {}
+    cpu: list[float] = []
+    raised: list[str] = []
+    for key, content in pages.items():
+        started = time.process_time()
+        try:
+            body = extractor(content, truth[key].get("url") or "https://example.com/")
+        except Exception:  # noqa: BLE001 - a raising page is a finding, reported below
+            raised.append(key)
+            traceback.print_exc(limit=3)
+            body = ""
+        cpu.append((time.process_time() - started) * 1000)
+        output[key] = {"articleBody": body}
+    return {"name": name, "output": output, "cpu": cpu, "raised": raised}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n-bootstrap", type=int, default=1000)
+    parser.add_argument("--dump", type=Path, help="write each extractor's output JSON into this folder")
+    parser.add_argument("--only", choices=["project", "trafilatura"], help="run one extractor only")
+    args = parser.parse_args()
+    if not (BENCH_DIR / "ground-truth.json").is_file():
+        raise SystemExit(f"benchmark not found at {BENCH_DIR}")
+    evaluate = _load_evaluate()
+    truth = evaluate.load_json(BENCH_DIR / "ground-truth.json")
+    pages = {key: gzip.decompress((BENCH_DIR / "html" / f"{key}.html.gz").read_bytes()) for key in truth}
+
+    extractors = [("extract_article", _project), (f"trafilatura {trafilatura.__version__}", _trafilatura)]
+    if args.only:
+        extractors = [extractors[0 if args.only == "project" else 1]]
+    results = [run(name, fn, pages, truth) for name, fn in extractors]
+
+    print(f"article-extraction benchmark: {len(pages)} pages from {BENCH_DIR}")
+    print(
+        f"{'extractor':<20} {'F1':>13} {'precision':>13} {'recall':>13} {'CPU ms/page':>12} {'empty':>6} {'raised':>6}"
+    )
+    for res in results:
+        metrics = evaluate.evaluate(truth, res["output"], args.n_bootstrap)
+        empty = sum(1 for v in res["output"].values() if not v["articleBody"].strip())
+        print(
+            f"{res['name']:<20} {metrics['f1']:.3f} ± {metrics['f1_std']:.3f} "
+            f"{metrics['precision']:.3f} ± {metrics['precision_std']:.3f} "
+            f"{metrics['recall']:.3f} ± {metrics['recall_std']:.3f} "
+            f"{statistics.mean(res['cpu']):>12.1f} {empty:>6} {len(res['raised']):>6}"
+        )
+        if args.dump:
+            args.dump.mkdir(parents=True, exist_ok=True)
+            slug = res["name"].split()[0]
+            (args.dump / f"{slug}.json").write_text(json.dumps(res["output"], ensure_ascii=False, indent=1))
+    if len(results) == 2:
+        ours, theirs = results[0]["output"], results[1]["output"]
+        lost = [k for k in ours if not ours[k]["articleBody"].strip() and theirs[k]["articleBody"].strip()]
+        print(f"pages trafilatura extracts that extract_article returns empty: {len(lost)}")
+        for key in lost:
+            print(f"  {key} {truth[key].get('url')}")
+
+
+if __name__ == "__main__":
+    main()
