@@ -7,7 +7,14 @@ predicates are the part every other package (sources, the desk pages) needs too.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 EDITOR, REVIEWER, TRANSLATOR = "editor", "reviewer", "translator"
 ROLE_GROUPS = (EDITOR, REVIEWER, TRANSLATOR)
@@ -34,3 +41,28 @@ def is_reviewer(user: Any) -> bool:
 def is_desk_member(user: Any) -> bool:
     """Anyone who may use the desk at all: translators, reviewers, editors."""
     return is_editor(user) or bool(_groups(user) & set(ROLE_GROUPS))
+
+
+View = Callable[..., HttpResponse]
+
+
+def role_required(predicate: Callable[[Any], bool], message: str) -> Callable[[View], View]:
+    """A view decorator: log in first (anonymous → login page), then ``predicate(user)`` or 403
+    with ``message``. The one role check every desk page goes through."""
+
+    def decorator(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not predicate(request.user):
+                raise PermissionDenied(message)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+desk_member_required = role_required(is_desk_member, _("This page is for members of the desk."))
+editor_required = role_required(is_editor, _("This page is for editors."))
+reviewer_required = role_required(is_reviewer, _("This page is for editors and reviewers."))

@@ -7,13 +7,9 @@ page and its raw source. Anybody else gets 403.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -31,25 +27,7 @@ from newsroom.sources.diff import source_diff
 from translations import workflow
 from translations.models import Translation
 
-View = Callable[..., HttpResponse]
-
-
-def _role_required(predicate: Callable[[Any], bool], message: str) -> Callable[[View], View]:
-    def decorator(view: View) -> View:
-        @login_required
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not predicate(request.user):
-                raise PermissionDenied(message)
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-editor_required = _role_required(roles.is_editor, "This page is for editors.")
-reviewer_required = _role_required(roles.is_reviewer, "This page is for editors and reviewers.")
+editor_required, reviewer_required = roles.editor_required, roles.reviewer_required
 
 
 # --------------------------------------------------------------------------- importing

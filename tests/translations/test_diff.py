@@ -61,3 +61,15 @@ def test_source_changes_by_block_id():
     assert "<ins> с половиной</ins>" in rows["b"]["diff"]
     assert rows["c"]["change"] == "removed"
     assert rows["d"]["change"] == "added"
+
+
+def test_source_changes_pairs_an_edited_paragraph_whose_id_changed():
+    # Block ids are content hashes: an edited paragraph arrives with a new id.
+    old = [{"id": "h1", "text": "Сотрудники МИД вышли на пикет против насилия."}, {"id": "h2", "text": "Второй абзац."}]
+    new = [
+        {"id": "h9", "text": "Сотрудники МИД вышли на пикет против насилия в Минске."},
+        {"id": "h2", "text": "Второй абзац."},
+    ]
+    rows = diff.source_changes(old, new)
+    assert [(r["id"], r["change"]) for r in rows] == [("h9", "changed")]
+    assert "<ins> в Минске</ins>" in rows[0]["diff"]

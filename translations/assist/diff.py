@@ -14,6 +14,8 @@ from typing import Any
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from newsroom.sources.diff import source_diff
+
 # Words (any script), whitespace runs, or one other character (punctuation, symbols).
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 
@@ -59,36 +61,27 @@ def notes_text(notes: list[dict[str, Any]] | None) -> str:
 
 
 def source_changes(old_blocks: list[dict[str, Any]], new_blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Paragraph changes between two source revisions, by block id, in the new order.
+    """Paragraph changes between two source revisions, in the new order, with a word diff.
 
-    Each row is ``{"id", "change": "added"|"removed"|"changed", "old", "new", "diff"}``;
-    unchanged blocks are left out.
+    The alignment is the importer's (``newsroom.sources.diff.source_diff``: by id, then by
+    position and similarity), so an edited paragraph — whose content-hash id changed — shows
+    as "changed", not as one removed and one added. Each row is ``{"id", "change":
+    "added"|"removed"|"changed", "old", "new", "diff"}``; unchanged blocks are left out.
     """
-    old_by_id = {b["id"]: b for b in old_blocks}
-    new_ids = {b["id"] for b in new_blocks}
     rows: list[dict[str, Any]] = []
-    for block in new_blocks:
-        before = old_by_id.get(block["id"])
-        new_text = str(block.get("text", ""))
-        if before is None:
-            rows.append(
-                {"id": block["id"], "change": "added", "old": "", "new": new_text, "diff": word_diff("", new_text)}
-            )
-        elif str(before.get("text", "")) != new_text:
-            old_text = str(before.get("text", ""))
-            rows.append(
-                {
-                    "id": block["id"],
-                    "change": "changed",
-                    "old": old_text,
-                    "new": new_text,
-                    "diff": word_diff(old_text, new_text),
-                }
-            )
-    for block in old_blocks:
-        if block["id"] not in new_ids:
-            old_text = str(block.get("text", ""))
-            rows.append(
-                {"id": block["id"], "change": "removed", "old": old_text, "new": "", "diff": word_diff(old_text, "")}
-            )
+    for entry in source_diff(old_blocks, new_blocks):
+        if entry["status"] == "same":
+            continue
+        old_text = str((entry["old"] or {}).get("text", ""))
+        new_text = str((entry["new"] or {}).get("text", ""))
+        block = entry["new"] or entry["old"]
+        rows.append(
+            {
+                "id": block["id"],
+                "change": entry["status"],
+                "old": old_text,
+                "new": new_text,
+                "diff": word_diff(old_text, new_text),
+            }
+        )
     return rows

@@ -28,6 +28,7 @@ from reversion.models import Version
 
 from newsroom import publishing
 from newsroom.core.db_routing import lag_tolerant_view
+from newsroom.core.roles import desk_member_required
 from newsroom.models import Article, AuditEntry, Tag
 from translations import editing, machine_drafts, permissions, review, selectors, stats, versions, workflow
 from translations.assist import checks, diff, machine
@@ -39,7 +40,6 @@ from translations.desk.editorial_forms import (
     OpenJobForm,
     PublishForm,
 )
-from translations.desk.views import desk_member_required
 from translations.models import Comment, Contributor, Role, State, Translation
 from translations.people import names as people
 

@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from newsroom.core.roles import desk_member_required
 from translations import machine_drafts, permissions, selectors
 from translations.assist.machine import MachineError
-from translations.desk.views import desk_member_required
 from translations.models import MachineDraftJob, State
 
 

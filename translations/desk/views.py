@@ -6,30 +6,15 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from translations import permissions, selectors, workflow
+from newsroom.core.roles import desk_member_required
+from translations import selectors, workflow
 from translations.desk.forms import TransitionForm
-
-
-def desk_member_required(view):  # type: ignore[no-untyped-def]
-    """Login, then a desk role; anyone else gets 403 (never a page of the desk)."""
-
-    @login_required
-    def wrapped(request: HttpRequest, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if not permissions.is_desk_member(request.user):
-            raise PermissionDenied(_("This page is for members of the desk."))
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
-
 
 SIMPLE_TRANSITIONS: dict[str, tuple[Callable[..., Any], str]] = {
     "claim": (workflow.translation_claim, _("The job is yours.")),

@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from newsroom.core import inputs
+from newsroom.core.roles import desk_member_required
 from translations import editing, machine_drafts, permissions, review, selectors, workflow
 from translations.assist import checks, glossary, memory
-from translations.desk.views import desk_member_required
 from translations.desk.workspace_forms import (
     AcceptInvitationForm,
     GlossaryTermForm,
