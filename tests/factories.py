@@ -14,7 +14,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from newsroom.models import Article, Outlet, SourceRevision
-from translations.models import Contributor, Credit, Role, State, Translation, WorkflowEvent
+from translations.models import Contributor, Credit, CreditMode, Role, State, Translation, WorkflowEvent
 from translations.versions import working_copy_hash
 
 SUBMITTED_STATES = (State.IN_REVIEW, State.APPROVED, State.SCHEDULED, State.PUBLISHED)
@@ -59,6 +59,7 @@ class ContributorFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("user",)
 
     user = factory.SubFactory("tests.factories.UserFactory", contributor=None)
+    credit_mode = CreditMode.REAL_NAME
     languages = factory.LazyFunction(lambda: ["ru", "en"])
 
 

@@ -60,7 +60,8 @@ class Contributor(models.Model):
     """A desk user's profile: how they are credited in public and what they work in."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contributor")
-    credit_mode = models.CharField(_("credit me as"), max_length=12, choices=CreditMode, default=CreditMode.REAL_NAME)
+    # Like invitations: nobody is named in public until they choose to be.
+    credit_mode = models.CharField(_("credit me as"), max_length=12, choices=CreditMode, default=CreditMode.ANONYMOUS)
     pseudonym = models.CharField(_("pseudonym"), max_length=100, blank=True)
     languages = ArrayField(models.CharField(max_length=8), default=list, blank=True, verbose_name=_("languages"))
     is_volunteer = models.BooleanField(_("volunteer"), default=True)

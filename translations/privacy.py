@@ -31,7 +31,6 @@ from newsroom.models import AuditEntry
 from newsroom.site.cache import site_cache_invalidate
 from translations import permissions, workflow
 from translations.models import (
-    ANONYMOUS_CREDIT,
     Contributor,
     Credit,
     CreditMode,
@@ -41,6 +40,7 @@ from translations.models import (
     State,
     Translation,
 )
+from translations.people import names
 
 # States in which the translator must stay set (constraint translation_worked_on_has_translator).
 _HELD_STATES = (State.IN_REVIEW, State.APPROVED, State.SCHEDULED)
@@ -48,13 +48,6 @@ _HELD_STATES = (State.IN_REVIEW, State.APPROVED, State.SCHEDULED)
 
 class UserDeleteRefused(DeskError):
     """The account cannot be deleted yet; ``message`` says what the editor should do first."""
-
-
-def _public_name(contributor: Contributor | None, role: str) -> str:
-    if contributor is None:
-        # No profile means no choice was recorded: never publish a name they did not choose.
-        return str(ANONYMOUS_CREDIT.get(role, ANONYMOUS_CREDIT[Role.TRANSLATOR]))
-    return contributor.credit_name(role)
 
 
 @transaction.atomic
@@ -93,13 +86,13 @@ def user_delete(*, user: Any, by: Any) -> dict[str, int]:
         )
 
     contributor = Contributor.objects.filter(user=user).first()
-    public_name = _public_name(contributor, Role.TRANSLATOR)
+    public_name = names.public_name(user, Role.TRANSLATOR)
     counts = {"credits_kept": 0, "jobs_released": 0, "notifications": 0, "invitations": 0}
 
     # Unpublished work: snapshot the name now, as they chose it; published snapshots stay as they are.
     for credit in Credit.objects.filter(user=user).select_related("translation"):
         if credit.translation.state != State.PUBLISHED or not credit.credit_name:
-            credit.credit_name = _public_name(contributor, credit.role)
+            credit.credit_name = names.public_name(user, credit.role)
             credit.save(update_fields=["credit_name"])
         counts["credits_kept"] += 1
 

@@ -20,8 +20,8 @@ from newsroom.core.audit import audit_record
 from newsroom.core.errors import DeskError
 from newsroom.core.inputs import clean_text
 from translations import editing, permissions, workflow
-from translations.models import Comment, Contributor, Credit, NotificationKind, State, Translation
-from translations.people import notifications
+from translations.models import Comment, Credit, NotificationKind, State, Translation
+from translations.people import names, notifications
 from translations.versions import version_snapshot
 
 FOLLOW_SOURCE_COMMENT = "The source changed; please update the translation."
@@ -193,8 +193,7 @@ def credit_rows(translation: Translation) -> list[dict[str, Any]]:
     credits = list(translation.credits.select_related("user", "user__contributor"))
     rows = []
     for credit in credits:
-        contributor: Contributor | None = getattr(credit.user, "contributor", None) if credit.user else None
-        name = contributor.credit_name(credit.role) if contributor else credit.credit_name
+        name = names.public_name(credit.user, credit.role) if credit.user else credit.credit_name
         rows.append({"credit": credit, "preview_name": name})
     return rows
 
@@ -219,10 +218,9 @@ def credits_confirm(*, translation: Translation, by: Any, credited_ids: list[int
     if wanted - {c.pk for c in credits}:
         raise ReviewError(_("Some credits do not belong to this translation."))
     for credit in credits:
-        contributor = getattr(credit.user, "contributor", None) if credit.user else None
         credit.is_credited = credit.pk in wanted
-        if contributor is not None:
-            credit.credit_name = contributor.credit_name(credit.role)
+        if credit.user is not None:
+            credit.credit_name = names.public_name(credit.user, credit.role)
         credit.save(update_fields=["is_credited", "credit_name"])
     audit_record(
         actor=by, action="translation.credits_confirm", target=translation, credited=",".join(map(str, sorted(wanted)))

@@ -37,8 +37,8 @@ from newsroom.core.errors import DeskError
 from newsroom.models import Article
 from translations import permissions, versions
 from translations.assist import checks, glossary, memory
-from translations.models import Contributor, Credit, NotificationKind, Role, State, Translation, WorkflowEvent
-from translations.people import notifications
+from translations.models import Credit, NotificationKind, Role, State, Translation, WorkflowEvent
+from translations.people import names, notifications
 
 
 class WorkflowError(DeskError):
@@ -213,10 +213,9 @@ def _record(
 
 def _snapshot_credits(t: Translation) -> None:
     """Each credit keeps the name its person chose at publication, even if they change it later."""
-    for credit in t.credits.select_related("user"):
+    for credit in t.credits.select_related("user", "user__contributor"):
         if credit.user is not None:
-            contributor, _created = Contributor.objects.get_or_create(user=credit.user)
-            credit.credit_name = contributor.credit_name(credit.role)
+            credit.credit_name = names.public_name(credit.user, credit.role)
         credit.save(update_fields=["credit_name"])
 
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from newsroom.models import Article, SlugRedirect
 from tests.factories import ArticleFactory, UserFactory
 from translations import editing, workflow
-from translations.models import Contributor, Credit, Role
+from translations.models import Contributor, Credit, CreditMode, Role
 
 SOURCE_HTML_BLOCKS = [
     {"id": "h-1", "kind": "heading", "text": "Подзаголовок", "html": "Подзаголовок", "attrs": {"level": 2}},
@@ -137,7 +137,12 @@ def publish_story(
         )
         Contributor.objects.bulk_create(
             [
-                Contributor(user=u, has_public_profile=True, public_slug=f"helper{stamp}-{n}")
+                Contributor(
+                    user=u,
+                    credit_mode=CreditMode.REAL_NAME,
+                    has_public_profile=True,
+                    public_slug=f"helper{stamp}-{n}",
+                )
                 for n, u in enumerate(users)
             ]
         )

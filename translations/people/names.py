@@ -22,7 +22,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 
 from translations import permissions
-from translations.models import Contributor, CreditMode
+from translations.models import ANONYMOUS_CREDIT, Contributor, CreditMode, Role
 
 
 def _contributor(user: Any) -> Contributor | None:
@@ -32,12 +32,17 @@ def _contributor(user: Any) -> Contributor | None:
         return None
 
 
-def public_name(user: Any) -> str:
-    """How a person is named to others in public: their credit choice, never a hidden real name."""
-    contributor = _contributor(user)
+def public_name(user: Any, role: str = Role.TRANSLATOR) -> str:
+    """How a person is named in public in ``role``: their credit choice, never a hidden real name.
+
+    The one rule for the site, feeds, JSON-LD, the API, emails, credit snapshots and privacy:
+    without a recorded choice (no profile) a person is "a volunteer translator" (or reviewer,
+    editor), never their account name.
+    """
+    contributor = _contributor(user) if user is not None else None
     if contributor is None:
-        return str(user.get_username())
-    return contributor.credit_name()
+        return str(ANONYMOUS_CREDIT.get(role, ANONYMOUS_CREDIT[Role.TRANSLATOR]))
+    return contributor.credit_name(role)
 
 
 def can_see_real_name(*, person: Any, viewer: Any) -> bool:

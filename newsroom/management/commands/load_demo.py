@@ -44,15 +44,15 @@ def left_out_rest(blocks: list[dict[str, Any]], translated: dict[str, Any], reas
 
 PEOPLE: list[tuple[str, str, str, list[str], dict[str, Any]]] = [
     # username, first, last, groups, contributor fields
-    ("editor", "Hanna", "Marchuk", ["editor"], {"is_volunteer": False}),
-    ("reviewer", "Pavel", "Lis", ["reviewer"], {"is_volunteer": False}),
-    ("translator", "Iryna", "Sadouskaya", ["translator"], {"is_volunteer": False}),
+    ("editor", "Hanna", "Marchuk", ["editor"], {"is_volunteer": False, "credit_mode": CreditMode.REAL_NAME}),
+    ("reviewer", "Pavel", "Lis", ["reviewer"], {"is_volunteer": False, "credit_mode": CreditMode.REAL_NAME}),
+    ("translator", "Iryna", "Sadouskaya", ["translator"], {"is_volunteer": False, "credit_mode": CreditMode.REAL_NAME}),
     (
         "volunteer",
         "Veranika",
         "Papkouskaya",
         ["translator"],
-        {"has_public_profile": True, "public_slug": "veranika-papkouskaya"},
+        {"has_public_profile": True, "public_slug": "veranika-papkouskaya", "credit_mode": CreditMode.REAL_NAME},
     ),
     (
         "volunteer2",
