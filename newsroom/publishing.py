@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from modeltranslation.utils import build_localized_fieldname
 
 from newsroom.models import Article, Correction, SlugRedirect, Tag
-from newsroom.site_cache import site_cache_invalidate
+from newsroom.site_cache import site_cache_invalidate, site_cache_invalidate_article
 
 if TYPE_CHECKING:
     from translations.models import Translation
@@ -136,8 +136,16 @@ def article_publish(*, translation: Translation, at: dt.datetime) -> Article:
             contributor, _created = Contributor.objects.get_or_create(user=credit.user)
             credit.credit_name = contributor.credit_name(credit.role)
         credit.save(update_fields=["credit_name"])
-    site_cache_invalidate()
+    article_live_written(article=article, language=lang)
     return article
+
+
+def article_live_written(*, article: Article, language: str) -> None:
+    """After the live fields of ``article`` in ``language`` were written: forget its cached pages.
+
+    Only this story's pages, the listings and the feeds; other stories stay cached.
+    """
+    site_cache_invalidate_article(article=article)
 
 
 def article_unpublish(*, translation: Translation) -> Article:

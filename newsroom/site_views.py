@@ -30,7 +30,7 @@ from modeltranslation.utils import build_localized_fieldname
 
 from newsroom import search
 from newsroom.models import Article, Correction, Outlet, SlugRedirect, Tag
-from newsroom.site_cache import site_page
+from newsroom.site_cache import site_article_page, site_page
 from translations.models import ANONYMOUS_CREDIT, Contributor, Credit, CreditMode, Role, State, Translation
 
 logger = logging.getLogger(__name__)
@@ -219,7 +219,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@site_page
+@site_article_page
 def article(request: HttpRequest, slug: str) -> HttpResponse:
     lang = site_language()
     obj = (
