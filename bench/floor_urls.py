@@ -21,5 +21,6 @@ def floor(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [path("_floor/", floor), *site_urls.urlpatterns]
+handler403 = site_urls.handler403
 handler404 = site_urls.handler404
 handler500 = site_urls.handler500

@@ -435,6 +435,11 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
         return HttpResponse("Not found", status=404, content_type="text/plain; charset=utf-8")
 
 
+def error_page(request: HttpRequest, *, status: int, title: str, sentence: str) -> HttpResponse:
+    """A styled 403/405 on a public address (see ``newsroom.error_pages``)."""
+    return _render(request, "site/error.html", {"title": title, "sentence": sentence}, status=status)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """The styled 500: no database, no request context, and a plain-text fallback."""
     try:
