@@ -237,7 +237,7 @@ class ArchiveImporter:
             source_published_at=story.source_published,
             triage=Article.Triage.ACCEPTED,
         )
-        source_blocks = [
+        source_blocks: list[dict[str, Any]] = [
             {"id": f"p{n}", "kind": "paragraph", "text": "", "html": "", "attrs": {}}
             for n in range(1, len(story.paragraphs) + 1)
         ]
