@@ -163,7 +163,11 @@ def _alternates(request: HttpRequest, article: Article) -> list[dict[str, str]]:
 
 
 def _json_ld(
-    request: HttpRequest, article: Article, credits: dict[str, list[dict[str, str]]], modified: dt.datetime
+    request: HttpRequest,
+    article: Article,
+    credits: dict[str, list[dict[str, str]]],
+    modified: dt.datetime,
+    tags: list[Tag] | None = None,
 ) -> dict[str, Any]:
     """schema.org NewsArticle: the original author as author, the credited names as translators."""
     images = [
@@ -198,7 +202,7 @@ def _json_ld(
             "datePublished": article.source_published_at.isoformat() if article.source_published_at else None,
             "publisher": {"@type": "Organization", "name": source_name},
         },
-        "keywords": [t.name for t in article.tags.all()],
+        "keywords": [t.name for t in (article.tags.all() if tags is None else tags)],
     }
     if images:
         data["image"] = images[:3]
@@ -259,7 +263,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
             "modified": modified,
             "source_name": obj.source_name,
             "alternates": _alternates(request, obj),
-            "json_ld": _json_ld(request, obj, credits, modified),
+            "json_ld": _json_ld(request, obj, credits, modified, tags),
             "og_image": next(
                 (
                     b["attrs"]["src"]
