@@ -25,6 +25,17 @@ from django.test import Client  # noqa: E402
 REQUESTS = int(os.environ.get("BENCH_CPU_REQUESTS", "200"))
 
 
+class Counter:
+    """A database execute wrapper that notes each statement."""
+
+    def __init__(self, calls: list[str]) -> None:
+        self.calls = calls
+
+    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        self.calls.append(sql)
+        return execute(sql, params, many, context)
+
+
 def main() -> None:
     targets: dict[str, str] = json.loads(sys.argv[1])
     client = Client(HTTP_HOST="127.0.0.1")
@@ -33,12 +44,7 @@ def main() -> None:
         for _ in range(20):
             assert client.get(path).status_code == 200, path
         calls: list[str] = []
-
-        def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-            calls.append(sql)
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(count):
+        with connection.execute_wrapper(Counter(calls)):
             client.get(path)
         started = time.process_time()
         for _ in range(REQUESTS):
