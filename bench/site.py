@@ -62,7 +62,7 @@ def manage(env: dict[str, str], *args: str) -> None:
 
 
 def fetch(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310
+    with urllib.request.urlopen(url, timeout=120) as response:  # noqa: S310
         assert response.status == 200, url
         return response.read().decode()
 
@@ -93,7 +93,7 @@ def wrk(url: str, seconds: int = SECONDS) -> dict[str, float]:
 def measure(env: dict[str, str], label: str) -> dict[str, dict[str, float]]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = gunicorn_start(env=env, port=port)
+    proc = gunicorn_start(env=env, port=port, timeout=120)
     try:
         home = fetch(f"{base}/")
         article_path = re.search(r'href="(/articles/[^"]+/)"', home).group(1)  # type: ignore[union-attr]
