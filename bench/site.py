@@ -121,7 +121,7 @@ def measure(env: dict[str, str], label: str) -> dict[str, dict[str, float]]:
         )  # fmt: skip
         for name, figures in cpu.items():
             results[name].update(figures)
-    floor = results["floor"]
+    floor = {k: (v or float("nan")) for k, v in results["floor"].items()}  # a floor that failed shows as nan
     print(f"\n{label}  (wrk -t2 -c{CONNECTIONS} -d{SECONDS}s, gunicorn 2 workers)")
     print(
         f"{'target':<9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'rps/floor':>10} {'p50/floor':>10} {'p99/floor':>10}"
