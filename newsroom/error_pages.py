@@ -49,7 +49,7 @@ def _desk_error(request: HttpRequest, *, status: int, sentence: str, back: str) 
 
 
 def _site_error(request: HttpRequest, *, status: int, sentence: str) -> HttpResponse:
-    from newsroom import site_views
+    from newsroom.site import views as site_views
 
     try:
         return site_views.error_page(request, status=status, title=TITLES[status], sentence=sentence)
@@ -75,7 +75,7 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     if is_desk_path(request.path):
         sentence = _("There is nothing at this address on the desk. It may have been removed, or mistyped.")
         return _desk_error(request, status=404, sentence=sentence, back=_back(request))
-    from newsroom import site_views
+    from newsroom.site import views as site_views
 
     return site_views.page_not_found(request, exception)
 

@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from modeltranslation.utils import build_localized_fieldname
 
 from newsroom.models import Article, Correction, SlugRedirect, Tag
-from newsroom.site_cache import site_cache_invalidate, site_cache_invalidate_article
+from newsroom.site.cache import site_cache_invalidate, site_cache_invalidate_article
 
 if TYPE_CHECKING:
     from translations.models import Translation

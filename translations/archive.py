@@ -40,8 +40,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.text import slugify
 
-from newsroom import importing
 from newsroom.models import Article, Outlet, SourceRevision
+from newsroom.sources import importing
 from translations import workflow
 from translations.models import Contributor, CreditMode
 
