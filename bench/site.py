@@ -1,16 +1,28 @@
-"""Benchmark of the public site: gunicorn (2 workers) + wrk, against the framework floor.
+"""Benchmark of the public site at 2,000 and 50,000 published stories: gunicorn (2 workers) + wrk.
 
-One run measures, with warm page caches and then with the page cache off (uncached):
-an article page, the home page, a tag page, a search, the read API's story list and one story
-(``api-list``, ``api-story``), and ``/_floor/`` (a minimal Django view rendering a tiny
-template through the same middleware: the framework floor). Figures are
-requests/s and p50/p99 latency, also as ratios to the floor.
+For each archive size it loads the stories with ``manage.py import_archive`` (a synthetic
+archive from ``bench/archive_sample.py``; the command is idempotent, so a second run reuses
+the database), then measures with warm page caches and with the page cache off: an article
+page, the home page, a tag page, a search, the read API's story list and one story
+(``api-list``, ``api-story``), and ``/_floor/<slug>/`` (``bench/floor_urls.py``:
+the same stored story, title, lead, body and credits, from one row through a minimal
+template, behind the same middleware). Figures are requests/s and p50/p99 latency, also as
+ratios to the floor, plus, in process with the page cache off, CPU ms per request and
+queries for each page (``bench/site_cpu.py``).
 
-Needs wrk (Debian package) and the embedded PostgreSQL (or BENCH_DATABASE_URL). Uses its own
-database ``bench_site`` with the demo content, its own cache and static directories, and a
-gunicorn without a control socket, so it collides with nothing else on the machine.
+Loading 50,000 stories one by one through ``import_archive`` takes hours on a loaded 2-core
+machine (about 0.1-0.25 s per story, ~45 queries: the same services as the desk). So at most
+``BENCH_IMPORT_LIMIT`` stories (default 2,000) go through the command; the rest of a larger
+archive is made by copying those published stories in SQL (article rows with their live
+fields, rendered body, related ids, tags, translation and credits; new source URL, slug and
+an earlier publication time). ``BENCH_IMPORT_LIMIT=50000`` imports all of them through the
+command instead.
 
-    .venv/bin/python bench/site.py            # BENCH_SECONDS=10 per target by default
+Needs wrk (Debian package) and the embedded PostgreSQL (or BENCH_DATABASE_URL, used for every
+size). Uses its own databases ``bench_site_<size>``, its own cache and static directories, and
+a gunicorn without a control socket, so it collides with nothing else on the machine.
+
+    .venv/bin/python bench/site.py     # BENCH_SIZES=2000,50000  BENCH_SECONDS=10 per target
 """
 
 from __future__ import annotations
@@ -22,24 +34,28 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.request
 from pathlib import Path
 
+import archive_sample
 from _server import free_port, gunicorn_start, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "2000,50000").split(",") if n.strip()]
+IMPORT_LIMIT = int(os.environ.get("BENCH_IMPORT_LIMIT", "2000"))
 
 
-def database_url() -> str:
+def database_url(size: int) -> str:
     if os.environ.get("BENCH_DATABASE_URL"):
         return os.environ["BENCH_DATABASE_URL"]
     sys.path.insert(0, str(ROOT))
     from newsroom.core import embedded_db
 
-    return embedded_db.database_url("bench_site")
+    return embedded_db.database_url(f"bench_site_{size}")
 
 
 def manage(env: dict[str, str], *args: str) -> None:
@@ -47,7 +63,7 @@ def manage(env: dict[str, str], *args: str) -> None:
 
 
 def fetch(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310
+    with urllib.request.urlopen(url, timeout=120) as response:  # noqa: S310
         assert response.status == 200, url
         return response.read().decode()
 
@@ -78,18 +94,18 @@ def wrk(url: str, seconds: int = SECONDS) -> dict[str, float]:
 def measure(env: dict[str, str], label: str) -> dict[str, dict[str, float]]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = gunicorn_start(env=env, port=port)
+    proc = gunicorn_start(env=env, port=port, timeout=120)
     try:
         home = fetch(f"{base}/")
         article_path = re.search(r'href="(/articles/[^"]+/)"', home).group(1)  # type: ignore[union-attr]
         article = fetch(base + article_path)
         tag_match = re.search(r'href="(/tags/[^"]+/)" rel="tag"', article)
         targets = {
-            "floor": "/_floor/",
+            "floor": "/_floor/" + article_path.removeprefix("/articles/"),
             "article": article_path,
             "home": "/",
             "tag": tag_match.group(1) if tag_match else "/archive/",
-            "search": "/search/?q=picket",
+            "search": "/search/?q=journalist",
         }
         # The read API (issue 20): a page of 20 stories and one story, as JSON.
         story_id = json.loads(fetch(f"{base}/api/v1/stories/?page_size=1"))["results"][0]["id"]
@@ -100,7 +116,16 @@ def measure(env: dict[str, str], label: str) -> dict[str, dict[str, float]]:
         results = {name: wrk(base + path) for name, path in targets.items()}
     finally:
         stop(proc)
-    floor = results["floor"]
+    if env.get("SITE_CACHE_SECONDS") == "0":
+        cpu = json.loads(
+            subprocess.run(
+                [PYTHON, str(ROOT / "bench" / "site_cpu.py"), json.dumps(targets)],
+                cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+            ).stdout
+        )  # fmt: skip
+        for name, figures in cpu.items():
+            results[name].update(figures)
+    floor = {k: (v or float("nan")) for k, v in results["floor"].items()}  # a floor that failed shows as nan
     print(f"\n{label}  (wrk -t2 -c{CONNECTIONS} -d{SECONDS}s, gunicorn 2 workers)")
     print(
         f"{'target':<9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'rps/floor':>10} {'p50/floor':>10} {'p99/floor':>10}"
@@ -109,37 +134,64 @@ def measure(env: dict[str, str], label: str) -> dict[str, dict[str, float]]:
         print(
             f"{name:<9} {r['rps']:>9.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} "
             f"{r['rps'] / floor['rps']:>10.2f} {r['p50'] / floor['p50']:>10.2f} {r['p99'] / floor['p99']:>10.2f}"
+            + (f" {r['cpu_ms']:>7.2f} CPU ms {r['queries']:>3.0f} queries" if "cpu_ms" in r else "")
             + (f"  ({r['non2xx']:.0f} non-2xx!)" if r["non2xx"] else "")
         )
     return results
+
+
+def load_archive(env: dict[str, str], size: int, tmp: Path) -> str:
+    """``size`` published stories: up to IMPORT_LIMIT through import_archive, the rest copied in SQL."""
+    imported = min(size, IMPORT_LIMIT)
+    path = archive_sample.write(tmp / f"archive-{imported}.json", imported)
+    started = time.monotonic()
+    out = subprocess.run(
+        [PYTHON, "manage.py", "import_archive", str(path), "--json", "--batch-size", "500"],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    result = json.loads(out)
+    note = (
+        f"import_archive: {imported} stories in {time.monotonic() - started:.0f} s "
+        f"(imported {result['imported']}, skipped {result['skipped']}, failed {len(result['failed'])})"
+    )
+    if size > imported:
+        copied = subprocess.run(
+            [PYTHON, str(ROOT / "bench" / "site_pad.py"), str(size)],
+            cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+        ).stdout.strip()  # fmt: skip
+        note += f"; {copied}"
+    return note
 
 
 def main() -> int:
     if not shutil.which("wrk"):
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
         return 1
-    with tempfile.TemporaryDirectory(prefix="bench-site-") as tmp:
-        env = {
-            **os.environ,
-            "DEBUG": "0",
-            "SECRET_KEY": "bench",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "DESK_HTTPS": "0",
-            "DATABASE_URL": database_url(),
-            "DJANGO_SETTINGS_MODULE": "bench.site_settings",
-            "PYTHONPATH": str(ROOT),
-            "STATIC_ROOT": str(Path(tmp) / "static"),
-            "CACHE_DIR": str(Path(tmp) / "cache"),
-            "CELERY_BROKER_DIR": str(Path(tmp) / "broker"),
-            "LOG_LEVEL": "WARNING",
-            "API_RATE_LIMIT": "0",  # wrk is one client asking thousands of times a second
-        }
-        manage(env, "migrate", "--noinput")
-        manage(env, "load_demo", "--force", "--quiet-accounts")
-        manage(env, "collectstatic", "--noinput")
-        cached = measure({**env, "SITE_CACHE_SECONDS": "600"}, "Warm page cache")
-        uncached = measure({**env, "SITE_CACHE_SECONDS": "0"}, "Page cache off (uncached)")
-    bad = [n for res in (cached, uncached) for n, r in res.items() if r["non2xx"]]
+    bad = []
+    for size in SIZES:
+        with tempfile.TemporaryDirectory(prefix="bench-site-") as tmp:
+            env = {
+                **os.environ,
+                "DEBUG": "0",
+                "SECRET_KEY": "bench",
+                "ALLOWED_HOSTS": "127.0.0.1",
+                "DESK_HTTPS": "0",
+                "DATABASE_URL": database_url(size),
+                "DJANGO_SETTINGS_MODULE": "bench.site_settings",
+                "PYTHONPATH": str(ROOT),
+                "STATIC_ROOT": str(Path(tmp) / "static"),
+                "CACHE_DIR": str(Path(tmp) / "cache"),
+                "CELERY_BROKER_DIR": str(Path(tmp) / "broker"),
+                "LOG_LEVEL": "WARNING",
+                "API_RATE_LIMIT": "0",  # wrk is one client asking thousands of times a second
+            }
+            manage(env, "migrate", "--noinput")
+            note = load_archive(env, size, Path(tmp))
+            manage(env, "collectstatic", "--noinput")
+            print(f"\n=== {size:,} published stories: {note}")
+            cached = measure({**env, "SITE_CACHE_SECONDS": "600"}, f"{size:,} stories, warm page cache")
+            uncached = measure({**env, "SITE_CACHE_SECONDS": "0"}, f"{size:,} stories, page cache off (uncached)")
+        bad += [n for res in (cached, uncached) for n, r in res.items() if r["non2xx"]]
     return 1 if bad else 0
 
 

@@ -180,6 +180,11 @@ class Article(models.Model):
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     seo_description = models.CharField(_("SEO description"), max_length=300, blank=True)
     is_featured = models.BooleanField(_("featured"), default=False)
+    # Written by publishing.py with the live fields (per language too): the body rendered once
+    # from the sanitised live blocks, and the stories shown under "Related stories", so a page
+    # view neither renders every block nor searches the whole archive for related stories.
+    body_html = models.TextField(_("body (rendered)"), blank=True, editable=False)
+    related_ids = models.JSONField(_("related stories"), default=list, blank=True, editable=False)
     # Full-text search over the live English text, kept by PostgreSQL itself (site search).
     search_en = models.GeneratedField(
         expression=_search_document("en"), output_field=SearchVectorField(), db_persist=True, editable=False

@@ -12,12 +12,13 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
+from django.template import loader
 from django.utils.text import slugify
 from modeltranslation.utils import build_localized_fieldname
 
 from newsroom.core.html import plain_text, sanitize_inline
 from newsroom.models import Article, Correction, SlugRedirect, Tag
-from newsroom.site.cache import site_cache_invalidate
+from newsroom.site.cache import site_cache_invalidate, site_cache_invalidate_article
 
 if TYPE_CHECKING:
     from translations.models import Translation
@@ -115,8 +116,76 @@ def article_publish(*, translation: Translation, at: dt.datetime) -> Article:
             for name in tag_names
         ]
         article.tags.set(tags)
-    site_cache_invalidate()
+    article_live_written(article=article, language=lang)
     return article
+
+
+RELATED_COUNT = 4
+
+
+def related_ids(*, article: Article, language: str) -> list[int]:
+    """The newest stories live in ``language`` sharing a tag with ``article`` (at most four)."""
+    tag_ids = list(article.tags.values_list("pk", flat=True))
+    if not tag_ids:
+        return []
+    published = build_localized_fieldname("published_at", language)
+    return list(
+        Article.objects.filter(**{f"{published}__isnull": False}, tags__in=tag_ids)
+        .exclude(**{build_localized_fieldname("slug", language): ""})
+        .exclude(pk=article.pk)
+        .order_by(f"-{published}", "-pk")
+        .values_list("pk", flat=True)
+        .distinct()[:RELATED_COUNT]
+    )
+
+
+def body_render(*, body: list[dict[str, Any]]) -> str:
+    """The live blocks as the site shows them: rendered once here, at publication.
+
+    Each block's HTML passed :func:`sanitize_inline` (nh3) when ``live_body`` built it and the
+    template escapes every attribute, so the stored HTML is as safe as a per-request render.
+    """
+    return loader.render_to_string("site/_blocks.html#body", {"body": body}).strip()
+
+
+def article_live_written(*, article: Article, language: str) -> None:
+    """After the live fields of ``article`` in ``language`` were written (caller holds the lock).
+
+    Stores the body rendered from the live blocks and the related stories, so that a page
+    view costs the same whatever the size of the archive, then forgets only this story's
+    cached pages, the listings and the feeds; other stories stay cached.
+    """
+    body = getattr(article, build_localized_fieldname("body", language)) or []
+    related = related_ids(article=article, language=language)
+    Article.objects.filter(pk=article.pk).update(
+        **{
+            build_localized_fieldname("body_html", language): body_render(body=body),
+            build_localized_fieldname("related_ids", language): related,
+        }
+    )
+    _related_add(article=article, language=language, neighbours=related)
+    site_cache_invalidate_article(article=article)
+
+
+def _related_add(*, article: Article, language: str, neighbours: list[int]) -> None:
+    """Offer ``article`` to the related lists of its own related stories (newest four kept).
+
+    Their cached pages are not forgotten for it: they show the new neighbour when they expire.
+    """
+    if not neighbours:
+        return
+    field = build_localized_fieldname("related_ids", language)
+    published = build_localized_fieldname("published_at", language)
+    lists = {
+        pk: {*(ids or []), article.pk} for pk, ids in Article.objects.filter(pk__in=neighbours).values_list("pk", field)
+    }
+    candidates = set().union(*lists.values())
+    times = dict(
+        Article.objects.filter(pk__in=candidates, **{f"{published}__isnull": False}).values_list("pk", published)
+    )
+    for pk, ids in lists.items():
+        ranked = sorted((i for i in ids if i in times and i != pk), key=lambda i: (times[i], i), reverse=True)
+        Article.objects.filter(pk=pk).update(**{field: ranked[:RELATED_COUNT]})
 
 
 def article_unpublish(*, translation: Translation) -> Article:

@@ -67,7 +67,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "newsroom.core.audit.AuditMiddleware",
     "newsroom.core.db_routing.ReplicaStickyMiddleware",
+    "newsroom.error_pages.MethodNotAllowedMiddleware",
 ]
+CSRF_FAILURE_VIEW = "newsroom.error_pages.csrf_failure"
 
 ROOT_URLCONF = "newsroom.urls"
 WSGI_APPLICATION = "newsroom.wsgi.application"
@@ -163,6 +165,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / ".data" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "newsroom" / "static"]
+# Files served at the site's root by whitenoise (/favicon.ico).
+WHITENOISE_ROOT = BASE_DIR / "newsroom" / "public"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

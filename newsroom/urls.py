@@ -36,5 +36,6 @@ urlpatterns = [
 # The reader site in each publishing language: English at /, the others under /de/ etc.
 urlpatterns += i18n_patterns(path("", include("newsroom.site.urls")), prefix_default_language=False)
 
-handler404 = "newsroom.site.views.page_not_found"
+handler403 = "newsroom.error_pages.permission_denied"
+handler404 = "newsroom.error_pages.page_not_found"
 handler500 = "newsroom.site.views.server_error"

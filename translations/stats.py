@@ -16,6 +16,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from translations.models import Contributor, Role, State, Translation, WorkflowEvent
+from translations.people.names import public_name
 
 WEEKS = 12
 
@@ -82,7 +83,7 @@ def work_per_translator(*, limit: int = 20) -> list[tuple[str, int, int]]:
     result = []
     for row in rows:
         contributor = contributors.get(row["translator"])
-        name = contributor.credit_name(Role.TRANSLATOR) if contributor else "a volunteer translator"
+        name = contributor.credit_name(Role.TRANSLATOR) if contributor else public_name(None, Role.TRANSLATOR)
         result.append((name, row["published"], row["active"]))
     return result
 

@@ -151,6 +151,7 @@ COMMENTS: dict[str, str] = {
     "restore": "Restored",
     "expire": "Claim expired",
     "open": "Job opened",
+    "archive_import": "Imported from the archive",
 }
 
 
@@ -405,6 +406,56 @@ def translation_publish(*, translation: Translation, by: Any, comment: str = "")
         old_state=old,
         comment=comment,
         notify=[(u, NotificationKind.PUBLISHED) for u in recipients.values()],
+    )
+
+
+@transaction.atomic
+def translation_archive_publish(
+    *,
+    article: Article,
+    by: Any,
+    title: str,
+    lead: str,
+    blocks: dict[str, dict[str, Any]],
+    tags: str,
+    translator: Any,
+    reviewer: Any | None,
+    published_at: dt.datetime,
+    comment: str = "",
+) -> Translation:
+    """A translation already published in another CMS arrives published here (``import_archive``).
+
+    Who: the ``import_archive`` command (an operator at the shell; ``by`` is usually None), for
+    an article with no translation yet. Writes the Translation in its published state with a
+    revision, one ``archive_import`` event (open → published) and an audit entry, credits the
+    translator and reviewer, and publishes through ``publishing.article_publish`` at the
+    archive's own publication time. Notifies nobody (the people are the archive's).
+    """
+    if Translation.objects.filter(article=article, language="en").exclude(state=State.SPIKED).exists():
+        raise WorkflowError(_("This article already has a translation job in that language."))
+    if article.current_revision_id is None:
+        raise WorkflowError(_("This article has no source text to translate yet."))
+    t = Translation(
+        article=article,
+        language="en",
+        state=State.PUBLISHED,
+        source_revision=article.current_revision,
+        title=title,
+        lead=lead,
+        blocks=blocks,
+        tags=tags,
+        translator=translator,
+        reviewer=reviewer,
+        first_published_at=published_at,
+        edit_version=1,
+    )
+    t.save()
+    Credit.objects.create(translation=t, user=translator, role=Role.TRANSLATOR, is_credited=True)
+    if reviewer is not None:
+        Credit.objects.create(translation=t, user=reviewer, role=Role.REVIEWER, is_credited=True)
+    publishing.article_publish(translation=t, at=published_at)
+    return _record(
+        t, by=by, action="archive_import", old_state=State.OPEN, comment=comment or _(COMMENTS["archive_import"])
     )
 
 

@@ -32,6 +32,7 @@ from newsroom.core.db_routing import used_replica
 log = logging.getLogger(__name__)
 
 VERSION_KEY = "site:version"
+LISTS_SCOPE = "lists"
 
 
 def _seconds() -> int:
@@ -52,8 +53,31 @@ def site_cache_version() -> str:
     return str(version)
 
 
-def _bump() -> None:
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+def _scope_key(scope: str) -> str:
+    return f"{VERSION_KEY}:{hashlib.sha256(scope.encode('utf-8', 'surrogateescape')).hexdigest()[:32]}"
+
+
+def article_scope(*, lang: str, slug: str) -> str:
+    return f"article:{lang}:{slug}"
+
+
+def _versions(scope: str) -> str:
+    """The site-wide version and ``scope``'s, in one cache round trip."""
+    keys = [VERSION_KEY, _scope_key(scope)]
+    found = cache.get_many(keys)
+    if len(found) < len(keys):
+        site_cache_version()
+        for key in keys[1:]:
+            cache.add(key, uuid.uuid4().hex, None)
+        found = cache.get_many(keys)
+    return ".".join(str(found.get(key, "")) for key in keys)
+
+
+def _bump(*scope_keys: str) -> None:
+    if not scope_keys:
+        cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+        return
+    cache.set_many({key: uuid.uuid4().hex for key in scope_keys}, None)
 
 
 def site_cache_invalidate() -> None:
@@ -64,6 +88,29 @@ def site_cache_invalidate() -> None:
     """
     _bump()
     transaction.on_commit(_bump)
+
+
+def site_cache_invalidate_article(*, article: Any) -> None:
+    """Forget ``article``'s own pages (every language, old slugs too), the listings and the feeds.
+
+    Called by ``newsroom.publishing`` when a story's live text changes. Other stories' pages
+    stay cached. Bumps at once and again on commit, as :func:`site_cache_invalidate`.
+    """
+    from django.conf import settings as conf
+    from modeltranslation.utils import build_localized_fieldname
+
+    from newsroom.models import SlugRedirect
+
+    scopes = {LISTS_SCOPE}
+    for code in conf.PUBLISHING_LANGUAGES:
+        slug = getattr(article, build_localized_fieldname("slug", code), "")
+        if slug:
+            scopes.add(article_scope(lang=code, slug=slug))
+    for lang, slug in SlugRedirect.objects.filter(article=article).values_list("language", "slug"):
+        scopes.add(article_scope(lang=lang, slug=slug))
+    keys = sorted(_scope_key(scope) for scope in scopes)
+    _bump(*keys)
+    transaction.on_commit(lambda: _bump(*keys))
 
 
 # The only query parameters site pages read; anything else (tracking, junk) must not create
@@ -82,15 +129,28 @@ def site_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespon
     """Serve ``view`` from the site cache; add ETag, Cache-Control and answer conditional GETs.
 
     Only 200 responses to GET/HEAD are stored. The ETag is the hash of the body, so a
-    revalidation after a publication gets the new page and otherwise a 304.
+    revalidation after a publication gets the new page and otherwise a 304. The page is in
+    the ``lists`` scope; :func:`site_article_page` puts a story's page in its own.
     """
+    return _cached(view, lambda request, kwargs: LISTS_SCOPE)
 
+
+def site_article_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """As :func:`site_page` for a story's page (``slug`` argument): forgotten only with that story."""
+    return _cached(
+        view, lambda request, kwargs: article_scope(lang=get_language() or "", slug=str(kwargs.get("slug", "")))
+    )
+
+
+def _cached(
+    view: Callable[..., HttpResponseBase], scope: Callable[[HttpRequest, dict[str, Any]], str]
+) -> Callable[..., HttpResponseBase]:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method not in ("GET", "HEAD") or _seconds() <= 0:
             return _finish(request, view(request, *args, **kwargs))
         try:
-            key = _key(request, site_cache_version())
+            key = _key(request, _versions(scope(request, kwargs)))
             cached = cache.get(key)
         except Exception:  # the cache server restarts: render the page instead of failing
             log.warning("Site cache unavailable; rendering %s uncached", request.path, exc_info=True)

@@ -31,7 +31,7 @@ from modeltranslation.utils import build_localized_fieldname
 from newsroom.core.db_routing import lag_tolerant_view
 from newsroom.models import Article, Correction, Outlet, SlugRedirect, Tag
 from newsroom.site import search
-from newsroom.site.cache import site_page
+from newsroom.site.cache import site_article_page, site_page
 from translations.models import ANONYMOUS_CREDIT, Contributor, Credit, CreditMode, Role, State, Translation
 
 logger = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ def live_articles(*, lang: str) -> QuerySet[Article]:
         Article.objects.filter(**{f"{published}__isnull": False})
         .exclude(**{_field("slug", lang): ""})
         .select_related("outlet")
-        .defer("body", "search_en", "source_lead", "source_tags", "triage_reason")
+        .defer("body", "body_html", "related_ids", "search_en", "source_lead", "source_tags", "triage_reason")
         .order_by(f"-{published}", "-pk")
     )
 
@@ -164,7 +164,11 @@ def _alternates(request: HttpRequest, article: Article) -> list[dict[str, str]]:
 
 
 def _json_ld(
-    request: HttpRequest, article: Article, credits: dict[str, list[dict[str, str]]], modified: dt.datetime
+    request: HttpRequest,
+    article: Article,
+    credits: dict[str, list[dict[str, str]]],
+    modified: dt.datetime,
+    tags: list[Tag] | None = None,
 ) -> dict[str, Any]:
     """schema.org NewsArticle: the original author as author, the credited names as translators."""
     images = [
@@ -199,7 +203,7 @@ def _json_ld(
             "datePublished": article.source_published_at.isoformat() if article.source_published_at else None,
             "publisher": {"@type": "Organization", "name": source_name},
         },
-        "keywords": [t.name for t in article.tags.all()],
+        "keywords": [t.name for t in (article.tags.all() if tags is None else tags)],
     }
     if images:
         data["image"] = images[:3]
@@ -233,7 +237,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@site_page
+@site_article_page
 def article(request: HttpRequest, slug: str) -> HttpResponse:
     lang = site_language()
     obj = (
@@ -249,11 +253,9 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("No such article")
     # Plain queries rather than prefetch_related: the same count, less ORM work per page.
     tags = list(obj.tags.all())
-    related = (
-        list(live_articles(lang=lang).filter(tags__in=tags).exclude(pk=obj.pk).distinct()[:RELATED_COUNT])
-        if tags
-        else []
-    )
+    # Chosen at publication (publishing.related_ids): one lookup by key, whatever the archive's size.
+    related_ids = getattr(obj, _field("related_ids", lang)) or []
+    related = list(live_articles(lang=lang).filter(pk__in=related_ids)[:RELATED_COUNT]) if related_ids else []
     credits = public_credits(obj, article_credits(article=obj, lang=lang))
     corrections = list(Correction.objects.filter(article=obj, language=lang).order_by("published_at", "pk"))
     published_at: dt.datetime = obj.published_at or timezone.now()
@@ -275,7 +277,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
             "modified": modified,
             "source_name": obj.source_name,
             "alternates": _alternates(request, obj),
-            "json_ld": _json_ld(request, obj, credits, modified),
+            "json_ld": _json_ld(request, obj, credits, modified, tags),
             "machine_credit": settings.DESK_MT_CREDIT_TEXT if machine_credit_line(obj, credits) else "",
             "og_image": next(
                 (
@@ -453,6 +455,11 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     except Exception:  # a broken template must not turn a 404 into a 500
         logger.exception("404 page failed to render")
         return HttpResponse("Not found", status=404, content_type="text/plain; charset=utf-8")
+
+
+def error_page(request: HttpRequest, *, status: int, title: str, sentence: str) -> HttpResponse:
+    """A styled 403/405 on a public address (see ``newsroom.error_pages``)."""
+    return _render(request, "site/error.html", {"title": title, "sentence": sentence}, status=status)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -6,6 +6,7 @@ keep their meaning for both.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from typing import Any
@@ -56,3 +57,13 @@ def highlighted(value: str) -> SafeString:
     """A search snippet: the text escaped, then PostgreSQL's match markers turned into <mark>."""
     text = escape(value or "")
     return mark_safe(text.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>"))  # noqa: S308
+
+
+@register.filter(expects_localtime=True)
+def html_datetime(value: Any) -> str:
+    """A ``<time datetime>`` value: ISO 8601 to the second (HTML allows at most milliseconds)."""
+    if isinstance(value, dt.datetime):
+        return value.replace(microsecond=0).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return ""

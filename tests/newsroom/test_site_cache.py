@@ -92,3 +92,36 @@ def test_not_found_pages_are_not_cached(client, staff):
     # A queryset update does not invalidate: only an uncached 404 lets the new slug show.
     Article.objects.filter(pk=article.pk).update(slug_en="later-story")
     assert client.get("/articles/later-story/").status_code == 200
+
+
+def test_publishing_story_a_keeps_story_b_cached_and_refreshes_a_and_the_listings(client, staff):
+    story_b = publish_story(staff, title="Story B stays")
+    b_url = f"/articles/{story_b.slug_en}/"
+    first_b = client.get(b_url)
+    client.get("/")
+    client.get("/feeds/rss.xml")
+    story_a = publish_story(staff, title="Story A arrives")
+    with CaptureQueriesContext(connection) as ctx:
+        again_b = client.get(b_url)
+    assert len(ctx.captured_queries) == 0  # B's page is still the cached one
+    assert again_b.content == first_b.content
+    assert "Story A arrives" in client.get("/").content.decode()
+    assert "Story A arrives" in client.get("/feeds/rss.xml").content.decode()
+    assert "<h1>Story A arrives</h1>" in client.get(f"/articles/{story_a.slug_en}/").content.decode()
+
+
+def test_a_correction_to_story_a_refreshes_a_but_not_b(client, staff):
+    story_a = publish_story(staff, title="Misspeled")
+    story_b = publish_story(staff, title="Other story")
+    a_url, b_url = f"/articles/{story_a.slug_en}/", f"/articles/{story_b.slug_en}/"
+    client.get(a_url)
+    client.get(b_url)
+    t = workflow.translation_correct(translation=story_a.translations.get(), by=staff["editor"], note="Spelling.")
+    t = editing.translation_save(translation=t, by=staff["volunteer"], based_on=t.edit_version, title="Misspelled")
+    t = workflow.translation_submit(translation=t, by=staff["volunteer"])
+    t = workflow.translation_approve(translation=t, by=staff["reviewer"])
+    workflow.translation_publish(translation=t, by=staff["editor"])
+    assert "<h1>Misspelled</h1>" in client.get(a_url).content.decode()
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(b_url)
+    assert len(ctx.captured_queries) == 0

@@ -161,5 +161,8 @@ def test_desk_url_answers_each_role(world, name):
             assert response.status_code < 500, (name, role, response.status_code)
         else:
             assert response.status_code == expected[role], (name, role, response.status_code)
-            if method == "post":  # POST-only actions refuse GET (after the role check)
-                assert client.get(url).status_code == NOT_ALLOWED, (name, role)
+            if method == "post":  # POST-only actions refuse GET: back to the page they belong to
+                refused = client.get(url)
+                assert refused.status_code in (REDIRECT, NOT_ALLOWED), (name, role, refused.status_code)
+                if refused.status_code == REDIRECT:
+                    assert refused["Location"].startswith("/desk/") and refused["Location"] != url, (name, role)

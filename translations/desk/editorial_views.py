@@ -40,7 +40,7 @@ from translations.desk.editorial_forms import (
     OpenJobForm,
     PublishForm,
 )
-from translations.models import Comment, Contributor, Role, State, Translation
+from translations.models import Comment, Role, State, Translation
 from translations.people import names as people
 
 PAGE_SIZE = 50
@@ -264,9 +264,7 @@ def _credit_preview(translation: Translation, viewer: Any) -> dict[str, list[dic
         {"name": r["preview_name"]} for r in rows if r["credit"].role == Role.REVIEWER and r["credit"].is_credited
     ]
     if not reviewers and permissions.is_reviewer(viewer):
-        contributor = Contributor.objects.filter(user=viewer).first()
-        name = contributor.credit_name(Role.REVIEWER) if contributor else viewer.get_username()
-        reviewers = [{"name": name}]
+        reviewers = [{"name": people.public_name(viewer, Role.REVIEWER)}]
     return {"translators": translators, "reviewers": reviewers}
 
 

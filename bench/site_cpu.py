@@ -1,0 +1,57 @@
+"""In-process cost of each page, page cache off: CPU ms per request (this Python process) and queries.
+
+Run by ``bench/site.py`` with its environment (``bench.site_settings``, ``SITE_CACHE_SECONDS=0``);
+argv[1] is a JSON object ``{name: path}``. Prints one JSON object ``{name: {"cpu_ms", "queries"}}``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.site_settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+
+REQUESTS = int(os.environ.get("BENCH_CPU_REQUESTS", "200"))
+
+
+class Counter:
+    """A database execute wrapper that notes each statement."""
+
+    def __init__(self, calls: list[str]) -> None:
+        self.calls = calls
+
+    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        self.calls.append(sql)
+        return execute(sql, params, many, context)
+
+
+def main() -> None:
+    targets: dict[str, str] = json.loads(sys.argv[1])
+    client = Client(HTTP_HOST="127.0.0.1")
+    out = {}
+    for name, path in targets.items():
+        for _ in range(20):
+            assert client.get(path).status_code == 200, path
+        calls: list[str] = []
+        with connection.execute_wrapper(Counter(calls)):
+            client.get(path)
+        started = time.process_time()
+        for _ in range(REQUESTS):
+            client.get(path)
+        out[name] = {"cpu_ms": (time.process_time() - started) * 1000 / REQUESTS, "queries": len(calls)}
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

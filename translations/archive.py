@@ -1,0 +1,270 @@
+"""Archive import: translations a desk already published in another CMS, brought in as published.
+
+``manage.py import_archive FILE --json`` (the command is the only caller) reads a JSON list of
+stories, each::
+
+    {"source_url", "source_title", "source_language", "outlet": {"name", "site_url"},
+     "authors": [...], "source_published", "title", "lead", "paragraphs": [...], "tags": [...],
+     "published", "translator": {"name", "credit": "real"|"pseudonym"|"anonymous", "pseudonym"?},
+     "reviewer": {"name"}}
+
+Each story goes through the desk's own services: the article and its source revision are
+stored as an import stores them, then :func:`translations.workflow.translation_archive_publish`
+writes the published translation (revision history, an ``archive_import`` event, credits)
+and ``newsroom.publishing`` writes the live fields, so the story is sanitised, slugged and
+credited exactly like one published at the desk.
+
+Choices where the archive says little:
+
+- The source text itself is not in the archive: the source revision has one empty paragraph
+  block per translated paragraph (the translation is aligned to it) and keeps the archive
+  record as its raw page (``is_manual``), so the provenance is on file.
+- People: each translator and reviewer becomes an *inactive* desk account (no password, no
+  role, cannot log in) with a Contributor profile carrying the archive's credit choice
+  (real name, pseudonym or anonymous), so public credits read as the archive had them.
+  One account per (name, credit choice, pseudonym): the same person credited two ways in the
+  archive keeps both. An editor can later merge or activate them in the admin.
+- A record is keyed on its normalised ``source_url``: a story already on the desk is skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.text import slugify
+
+from newsroom.models import Article, Outlet, SourceRevision
+from newsroom.sources import importing
+from translations import workflow
+from translations.models import Contributor, CreditMode
+
+CREDIT_MODES = {"real": CreditMode.REAL_NAME, "pseudonym": CreditMode.PSEUDONYM, "anonymous": CreditMode.ANONYMOUS}
+
+
+class ArchiveRecordError(Exception):
+    """A record that cannot be imported; the message names the field."""
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    credit_mode: str
+    pseudonym: str = ""
+
+
+@dataclass(frozen=True)
+class ArchiveStory:
+    source_url: str
+    source_title: str
+    source_language: str
+    outlet_name: str
+    outlet_site_url: str
+    authors: list[str]
+    source_published: dt.datetime | None
+    title: str
+    lead: str
+    paragraphs: list[str]
+    tags: list[str]
+    published: dt.datetime
+    translator: Person
+    reviewer: Person | None
+    raw: bytes
+
+
+def _text(record: dict[str, Any], name: str, *, required: bool = True, limit: int = 0) -> str:
+    value = record.get(name, "")
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str):
+        raise ArchiveRecordError(f"{name} must be a string")
+    value = value.strip()
+    if required and not value:
+        raise ArchiveRecordError(f"{name} is missing")
+    if limit and len(value) > limit:
+        raise ArchiveRecordError(f"{name} is longer than {limit} characters")
+    return value
+
+
+def _strings(record: dict[str, Any], name: str, *, required: bool = False) -> list[str]:
+    value = record.get(name) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ArchiveRecordError(f"{name} must be a list of strings")
+    items = [v.strip() for v in value if v.strip()]
+    if required and not items:
+        raise ArchiveRecordError(f"{name} is empty")
+    return items
+
+
+def _time(record: dict[str, Any], name: str, *, required: bool) -> dt.datetime | None:
+    value = record.get(name)
+    if value in (None, "") and not required:
+        return None
+    if not isinstance(value, str):
+        raise ArchiveRecordError(f"{name} must be an ISO 8601 time with an offset")
+    try:
+        parsed = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ArchiveRecordError(f"{name} is not an ISO 8601 time") from None
+    if parsed.tzinfo is None:
+        raise ArchiveRecordError(f"{name} has no UTC offset")
+    return parsed
+
+
+def _person(value: Any, name: str, *, with_credit: bool) -> Person:
+    if not isinstance(value, dict):
+        raise ArchiveRecordError(f"{name} must be an object")
+    person_name = _text(value, "name", limit=150)
+    if not with_credit:
+        return Person(person_name, CreditMode.REAL_NAME)
+    credit = value.get("credit", "real")
+    if credit not in CREDIT_MODES:
+        raise ArchiveRecordError(f"{name}.credit must be real, pseudonym or anonymous")
+    pseudonym = _text(value, "pseudonym", required=credit == "pseudonym", limit=100) if credit == "pseudonym" else ""
+    return Person(person_name, CREDIT_MODES[credit], pseudonym)
+
+
+def archive_record_parse(record: Any) -> ArchiveStory:
+    """Check one archive record and return it typed; :class:`ArchiveRecordError` otherwise (pure)."""
+    if not isinstance(record, dict):
+        raise ArchiveRecordError("a story must be a JSON object")
+    source_url = importing.url_normalize(_text(record, "source_url"))
+    if not source_url.startswith(("https://", "http://")) or len(source_url) > 1000:
+        raise ArchiveRecordError("source_url must be an http(s) address of at most 1,000 characters")
+    language = _text(record, "source_language")
+    if language not in dict(settings.SOURCE_LANGUAGES):
+        raise ArchiveRecordError(f"source_language {language!r} is not one the desk translates from")
+    outlet = record.get("outlet")
+    if not isinstance(outlet, dict):
+        raise ArchiveRecordError("outlet must be an object with name and site_url")
+    outlet_name = _text(outlet, "name", limit=200)
+    outlet_site = _text(outlet, "site_url", required=False, limit=500)
+    if outlet_site and not outlet_site.startswith(("https://", "http://")):
+        raise ArchiveRecordError("outlet.site_url must be an http(s) address")
+    reviewer = record.get("reviewer")
+    tags = [t[:100] for t in _strings(record, "tags") if "," not in t]
+    if len(", ".join(tags)) > 500:
+        raise ArchiveRecordError("tags are longer than 500 characters together")
+    return ArchiveStory(
+        source_url=source_url,
+        source_title=_text(record, "source_title", limit=1000),
+        source_language=language,
+        outlet_name=outlet_name,
+        outlet_site_url=outlet_site,
+        authors=[a[:200] for a in _strings(record, "authors")],
+        source_published=_time(record, "source_published", required=False),
+        title=_text(record, "title", limit=1000),
+        lead=_text(record, "lead", required=False),
+        paragraphs=_strings(record, "paragraphs", required=True),
+        tags=tags,
+        published=_time(record, "published", required=True),  # type: ignore[arg-type]
+        translator=_person(record.get("translator"), "translator", with_credit=True),
+        reviewer=_person(reviewer, "reviewer", with_credit=False) if reviewer else None,
+        raw=json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8"),
+    )
+
+
+class ArchiveImporter:
+    """Imports parsed stories one by one; keeps outlets and people it made for the next story."""
+
+    def __init__(self) -> None:
+        self._outlets: dict[tuple[str, str], Outlet] = {}
+        self._people: dict[Person, Any] = {}
+
+    def outlet(self, story: ArchiveStory) -> Outlet:
+        key = (story.outlet_name, story.outlet_site_url)
+        if key not in self._outlets:
+            outlet = Outlet.objects.filter(name=story.outlet_name).first()
+            if outlet is None and story.outlet_site_url:
+                outlet = importing.outlet_for(
+                    url=story.outlet_site_url, site_name=story.outlet_name, language=story.source_language
+                )
+            if outlet is None:
+                outlet = importing.outlet_for(
+                    url=story.source_url, site_name=story.outlet_name, language=story.source_language
+                )
+            self._outlets[key] = outlet
+        return self._outlets[key]
+
+    def person(self, person: Person) -> Any:
+        """The inactive account standing for an archive name (made on first sight)."""
+        if person in self._people:
+            return self._people[person]
+        User = get_user_model()
+        digest = hashlib.sha256(f"{person.name}|{person.credit_mode}|{person.pseudonym}".encode()).hexdigest()[:10]
+        username = f"archive-{slugify(person.name)[:100] or 'person'}-{digest}"
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            first, _sep, last = person.name.partition(" ")
+            user = User(username=username, first_name=first[:150], last_name=last[:150], is_active=False)
+            user.set_unusable_password()
+            user.save()
+            Contributor.objects.create(
+                user=user, credit_mode=person.credit_mode, pseudonym=person.pseudonym, is_volunteer=True
+            )
+        self._people[person] = user
+        return user
+
+    def story_import(self, story: ArchiveStory) -> bool:
+        """Store and publish one story; False if its source_url is already on the desk.
+
+        All or nothing: a failure anywhere rolls the whole story back (and forgets the outlets
+        and people made for it, which the rollback removed).
+        """
+        outlets, people = dict(self._outlets), dict(self._people)
+        try:
+            with transaction.atomic():
+                return self._story_store(story)
+        except Exception:
+            self._outlets, self._people = outlets, people
+            raise
+
+    def _story_store(self, story: ArchiveStory) -> bool:
+        if Article.objects.filter(source_url=story.source_url).exists():
+            return False
+        article = Article.objects.create(
+            outlet=self.outlet(story),
+            source_url=story.source_url,
+            language=story.source_language,
+            authors=story.authors,
+            source_title=story.source_title,
+            source_published_at=story.source_published,
+            triage=Article.Triage.ACCEPTED,
+        )
+        source_blocks: list[dict[str, Any]] = [
+            {"id": f"p{n}", "kind": "paragraph", "text": "", "html": "", "attrs": {}}
+            for n in range(1, len(story.paragraphs) + 1)
+        ]
+        revision = SourceRevision.objects.create(
+            article=article,
+            number=1,
+            fetched_at=story.published,
+            final_url=story.source_url,
+            raw_compressed=SourceRevision.compress(story.raw),
+            charset="utf-8",
+            title=story.source_title,
+            blocks=source_blocks,
+            word_count=0,
+            is_manual=True,
+        )
+        article.current_revision = revision
+        article.save(update_fields=["current_revision"])
+        workflow.translation_archive_publish(
+            article=article,
+            by=None,
+            title=story.title,
+            lead=story.lead,
+            blocks={b["id"]: {"text": text} for b, text in zip(source_blocks, story.paragraphs, strict=True)},
+            tags=", ".join(story.tags),
+            translator=self.person(story.translator),
+            reviewer=self.person(story.reviewer) if story.reviewer else None,
+            published_at=story.published,
+            comment=f"Imported from the archive: {story.source_url}",
+        )
+        return True

@@ -1,0 +1,87 @@
+"""``manage.py import_archive FILE [--json] [--batch-size N]``: bring in an archive of published translations.
+
+FILE is a JSON list of stories (``-`` reads stdin); the record format and the choices made
+are in :mod:`translations.archive`. Stories are imported in batches (one transaction per
+batch, one savepoint per story, so a bad story is reported and skipped, never half-stored)
+and a progress line goes to stderr after each batch. Importing is idempotent on the
+normalised ``source_url``: a second run skips what the first stored.
+
+With ``--json`` stdout is exactly one JSON line
+``{"imported": N, "skipped": M, "failed": [{"index", "source_url", "error"}, …]}``.
+An unreadable file exits with status 1 and one line on stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any, NoReturn
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from translations.archive import ArchiveImporter, ArchiveRecordError, archive_record_parse
+
+
+def one_line(message: object) -> str:
+    return " ".join(str(message).split()) or "failed"
+
+
+class Command(BaseCommand):
+    help = "Import already published translations from a JSON archive (see translations/archive.py)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="a JSON list of stories, or - for stdin")
+        parser.add_argument("--json", action="store_true", help="print the result as one JSON line")
+        parser.add_argument("--batch-size", type=int, default=200, help="stories per transaction (default 200)")
+
+    def fail(self, message: object) -> NoReturn:
+        self.stderr.write(one_line(message), style_func=lambda s: s)
+        raise SystemExit(1)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            if options["file"] == "-":
+                records = json.load(sys.stdin)
+            else:
+                with open(options["file"], encoding="utf-8") as fh:
+                    records = json.load(fh)
+        except (OSError, ValueError) as exc:
+            self.fail(f"Cannot read the archive: {exc}")
+        if not isinstance(records, list):
+            self.fail("Cannot read the archive: it must be a JSON list of stories.")
+        batch_size = max(1, options["batch_size"])
+        importer = ArchiveImporter()
+        imported, skipped, failed = 0, 0, []
+        started = time.monotonic()
+        for start in range(0, len(records), batch_size):
+            with transaction.atomic():
+                for index in range(start, min(start + batch_size, len(records))):
+                    record = records[index]
+                    url = record.get("source_url") if isinstance(record, dict) else None
+                    try:
+                        story = archive_record_parse(record)
+                        if importer.story_import(story):
+                            imported += 1
+                        else:
+                            skipped += 1
+                    except ArchiveRecordError as exc:
+                        failed.append({"index": index, "source_url": url, "error": one_line(exc)})
+                    except Exception as exc:  # a bad record must not stop the archive
+                        failed.append(
+                            {"index": index, "source_url": url, "error": one_line(f"{exc.__class__.__name__}: {exc}")}
+                        )
+            done = min(start + batch_size, len(records))
+            self.stderr.write(
+                f"import_archive: {done}/{len(records)} stories in {time.monotonic() - started:.0f} s "
+                f"(imported {imported}, skipped {skipped}, failed {len(failed)})",
+                style_func=lambda s: s,
+            )
+        result = {"imported": imported, "skipped": skipped, "failed": failed}
+        if options["json"]:
+            self.stdout.write(json.dumps(result, ensure_ascii=False))
+        else:
+            self.stdout.write(f"Imported {imported}, skipped {skipped}, failed {len(failed)}.")
+            for failure in failed:
+                self.stdout.write(f"  story {failure['index']} ({failure['source_url']}): {failure['error']}")
