@@ -454,6 +454,7 @@ def translation_archive_publish(
     if reviewer is not None:
         Credit.objects.create(translation=t, user=reviewer, role=Role.REVIEWER, is_credited=True)
     publishing.article_publish(translation=t, at=published_at)
+    _snapshot_credits(t)
     return _record(
         t, by=by, action="archive_import", old_state=State.OPEN, comment=comment or _(COMMENTS["archive_import"])
     )

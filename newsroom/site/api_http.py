@@ -9,7 +9,7 @@
   per ``API_RATE_WINDOW`` seconds, counted in the shared cache; past it a 429 with
   ``Retry-After``. 0 turns it off (the test settings' default).
 - **Cache tied to the site's:** a 200 is kept in the default cache under the site cache's
-  version (:func:`newsroom.site.cache.site_cache_version`), so the same invalidation on
+  version (:func:`newsroom.site.cache.site_cache_lists_version`), so the same invalidation on
   publish, unpublish and correction forgets API answers too. Keyed on the known parameters
   only (:data:`newsroom.site.api.PARAMS`), so junk parameters cannot fill the cache.
 - **Revalidation:** ETag (hash of the body), Last-Modified where the view sets it, 304s,
@@ -33,7 +33,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.http import parse_http_date_safe
 
-from newsroom.site.cache import site_cache_version
+from newsroom.site.cache import site_cache_lists_version
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def _cache_key(request: HttpRequest) -> str:
     params = "&".join(f"{name}={request.GET.get(name, '')}" for name in PARAMS if name in request.GET)
     address = f"{request.get_host()}{request.path}?{params}"
     digest = hashlib.sha256(address.encode("utf-8", "surrogateescape")).hexdigest()
-    return f"api:page:{site_cache_version()}:{digest}"
+    return f"api:page:{site_cache_lists_version()}:{digest}"
 
 
 class ApiMiddleware:

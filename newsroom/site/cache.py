@@ -53,6 +53,12 @@ def site_cache_version() -> str:
     return str(version)
 
 
+def site_cache_lists_version() -> str:
+    """The version every listing (and the read API) is keyed on: it moves whenever any story's
+    live text, the listings or the feeds change."""
+    return _versions(LISTS_SCOPE)
+
+
 def _scope_key(scope: str) -> str:
     return f"{VERSION_KEY}:{hashlib.sha256(scope.encode('utf-8', 'surrogateescape')).hexdigest()[:32]}"
 

@@ -442,7 +442,14 @@ def _approved(people, title, **kwargs):
     editor, reviewer, vol = people["editor"], people["reviewer"], people["volunteer"]
     t = workflow.translation_create(article=article, by=editor)
     t = workflow.translation_assign(translation=t, by=editor, translator=vol, reviewer=reviewer)
-    t = editing.translation_save(translation=t, by=vol, based_on=t.edit_version, title=title, tags="Secret tag")
+    t = editing.translation_save(
+        translation=t,
+        by=vol,
+        based_on=t.edit_version,
+        title=title,
+        tags="Secret tag",
+        blocks={b["id"]: {"text": f"{title}: English text."} for b in t.source_revision.blocks},
+    )
     t = workflow.translation_submit(translation=t, by=vol)
     return article, workflow.translation_approve(translation=t, by=reviewer)
 
