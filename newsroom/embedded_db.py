@@ -203,11 +203,20 @@ def _start(say: Callable[[str], None]) -> None:
     sock.mkdir(parents=True, exist_ok=True)
     if _as_root() and sock != PGDATA:
         sock.chmod(0o777)
-    _run(
-        [str(bin_dir() / "pg_ctl"), "-D", str(PGDATA), "-w", "-t", "120", "-l", str(PGDATA / "log"),
-         "-o", f'-h "" -k {sock}', "start"],
-        timeout=150,
-    )  # fmt: skip
+    for attempt in range(5):
+        try:
+            _run(
+                [str(bin_dir() / "pg_ctl"), "-D", str(PGDATA), "-w", "-t", "120", "-l", str(PGDATA / "log"),
+                 "-o", f'-h "" -k {sock}', "start"],
+                timeout=150,
+            )  # fmt: skip
+            return
+        except subprocess.CalledProcessError:
+            # A killed postmaster's backends can hold its shared memory for a moment: wait for them.
+            if attempt == 4:
+                raise
+            time.sleep(1 + attempt)
+            _clean_stale(lambda _line: None)
 
 
 def ensure_running(*, say: Callable[[str], None] = say_on_stderr) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
@@ -76,12 +77,13 @@ class Command(BaseCommand):
     def people(self, password: str) -> dict[str, Any]:
         User = get_user_model()
         people: dict[str, Any] = {}
+        hashed = make_password(password)  # one hash for every demo account: hashing is slow on purpose
         for username, first, last, groups, extra in PEOPLE:
             user, _created = User.objects.get_or_create(
                 username=username,
                 defaults={"first_name": first, "last_name": last, "email": f"{username}@desk.example"},
             )
-            user.set_password(password)
+            user.password = hashed
             user.is_staff = "editor" in groups
             user.save()
             user.groups.set(Group.objects.filter(name__in=groups))
@@ -122,6 +124,9 @@ class Command(BaseCommand):
             if name != "mfa-picket"
             else "https://news.tut.by/sources/site/mfa-picket.html"
         )
+        stored = Article.objects.filter(source_url=url).first()
+        if stored is not None:  # loaded by an earlier run: no need to extract it again
+            return stored
         extracted = extraction.extract_article(content=content, url=url, headers={"content-type": "text/html"})
         return importing.article_store(extracted=extracted, by=editor, outlet=outlet, raw=content).article
 

@@ -52,6 +52,22 @@ def pool_size(*, max_connections: int, processes: int, cap: int = 4) -> int:
     return max(1, min(cap, (max_connections - RESERVED_CONNECTIONS) // max(1, processes)))
 
 
+def static_is_current() -> bool:
+    """True when the collected static files (and their manifest) are newer than every source file."""
+    from django.contrib.staticfiles import finders
+
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    try:
+        collected_at = manifest.stat().st_mtime
+    except FileNotFoundError:
+        return False
+    for finder in finders.get_finders():
+        for path, storage in finder.list([]):
+            if Path(storage.path(path)).stat().st_mtime > collected_at:
+                return False
+    return True
+
+
 def _pids_file() -> Path:
     return Path(settings.DATA_DIR) / "run_desk.json"
 
@@ -116,8 +132,9 @@ class Command(BaseCommand):
         port = int(options["port"])
         leftovers_stop(self.say)
         if settings.LOCAL_DESK:
+            left_running = embedded_db.is_running()
             status = embedded_db.ensure_database(settings.DATABASES["default"]["NAME"], say=self.say)
-            if status == "adopted":
+            if left_running or status == "adopted":
                 self.say(
                     "Adopted the embedded PostgreSQL left running by an earlier run; Ctrl-C (or `make stop`) stops it."
                 )
@@ -125,7 +142,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         if not options["no_demo"]:
             call_command("load_demo", force=True)
-        if not options["dev"]:
+        if not options["dev"] and not static_is_current():
             call_command("collectstatic", interactive=False, verbosity=0)
         workers = 1 if options["dev"] else (options["workers"] or web_workers())
         worker_concurrency = 2
