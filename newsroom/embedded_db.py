@@ -49,6 +49,10 @@ _MAX_SOCKET_PATH = 100  # sun_path is 108 bytes on Linux
 _ready: set[str] = set()  # (per process) databases known to exist on a running server
 
 
+class ServerError(RuntimeError):
+    """initdb or pg_ctl failed; the message carries the end of its output."""
+
+
 def say_on_stderr(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
@@ -98,9 +102,24 @@ def _run(args: list[str], *, timeout: float = 120) -> None:
     kwargs: dict[str, object] = {}
     if _as_root():
         kwargs["user"] = SYSTEM_USER
-    subprocess.run(  # noqa: S603 - PostgreSQL's own programs, fixed arguments
-        args, check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout, cwd="/", **kwargs
-    )
+    result = subprocess.run(  # noqa: S603 - PostgreSQL's own programs, fixed arguments
+        args, check=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout, cwd="/",
+        start_new_session=True,  # the server outlives the desk's process group: Ctrl-C there is ours to handle
+        **kwargs,
+    )  # fmt: skip
+    if result.returncode != 0:
+        output = result.stdout.decode(errors="replace").strip().splitlines()
+        raise ServerError(f"{Path(args[0]).name} {args[-1]} failed ({result.returncode}): {' / '.join(output[-4:])}")
+
+
+def _traversable(path: Path) -> None:
+    """As root, the server's user must be able to reach its folder: let others traverse the parents."""
+    if not _as_root():
+        return
+    for parent in path.parents:
+        mode = parent.stat().st_mode
+        if mode & 0o011 != 0o011:
+            parent.chmod(mode | 0o011)
 
 
 def _system_user() -> pwd.struct_passwd:
@@ -181,11 +200,7 @@ def _initdb(say: Callable[[str], None]) -> None:
     tmp.mkdir(mode=0o700)
     if _as_root():
         entry = _system_user()
-        # The server's user must be able to reach its folder: let others traverse the parents.
-        for parent in tmp.parents:
-            mode = parent.stat().st_mode
-            if mode & 0o011 != 0o011:
-                parent.chmod(mode | 0o055)
+        _traversable(tmp)
         os.chown(tmp, entry.pw_uid, entry.pw_gid)
     _run(
         [str(bin_dir() / "initdb"), "-D", str(tmp), "--auth=trust", "--auth-local=trust", "--encoding=utf8",
@@ -199,6 +214,7 @@ def _initdb(say: Callable[[str], None]) -> None:
 
 def _start(say: Callable[[str], None]) -> None:
     _clean_stale(say)
+    _traversable(PGDATA)
     sock = socket_dir()
     sock.mkdir(parents=True, exist_ok=True)
     if _as_root() and sock != PGDATA:
@@ -211,7 +227,7 @@ def _start(say: Callable[[str], None]) -> None:
                 timeout=150,
             )  # fmt: skip
             return
-        except subprocess.CalledProcessError:
+        except ServerError:
             # A killed postmaster's backends can hold its shared memory for a moment: wait for them.
             if attempt == 4:
                 raise
@@ -266,7 +282,12 @@ def stop() -> bool:
     """Stop the embedded server if it runs; True when it was running."""
     if _postmaster() is None:
         return False
-    _run([str(bin_dir() / "pg_ctl"), "-D", str(PGDATA), "-w", "-t", "60", "-m", "fast", "stop"], timeout=90)
+    _traversable(PGDATA)
+    try:
+        _run([str(bin_dir() / "pg_ctl"), "-D", str(PGDATA), "-w", "-t", "60", "-m", "fast", "stop"], timeout=90)
+    except ServerError:
+        if _postmaster() is not None:  # still running: a real failure
+            raise
     return True
 
 

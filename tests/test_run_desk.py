@@ -18,10 +18,12 @@ import http.cookiejar
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -54,6 +56,7 @@ class Stack:
 
     def env(self, **extra: str) -> dict[str, str]:
         drop = {"DATABASE_URL", "DESK_TESTING", "DEBUG", "SECRET_KEY", "CELERY_BROKER_URL", "EMAIL_URL", "PORT"}
+        drop |= {"DJANGO_SETTINGS_MODULE", "CELERY_TASK_ALWAYS_EAGER", "STATIC_ROOT", "CACHE_DIR", "CELERY_BROKER_DIR"}
         env = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("PYTEST_")}
         env.update(
             DESK_DATA_DIR=str(self.data),
@@ -179,8 +182,11 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    root = tmp_path_factory.mktemp("desk-stack")
+def stack():
+    # Not under pytest's basetemp: each pytest session makes that private to root again, and
+    # the server runs as the unprivileged pgserver user when we are root.
+    root = Path(tempfile.mkdtemp(prefix="desk-stack-"))
+    root.chmod(0o755)
     logs = root / "logs"
     logs.mkdir()
     s = Stack(root / "data", free_port(), logs, root / "mail.log")
@@ -190,6 +196,7 @@ def stack(tmp_path_factory):
     subprocess.run(  # noqa: S603
         [sys.executable, "-m", "newsroom.embedded_db", "stop"], cwd=ROOT, env=s.env(), capture_output=True, timeout=90
     )
+    shutil.rmtree(root, ignore_errors=True)
 
 
 def test_make_run_serves_200_concurrent_clients_without_5xx(stack):
@@ -244,7 +251,7 @@ def test_make_run_serves_200_concurrent_clients_without_5xx(stack):
         assert "script-src 'self'" in e.headers["Content-Security-Policy"]
 
     # Ctrl-C stops everything, the embedded database too.
-    assert stack.interrupt() == 0
+    assert stack.interrupt() == 0, stack.stderr()[-3000:]
     assert "Stopped." in stack.out.read_text()
     assert not (stack.data / "postgres" / "postmaster.pid").exists()
 
