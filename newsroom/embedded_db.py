@@ -99,13 +99,10 @@ def _as_root() -> bool:
 
 
 def _run(args: list[str], *, timeout: float = 120) -> None:
-    kwargs: dict[str, object] = {}
-    if _as_root():
-        kwargs["user"] = SYSTEM_USER
     result = subprocess.run(  # noqa: S603 - PostgreSQL's own programs, fixed arguments
         args, check=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout, cwd="/",
         start_new_session=True,  # the server outlives the desk's process group: Ctrl-C there is ours to handle
-        **kwargs,
+        user=SYSTEM_USER if _as_root() else None,
     )  # fmt: skip
     if result.returncode != 0:
         output = result.stdout.decode(errors="replace").strip().splitlines()

@@ -153,8 +153,9 @@ class Command(BaseCommand):
             max_connections=max_connections, processes=workers + worker_concurrency + 1, cap=8 if options["dev"] else 4
         )
         connections.close_all()
-        with contextlib.suppress(Exception):
-            connection.close_pool()  # no pool threads across the fork below
+        close_pool = getattr(connection, "close_pool", None)
+        if close_pool is not None:
+            close_pool()  # no pool threads across the fork below
 
         python = sys.executable
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "PORT": str(port), "DB_POOL_MAX_SIZE": str(per_process)}
