@@ -337,7 +337,7 @@ def test_kill_drill_ten_rounds(stack):
         if status == 302:
             published.append(pk)
     assert published, "the editor could not publish"
-    time.sleep(0.5)
+    _wait(lambda: len(acked) >= 2, 120, "the translator's autosaves to be acknowledged")
     stack.kill()
     stop.set()
     saver.join()
@@ -386,7 +386,8 @@ def test_kill_drill_ten_rounds(stack):
         stop = threading.Event()
         saver = threading.Thread(target=_autosaver, args=(stack, job, acked, stop))
         saver.start()
-        time.sleep(1.0)
+        before = len(acked)
+        _wait(lambda: len(acked) > before, 120, "an autosave to be acknowledged")  # noqa: B023
         stack.kill()
         stop.set()
         saver.join()
