@@ -2,7 +2,7 @@
 
 Importing this module starts nothing and creates no folder. The defaults are safe (``DEBUG``
 off). Without ``DATABASE_URL`` the checkout is a desk on this machine (``LOCAL_DESK``): the
-database engine starts an embedded PostgreSQL on first use (see ``newsroom/embedded_db.py``),
+database engine starts an embedded PostgreSQL on first use (see ``newsroom/core/embedded_db.py``),
 the secret key is generated once under ``.data/``, it answers on 127.0.0.1/localhost over
 plain HTTP. Without ``CELERY_BROKER_URL`` Celery uses a filesystem broker under ``.data/``.
 ``DEBUG`` and ``DESK_TESTING`` are explicit: the test run sets ``DESK_TESTING=1``
@@ -75,7 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
-    "newsroom.audit.AuditMiddleware",
+    "newsroom.core.audit.AuditMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -91,7 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "newsroom.context_processors.site",
+                "translations.desk.context_processors.site",
             ],
         },
     }
@@ -101,7 +101,7 @@ TEMPLATES = [
 if not LOCAL_DESK:
     DATABASES = {"default": env.db("DATABASE_URL")}
 else:
-    from newsroom import embedded_db
+    from newsroom.core import embedded_db
 
     # The engine starts the embedded server on the first connection; the socket directory is the host.
     DATABASES = {

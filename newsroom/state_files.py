@@ -17,7 +17,7 @@ checks ``make run`` needs before it starts its processes:
 - the static files manifest (``.data/static/staticfiles.json``): removed when it is not valid
   JSON; ``collectstatic`` writes it again on every start.
 
-The embedded database keeps its own files; ``newsroom/embedded_db.py`` checks those.
+The embedded database keeps its own files; ``newsroom/core/embedded_db.py`` checks those.
 """
 
 from __future__ import annotations

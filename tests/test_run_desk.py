@@ -194,7 +194,11 @@ def stack():
     if s.proc is not None and s.proc.poll() is None:
         s.kill()
     subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "newsroom.embedded_db", "stop"], cwd=ROOT, env=s.env(), capture_output=True, timeout=90
+        [sys.executable, "-m", "newsroom.core.embedded_db", "stop"],
+        cwd=ROOT,
+        env=s.env(),
+        capture_output=True,
+        timeout=90,
     )
     shutil.rmtree(root, ignore_errors=True)
 
@@ -310,7 +314,7 @@ def test_kill_drill_ten_rounds(stack):
     time.sleep(0.5)
     stack.kill()
     subprocess.run(  # noqa: S603 - starts the server if the kill came before it was up
-        [sys.executable, "-m", "newsroom.embedded_db"], cwd=ROOT, env=stack.env(), check=True, timeout=120
+        [sys.executable, "-m", "newsroom.core.embedded_db"], cwd=ROOT, env=stack.env(), check=True, timeout=120
     )
     with psycopg.connect(host=str(data / "postgres"), user="postgres", dbname="postgres", autocommit=True) as conn:
         conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'newsroom'")
@@ -439,7 +443,7 @@ def _wait(predicate: Any, timeout: float, what: str) -> None:
 def test_fresh_checkout_commands_work_on_the_embedded_database(stack):
     """No SECRET_KEY, an unmigrated database: import_article migrates it and gives its one-line answer."""
     subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "newsroom.embedded_db"], cwd=ROOT, env=stack.env(), check=True, timeout=120
+        [sys.executable, "-m", "newsroom.core.embedded_db"], cwd=ROOT, env=stack.env(), check=True, timeout=120
     )
     with psycopg.connect(host=str(stack.data / "postgres"), user="postgres", dbname="postgres", autocommit=True) as c:
         c.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'newsroom'")

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.backends.postgresql import base
 
-from newsroom import embedded_db
+from newsroom.core import embedded_db
 
 
 class DatabaseWrapper(base.DatabaseWrapper):

@@ -30,7 +30,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, connections
 
-from newsroom import embedded_db, state_files
+from newsroom import state_files
+from newsroom.core import embedded_db
 
 RESERVED_CONNECTIONS = 15  # for manage.py commands, backups and the superuser slots
 _PR_SET_PDEATHSIG = 1

@@ -14,7 +14,7 @@ the build bundled with the ``pgserver`` package. As root, the server runs as the
 
 The server is left running when a process exits, because the web server, the Celery worker and
 beat share it; ``make run`` stops it when it ends and ``make stop`` (``python -m
-newsroom.embedded_db stop``) stops one left running.
+newsroom.core.embedded_db stop``) stops one left running.
 
 Hard kills: the server runs in its own session, so killing ``make run``'s process group leaves
 it running and the next start adopts it (:func:`ensure_running` returns ``"adopted"``). A
@@ -38,7 +38,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 DATA_DIR = Path(os.environ.get("DESK_DATA_DIR") or BASE_DIR / ".data").absolute()
 PGDATA = DATA_DIR / "postgres"
 DEBIAN_PG_ROOT = Path("/usr/lib/postgresql")
