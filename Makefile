@@ -8,7 +8,7 @@ PORT ?= 8000
 # `make cluster` (the production topology on this machine).
 DEBIAN_PACKAGES := postgresql postgresql-contrib chromium wrk redis-server haproxy
 
-.PHONY: install system-packages run test lint format e2e bench load clean stop-db cluster cluster-drill
+.PHONY: install system-packages run dev stop test test-fast lint format e2e bench load clean stop-db cluster cluster-drill
 
 install: system-packages $(VENV)/.installed
 
@@ -28,13 +28,22 @@ system-packages:
 	  else echo "Not root: please install$$missing (needed for pg_trgm and the browser tests)"; fi; \
 	fi
 
+# Production stack on this machine: gunicorn, Celery worker and beat, embedded PostgreSQL, demo content.
 run: install
-	DEBUG=1 PORT=$(PORT) $(BIN)/python manage.py run_desk
+	PORT=$(PORT) $(BIN)/python manage.py run_desk
+
+# The same with Django's autoreloading DEBUG server instead of gunicorn.
+dev: install
+	DEBUG=1 PORT=$(PORT) $(BIN)/python manage.py run_desk --dev
+
+# Stops what a killed `make run` left running (its processes, the embedded PostgreSQL).
+stop:
+	$(BIN)/python manage.py run_desk --stop
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	DESK_TESTING=1 DATABASE_URL=postgres://lint@localhost/lint $(BIN)/mypy newsroom translations
+	DESK_TESTING=1 $(BIN)/mypy newsroom translations
 	$(BIN)/lint-imports
 
 format: install

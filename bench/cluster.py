@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from _server import free_port  # noqa: E402
 
-from newsroom import embedded_db  # noqa: E402
+from newsroom.core import embedded_db  # noqa: E402
 
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent

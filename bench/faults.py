@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from _server import free_port, gunicorn_start, stop  # noqa: E402
 from load import JSON, PASSWORD, SETUP, Session, desk_env, forms_of, shell  # noqa: E402
 
-from newsroom import embedded_db  # noqa: E402
+from newsroom.core import embedded_db  # noqa: E402
 
 
 class Postgres:

@@ -1,37 +1,48 @@
 """Settings for the translation desk: one module, read from the environment.
 
-Secrets come only from the environment and the defaults are safe (``DEBUG`` off). For
-development ``make run`` sets ``DEBUG=1``; without ``DATABASE_URL`` an embedded PostgreSQL
-starts (see ``newsroom/core/embedded_db.py``) and without ``CELERY_BROKER_URL`` Celery uses a
-filesystem broker under ``.data/`` that needs no server.
+Importing this module starts nothing and creates no folder. The defaults are safe (``DEBUG``
+off). Without ``DATABASE_URL`` the checkout is a desk on this machine (``LOCAL_DESK``): the
+database engine starts an embedded PostgreSQL on first use (see ``newsroom/core/embedded_db.py``),
+the secret key is generated once under ``.data/``, it answers on 127.0.0.1/localhost over
+plain HTTP. Without ``CELERY_BROKER_URL`` Celery uses a filesystem broker under ``.data/``.
+``DEBUG`` and ``DESK_TESTING`` are explicit: the test run sets ``DESK_TESTING=1``
+(``tests/desk_env.py``), ``make dev`` sets ``DEBUG=1``.
 """
 
 from __future__ import annotations
 
 import secrets
-import sys
 from pathlib import Path
 
 import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = BASE_DIR / ".data"
-
 env = environ.Env()
-# Under pytest: a throwaway secret, tasks run inline, mail stays in memory (pytest-django).
-TESTING = env.bool("DESK_TESTING", default="pytest" in sys.modules)
+DATA_DIR = Path(env.str("DESK_DATA_DIR", default="") or BASE_DIR / ".data").absolute()
 
+# The test run sets DESK_TESTING=1: a throwaway secret, tasks run inline, fast password hashing.
+TESTING = env.bool("DESK_TESTING", default=False)
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="") or (
-    # A random key per process is safe but logs everyone out on restart: fine for dev and tests.
-    "dev-insecure-" + secrets.token_urlsafe(32) if DEBUG or TESTING else ""
-)
-if not SECRET_KEY:
+# No DATABASE_URL: the embedded database, so this checkout is a desk on this machine.
+LOCAL_DESK = not env.str("DATABASE_URL", default="")
+
+if env.str("SECRET_KEY", default=""):
+    SECRET_KEY = env.str("SECRET_KEY")
+elif TESTING:
+    SECRET_KEY = "test-insecure-" + secrets.token_urlsafe(32)
+elif DEBUG or LOCAL_DESK:
+    from newsroom.core.state_files import dev_secret
+
+    # Generated once, written atomically, kept under .data/ (sessions survive restarts).
+    SECRET_KEY = dev_secret(DATA_DIR)
+else:
     raise RuntimeError("Set SECRET_KEY in the environment (or DEBUG=1 for development).")
 
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+PORT = env.int("PORT", default=8000)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG or LOCAL_DESK else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Links in emails and feeds; on this machine they follow PORT.
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{PORT}").rstrip("/")
 
 INSTALLED_APPS = [
     "modeltranslation",  # must precede django.contrib.admin
@@ -91,7 +102,7 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------
-if env.str("DATABASE_URL", default=""):
+if not LOCAL_DESK:
     # Several hosts are libpq multi-host (postgres://u@h1:5432,h2:5432/db?target_session_attrs=read-write):
     # HOST "h1,h2" and PORT "5432,5432" reach libpq as they are, which connects to whichever
     # accepts writes, so after a replica is promoted every process reconnects to it by itself.
@@ -99,12 +110,29 @@ if env.str("DATABASE_URL", default=""):
 else:
     from newsroom.core import embedded_db
 
-    DATABASES = {"default": env.db_url_config(embedded_db.database_url())}
-    # The socket directory is the host (environ leaves it in OPTIONS); tools like pg_dump need it there.
-    DATABASES["default"]["HOST"] = DATABASES["default"].get("OPTIONS", {}).pop("host", "")
-# A new PostgreSQL backend per request costs more than a simple page: keep connections.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
+    # The engine starts the embedded server on the first connection; the socket directory is the host.
+    DATABASES = {
+        "default": {
+            "ENGINE": "newsroom.core.embedded_postgresql",
+            "NAME": "newsroom",
+            "USER": embedded_db.SUPERUSER,
+            "HOST": str(embedded_db.socket_dir()),
+        }
+    }
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if env.bool("DB_POOL", default=not TESTING):
+    # A bounded pool per process (psycopg_pool): a burst of requests waits for a connection
+    # instead of exhausting PostgreSQL's max_connections. run_desk sizes DB_POOL_MAX_SIZE
+    # from max_connections and the number of processes.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": env.int("DB_POOL_MAX_SIZE", default=4),
+        "timeout": env.float("DB_POOL_TIMEOUT", default=20.0),
+    }
+else:
+    # A new PostgreSQL backend per request costs more than a simple page: keep connections.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("TEST_DATABASE_NAME", default="test_newsroom")
 # A streaming replica for reads that tolerate lag (newsroom/core/db_routing.py); never migrated.
 if env.str("DATABASE_REPLICA_URL", default=""):
@@ -163,7 +191,7 @@ USE_TZ = True
 
 # --- Static ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / ".data" / "static")))
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(DATA_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "newsroom" / "static"]
 # Files served at the site's root by whitenoise (/favicon.ico).
 WHITENOISE_ROOT = BASE_DIR / "newsroom" / "public"
@@ -193,9 +221,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="desk@translation-des
 # --- Celery ---------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
+    # newsroom/celery.py makes these folders when a process first publishes or consumes.
     _broker_dir = Path(env.str("CELERY_BROKER_DIR", default=str(DATA_DIR / "broker")))
-    for _sub in ("in", "processed", "control"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "in"),
         "data_folder_out": str(_broker_dir / "in"),
@@ -228,6 +255,10 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE", default=str(DATA_DIR / "celerybeat-schedule"))
 
 # --- Desk rules -----------------------------------------------------------------------
+# The importer may fetch from 127.0.0.0/8 and ::1 (tests and local use only).
+DESK_IMPORT_ALLOW_LOOPBACK = env.str("DESK_IMPORT_ALLOW_LOOPBACK", default="") == "1"
+# Seconds a public page stays in the page cache; 0 turns the page cache off (benchmarks).
+SITE_CACHE_SECONDS = env.int("SITE_CACHE_SECONDS", default=600)
 DESK_CLAIM_EXPIRY_DAYS = env.int("DESK_CLAIM_EXPIRY_DAYS", default=7)
 DESK_CLAIM_REMINDER_DAYS = env.int("DESK_CLAIM_REMINDER_DAYS", default=5)
 DESK_INVITATION_DAYS = env.int("DESK_INVITATION_DAYS", default=7)
@@ -254,7 +285,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-if env.bool("DESK_HTTPS", default=not DEBUG and not TESTING):
+if env.bool("DESK_HTTPS", default=not DEBUG and not TESTING and not LOCAL_DESK):
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer checks over plain HTTP
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -19,7 +19,7 @@ tests need and a static server cannot give:
 * `/_t/echo-host` – a page whose body is the Host header it was sent.
 
 The importer refuses loopback unless told otherwise; tests pass `allow_loopback=True`
-(or set `DESK_IMPORT_ALLOW_LOOPBACK=1` with monkeypatch).
+(or set `settings.DESK_IMPORT_ALLOW_LOOPBACK = True` with monkeypatch).
 """
 
 from __future__ import annotations

@@ -257,7 +257,7 @@ def test_hanging_or_garbage_feed_does_not_block_the_others(fixture_server, monke
     from newsroom.models import Feed
 
     cap = 2.0
-    monkeypatch.setenv("DESK_IMPORT_ALLOW_LOOPBACK", "1")
+    monkeypatch.setattr("django.conf.settings.DESK_IMPORT_ALLOW_LOOPBACK", True)
     monkeypatch.setattr(feed_polling, "FEED_FETCH_TIMEOUT", cap)
     outlet = Outlet.objects.create(name="TUT.BY", slug="tut-by", credit_name="TUT.BY")
     feeds = {

@@ -21,8 +21,8 @@ SSRF: an address that points at the desk's own database, the cloud metadata serv
   wall-clock deadline enforced by a watchdog that shuts the socket: per-read timeouts alone
   let a server drip one byte a second forever.
 
-Loopback (127.0.0.0/8 and ::1, nothing else) is allowed only when the environment says
-`DESK_IMPORT_ALLOW_LOOPBACK=1` (read at call time) or a test passes `allow_loopback=True`:
+Loopback (127.0.0.0/8 and ::1, nothing else) is allowed only when the setting
+`DESK_IMPORT_ALLOW_LOOPBACK` is on (environment `DESK_IMPORT_ALLOW_LOOPBACK=1`; read at call time) or a test passes `allow_loopback=True`:
 the test suite serves its fixtures from 127.0.0.1.
 
 Every refusal is a `FetchError` whose message is one sentence an editor can read.
@@ -32,7 +32,6 @@ Every refusal is a `FetchError` whose message is one sentence an editor can read
 from __future__ import annotations
 
 import ipaddress
-import os
 import re
 import socket
 import threading
@@ -44,6 +43,7 @@ from urllib.parse import urljoin, urlsplit
 
 import certifi
 import urllib3
+from django.conf import settings
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import HTTPError as Urllib3HTTPError
@@ -204,7 +204,7 @@ def _blocked_reason(ip: ipaddress.IPv4Address | ipaddress.IPv6Address, *, allow_
 def _loopback_allowed(override: bool | None) -> bool:
     if override is not None:
         return override
-    return os.environ.get("DESK_IMPORT_ALLOW_LOOPBACK") == "1"
+    return bool(settings.DESK_IMPORT_ALLOW_LOOPBACK)
 
 
 _NUMERIC_LABEL = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)", re.IGNORECASE)

@@ -35,7 +35,7 @@ def _type_translation(t: Translation, *, words: str) -> Translation:
 
 
 def test_editorial_flow_from_import_to_correction(page_for, fixture_server, monkeypatch):
-    monkeypatch.setenv("DESK_IMPORT_ALLOW_LOOPBACK", "1")
+    monkeypatch.setattr("django.conf.settings.DESK_IMPORT_ALLOW_LOOPBACK", True)
     Outlet.objects.create(name="TUT.BY", slug="tut-by", credit_name="TUT.BY", site_url=fixture_server)
     editor = UserFactory(username="editor1", roles=["editor"])
     reviewer = UserFactory(username="reviewer1", roles=["reviewer"])

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 @pytest.fixture
 def loopback(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DESK_IMPORT_ALLOW_LOOPBACK", "1")
+    monkeypatch.setattr("django.conf.settings.DESK_IMPORT_ALLOW_LOOPBACK", True)
 
 
 def run(*args: str) -> tuple[int, str, str]:

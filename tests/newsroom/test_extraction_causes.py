@@ -255,7 +255,7 @@ def _extracted(canonical: str, url: str) -> Any:
 def test_canonical_that_does_not_load_is_not_the_story_address(
     monkeypatch: pytest.MonkeyPatch, fixture_server: str
 ) -> None:
-    monkeypatch.setenv("DESK_IMPORT_ALLOW_LOOPBACK", "1")
+    monkeypatch.setattr("django.conf.settings.DESK_IMPORT_ALLOW_LOOPBACK", True)
     page_url = f"{fixture_server}/sources/site/mfa-picket.html?share=1"
     extracted = _extracted(f"{fixture_server}/no/such/story.html", page_url)
     assert extracted.canonical == f"{fixture_server}/no/such/story.html"
@@ -267,7 +267,7 @@ def test_canonical_that_does_not_load_is_not_the_story_address(
 
 
 def test_canonical_that_loads_stays_the_story_address(monkeypatch: pytest.MonkeyPatch, fixture_server: str) -> None:
-    monkeypatch.setenv("DESK_IMPORT_ALLOW_LOOPBACK", "1")
+    monkeypatch.setattr("django.conf.settings.DESK_IMPORT_ALLOW_LOOPBACK", True)
     canonical = f"{fixture_server}/sources/site/mfa-picket.html"
     extracted = _extracted(canonical, f"{canonical}?share=1")
 

@@ -110,7 +110,7 @@ def connects(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
 
 @pytest.mark.parametrize("url", REFUSED)
 def test_refused_url_forms(url: str, connects: list[tuple[Any, ...]], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("DESK_IMPORT_ALLOW_LOOPBACK", raising=False)
+    monkeypatch.setattr("django.conf.settings.DESK_IMPORT_ALLOW_LOOPBACK", False)
     with pytest.raises(BlockedURL) as caught:
         fetch(url, timeout=2)
     assert connects == []
@@ -148,15 +148,15 @@ def test_public_addresses_are_allowed(address: str) -> None:
     assert fetching._blocked_reason(ipaddress.ip_address(address), allow_loopback=False) is None
 
 
-def test_loopback_refused_unless_environment_allows(fixture_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_loopback_refused_unless_settings_allow(fixture_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
     url = f"{fixture_server}/sources/site/paywall.html"
-    monkeypatch.delenv("DESK_IMPORT_ALLOW_LOOPBACK", raising=False)
+    monkeypatch.setattr("django.conf.settings.DESK_IMPORT_ALLOW_LOOPBACK", False)
     with pytest.raises(BlockedAddress) as caught:
         fetch(url)
     assert "loopback" in str(caught.value)
-    monkeypatch.setenv("DESK_IMPORT_ALLOW_LOOPBACK", "1")
+    monkeypatch.setattr("django.conf.settings.DESK_IMPORT_ALLOW_LOOPBACK", True)
     assert fetch(url).status == 200
-    monkeypatch.setenv("DESK_IMPORT_ALLOW_LOOPBACK", "yes")
+    monkeypatch.setattr("django.conf.settings.DESK_IMPORT_ALLOW_LOOPBACK", False)
     with pytest.raises(BlockedAddress):
         fetch(url)
 

@@ -16,7 +16,7 @@ from translations import workflow
 
 @pytest.fixture
 def loopback(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DESK_IMPORT_ALLOW_LOOPBACK", "1")
+    monkeypatch.setattr("django.conf.settings.DESK_IMPORT_ALLOW_LOOPBACK", True)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from newsroom.core import schema
 from newsroom.models import Article, Outlet
 from newsroom.sources import fetching, importing
 
@@ -54,6 +55,10 @@ class Command(BaseCommand):
         raise SystemExit(1)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            schema.schema_ensure(say=lambda line: self.stderr.write(line, style_func=lambda s: s))
+        except schema.SchemaNotReady as exc:
+            self.fail(exc)
         outlet = None
         if options["outlet"]:
             outlet = Outlet.objects.filter(slug=options["outlet"]).first()

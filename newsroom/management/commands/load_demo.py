@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
@@ -76,26 +77,37 @@ class Command(BaseCommand):
         if not settings.DEBUG and not options["force"]:
             raise CommandError("load_demo refuses to run with DEBUG off; pass --force if this really is a demo desk.")
         password = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(9)
-        with transaction.atomic():
-            people = self.people(password)
-            outlet = self.outlet()
-            self.glossary(people["editor"])
-            self.seed_story(people, outlet)
-            self.more_jobs(people)
+        if not self.loaded_with(password):
+            with transaction.atomic():  # all or nothing: a kill mid-way leaves no half demo
+                people = self.people(password)
+                outlet = self.outlet()
+                self.glossary(people["editor"])
+                self.seed_story(people, outlet)
+                self.more_jobs(people)
         if not options["quiet_accounts"]:
             self.stdout.write(f"\nDemo accounts (password: {password}):")
             for username, first, last, groups, _extra in PEOPLE:
                 self.stdout.write(f"  {username:<11} {first} {last} ({', '.join(groups)})")
 
+    def loaded_with(self, password: str) -> bool:
+        """True when an earlier run loaded the whole demo with this password (a quick restart)."""
+        User = get_user_model()
+        editor = User.objects.filter(username="editor").first()
+        if User.objects.filter(username__in=[p[0] for p in PEOPLE]).count() < len(PEOPLE) or editor is None:
+            return False
+        jobs = Translation.objects.filter(article__source_url__startswith="https://demo.source.example/").count()
+        return jobs >= 3 and Translation.objects.count() >= 9 and editor.check_password(password)
+
     def people(self, password: str) -> dict[str, Any]:
         User = get_user_model()
         people: dict[str, Any] = {}
+        hashed = make_password(password)  # one hash for every demo account: hashing is slow on purpose
         for username, first, last, groups, extra in PEOPLE:
             user, _created = User.objects.get_or_create(
                 username=username,
                 defaults={"first_name": first, "last_name": last, "email": f"{username}@desk.example"},
             )
-            user.set_password(password)
+            user.password = hashed
             user.is_staff = "editor" in groups
             user.save()
             user.groups.set(Group.objects.filter(name__in=groups))
@@ -136,6 +148,9 @@ class Command(BaseCommand):
             if name != "mfa-picket"
             else "https://news.tut.by/sources/site/mfa-picket.html"
         )
+        stored = Article.objects.filter(source_url=url).first()
+        if stored is not None:  # loaded by an earlier run: no need to extract it again
+            return stored
         extracted = extraction.extract_article(content=content, url=url, headers={"content-type": "text/html"})
         return importing.article_store(extracted=extracted, by=editor, outlet=outlet, raw=content).article
 

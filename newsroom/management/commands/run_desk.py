@@ -1,67 +1,195 @@
-"""``make run``: the whole desk in one command.
+"""``make run``: the whole desk in one command, served as in production.
 
-Starts (or joins) the embedded PostgreSQL, migrates, loads the demo content, then runs the
-web server, a Celery worker and Celery beat as child processes. Ctrl-C stops all of them and
-the embedded database.
+Starts (or adopts) the embedded PostgreSQL, checks the state files under ``.data/`` (see
+``newsroom/core/state_files.py``), migrates, loads the demo content, collects static files, then
+runs gunicorn (``DEBUG`` off, whitenoise, the real error pages), a Celery worker and Celery
+beat as child processes. ``--dev`` (``make dev``) runs Django's autoreloading ``runserver``
+with ``DEBUG=1`` instead of gunicorn. Ctrl-C stops all of them and the embedded database.
+
+Each process gets a bounded connection pool, sized so that all of them together stay under
+PostgreSQL's ``max_connections``. The children's process ids are kept in ``.data/run_desk.json``
+(written atomically): a start finds processes an earlier, killed run left behind and stops
+them, and ``run_desk --stop`` (``make stop``) stops them and the embedded database.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection, connections
+
+from newsroom.core import embedded_db, state_files
+
+RESERVED_CONNECTIONS = 15  # for manage.py commands, backups and the superuser slots
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Ask Linux to SIGTERM the child when run_desk dies, even by SIGKILL."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def web_workers() -> int:
+    """gunicorn's rule of thumb, 2 × cores + 1, capped (each worker holds one connection at a time)."""
+    return max(2, min(2 * (os.cpu_count() or 1) + 1, 9))
+
+
+def pool_size(*, max_connections: int, processes: int, cap: int = 4) -> int:
+    """Connections per process so that ``processes`` pools fit in ``max_connections``."""
+    return max(1, min(cap, (max_connections - RESERVED_CONNECTIONS) // max(1, processes)))
+
+
+def static_is_current() -> bool:
+    """True when the collected static files (and their manifest) are newer than every source file."""
+    from django.contrib.staticfiles import finders
+
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    try:
+        collected_at = manifest.stat().st_mtime
+    except FileNotFoundError:
+        return False
+    for finder in finders.get_finders():
+        for path, storage in finder.list([]):
+            if Path(storage.path(path)).stat().st_mtime > collected_at:
+                return False
+    return True
+
+
+def _pids_file() -> Path:
+    return Path(settings.DATA_DIR) / "run_desk.json"
+
+
+def _alive(pid: int, marker: str) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return False
+    return marker in cmdline
+
+
+def leftovers_stop(say: Any) -> int:
+    """Stop processes a killed run left running (from ``.data/run_desk.json``); return how many."""
+    path = _pids_file()
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8"))
+        children = [(int(c["pid"]), str(c["marker"])) for c in recorded["children"]]
+    except FileNotFoundError:
+        return 0
+    except (OSError, ValueError, KeyError, TypeError):
+        path.unlink(missing_ok=True)
+        say(f"Removed an unreadable {path.name} (the list of a run's processes).")
+        return 0
+    alive = [pid for pid, marker in children if pid != os.getpid() and _alive(pid, marker)]
+    for pid in alive:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(pid, m) for pid, m in children if pid in alive):
+        time.sleep(0.1)
+    for pid, marker in children:
+        if pid in alive and _alive(pid, marker):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    path.unlink(missing_ok=True)
+    if alive:
+        say(f"Stopped {len(alive)} process(es) left running by an earlier run.")
+    return len(alive)
 
 
 class Command(BaseCommand):
-    help = "Run the desk (web, Celery worker, beat) with demo content."
+    help = "Run the desk (gunicorn, Celery worker, beat) with demo content; --dev for the autoreloading server."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
+        parser.add_argument("--port", type=int, default=settings.PORT)
         parser.add_argument("--no-demo", action="store_true")
+        parser.add_argument("--dev", action="store_true", help="runserver with autoreload (needs DEBUG=1)")
+        parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default: by cores)")
+        parser.add_argument("--stop", action="store_true", help="stop what an earlier run left running, then exit")
+
+    def say(self, line: str) -> None:
+        self.stderr.write(line, style_func=lambda s: s)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        port = str(options["port"])
+        if options["stop"]:
+            leftovers_stop(self.say)
+            if settings.LOCAL_DESK:
+                stopped = embedded_db.stop()
+                self.stdout.write("Stopped the embedded PostgreSQL." if stopped else "Nothing else was running.")
+            return
+        port = int(options["port"])
+        leftovers_stop(self.say)
+        if settings.LOCAL_DESK:
+            left_running = embedded_db.is_running()
+            status = embedded_db.ensure_database(settings.DATABASES["default"]["NAME"], say=self.say)
+            if left_running or status == "adopted":
+                self.say(
+                    "Adopted the embedded PostgreSQL left running by an earlier run; Ctrl-C (or `make stop`) stops it."
+                )
+        state_files.state_repair(say=self.say)
         call_command("migrate", interactive=False, verbosity=0)
         if not options["no_demo"]:
-            call_command("load_demo", force=not settings.DEBUG)
+            call_command("load_demo", force=True)
+        if not options["dev"] and not static_is_current():
+            call_command("collectstatic", interactive=False, verbosity=0)
+        workers = 1 if options["dev"] else (options["workers"] or web_workers())
+        worker_concurrency = 2
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW max_connections")
+            max_connections = int(cursor.fetchone()[0])
+        per_process = pool_size(
+            max_connections=max_connections, processes=workers + worker_concurrency + 1, cap=8 if options["dev"] else 4
+        )
+        connections.close_all()
+        close_pool = getattr(connection, "close_pool", None)
+        if close_pool is not None:
+            close_pool()  # no pool threads across the fork below
+
         python = sys.executable
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PORT": str(port), "DB_POOL_MAX_SIZE": str(per_process)}
+        if options["dev"]:
+            web = [python, "manage.py", "runserver", f"127.0.0.1:{port}"]
+        else:
+            web = [
+                str(Path(python).parent / "gunicorn"), "newsroom.wsgi", "--workers", str(workers),
+                "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--timeout", "60",
+                "--graceful-timeout", "10", "--log-level", "warning",
+            ]  # fmt: skip
         commands = {
-            "web": [python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+            "web": web,
             "worker": [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "newsroom",
-                "worker",
-                "--loglevel=INFO",
-                "--concurrency=2",
-                "--without-gossip",
-                "--without-mingle",
+                python, "-m", "celery", "-A", "newsroom", "worker", "--loglevel=INFO",
+                f"--concurrency={worker_concurrency}", "--without-gossip", "--without-mingle",
             ],
             "beat": [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "newsroom",
-                "beat",
-                "--loglevel=INFO",
+                python, "-m", "celery", "-A", "newsroom", "beat", "--loglevel=INFO",
                 f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}",
             ],
+        }  # fmt: skip
+        children = {
+            name: subprocess.Popen(cmd, env=env, cwd=settings.BASE_DIR, preexec_fn=_die_with_parent)  # noqa: S603, PLW1509
+            for name, cmd in commands.items()
         }
-        children = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}  # noqa: S603
+        markers = {"web": "runserver" if options["dev"] else "gunicorn", "worker": "worker", "beat": "beat"}
+        record = {"children": [{"pid": p.pid, "marker": markers[n]} for n, p in children.items()]}
+        state_files.atomic_write(_pids_file(), json.dumps(record).encode())
+        mode = "development server (DEBUG, autoreload)" if options["dev"] else f"gunicorn, {workers} workers"
         self.stdout.write(
             self.style.SUCCESS(
-                f"\nThe desk is up:\n  public site  http://127.0.0.1:{port}/\n  desk         http://127.0.0.1:{port}/desk/\n"
+                f"\nThe desk is up ({mode}; {per_process} database connections per process):\n"
+                f"  public site  http://127.0.0.1:{port}/\n  desk         http://127.0.0.1:{port}/desk/\n"
                 f"  log in       http://127.0.0.1:{port}/accounts/login/\n  admin        http://127.0.0.1:{port}/admin/\n"
                 "Press Ctrl-C to stop everything.\n"
             )
@@ -78,7 +206,7 @@ class Command(BaseCommand):
             while not stopping:
                 for name, proc in children.items():
                     if proc.poll() is not None:
-                        self.stderr.write(f"{name} exited with {proc.returncode}; stopping the desk.")
+                        self.say(f"{name} exited with {proc.returncode}; stopping the desk.")
                         stopping = True
                 time.sleep(0.5)
         finally:
@@ -91,8 +219,7 @@ class Command(BaseCommand):
                     proc.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
                     proc.kill()
-            from newsroom.core import embedded_db
-
-            if not os.environ.get("DATABASE_URL"):
+            _pids_file().unlink(missing_ok=True)
+            if settings.LOCAL_DESK:
                 embedded_db.stop()
             self.stdout.write("Stopped.")

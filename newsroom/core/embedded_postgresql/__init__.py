@@ -1,0 +1,1 @@
+"""Django's PostgreSQL engine, starting the embedded server on the first connection."""
