@@ -29,7 +29,7 @@ from django.views.decorators.http import require_safe
 from modeltranslation.utils import build_localized_fieldname
 
 from newsroom import search
-from newsroom.models import Article, Correction, Outlet, SlugRedirect, Tag
+from newsroom.models import SEARCH_FIELDS, Article, Correction, Outlet, SlugRedirect, Tag
 from newsroom.site_cache import site_page
 from translations.models import ANONYMOUS_CREDIT, Contributor, Credit, CreditMode, Role, State, Translation
 
@@ -59,7 +59,7 @@ def live_articles(*, lang: str) -> QuerySet[Article]:
         Article.objects.filter(**{f"{published}__isnull": False})
         .exclude(**{_field("slug", lang): ""})
         .select_related("outlet")
-        .defer("body", "search_en", "source_lead", "source_tags", "triage_reason")
+        .defer("body", *SEARCH_FIELDS, "source_lead", "source_tags", "triage_reason")
         .order_by(f"-{published}", "-pk")
     )
 
@@ -225,7 +225,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
     obj = (
         Article.objects.filter(**{f"{_field('published_at', lang)}__isnull": False, _field("slug", lang): slug})
         .select_related("outlet")
-        .defer("search_en")
+        .defer(*SEARCH_FIELDS)
         .first()
     )
     if obj is None:
