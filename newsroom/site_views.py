@@ -24,7 +24,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanen
 from django.template import loader
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.http import http_date
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from modeltranslation.utils import build_localized_fieldname
 
@@ -133,6 +135,7 @@ def _render(
         "site_base": request.build_absolute_uri("/").rstrip("/"),
         "canonical": request.build_absolute_uri(request.path),
     }
+    base["language_links"] = _language_links(context.get("alternates"), lang)
     page = context.get("page")
     if isinstance(page, Page) and page.number > 1:
         base["canonical"] += f"?page={page.number}"
@@ -159,6 +162,24 @@ def _alternates(request: HttpRequest, article: Article) -> list[dict[str, str]]:
             links.append({"lang": code, "href": href})
             if code == settings.LANGUAGE_CODE:
                 links.append({"lang": "x-default", "href": href})
+    return links
+
+
+def _language_links(alternates: list[dict[str, str]] | None, lang: str) -> list[dict[str, str]]:
+    """The language switcher: an article links to the languages it is live in (never to a page
+    that does not exist); other pages to the front page of each other publishing language."""
+    names = settings.SUPPORTED_PUBLISHING_LANGUAGES
+    if alternates is not None:
+        return [
+            {"lang": a["lang"], "href": a["href"], "name": names[a["lang"]]}
+            for a in alternates
+            if a["lang"] in names and a["lang"] != lang
+        ]
+    links = []
+    for code in settings.PUBLISHING_LANGUAGES:
+        if code != lang:
+            with translation.override(code):
+                links.append({"lang": code, "href": reverse("site:home"), "name": names[code]})
     return links
 
 
@@ -291,7 +312,7 @@ def tag(request: HttpRequest, slug: str) -> HttpResponse:
         "site/list.html",
         {
             "page": page,
-            "heading": f"Stories tagged “{obj.name}”",
+            "heading": _("Stories tagged “%(name)s”") % {"name": obj.name},
             "kind": "tag",
             "rss_url": reverse("site:tag_rss", kwargs={"slug": obj.slug}),
             "atom_url": reverse("site:tag_atom", kwargs={"slug": obj.slug}),
@@ -312,7 +333,7 @@ def outlet(request: HttpRequest, slug: str) -> HttpResponse:
         "site/list.html",
         {
             "page": page,
-            "heading": f"Stories from {obj.credit_name}",
+            "heading": _("Stories from %(source)s") % {"source": obj.credit_name},
             "kind": "outlet",
             "outlet": obj,
             "rss_url": reverse("site:outlet_rss", kwargs={"slug": obj.slug}),
@@ -400,7 +421,11 @@ def archive_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
     return _render(
         request,
         "site/list.html",
-        {"page": page, "heading": f"Published in {start:%B %Y}", "kind": "archive"},
+        {
+            "page": page,
+            "heading": _("Published in %(month)s") % {"month": date_format(start, "YEAR_MONTH_FORMAT")},
+            "kind": "archive",
+        },
     )
 
 
