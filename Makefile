@@ -4,12 +4,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 # Debian packages the desk and its tests use: PostgreSQL with contrib (pg_trgm) for the embedded
-# database, chromium for the end-to-end tests, wrk for the benchmarks.
-DEBIAN_PACKAGES := postgresql postgresql-contrib chromium wrk
+# database, chromium for the end-to-end tests, wrk for the benchmarks, gettext (msgfmt) to compile
+# the site's translations.
+DEBIAN_PACKAGES := postgresql postgresql-contrib chromium wrk gettext
 
-.PHONY: install system-packages run test lint format e2e bench load clean stop-db
+.PHONY: install system-packages messages run test lint format e2e bench load clean stop-db
 
-install: system-packages $(VENV)/.installed
+install: system-packages $(VENV)/.installed messages
+
+# The site's words in every publishing language: locale/*/LC_MESSAGES/django.po -> .mo (not committed).
+messages: $(VENV)/.installed
+	@DESK_TESTING=1 DATABASE_URL=postgres://messages@localhost/messages $(BIN)/python manage.py compilemessages \
+	  --ignore '.venv/*' --ignore '.data/*' -v 0
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

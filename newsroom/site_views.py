@@ -92,7 +92,10 @@ def public_credits(article: Article, credits: list[Credit] | None = None) -> dic
         credits = [c for t in getattr(article, "live_translations", [])[:1] for c in t.credits.all()]
     out: dict[str, list[dict[str, str]]] = {Role.TRANSLATOR: [], Role.REVIEWER: [], Role.EDITOR: []}
     for credit in credits:
-        name = credit.credit_name or str(ANONYMOUS_CREDIT.get(credit.role, ANONYMOUS_CREDIT[Role.TRANSLATOR]))
+        name = credit.credit_name
+        if not name or name in _anonymous_credit_snapshots():
+            # Snapshotted in English on the desk: readers see it in the page's language.
+            name = str(ANONYMOUS_CREDIT.get(credit.role, ANONYMOUS_CREDIT[Role.TRANSLATOR]))
         url = ""
         contributor = getattr(credit.user, "contributor", None) if credit.user_id else None
         if (
@@ -105,6 +108,12 @@ def public_credits(article: Article, credits: list[Credit] | None = None) -> dic
             url = reverse("site:translator", kwargs={"slug": contributor.public_slug})
         out.setdefault(credit.role, []).append({"name": name, "url": url})
     return out
+
+
+def _anonymous_credit_snapshots() -> set[str]:
+    """The anonymous credit names as the desk snapshots them at publication (in English)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return {str(label) for label in ANONYMOUS_CREDIT.values()}
 
 
 def article_credits(*, article: Article, lang: str) -> list[Credit]:
