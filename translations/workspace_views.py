@@ -188,6 +188,7 @@ def _editor_context(
             source_blocks=source_blocks,
             target_blocks=t.blocks,
             glossary_by_block={bid: [(h.source_term, h.target_term) for h in hs] for bid, hs in hits.items()},
+            target_language=t.language,
         )
     problems_by_block = checks.by_block(problems)
     posted_blocks: dict[str, Any] = (posted or {}).get("blocks", {})
@@ -393,6 +394,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         source_blocks=source_blocks,
         target_blocks=t.blocks,
         glossary_by_block={bid: [(h.source_term, h.target_term) for h in hs] for bid, hs in hits.items()},
+        target_language=t.language,
     )
     if checks.has_errors(problems):
         n = sum(1 for p in problems if p.is_error)
