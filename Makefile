@@ -33,8 +33,11 @@ system-packages:
 	  else echo "Not root: please install$$missing (needed for pg_trgm and the browser tests)"; fi; \
 	fi
 
+# The demo publishes in English and German; a desk turns languages on the same way.
+EXTRA_PUBLISHING_LANGUAGES ?= de
+
 run: install
-	DEBUG=1 PORT=$(PORT) $(BIN)/python manage.py run_desk
+	DEBUG=1 PORT=$(PORT) EXTRA_PUBLISHING_LANGUAGES=$(EXTRA_PUBLISHING_LANGUAGES) $(BIN)/python manage.py run_desk
 
 lint: install
 	$(BIN)/ruff check .

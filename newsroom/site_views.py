@@ -279,7 +279,8 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
         "site/article.html",
         {
             "article": obj,
-            "tags": tags,
+            # Tags have one (English) name for every language version: shown on English pages only.
+            "tags": tags if lang == settings.LANGUAGE_CODE else [],
             "related": related,
             "translators": credits[Role.TRANSLATOR],
             "reviewers": credits[Role.REVIEWER],

@@ -241,7 +241,10 @@ def _editor_context(
         for name in ("title", "lead", "tags"):
             if theirs.get(name, "") != values[name]:
                 conflict_fields[name] = theirs.get(name, "")
+    # The language written: English names the desk uses in its labels ("Title (German)").
+    target_name = checks.CONVENTIONS[t.language].name if t.language in checks.CONVENTIONS else t.language
     return {
+        "target_name": target_name,
         "translation": t,
         "article": t.article,
         "rows": rows,
