@@ -63,3 +63,14 @@ def test_every_supported_language_has_its_live_and_search_columns():
     for code in settings.SUPPORTED_PUBLISHING_LANGUAGES:
         for name in ("title", "lead", "body", "slug", "published_at", "seo_description", "search"):
             assert f"{name}_{code}" in columns
+
+
+def test_every_supported_language_has_the_site_words_compiled():
+    from django.utils import translation
+
+    words = ["Related stories", "Skip to content", "Translated and published here", "The text was translated by"]
+    for code in EXTRA:
+        assert (ROOT / "locale" / code / "LC_MESSAGES" / "django.po").exists()
+        with translation.override(code):
+            translated = [translation.gettext(w) for w in words]
+        assert all(t and t != w for t, w in zip(translated, words, strict=True)), (code, translated)
