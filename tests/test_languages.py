@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXTRA = [code for code in settings.SUPPORTED_PUBLISHING_LANGUAGES if code != settings.LANGUAGE_CODE]
 
 
-def _run(args: list[str], extra_languages: str = "") -> subprocess.CompletedProcess[str]:
+def _run(args: list[str], extra_languages: str = "", timeout: int = 120) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"}
     # Never connected to: makemigrations only warns that it could not read the applied history.
     env.update(DESK_TESTING="1", DATABASE_URL="postgres://x@127.0.0.1:1/x", EXTRA_PUBLISHING_LANGUAGES=extra_languages)
@@ -41,7 +41,8 @@ def test_test_settings_publish_in_a_second_language():
 def test_schema_is_the_same_for_every_combination_of_publishing_languages():
     combinations = [",".join(combo) for size in range(len(EXTRA) + 1) for combo in itertools.combinations(EXTRA, size)]
     assert len(combinations) == 2 ** len(EXTRA) == 32
-    result = _run(["-m", "tests.schema_per_languages", *combinations])
+    # ~0.3 s of CPU per combination; generous for a machine loaded by parallel test runs.
+    result = _run(["-m", "tests.schema_per_languages", *combinations], timeout=900)
     statuses = dict(line.rsplit(" ", 1) for line in result.stdout.splitlines() if line.strip())
     assert statuses == {extra or "-": "0" for extra in combinations}, result.stdout + result.stderr
     assert result.returncode == 0
