@@ -25,7 +25,7 @@ def _run(args: list[str], extra_languages: str = "", timeout: int = 120) -> subp
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
     )
 
 
