@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import ArticleFactory, TranslationFactory, UserFactory
-from translations import glossary, memory, workflow
+from translations import workflow
+from translations.assist import glossary, memory
 from translations.models import GlossaryTerm, State, Translation
 from translations.workflow import WorkflowError
 

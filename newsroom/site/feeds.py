@@ -19,7 +19,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from newsroom.models import Article, Outlet, Tag
-from newsroom.site_views import article_url, credits_prefetch, live_articles, public_credits, site_language
+from newsroom.site.views import article_url, credits_prefetch, live_articles, public_credits, site_language
 from translations.models import Role
 
 FEED_SIZE = 30
