@@ -5,12 +5,18 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 # Debian packages the desk and its tests use: PostgreSQL with contrib (pg_trgm) for the embedded
 # database, chromium for the end-to-end tests, wrk for the benchmarks, redis-server and haproxy for
-# `make cluster` (the production topology on this machine).
-DEBIAN_PACKAGES := postgresql postgresql-contrib chromium wrk redis-server haproxy
+# `make cluster` (the production topology on this machine), gettext (msgfmt) to compile the
+# site's translations.
+DEBIAN_PACKAGES := postgresql postgresql-contrib chromium wrk redis-server haproxy gettext
 
-.PHONY: install system-packages run dev stop test test-fast lint format e2e bench load clean stop-db cluster cluster-drill
+.PHONY: install system-packages messages run dev stop test test-fast lint format e2e bench load clean stop-db cluster cluster-drill
 
-install: system-packages $(VENV)/.installed
+install: system-packages $(VENV)/.installed messages
+
+# The site's words in every publishing language: locale/*/LC_MESSAGES/django.po -> .mo (not committed).
+messages: $(VENV)/.installed
+	@DESK_TESTING=1 DATABASE_URL=postgres://messages@localhost/messages $(BIN)/python manage.py compilemessages \
+	  --ignore '.venv/*' --ignore '.data/*' -v 0
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,13 +34,16 @@ system-packages:
 	  else echo "Not root: please install$$missing (needed for pg_trgm and the browser tests)"; fi; \
 	fi
 
+# The demo publishes in English and German; a desk turns languages on the same way.
+EXTRA_PUBLISHING_LANGUAGES ?= de
+
 # Production stack on this machine: gunicorn, Celery worker and beat, embedded PostgreSQL, demo content.
 run: install
-	PORT=$(PORT) $(BIN)/python manage.py run_desk
+	PORT=$(PORT) EXTRA_PUBLISHING_LANGUAGES=$(EXTRA_PUBLISHING_LANGUAGES) $(BIN)/python manage.py run_desk
 
 # The same with Django's autoreloading DEBUG server instead of gunicorn.
 dev: install
-	DEBUG=1 PORT=$(PORT) $(BIN)/python manage.py run_desk --dev
+	DEBUG=1 PORT=$(PORT) EXTRA_PUBLISHING_LANGUAGES=$(EXTRA_PUBLISHING_LANGUAGES) $(BIN)/python manage.py run_desk --dev
 
 # Stops what a killed `make run` left running (its processes, the embedded PostgreSQL).
 stop:

@@ -135,12 +135,32 @@ class BodyText(models.Func):
     output_field = models.TextField()
 
 
+# PostgreSQL's text-search configuration of each supported publishing language: its stemmer
+# where PostgreSQL ships one (15 has none for Polish or Ukrainian), else 'simple'.
+SEARCH_CONFIGS: dict[str, str] = {
+    "en": "english",
+    "de": "german",
+    "pl": "simple",
+    "uk": "simple",
+    "fr": "french",
+    "lt": "lithuanian",
+}
+SEARCH_FIELDS = tuple(f"search_{code}" for code in SEARCH_CONFIGS)
+
+
 def _search_document(code: str) -> models.Expression:
-    """Title outranks lead, lead outranks body (weights A, B, C), English stemming."""
+    """Title outranks lead, lead outranks body (weights A, B, C), stemmed in the language's own way."""
+    config = SEARCH_CONFIGS[code]
     return (
-        SearchVector(f"title_{code}", weight="A", config="english")
-        + SearchVector(f"lead_{code}", weight="B", config="english")
-        + SearchVector(BodyText(f"body_{code}"), weight="C", config="english")
+        SearchVector(f"title_{code}", weight="A", config=config)
+        + SearchVector(f"lead_{code}", weight="B", config=config)
+        + SearchVector(BodyText(f"body_{code}"), weight="C", config=config)
+    )
+
+
+def _search_field(code: str) -> models.GeneratedField:
+    return models.GeneratedField(
+        expression=_search_document(code), output_field=SearchVectorField(), db_persist=True, editable=False
     )
 
 
@@ -185,10 +205,13 @@ class Article(models.Model):
     # view neither renders every block nor searches the whole archive for related stories.
     body_html = models.TextField(_("body (rendered)"), blank=True, editable=False)
     related_ids = models.JSONField(_("related stories"), default=list, blank=True, editable=False)
-    # Full-text search over the live English text, kept by PostgreSQL itself (site search).
-    search_en = models.GeneratedField(
-        expression=_search_document("en"), output_field=SearchVectorField(), db_persist=True, editable=False
-    )
+    # Full-text search over the live text of each supported language, kept by PostgreSQL itself.
+    search_en = _search_field("en")
+    search_de = _search_field("de")
+    search_pl = _search_field("pl")
+    search_uk = _search_field("uk")
+    search_fr = _search_field("fr")
+    search_lt = _search_field("lt")
 
     class Meta:
         ordering = ["-created_at"]
@@ -200,7 +223,7 @@ class Article(models.Model):
                 models.UniqueConstraint(
                     fields=[f"slug_{code}"], condition=~Q(**{f"slug_{code}": ""}), name=f"article_unique_slug_{code}"
                 )
-                for code in settings.PUBLISHING_LANGUAGES
+                for code in settings.SUPPORTED_PUBLISHING_LANGUAGES
             ),
         ]
         indexes = [
@@ -209,9 +232,9 @@ class Article(models.Model):
             GinIndex(OpClass(Upper("source_title"), name="gin_trgm_ops"), name="article_source_title_trgm"),
             *(
                 models.Index(fields=[f"-published_at_{code}"], name=f"article_live_{code}")
-                for code in settings.PUBLISHING_LANGUAGES
+                for code in settings.SUPPORTED_PUBLISHING_LANGUAGES
             ),
-            GinIndex(fields=["search_en"], name="article_search_en"),
+            *(GinIndex(fields=[f"search_{code}"], name=f"article_search_{code}") for code in SEARCH_CONFIGS),
         ]
 
     def __str__(self) -> str:

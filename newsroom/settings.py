@@ -172,17 +172,45 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "translations.people.accounts.login_attempt_username"
 
 # --- Languages ------------------------------------------------------------------------
+# Every language the desk *can* publish in. Each has its live columns (django-modeltranslation)
+# and its search column in the shipped migrations, Django's own locale, and a .po file of the
+# site's words under locale/. English is always on (the desk's working language, the site at
+# /); EXTRA_PUBLISHING_LANGUAGES turns others on (a setting and a restart, no schema change).
+SUPPORTED_PUBLISHING_LANGUAGES: dict[str, str] = {
+    "en": "English",
+    "de": "Deutsch",
+    "pl": "Polski",
+    "uk": "Українська",
+    "fr": "Français",
+    "lt": "Lietuvių",
+}
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")] + [
+# The test settings run with German on, so the suite covers a second publishing language.
+_extra_languages = env.list("EXTRA_PUBLISHING_LANGUAGES", default=["de"] if TESTING else [])
+_unsupported = sorted({code.strip() for code in _extra_languages} - set(SUPPORTED_PUBLISHING_LANGUAGES))
+if _unsupported:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"EXTRA_PUBLISHING_LANGUAGES asks for {', '.join(map(repr, _unsupported))}, which the desk cannot publish in."
+        f" Supported: {', '.join(code for code in SUPPORTED_PUBLISHING_LANGUAGES if code != LANGUAGE_CODE)}"
+        " (English is always on)."
+    )
+# Enabled publishing languages, in the supported order (the language switcher's order).
+LANGUAGES = [
     (code, name)
-    for code, name in [("de", "Deutsch"), ("pl", "Polski")]
-    if code in env.list("EXTRA_PUBLISHING_LANGUAGES", default=[])
+    for code, name in SUPPORTED_PUBLISHING_LANGUAGES.items()
+    if code == LANGUAGE_CODE or code in {c.strip() for c in _extra_languages}
 ]
-# Publishing languages: one live column per language on Article (django-modeltranslation).
 PUBLISHING_LANGUAGES = [code for code, _name in LANGUAGES]
+# Columns exist for every supported language, whatever is enabled: the schema never depends
+# on the setting (tests/test_languages.py runs makemigrations --check for every combination).
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
-MODELTRANSLATION_LANGUAGES = tuple(PUBLISHING_LANGUAGES)
+MODELTRANSLATION_LANGUAGES = tuple(SUPPORTED_PUBLISHING_LANGUAGES)
 MODELTRANSLATION_FALLBACK_LANGUAGES: tuple[str, ...] = ()
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates as the site always wrote them ("27 November 2026"); other languages use Django's.
+FORMAT_MODULE_PATH = ["newsroom.formats"]
 # Source languages an outlet may write in.
 SOURCE_LANGUAGES = [("ru", "Russian"), ("be", "Belarusian"), ("uk", "Ukrainian"), ("pl", "Polish"), ("en", "English")]
 USE_I18N = True

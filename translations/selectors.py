@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, QuerySet
 
 from translations import permissions
@@ -129,3 +130,20 @@ def review_queue(*, user: Any) -> dict[str, list[Translation]]:
         t for t in qs.filter(reviewer__isnull=True).exclude(translator=user) if user.pk not in t.text_changed_by
     ]
     return {"assigned": assigned, "unassigned": unassigned}
+
+
+def jobs_offered_to(*, qs: QuerySet[Translation], user: Any) -> QuerySet[Translation]:
+    """The jobs of ``qs`` between the languages of ``user``'s profile.
+
+    The profile's source languages limit the source; the publishing languages it lists limit
+    the target. A profile that lists none of one kind does not limit that side.
+    """
+    contributor = getattr(user, "contributor", None)
+    languages = set(contributor.languages if contributor is not None else [])
+    sources = languages & {code for code, _name in settings.SOURCE_LANGUAGES}
+    targets = languages & set(settings.PUBLISHING_LANGUAGES)
+    if sources:
+        qs = qs.filter(article__language__in=sorted(sources))
+    if targets:
+        qs = qs.filter(language__in=sorted(targets))
+    return qs

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import reversion
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -66,6 +67,7 @@ def translation_problems(*, translation: Translation) -> list[checks.Problem]:
         target_blocks=translation.blocks,
         glossary_by_block={bid: [(h.source_term, h.target_term) for h in hs] for bid, hs in hits.items()},
         machine_drafts=translation.machine_drafts,
+        target_language=translation.language,
     )
 
 
@@ -232,6 +234,8 @@ def translation_create(
     """Open a job: editors only. Writes an open Translation following the article's current revision."""
     if not permissions.is_editor(by):
         raise PermissionDenied(_("Only editors can open translation jobs."))
+    if language not in settings.PUBLISHING_LANGUAGES:
+        raise WorkflowError(_("The desk does not publish in “%(code)s”.") % {"code": language})
     if article.current_revision is None:
         raise WorkflowError(_("This article has no source text to translate yet."))
     if Translation.objects.filter(article=article, language=language).exclude(state=State.SPIKED).exists():

@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from newsroom.models import Article, Outlet, Tag
 from newsroom.site.views import article_url, credits_prefetch, live_articles, public_credits, site_language
@@ -31,12 +32,13 @@ def item_author(article: Article) -> str:
     original = ", ".join(article.authors) or source
     if original and source and original != source:
         original = f"{original} ({source})"
-    parts = [p for p in (original, f"translated by {', '.join(translators)}" if translators else "") if p]
+    translated = _("translated by %(names)s") % {"names": ", ".join(translators)} if translators else ""
+    parts = [p for p in (original, translated) if p]
     return "; ".join(parts)
 
 
 class LatestRss(Feed):
-    """The site's newest stories in the current publishing language."""
+    """The site's newest stories in the current publishing language (/de/feeds/rss.xml is German)."""
 
     description_template = None
 
@@ -47,7 +49,9 @@ class LatestRss(Feed):
         return reverse("site:home")
 
     def description(self, obj: Any = None) -> str:
-        return f"Independent journalism from Belarus, translated into English — {settings.DESK_SITE_NAME}."
+        return _("Independent journalism from Belarus, translated into English — %(site)s.") % {
+            "site": settings.DESK_SITE_NAME
+        }
 
     def base_items(self, obj: Any) -> QuerySet[Article]:
         return live_articles(lang=site_language())
@@ -102,7 +106,7 @@ class TagRss(LatestRss):
         return reverse("site:tag", kwargs={"slug": obj.slug})
 
     def description(self, obj: Any = None) -> str:
-        return f"Stories tagged “{obj.name}” on {settings.DESK_SITE_NAME}."
+        return _("Stories tagged “%(name)s” on %(site)s.") % {"name": obj.name, "site": settings.DESK_SITE_NAME}
 
     def base_items(self, obj: Any) -> QuerySet[Article]:
         return live_articles(lang=site_language()).filter(tags=obj)
@@ -123,13 +127,16 @@ class OutletRss(LatestRss):
         return outlet
 
     def title(self, obj: Any = None) -> str:
-        return f"{settings.DESK_SITE_NAME}: stories from {obj.credit_name}"
+        return _("%(site)s: stories from %(source)s") % {"site": settings.DESK_SITE_NAME, "source": obj.credit_name}
 
     def link(self, obj: Any = None) -> str:
         return reverse("site:outlet", kwargs={"slug": obj.slug})
 
     def description(self, obj: Any = None) -> str:
-        return f"Stories from {obj.credit_name}, translated into English on {settings.DESK_SITE_NAME}."
+        return _("Stories from %(source)s, translated into English on %(site)s.") % {
+            "source": obj.credit_name,
+            "site": settings.DESK_SITE_NAME,
+        }
 
     def base_items(self, obj: Any) -> QuerySet[Article]:
         return live_articles(lang=site_language()).filter(outlet=obj)

@@ -1,19 +1,20 @@
 """Site search: PostgreSQL full-text search over the live text, ranked, with highlighted snippets.
 
-English uses the stored ``Article.search_en`` column (title weight A, lead B, body C, GIN
-index). Another publishing language is searched with a vector built on the fly (``simple``
-configuration): slower, but those sites are small.
+Each publishing language has its stored ``Article.search_<code>`` column (title weight A, lead
+B, body C, GIN index) built with that language's PostgreSQL text-search configuration
+(``newsroom.models.SEARCH_CONFIGS``: its stemmer where PostgreSQL has one, ``simple`` otherwise);
+the reader's query is parsed with the same configuration.
 """
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db.models import F, QuerySet, TextField, Value
 from django.db.models.functions import Coalesce, Concat
 from modeltranslation.utils import build_localized_fieldname
 
 from newsroom.core.html import HIGHLIGHT_START, HIGHLIGHT_STOP
-from newsroom.models import Article, BodyText
+from newsroom.models import SEARCH_CONFIGS, Article, BodyText
 
 MAX_QUERY_LENGTH = 200
 # Private-use characters: they cannot come from a reader's query, and they survive escaping.
@@ -31,18 +32,11 @@ def articles_search(*, query: str, language: str, base: QuerySet[Article]) -> Qu
     ``query`` is web-search syntax ("quoted phrases", -exclusions, or); ``base`` must already
     be limited to what is live in ``language``. Read-only; any reader may call it.
     """
-    config = "english" if language == "en" else "simple"
+    config = SEARCH_CONFIGS[language]
     search_query = SearchQuery(query, config=config, search_type="websearch")
-    if language == "en":
-        matches = base.filter(search_en=search_query)
-        vector: SearchVector | F = F("search_en")
-    else:
-        matches = base.annotate(
-            search_vector=SearchVector(build_localized_fieldname("title", language), weight="A", config=config)
-            + SearchVector(build_localized_fieldname("lead", language), weight="B", config=config)
-            + SearchVector(BodyText(build_localized_fieldname("body", language)), weight="C", config=config)
-        ).filter(search_vector=search_query)
-        vector = F("search_vector")
+    column = f"search_{language}"
+    matches = base.filter(**{column: search_query})
+    vector = F(column)
     document = Concat(
         Coalesce(F(build_localized_fieldname("lead", language)), Value(""), output_field=TextField()),
         Value(" "),

@@ -1,7 +1,8 @@
 """sitemap.xml (django.contrib.sitemaps) and a Google News sitemap of the last two days.
 
 One sitemap for every publishing language: each live language version of an article is its
-own URL (its language prefix comes from the URL patterns).
+own URL (its language prefix comes from the URL patterns), listing the article's other live
+language versions as ``xhtml:link`` hreflang alternates; the listing pages of every language.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ def _live_versions(*, since: dt.datetime | None = None) -> list[dict[str, Any]]:
         for row in qs.values("pk", "updated_at", "language", slug, title, published)[: NEWS_LIMIT if since else None]:
             rows.append(
                 {
+                    "pk": row["pk"],
                     "lang": code,
                     "slug": row[slug],
                     "title": row[title],
@@ -67,30 +69,46 @@ class ArticleSitemap(Sitemap):
     def location(self, item: dict[str, Any]) -> str:
         return _article_path(item["lang"], item["slug"])
 
+    def get_urls(self, page: int | str = 1, site: Any = None, protocol: str | None = None) -> list[dict[str, Any]]:
+        """Each URL with its article's language versions (itself included) as hreflang alternates."""
+        urls: list[dict[str, Any]] = super().get_urls(page=page, site=site, protocol=protocol)
+        versions: dict[int, list[dict[str, Any]]] = {}
+        for url in urls:
+            versions.setdefault(url["item"]["pk"], []).append(url)
+        for url in urls:
+            siblings = versions[url["item"]["pk"]]
+            url["alternates"] = (
+                [{"lang_code": s["item"]["lang"], "location": s["location"]} for s in siblings]
+                if len(siblings) > 1
+                else []
+            )
+        return urls
+
     def lastmod(self, item: dict[str, Any]) -> dt.datetime:
         return max(item["published_at"], item["updated_at"])
 
 
 class ListingSitemap(Sitemap):
-    """Home, archive, and the tag and source pages."""
+    """Home, archive, and the tag and source pages, in every publishing language."""
 
     changefreq = "daily"
     priority = 0.5
 
     def items(self) -> list[str]:
-        with translation.override(settings.LANGUAGE_CODE):
-            paths = [reverse("site:home"), reverse("site:archive")]
-            paths += [
-                reverse("site:tag", kwargs={"slug": slug})
-                for slug in Tag.objects.filter(
-                    **{f"articles__{build_localized_fieldname('published_at', settings.LANGUAGE_CODE)}__isnull": False}
-                )
-                .distinct()
-                .values_list("slug", flat=True)
-            ]
-            paths += [
-                reverse("site:outlet", kwargs={"slug": slug}) for slug in Outlet.objects.values_list("slug", flat=True)
-            ]
+        paths: list[str] = []
+        for code in settings.PUBLISHING_LANGUAGES:
+            live = {f"articles__{build_localized_fieldname('published_at', code)}__isnull": False}
+            outlets = Outlet.objects.all() if code == settings.LANGUAGE_CODE else Outlet.objects.filter(**live)
+            with translation.override(code):
+                paths += [reverse("site:home"), reverse("site:archive")]
+                paths += [
+                    reverse("site:tag", kwargs={"slug": slug})
+                    for slug in Tag.objects.filter(**live).distinct().values_list("slug", flat=True)
+                ]
+                paths += [
+                    reverse("site:outlet", kwargs={"slug": slug})
+                    for slug in outlets.distinct().values_list("slug", flat=True)
+                ]
         return paths
 
     def location(self, item: str) -> str:

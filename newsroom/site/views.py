@@ -24,12 +24,14 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanen
 from django.template import loader
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.http import http_date
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from modeltranslation.utils import build_localized_fieldname
 
 from newsroom.core.db_routing import lag_tolerant_view
-from newsroom.models import Article, Correction, Outlet, SlugRedirect, Tag
+from newsroom.models import SEARCH_FIELDS, Article, Correction, Outlet, SlugRedirect, Tag
 from newsroom.site import search
 from newsroom.site.cache import site_article_page, site_page
 from translations.models import ANONYMOUS_CREDIT, Contributor, Credit, CreditMode, Role, State, Translation
@@ -60,7 +62,7 @@ def live_articles(*, lang: str) -> QuerySet[Article]:
         Article.objects.filter(**{f"{published}__isnull": False})
         .exclude(**{_field("slug", lang): ""})
         .select_related("outlet")
-        .defer("body", "body_html", "related_ids", "search_en", "source_lead", "source_tags", "triage_reason")
+        .defer("body", "body_html", "related_ids", *SEARCH_FIELDS, "source_lead", "source_tags", "triage_reason")
         .order_by(f"-{published}", "-pk")
     )
 
@@ -91,7 +93,10 @@ def public_credits(article: Article, credits: list[Credit] | None = None) -> dic
         credits = [c for t in getattr(article, "live_translations", [])[:1] for c in t.credits.all()]
     out: dict[str, list[dict[str, str]]] = {Role.TRANSLATOR: [], Role.REVIEWER: [], Role.EDITOR: []}
     for credit in credits:
-        name = credit.credit_name or str(ANONYMOUS_CREDIT.get(credit.role, ANONYMOUS_CREDIT[Role.TRANSLATOR]))
+        name = credit.credit_name
+        if not name or name in _anonymous_credit_snapshots():
+            # Snapshotted in English on the desk: readers see it in the page's language.
+            name = str(ANONYMOUS_CREDIT.get(credit.role, ANONYMOUS_CREDIT[Role.TRANSLATOR]))
         url = ""
         contributor = getattr(credit.user, "contributor", None) if credit.user_id else None
         if (
@@ -104,6 +109,12 @@ def public_credits(article: Article, credits: list[Credit] | None = None) -> dic
             url = reverse("site:translator", kwargs={"slug": contributor.public_slug})
         out.setdefault(credit.role, []).append({"name": name, "url": url})
     return out
+
+
+def _anonymous_credit_snapshots() -> set[str]:
+    """The anonymous credit names as the desk snapshots them at publication (in English)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return {str(label) for label in ANONYMOUS_CREDIT.values()}
 
 
 def article_credits(*, article: Article, lang: str) -> list[Credit]:
@@ -134,6 +145,7 @@ def _render(
         "site_base": request.build_absolute_uri("/").rstrip("/"),
         "canonical": request.build_absolute_uri(request.path),
     }
+    base["language_links"] = _language_links(context.get("alternates"), lang)
     page = context.get("page")
     if isinstance(page, Page) and page.number > 1:
         base["canonical"] += f"?page={page.number}"
@@ -160,6 +172,24 @@ def _alternates(request: HttpRequest, article: Article) -> list[dict[str, str]]:
             links.append({"lang": code, "href": href})
             if code == settings.LANGUAGE_CODE:
                 links.append({"lang": "x-default", "href": href})
+    return links
+
+
+def _language_links(alternates: list[dict[str, str]] | None, lang: str) -> list[dict[str, str]]:
+    """The language switcher: an article links to the languages it is live in (never to a page
+    that does not exist); other pages to the front page of each other publishing language."""
+    names = settings.SUPPORTED_PUBLISHING_LANGUAGES
+    if alternates is not None:
+        return [
+            {"lang": a["lang"], "href": a["href"], "name": names[a["lang"]]}
+            for a in alternates
+            if a["lang"] in names and a["lang"] != lang
+        ]
+    links = []
+    for code in settings.PUBLISHING_LANGUAGES:
+        if code != lang:
+            with translation.override(code):
+                links.append({"lang": code, "href": reverse("site:home"), "name": names[code]})
     return links
 
 
@@ -243,7 +273,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
     obj = (
         Article.objects.filter(**{f"{_field('published_at', lang)}__isnull": False, _field("slug", lang): slug})
         .select_related("outlet")
-        .defer("search_en")
+        .defer(*SEARCH_FIELDS)
         .first()
     )
     if obj is None:
@@ -265,7 +295,8 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
         "site/article.html",
         {
             "article": obj,
-            "tags": tags,
+            # Tags have one (English) name for every language version: shown on English pages only.
+            "tags": tags if lang == settings.LANGUAGE_CODE else [],
             "related": related,
             "translators": credits[Role.TRANSLATOR],
             "reviewers": credits[Role.REVIEWER],
@@ -308,7 +339,7 @@ def tag(request: HttpRequest, slug: str) -> HttpResponse:
         "site/list.html",
         {
             "page": page,
-            "heading": f"Stories tagged “{obj.name}”",
+            "heading": _("Stories tagged “%(name)s”") % {"name": obj.name},
             "kind": "tag",
             "rss_url": reverse("site:tag_rss", kwargs={"slug": obj.slug}),
             "atom_url": reverse("site:tag_atom", kwargs={"slug": obj.slug}),
@@ -329,7 +360,7 @@ def outlet(request: HttpRequest, slug: str) -> HttpResponse:
         "site/list.html",
         {
             "page": page,
-            "heading": f"Stories from {obj.credit_name}",
+            "heading": _("Stories from %(source)s") % {"source": obj.credit_name},
             "kind": "outlet",
             "outlet": obj,
             "rss_url": reverse("site:outlet_rss", kwargs={"slug": obj.slug}),
@@ -422,7 +453,11 @@ def archive_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
     return _render(
         request,
         "site/list.html",
-        {"page": page, "heading": f"Published in {start:%B %Y}", "kind": "archive"},
+        {
+            "page": page,
+            "heading": _("Published in %(month)s") % {"month": date_format(start, "YEAR_MONTH_FORMAT")},
+            "kind": "archive",
+        },
     )
 
 

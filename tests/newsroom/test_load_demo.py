@@ -50,3 +50,17 @@ def test_demo_credits_honour_pseudonym_and_anonymity(db, client):
     assert "The text was translated by A. Minsker" in page and "Kavalenka" not in page
     page = client.get(anonymous.get_absolute_url()).content.decode()
     assert "The text was translated by a volunteer translator" in page and "Hrynevich" not in page
+
+
+def test_load_demo_publishes_the_seed_in_german_credited_to_the_german_demo_volunteer(db, client):
+    call_command("load_demo", force=True, quiet_accounts=True)
+    seed = Article.objects.get(source_url__endswith="mfa-picket.html")
+    assert seed.title_de == "Mitarbeiter des Außenministeriums protestieren in Belarus gegen Polizeigewalt"
+    german = Translation.objects.get(article=seed, language="de")
+    assert german.state == State.PUBLISHED and german.translator.username == "volunteer_de"
+    page = client.get(f"/de/articles/{seed.slug_de}/").content.decode()
+    assert "Übersetzt von Lena Beispiel" in page and "Geprüft von Pavel Lis" in page
+    assert "Papkouskaya" not in page  # she translated the English version only
+    assert "Quelle: " in page and "TUT.BY</a>" in page
+    english = client.get(f"/articles/{seed.slug_en}/").content.decode()
+    assert "Lena Beispiel" not in english and 'hreflang="de"' in english

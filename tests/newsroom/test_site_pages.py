@@ -478,7 +478,7 @@ def test_translator_page_under_pseudonym_hides_real_name_credits(client, staff):
         "/archive/99999999999999999999/1/",
         "/xx/",
         "/fr/articles/anything/",
-        "/de/",
+        "/pl/",  # a supported language the test settings do not turn on
         "/tags/%00/",
         "/tags/a%00b/rss.xml",
         "/articles/%00/",

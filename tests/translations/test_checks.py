@@ -165,3 +165,48 @@ def test_glossary_multiword_term_and_yo():
 def test_stem_keeps_short_words_whole():
     assert glossary.stem("МИД") == "мид"
     assert glossary.stem("Окрестина") == "окрестин"
+
+
+# --- conventions of the target language ------------------------------------------------------
+
+
+def test_decimals_written_the_other_languages_way_are_a_warning():
+    source = block("Рост составил 3,5%.")
+    german = checks.block_checks(block=source, entry={"text": "Das Wachstum betrug 3.5 %."}, target_language="de")
+    assert codes(german) == [("number_format", WARNING)]
+    assert "3,5" in german[0].message
+    assert checks.block_checks(block=source, entry={"text": "Das Wachstum betrug 3,5 %."}, target_language="de") == []
+    english = checks.block_checks(block=source, entry={"text": "Growth was 3,5%."}, target_language="en")
+    assert codes(english) == [("number_format", WARNING)]
+    # "1.200" may group thousands in German: never flagged.
+    grouped = block("Пришли 1 200 человек.")
+    assert checks.block_checks(block=grouped, entry={"text": "1.200 Menschen kamen."}, target_language="de") == []
+
+
+@pytest.mark.parametrize(
+    ("language", "good", "bad"),
+    [
+        ("de", "Er sagte: „Wir sind gegen Gewalt.“", "Er sagte: “Wir sind gegen Gewalt.”"),
+        ("pl", "Powiedział: „Jesteśmy przeciw przemocy”.", 'Powiedział: "Jesteśmy przeciw przemocy".'),
+        ("uk", "Він сказав: «Ми проти насильства».", "Він сказав: “Ми проти насильства”."),
+        ("fr", "Il a dit : « Nous sommes contre la violence. »", "Il a dit : „Nous sommes contre la violence.“"),
+        ("lt", "Jis pasakė: „Mes prieš smurtą.“", "Jis pasakė: «Mes prieš smurtą.»"),
+        ("en", "He said: “We are against violence.”", "He said: „We are against violence.“"),
+    ],
+)
+def test_quotation_marks_fit_the_target_language(language, good, bad):
+    source = block("Он сказал: «Мы против насилия».")
+    assert checks.block_checks(block=source, entry={"text": good}, target_language=language) == []
+    problems = checks.block_checks(block=source, entry={"text": bad}, target_language=language)
+    assert codes(problems) == [("quote_style", WARNING)]
+    assert checks.CONVENTIONS[language].quotes[0] in problems[0].message
+
+
+def test_whole_translation_checks_use_the_target_language():
+    problems = checks.translation_checks(
+        title="T",
+        source_blocks=[block("Рост 3,5%.")],
+        target_blocks={"b1": {"text": "Wachstum 3.5 %."}},
+        target_language="de",
+    )
+    assert codes(problems) == [("number_format", WARNING)]

@@ -8,7 +8,12 @@ quotation marks dropped, a length far from the source's).
 Numbers are compared after normalising the ways Russian and English write them: "1 200",
 "1 200" (no-break space), "1,200" and "1.200" are all 1200; "3,5" and "3.5" are both 3.5.
 Currency signs and codes (BYN, RUB, USD, €, ₽, $) and "%" are units around the number and
-are not compared. The desk's callers are ``workspace_views`` (shown per block in the editor,
+are not compared.
+
+Two warnings fit the *target* language (``CONVENTIONS``): a decimal written with the other
+mark ("3.5" in German, "3,5" in English; "1.200" is left alone, it may group thousands), and
+quotation marks the language does not use (“…” closing with ” in German, „…“ in English, a
+straight " outside English). The desk's callers are ``workspace_views`` (shown per block in the editor,
 and run again by ``desk:submit``).
 """
 
@@ -22,6 +27,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 ERROR, WARNING = "error", "warning"
 
@@ -35,6 +41,29 @@ _NUMBER = re.compile(r"\d{1,3}(?:[ \u00a0\u202f,.]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]
 _HREF = re.compile(r"""<a\b[^>]*\bhref\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _SOURCE_QUOTES = "«»„“"
 _TARGET_QUOTES = "\"'«»“”‘’„"
+
+
+@dataclass(frozen=True)
+class Convention:
+    """How a publishing language writes decimals and quotations."""
+
+    name: Any
+    decimal_mark: str
+    quotes: str  # the double quotation marks the language uses, opening then closing
+    foreign_quotes: str  # marks that betray another language's habit
+
+
+CONVENTIONS: dict[str, Convention] = {
+    "en": Convention(_lazy("English"), ".", "“”", "„«»"),
+    "de": Convention(_lazy("German"), ",", "„“", '”"'),
+    "pl": Convention(_lazy("Polish"), ",", "„”", '“"'),
+    "uk": Convention(_lazy("Ukrainian"), ",", "«»", '”"'),
+    "fr": Convention(_lazy("French"), ",", "«»", '„"'),
+    "lt": Convention(_lazy("Lithuanian"), ",", "„“", '”"«»'),
+}
+# A decimal whatever the language: a mark followed by one, two or four or more digits (three
+# would be ambiguous with grouped thousands).
+_DECIMAL = re.compile(r"(?<![\d.,])(\d+)([.,])(\d{1,2}|\d{4,})(?![\d.,])")
 
 
 @dataclass(frozen=True)
@@ -108,10 +137,12 @@ def block_checks(
     entry: Mapping[str, Any] | None,
     glossary: Iterable[tuple[str, str]] = (),
     machine_mark: Mapping[str, Any] | None = None,
+    target_language: str = "en",
 ) -> list[Problem]:
     """Problems of one block. ``entry`` is the translation's ``{"text","omitted","reason"}``;
     ``glossary`` the ``(source_term, agreed_rendering)`` pairs that occur in this block's source;
-    ``machine_mark`` the block's machine-draft mark, if it began as one."""
+    ``machine_mark`` the block's machine-draft mark, if it began as one; ``target_language`` the
+    language written (its number and quotation conventions)."""
     block_id = str(block.get("id", ""))
     if not is_translatable(block):
         return []
@@ -177,6 +208,7 @@ def block_checks(
         problems.append(
             Problem("quotes", WARNING, _("The source quotes someone; the quotation marks are gone."), block_id)
         )
+    problems.extend(_convention_checks(target, target_language, block_id))
     if len(source.strip()) >= MIN_LENGTH_FOR_RATIO:
         ratio = len(target.strip()) / len(source.strip())
         if ratio < MIN_RATIO or ratio > MAX_RATIO:
@@ -192,6 +224,47 @@ def block_checks(
     return problems
 
 
+def _convention_checks(target: str, language: str, block_id: str) -> list[Problem]:
+    """Decimals and quotation marks written the way of another language than ``language``."""
+    convention = CONVENTIONS.get(language)
+    if convention is None:
+        return []
+    problems: list[Problem] = []
+    mark = convention.decimal_mark
+    wrong = [f"{m.group(1)}{mark}{m.group(3)}" for m in _DECIMAL.finditer(target) if m.group(2) != mark]
+    if wrong:
+        problems.append(
+            Problem(
+                "number_format",
+                WARNING,
+                _("%(language)s writes decimals with “%(mark)s”: %(numbers)s.")
+                % {
+                    "language": convention.name,
+                    "mark": mark,
+                    "numbers": ", ".join(wrong),
+                },
+                block_id,
+            )
+        )
+    foreign = sorted({q for q in target if q in convention.foreign_quotes})
+    if foreign:
+        problems.append(
+            Problem(
+                "quote_style",
+                WARNING,
+                _("%(language)s quotes with %(open)s…%(close)s; this has %(found)s.")
+                % {
+                    "language": convention.name,
+                    "open": convention.quotes[0],
+                    "close": convention.quotes[1],
+                    "found": " ".join(foreign),
+                },
+                block_id,
+            )
+        )
+    return problems
+
+
 def translation_checks(
     *,
     title: str,
@@ -199,6 +272,7 @@ def translation_checks(
     target_blocks: Mapping[str, Any],
     glossary_by_block: Mapping[str, Iterable[tuple[str, str]]] | None = None,
     machine_drafts: Mapping[str, Any] | None = None,
+    target_language: str = "en",
 ) -> list[Problem]:
     """Every problem of a whole translation, title first, then block by block in source order."""
     problems: list[Problem] = []
@@ -214,6 +288,7 @@ def translation_checks(
                 entry=target_blocks.get(block_id),
                 glossary=glossary_by_block.get(block_id, ()),
                 machine_mark=machine_drafts.get(block_id),
+                target_language=target_language,
             )
         )
     return problems

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -116,6 +117,11 @@ def hits_by_block(*, blocks: Sequence[dict[str, Any]], terms: Sequence[Any]) -> 
     return out
 
 
+def _require_publishing_language(code: str) -> None:
+    if code not in settings.PUBLISHING_LANGUAGES:
+        raise GlossaryError(_("The desk does not publish in “%(code)s”.") % {"code": code})
+
+
 def _require_editor(by: Any) -> None:
     if not permissions.is_editor(by):
         raise PermissionDenied(_("Only editors can change the glossary."))
@@ -123,10 +129,18 @@ def _require_editor(by: Any) -> None:
 
 @transaction.atomic
 def glossary_term_create(
-    *, by: Any, source_term: str, target_term: str, note: str = "", source_language: str = "ru"
+    *,
+    by: Any,
+    source_term: str,
+    target_term: str,
+    note: str = "",
+    source_language: str = "ru",
+    target_language: str = "en",
 ) -> GlossaryTerm:
-    """Editors add a term. Writes the term and an audit entry; refuses a duplicate source term."""
+    """Editors add a term for one language pair. Writes the term and an audit entry; refuses a
+    duplicate source term in the same pair."""
     _require_editor(by)
+    _require_publishing_language(target_language)
     source_term, target_term = source_term.strip(), target_term.strip()
     if not source_term or not target_term:
         raise GlossaryError(_("Give both the term and its agreed rendering."))
@@ -134,6 +148,7 @@ def glossary_term_create(
         with transaction.atomic():
             term = GlossaryTerm.objects.create(
                 source_language=source_language,
+                target_language=target_language,
                 source_term=source_term,
                 target_term=target_term,
                 note=note.strip(),
@@ -147,10 +162,20 @@ def glossary_term_create(
 
 @transaction.atomic
 def glossary_term_update(
-    *, term: GlossaryTerm, by: Any, source_term: str, target_term: str, note: str = "", source_language: str = "ru"
+    *,
+    term: GlossaryTerm,
+    by: Any,
+    source_term: str,
+    target_term: str,
+    note: str = "",
+    source_language: str = "ru",
+    target_language: str | None = None,
 ) -> GlossaryTerm:
-    """Editors change a term. Writes the term and an audit entry."""
+    """Editors change a term (and its language pair). Writes the term and an audit entry."""
     _require_editor(by)
+    if target_language is not None:
+        _require_publishing_language(target_language)
+        term.target_language = target_language
     term.source_term, term.target_term = source_term.strip(), target_term.strip()
     term.note, term.source_language = note.strip(), source_language
     if not term.source_term or not term.target_term:

@@ -55,6 +55,9 @@ class BoardFilterForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Source language"), required=False, choices=[("", _("Any language")), *settings.SOURCE_LANGUAGES]
     )
+    target = forms.ChoiceField(
+        label=_("Target language"), required=False, choices=[("", _("Any language")), *settings.LANGUAGES]
+    )
     outlet = forms.ModelChoiceField(
         label=_("Outlet"), required=False, queryset=Outlet.objects.all(), empty_label=_("Any outlet")
     )

@@ -87,6 +87,8 @@ def _visible(request: HttpRequest, pk: int) -> Translation:
 def _board_filter(qs: Any, data: dict[str, Any]) -> Any:
     if data.get("language"):
         qs = qs.filter(article__language=data["language"])
+    if data.get("target"):
+        qs = qs.filter(language=data["target"])
     if data.get("outlet"):
         qs = qs.filter(article__outlet=data["outlet"])
     if data.get("assignee"):

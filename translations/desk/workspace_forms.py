@@ -17,6 +17,12 @@ from newsroom.models import Outlet
 from translations.models import Contributor, CreditMode, NotificationKind, Role
 
 LANGUAGE_CHOICES: list[tuple[str, Any]] = [(code, name) for code, name in settings.SOURCE_LANGUAGES]
+# What a person works in: the languages they translate from and those the desk publishes in that
+# they write; the job board offers them jobs between these (``selectors.jobs_offered_to``).
+WORK_LANGUAGE_CHOICES: list[tuple[str, Any]] = LANGUAGE_CHOICES + [
+    (code, name) for code, name in settings.LANGUAGES if code not in dict(settings.SOURCE_LANGUAGES)
+]
+TARGET_LANGUAGE_CHOICES: list[tuple[str, Any]] = list(settings.LANGUAGES)
 
 
 class _UsernameLimitMixin:
@@ -72,7 +78,8 @@ class AcceptInvitationForm(forms.Form):
     pseudonym = forms.CharField(label=_("Pseudonym"), max_length=100, required=False)
     languages = forms.MultipleChoiceField(
         label=_("Languages I translate from"),
-        choices=LANGUAGE_CHOICES,
+        help_text=_("And the languages you translate into: the job board offers you jobs between them."),
+        choices=WORK_LANGUAGE_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -122,7 +129,8 @@ class ProfileForm(forms.ModelForm):
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     languages = forms.MultipleChoiceField(
         label=_("Languages I translate from"),
-        choices=LANGUAGE_CHOICES,
+        help_text=_("And the languages you translate into: the job board offers you jobs between them."),
+        choices=WORK_LANGUAGE_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -180,8 +188,14 @@ class JobFilterForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Source language"), choices=[("", _("Any"))] + LANGUAGE_CHOICES, required=False
     )
+    target = forms.ChoiceField(
+        label=_("Target language"), choices=[("", _("Any"))] + TARGET_LANGUAGE_CHOICES, required=False
+    )
     outlet = forms.ModelChoiceField(
         label=_("Outlet"), queryset=Outlet.objects.order_by("name"), required=False, empty_label=_("Any")
+    )
+    every_language = forms.BooleanField(
+        label=_("Also jobs outside the languages of my profile"), required=False, initial=False
     )
     max_words = forms.IntegerField(label=_("At most (words)"), min_value=1, required=False)
     due_before = forms.DateField(label=_("Due before"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -191,7 +205,13 @@ class GlossaryTermForm(forms.Form):
     source_term = forms.CharField(label=_("Term in the source"), max_length=200)
     target_term = forms.CharField(label=_("Agreed rendering"), max_length=200)
     source_language = forms.ChoiceField(label=_("Source language"), choices=LANGUAGE_CHOICES, initial="ru")
+    target_language = forms.ChoiceField(
+        label=_("Target language"), choices=TARGET_LANGUAGE_CHOICES, initial=settings.LANGUAGE_CODE, required=False
+    )
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_target_language(self) -> str:
+        return str(self.cleaned_data.get("target_language") or settings.LANGUAGE_CODE)
 
 
 class VersionCommentForm(forms.Form):

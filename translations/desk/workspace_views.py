@@ -62,8 +62,14 @@ def jobs(request: HttpRequest) -> HttpResponse:
         .defer("source_revision__raw_compressed", "source_revision__http_headers", "source_revision__blocks")
         .order_by(F("due_at").asc(nulls_last=True), "created_at")
     )
+    data = form.cleaned_data if form.is_valid() else {}
+    if not (data.get("every_language") or data.get("language") or data.get("target")):
+        # Jobs between the languages of the person's profile first; a filter shows the others.
+        qs = selectors.jobs_offered_to(qs=qs, user=request.user)
     if form.is_valid():
         data = form.cleaned_data
+        if data["target"]:
+            qs = qs.filter(language=data["target"])
         if data["language"]:
             qs = qs.filter(article__language=data["language"])
         if data["outlet"]:
@@ -249,7 +255,10 @@ def _editor_context(
         for name in ("title", "lead", "tags"):
             if theirs.get(name, "") != values[name]:
                 conflict_fields[name] = theirs.get(name, "")
+    # The language written: English names the desk uses in its labels ("Title (German)").
+    target_name = checks.CONVENTIONS[t.language].name if t.language in checks.CONVENTIONS else t.language
     return {
+        "target_name": target_name,
         "translation": t,
         "article": t.article,
         "rows": rows,
@@ -493,13 +502,20 @@ def glossary_page(request: HttpRequest) -> HttpResponse:
             except glossary.GlossaryError as e:
                 form.add_error("source_term", e.message)
     q = inputs.clean_text(request.GET.get("q", "")).strip()[:100]
+    target = request.GET.get("target", "")
     terms = GlossaryTerm.objects.all()
+    if target in settings.PUBLISHING_LANGUAGES:
+        terms = terms.filter(target_language=target)
     if q:
         from django.db.models import Q
 
         terms = terms.filter(Q(source_term__icontains=q) | Q(target_term__icontains=q))
     page = Paginator(terms.order_by("source_term"), 100).get_page(request.GET.get("page"))
-    return render(request, "desk/glossary.html", {"form": form, "page": page, "q": q})
+    return render(
+        request,
+        "desk/glossary.html",
+        {"form": form, "page": page, "q": q, "target": target, "targets": settings.LANGUAGES},
+    )
 
 
 @desk_member_required
@@ -513,6 +529,7 @@ def glossary_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "source_term": term.source_term,
             "target_term": term.target_term,
             "source_language": term.source_language,
+            "target_language": term.target_language,
             "note": term.note,
         },
     )

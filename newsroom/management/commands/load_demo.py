@@ -63,6 +63,9 @@ PEOPLE: list[tuple[str, str, str, list[str], dict[str, Any]]] = [
         {"credit_mode": CreditMode.PSEUDONYM, "pseudonym": "A. Minsker"},
     ),
     ("volunteer3", "Maryia", "Hrynevich", ["translator"], {"credit_mode": CreditMode.ANONYMOUS}),
+    # A made-up demo volunteer who translates into German: the seed story's German version is
+    # credited to this account (never to a real person who did not translate it).
+    ("volunteer_de", "Lena", "Beispiel", ["translator"], {"languages": ["ru", "en", "de"]}),
 ]
 
 
@@ -83,6 +86,8 @@ class Command(BaseCommand):
                 outlet = self.outlet()
                 self.glossary(people["editor"])
                 self.seed_story(people, outlet)
+                if "de" in settings.PUBLISHING_LANGUAGES:
+                    self.seed_story_german(people, outlet)
                 self.more_jobs(people)
         if not options["quiet_accounts"]:
             self.stdout.write(f"\nDemo accounts (password: {password}):")
@@ -193,6 +198,34 @@ class Command(BaseCommand):
                 source_text=blocks[ru]["text"],
                 defaults={"target_text": parts[en], "translation": t},
             )
+
+    def seed_story_german(self, people: dict[str, Any], outlet: Outlet) -> None:
+        """The seed story in German too (when the desk publishes in German), through the workflow."""
+        editor, reviewer, translator = people["editor"], people["reviewer"], people["volunteer_de"]
+        article = self.article("mfa-picket", editor, outlet)
+        if Translation.objects.filter(article=article, language="de").exists():
+            return
+        parts = (DEMO / "mfa-picket.de.txt").read_text(encoding="utf-8").split("\n\n")
+        blocks = article.blocks
+        aligned = {1: 0, 2: 1, 4: 2, 6: 4, 7: 5, 8: 6, 9: 7, 10: 8, 11: 9, 12: 10, 13: 11}
+        t = workflow.translation_create(article=article, by=editor, language="de")
+        t = workflow.translation_assign(translation=t, by=editor, translator=translator, reviewer=reviewer)
+        english = Translation.objects.filter(article=article, language="en").values_list("tags", flat=True).first()
+        t = editing.translation_save(
+            translation=t,
+            by=translator,
+            based_on=t.edit_version,
+            title=parts[0],
+            blocks={blocks[ru]["id"]: {"text": parts[de].strip()} for de, ru in aligned.items()},
+            notes=[{"id": "subtitles", "after": blocks[2]["id"], "text": parts[5], "keep": True}],
+            # Tags are shared by every language version (English names): keep the English ones.
+            tags=english or "",
+            as_version=True,
+            comment="Deutsche Fassung",
+        )
+        t = workflow.translation_submit(translation=t, by=translator)
+        t = workflow.translation_approve(translation=t, by=reviewer, comment="Checked against the original.")
+        workflow.translation_publish(translation=t, by=editor)
 
     def more_jobs(self, people: dict[str, Any]) -> None:
         editor, reviewer = people["editor"], people["reviewer"]
