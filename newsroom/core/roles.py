@@ -46,7 +46,7 @@ def is_desk_member(user: Any) -> bool:
 View = Callable[..., HttpResponse]
 
 
-def role_required(predicate: Callable[[Any], bool], message: str) -> Callable[[View], View]:
+def role_required(predicate: Callable[[Any], bool], message: Any) -> Callable[[View], View]:
     """A view decorator: log in first (anonymous → login page), then ``predicate(user)`` or 403
     with ``message``. The one role check every desk page goes through."""
 
