@@ -107,7 +107,7 @@ def measure(env: dict[str, str], label: str) -> dict[str, dict[str, float]]:
             "tag": tag_match.group(1) if tag_match else "/archive/",
             "search": "/search/?q=journalist",
         }
-        # The read API (issue 20): a page of 20 stories and one story, as JSON.
+        # The read API: a page of 20 stories and one story, as JSON.
         story_id = json.loads(fetch(f"{base}/api/v1/stories/?page_size=1"))["results"][0]["id"]
         targets.update({"api-list": "/api/v1/stories/", "api-story": f"/api/v1/stories/{story_id}/"})
         for path in targets.values():  # warm the page cache, every worker's connection and the CPU caches

@@ -41,7 +41,7 @@ def live_body(*, translation: Translation) -> list[dict[str, Any]]:
             )
 
     add_notes("")
-    # Blocks that began as a machine draft say so, for the public credit line (issue 17).
+    # Blocks that began as a machine draft say so, for the public credit line.
     machine = set(getattr(translation, "machine_drafts", None) or {})
     for block in source_blocks:
         entry = translation.blocks.get(block["id"]) or {}

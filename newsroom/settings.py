@@ -292,7 +292,7 @@ DESK_CLAIM_REMINDER_DAYS = env.int("DESK_CLAIM_REMINDER_DAYS", default=5)
 DESK_INVITATION_DAYS = env.int("DESK_INVITATION_DAYS", default=7)
 DESK_SITE_NAME = env.str("DESK_SITE_NAME", default="Belarus in English")
 
-# --- Machine drafts (issue 17): off unless a provider is named --------------------------
+# --- Machine drafts: off unless a provider is named --------------------------
 # "" (off), "deepl" (official client; DESK_MT_DEEPL_KEY, optional DESK_MT_URL for its server)
 # or "libretranslate" (DESK_MT_URL of the server, optional DESK_MT_KEY).
 DESK_MT_PROVIDER = env.str("DESK_MT_PROVIDER", default="")

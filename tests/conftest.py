@@ -110,3 +110,15 @@ def page_for(browser, live_server):
         return page
 
     return make
+
+
+# Slow tests (`make test-fast` leaves them out): a real browser, a real worker, the drills.
+SLOW_MARKERS = {"e2e", "worker"}
+SLOW_MODULES = {"test_faults", "test_cluster", "test_run_desk", "test_api_schemathesis", "test_celery_worker"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        if SLOW_MARKERS & {m.name for m in item.iter_markers()} or module in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)

@@ -176,7 +176,7 @@ def fixture_expected(fixture_server: str) -> dict[str, Any]:
     return data
 
 
-# --- Appended for the importer's desk tests (issue 4) ------------------------------------
+# --- Appended for the importer's desk tests ------------------------------------
 # `/_t/mutable?key=K` serves MUTABLE_PAGES[K] = (content_type, body), 404 when absent. Tests put
 # a page there, import it, then replace it to simulate the outlet editing the story (re-sync)
 # or to serve a generated feed.

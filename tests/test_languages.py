@@ -1,4 +1,4 @@
-"""Publishing languages (issue 18): the schema never depends on which ones a desk turns on,
+"""Publishing languages: the schema never depends on which ones a desk turns on,
 and asking for one the desk cannot publish in stops the start-up with a sentence."""
 
 from __future__ import annotations

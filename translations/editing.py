@@ -123,7 +123,7 @@ def translation_save(
         t.lead = lead.strip()
     if blocks is not None:
         t.blocks = {**t.blocks, **_clean_blocks(t, blocks)}
-        if t.machine_drafts:  # issue 17: how far each machine draft has been changed, per save
+        if t.machine_drafts:  # how far each machine draft has been changed, per save
             t.machine_drafts = machine_marks.marks_refresh(marks=t.machine_drafts, blocks=t.blocks)
     if notes is not None:
         t.notes = [

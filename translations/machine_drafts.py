@@ -1,4 +1,4 @@
-"""Machine drafts (issue 17): services that fill empty blocks from a provider, and their selectors.
+"""Machine drafts: services that fill empty blocks from a provider, and their selectors.
 
 A draft is asked for (``machine_draft_request`` by the assigned translator from the editor,
 ``machine_drafts_batch_request`` by an editor for open jobs), recorded as a

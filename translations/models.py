@@ -136,7 +136,7 @@ class Translation(models.Model):
     # Everyone but the translator who changed the text since it was last published: four eyes
     # means none of them may approve it (an editor's own fix goes to someone else's review).
     text_changed_by = ArrayField(models.PositiveIntegerField(), default=list, blank=True)
-    # Blocks that began as a machine draft (issue 17), by block id: {"draft", "provider", "at",
+    # Blocks that began as a machine draft, by block id: {"draft", "provider", "at",
     # "distance", "changed"}. Kept beside ``blocks`` (whose entries are rewritten on every save)
     # and versioned with them, so each revision says how far the text moved from the draft.
     machine_drafts = models.JSONField(default=dict, blank=True)

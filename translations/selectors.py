@@ -31,7 +31,7 @@ def translation_state_counts() -> dict[str, int]:
     return {state: counts.get(state, 0) for state in State.values}
 
 
-# --- Editors' desk (issue 6) -----------------------------------------------------------
+# --- Editors' desk -----------------------------------------------------------
 
 
 def board_translations(*, user: Any) -> QuerySet[Translation]:

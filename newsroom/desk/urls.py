@@ -1,4 +1,4 @@
-"""Desk pages of the editorial core: importing, the inbox, feeds (issue 4)."""
+"""Desk pages of the editorial core: importing, the inbox, feeds."""
 
 from django.urls import URLPattern, path
 

@@ -1,4 +1,4 @@
-"""Desk pages of the editorial core (issue 4): import, the article page, the inbox, feeds.
+"""Desk pages of the editorial core: import, the article page, the inbox, feeds.
 
 Thin function-based views: forms validate, services in ``importing``, ``inbox`` and
 ``feed_polling`` write. Editors act on every page here; reviewers may also read the article

@@ -1,4 +1,4 @@
-"""Every supported publishing language gets its live columns, search column and indexes (issue 18).
+"""Every supported publishing language gets its live columns, search column and indexes.
 
 Which of them a desk publishes in is a setting (EXTRA_PUBLISHING_LANGUAGES), never a schema change.
 """

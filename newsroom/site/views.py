@@ -245,7 +245,7 @@ def _json_ld(
 
 def machine_credit_line(article: Article, credits: dict[str, list[dict[str, str]]]) -> str:
     """ "Translated by … with machine assistance" when a published block began as a machine
-    draft (issue 17); "" otherwise or when the desk turned the line off (``DESK_MT_CREDIT``)."""
+    draft; "" otherwise or when the desk turned the line off (``DESK_MT_CREDIT``)."""
     if not settings.DESK_MT_CREDIT or not any(b.get("machine") for b in article.body or []):
         return ""
     names = ", ".join(c["name"] for c in credits.get(Role.TRANSLATOR, []))

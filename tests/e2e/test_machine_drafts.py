@@ -1,5 +1,5 @@
 """A volunteer starts from machine drafts in a real browser, edits and submits; the reviewer
-sees which paragraphs began as machine drafts and how much they were changed (issue 17)."""
+sees which paragraphs began as machine drafts and how much they were changed."""
 
 from __future__ import annotations
 

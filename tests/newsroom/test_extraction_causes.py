@@ -1,4 +1,4 @@
-"""Extraction on small pages written to show one cause of lost or extra text each (issue 13).
+"""Extraction on small pages written to show one cause of lost or extra text each.
 
 Pure extraction: no database, nothing fetched (except the canonical check at the end, which
 fetches from the fixture server on 127.0.0.1).

@@ -1,4 +1,4 @@
-"""Real names stay with editors (issue 11, point 6).
+"""Real names stay with editors.
 
 A volunteer credited by pseudonym or anonymously is named to other desk members by username
 (and pseudonym); only editors, and the person themself, read the real name. Each surface is

@@ -1,4 +1,4 @@
-"""Junk gets a message, never a 500 (issue 11, point 7).
+"""Junk gets a message, never a 500.
 
 The fuzz test walks every URL of the desk (namespace ``desk``, from the resolver, so new
 pages are covered without editing this file), the login page, the password pages and the

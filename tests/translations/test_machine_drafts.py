@@ -1,4 +1,4 @@
-"""Machine drafts on the desk (issue 17): filling, marks, permissions, failures, honesty."""
+"""Machine drafts on the desk: filling, marks, permissions, failures, honesty."""
 
 from __future__ import annotations
 

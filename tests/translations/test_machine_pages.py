@@ -1,5 +1,5 @@
 """Machine drafts on the pages: the editor's controls (with and without script), the reviewer's
-marks, the desk stats and the public credit line in the page and its JSON-LD (issue 17)."""
+marks, the desk stats and the public credit line in the page and its JSON-LD."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Machine-translation providers behind one small interface (issue 17), chosen by settings.
+"""Machine-translation providers behind one small interface, chosen by settings.
 
 ``provider_from_settings()`` returns ``None`` unless ``DESK_MT_PROVIDER`` names one:
 

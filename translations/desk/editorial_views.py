@@ -1,4 +1,4 @@
-"""Editors' desk: the board, assigning, review, history, publishing, audit and stats (issue 6).
+"""Editors' desk: the board, assigning, review, history, publishing, audit and stats.
 
 Thin views: selectors read, services (``workflow``, ``review``) write. Every view checks the
 role on the server: ``desk_member_required`` (anonymous → login, no role → 403), objects

@@ -1,4 +1,4 @@
-"""Machine drafts from the desk (issue 17): ask from the editor, poll, pre-draft from the board.
+"""Machine drafts from the desk: ask from the editor, poll, pre-draft from the board.
 
 Plain forms work without JavaScript (the request redirects back and the drafts are on the
 page once the task has run); ``machine_draft.js`` sends the same forms with ``Accept:

@@ -1,4 +1,4 @@
-"""URLs of the editors' desk (issue 6); included in namespace ``desk`` by translations/urls.py."""
+"""URLs of the editors' desk; included in namespace ``desk`` by translations/urls.py."""
 
 from django.urls import path
 

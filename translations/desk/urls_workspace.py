@@ -1,4 +1,4 @@
-"""URLs of the translators' workspace (issue 5); included in namespace ``desk``.
+"""URLs of the translators' workspace; included in namespace ``desk``.
 
 The public invitation page (``invite_accept``, /join/<token>/) is in newsroom/urls.py: every
 ``desk:`` URL requires a logged-in member.
@@ -24,7 +24,7 @@ urlpatterns: list[URLPattern] = [
     path("glossary/<int:pk>/delete/", views.glossary_delete, name="glossary_delete"),
     path("profile/", views.profile, name="profile"),
     path("invite/", views.invite, name="invite"),
-    # Machine drafts (issue 17)
+    # Machine drafts
     path("t/<int:pk>/machine-draft/", machine_views.machine_draft_request, name="machine_draft"),
     path("t/<int:pk>/machine-draft/<int:job_pk>/", machine_views.machine_draft_status, name="machine_draft_status"),
     path("machine-drafts/", machine_views.machine_draft_batch, name="machine_draft_batch"),

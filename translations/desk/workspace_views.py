@@ -1,5 +1,5 @@
 """Translators' workspace: job board, my work, the side-by-side editor with autosave, checks
-and submission, replies to reviewers, notifications, glossary, profile, invitations (issue 5).
+and submission, replies to reviewers, notifications, glossary, profile, invitations.
 
 Views are thin: they read through selectors, write through services (``editing``,
 ``workflow``, ``review``, ``glossary``, ``accounts``) and check permissions with the

@@ -5,7 +5,7 @@ public; :func:`desk_name` is how the desk labels a person for a given viewer. Ev
 filter, comment, history entry, notification and email names people through :func:`desk_name`
 (templates through the ``desk_name`` filter in ``translations/templatetags/people.py``).
 
-The rule (issue 11): a volunteer credited by pseudonym or anonymously keeps their real name
+The rule: a volunteer credited by pseudonym or anonymously keeps their real name
 from everyone but the editors. Editors, and the person themself, see ``username (Real Name)``;
 everyone else sees ``username (credit name)`` when the person is credited by a name (a
 pseudonym, or the real name they chose to publish), otherwise just the username. A person

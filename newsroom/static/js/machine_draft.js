@@ -1,4 +1,4 @@
-/* Machine drafts in the editor (issue 17): progressive enhancement of the plain forms in
+/* Machine drafts in the editor: progressive enhancement of the plain forms in
  * templates/desk/_machine_draft.html.
  *
  * Without this file, "Machine draft" and "Draft all empty blocks" post a form and the page
