@@ -66,6 +66,7 @@ import copy
 import functools
 import hashlib
 import html as html_lib
+import itertools
 import json
 import re
 import unicodedata
@@ -599,6 +600,8 @@ class _Walker:
             linked = len(normalize_text(text))  # a card wrapped in one link is a teaser
         else:
             linked = sum(len(normalize_text(_raw_text(a))) for a in el.iter("a"))
+            if not linked and len(text) < 300 and _in_teaser_card(el, len(normalize_text(text))):
+                linked = len(normalize_text(text))
         self._append(
             {
                 "id": "",
@@ -876,6 +879,36 @@ _FURNITURE_HEADING = re.compile(
 # A photo credit or a wire-service credit line: "© Jane Roe ...", "(Reporting by ...)".
 _CREDIT_LINE = re.compile(r"^\s*(©|\(c\)\s|copyright\b|\(?(additional )?reporting by\b|photo:|фото:)", re.IGNORECASE)
 
+# Site-wide notices that publishers print under or around every story (reprint and copyright
+# notices, citation boxes, "enable JavaScript" placeholders, form messages): never story text.
+_BOILERPLATE_LINE = re.compile(
+    r"^\s*(this copy is for your personal,? non-commercial use\b|this (document|article|material) is subject to copyright\b|"
+    r"citation: .{0,300}\bretrieved\b.{0,60}\bfrom https?://|explore further\s*$|"
+    r"this (slideshow|video|content|page) requires javascript\b|(please )?enable javascript\b|"
+    r"an error (has occurred|occurred),? please try again\b|order reprints\s*$|this article has been sent to\b|"
+    r"tell us what you think\b)",
+    re.IGNORECASE,
+)
+
+
+def _in_teaser_card(el: Any, size: int) -> bool:
+    """A short line in a card of a repeated list whose link is another story's headline (the
+    standfirst under a "More" teaser): the card is its headline link and this line, and
+    cards like it stand next to it."""
+    for card in itertools.islice(el.iterancestors(), 3):
+        card_size = len(normalize_text(_raw_text(card)))
+        if card_size > 3 * size + 300:
+            return False
+        link_size = sum(len(normalize_text(_raw_text(a))) for a in card.iter("a") if a.get("href"))
+        if link_size < 15 or link_size + size < 0.8 * card_size:
+            continue
+        parent = card.getparent()
+        if parent is not None and any(
+            sib is not card and sib.tag == card.tag and sib.get("class") == card.get("class") for sib in parent
+        ):
+            return True
+    return False
+
 
 def _trafilatura_lines(raw_tree: Any) -> list[str]:
     """The story text trafilatura finds in the page, one normalised line per paragraph.
@@ -979,7 +1012,9 @@ class _Votes:
             block = blocks[i]
             links = block.get("_links", 0) > 0.6 and (i not in votes or len(block["text"]) < 150)
             short = block["kind"] == "heading" or len(block["text"]) < 60
-            credit = len(block["text"]) < 300 and bool(_CREDIT_LINE.match(block["text"]))
+            credit = len(block["text"]) < 300 and bool(
+                _CREDIT_LINE.match(block["text"]) or _BOILERPLATE_LINE.match(block["text"])
+            )
             return links or credit or (short and bool(_FURNITURE_HEADING.match(block["text"])))
 
         text = [i for i, b in enumerate(blocks) if b["kind"] in _TEXT_KINDS]

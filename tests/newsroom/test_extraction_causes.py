@@ -127,6 +127,32 @@ def test_related_links_and_their_heading_are_not_the_story() -> None:
     assert texts == STORY
 
 
+def test_standfirsts_under_teaser_headlines_are_not_the_story() -> None:
+    cards = "".join(
+        f"<li class='card'><h3><a href='/story/{n}'>Another harbour headline number {n}</a></h3>"
+        f"<h4 class='subline'>The ferry strike {n} may end soon</h4></li>"
+        for n in range(4)
+    )
+    page = _page("<article>" + _ps(STORY) + f"<ul class='latest'>{cards}</ul></article>")
+
+    texts = _texts(page)
+
+    assert not [t for t in texts if "ferry strike" in t or "Another harbour headline" in t]
+    assert texts == STORY
+
+
+def test_site_wide_notices_are_not_the_story() -> None:
+    notices = [
+        "This copy is for your personal, non-commercial use only. To order copies visit the reprints desk.",
+        "This slideshow requires JavaScript.",
+        "Citation: Harbour story (2019, November 18) retrieved 20 November 2019 from https://news.example/a.html",
+        "This document is subject to copyright. Apart from any fair dealing no part may be reproduced.",
+    ]
+    page = _page("<article>" + _ps(STORY[:4] + notices[:2] + STORY[4:] + notices[2:]) + "</article>")
+
+    assert _texts(page) == STORY
+
+
 def test_story_headings_and_short_list_items_stay() -> None:
     page = _page(
         "<article>" + _ps(STORY[:4]) + "<h2>What the council decided</h2>"
