@@ -552,6 +552,7 @@ class _Walker:
     blocks: list[dict[str, Any]] = field(default_factory=list)
     _in_core: int = 0
     _in_near: int = 0
+    _chunks: list[Any] = field(default_factory=list)
 
     @property
     def _near(self) -> Any:
@@ -593,6 +594,7 @@ class _Walker:
         return _sanitise_inline("".join(parts))
 
     def _emit_text_block(self, kind: str, el: Any, attrs: dict[str, Any] | None = None) -> None:
+        _drop_inline_cards(el)
         text = _clean_text(_raw_text(el))
         if not text:
             return
@@ -657,8 +659,45 @@ class _Walker:
         self._append({"id": "", "kind": "embed", "text": "", "html": "", "attrs": embed})
 
     # -- walking
+    def _core_chunks(self) -> tuple[list[Any], Any]:
+        """The core and the story's other chunks, and the element holding them all: siblings
+        of the core (or of its wrapper) with the same tag and class, set around it with only
+        furniture (ads, a sign-up box) between them. A CMS that cuts the story around its ads
+        gives each chunk the same class; trafilatura often keeps only the first."""
+        core = self.core
+        if core is None or not (core.get("class") or "").strip():
+            return ([core] if core is not None else []), None
+        for wrap in (core, core.getparent()):
+            parent = wrap.getparent() if wrap is not None else None
+            if parent is None:
+                break
+            chunks = [core]
+            siblings = list(parent)
+            at = next(i for i, sib in enumerate(siblings) if sib is wrap)
+            for step in (-1, 1):
+                i = at + step
+                while 0 <= i < len(siblings):
+                    sib = siblings[i]
+                    twin = None
+                    if sib.tag == wrap.tag and sib.get("class") == wrap.get("class"):
+                        twin = next(
+                            (n for n in sib.iter(core.tag) if n.get("class") == core.get("class")),
+                            None,
+                        )
+                    if twin is not None:
+                        chunks.append(twin)
+                    elif len(normalize_text(_raw_text(sib))) > 200:
+                        break
+                    i += step
+            if len(chunks) > 1:
+                return chunks, parent
+        return [core], None
+
     def walk(self, container: Any) -> list[dict[str, Any]]:
-        self._in_core = int(container is self.core)
+        self._chunks, holder = self._core_chunks()
+        if holder is not None and any(node is holder for node in container.iterancestors()):
+            container = holder  # walk the other chunks too
+        self._in_core = int(any(container is c for c in self._chunks))
         self._in_near = int(container is self._near or container is self.core)
         self._walk_children(container)
         if self.headlines:
@@ -716,7 +755,7 @@ class _Walker:
         return True
 
     def _walk_node(self, el: Any) -> None:
-        core, near = el is self.core, el is not None and el is self._near
+        core, near = any(el is c for c in self._chunks), el is not None and el is self._near
         self._in_core += core
         self._in_near += near
         try:
@@ -889,6 +928,40 @@ _BOILERPLATE_LINE = re.compile(
     r"tell us what you think\b)",
     re.IGNORECASE,
 )
+
+
+def _drop_inline_cards(el: Any) -> None:
+    """A pop-up card set inside a paragraph (a person's name, then a span holding their photo
+    and links to other stories, shown on hover) is not the paragraph's text: the name stays."""
+    cards = [
+        span
+        for span in el.iter("span")
+        if span is not el
+        and span.find(".//img") is not None
+        and len(span.findall(".//a")) >= 2
+        and _follows_a_name(span, el)
+    ]
+    for card in cards:
+        # the innermost such span is the card; the spans around it also hold the name
+        if not any(other is not card and any(node is card for node in other.iterancestors()) for other in cards):
+            card.drop_tree()  # its tail (the rest of the sentence) stays
+
+
+def _follows_a_name(card: Any, block: Any) -> bool:
+    """The card sits in a span that opens with a link (the name it pops up for), after it."""
+    for holder in card.iterancestors():
+        if holder is block:
+            return False
+        first = next(iter(holder), None)
+        if (
+            _tag(holder) == "span"
+            and first is not None
+            and _tag(first) == "a"
+            and not (holder.text or "").strip()
+            and not any(node is first for node in card.iterancestors())
+        ):
+            return True
+    return False
 
 
 def _in_teaser_card(el: Any, size: int) -> bool:
