@@ -968,17 +968,23 @@ def _in_teaser_card(el: Any, size: int) -> bool:
     """A short line in a card of a repeated list whose link is another story's headline (the
     standfirst under a "More" teaser): the card is its headline link and this line, and
     cards like it stand next to it."""
+    limit = 3 * size + 300
     for card in itertools.islice(el.iterancestors(), 3):
-        card_size = len(normalize_text(_raw_text(card)))
-        if card_size > 3 * size + 300:
-            return False
-        link_size = sum(len(normalize_text(_raw_text(a))) for a in card.iter("a") if a.get("href"))
-        if link_size < 15 or link_size + size < 0.8 * card_size:
-            continue
+        rough = 0  # the card's raw text length, counted only as far as the limit
+        for piece in card.itertext():
+            rough += len(piece)
+            if rough > 2 * limit:
+                return False  # a container of the story, not a card
         parent = card.getparent()
-        if parent is not None and any(
+        if parent is None or not any(
             sib is not card and sib.tag == card.tag and sib.get("class") == card.get("class") for sib in parent
         ):
+            continue
+        card_size = len(normalize_text(_raw_text(card)))
+        if card_size > limit:
+            return False
+        link_size = sum(len(normalize_text(_raw_text(a))) for a in card.iter("a") if a.get("href"))
+        if link_size >= 15 and link_size + size >= 0.8 * card_size:
             return True
     return False
 
