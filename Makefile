@@ -40,7 +40,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 test: install lint
-	$(BIN)/pytest -q -n 2 --dist loadgroup; status=$$?; $(BIN)/python -m newsroom.embedded_db stop; exit $$status
+	$(BIN)/pytest -q -n 2 --dist loadgroup; status=$$?; $(BIN)/python -m newsroom.core.embedded_db stop; exit $$status
 
 e2e: install
 	$(BIN)/pytest -q -m e2e
@@ -49,7 +49,7 @@ bench: install
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 stop-db:
-	$(BIN)/python -m newsroom.embedded_db stop
+	$(BIN)/python -m newsroom.core.embedded_db stop
 
 clean: stop-db
 	rm -rf .data

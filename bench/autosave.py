@@ -47,7 +47,7 @@ def server_env() -> dict[str, str]:
         url = os.environ["BENCH_AUTOSAVE_DATABASE_URL"]
     else:
         sys.path.insert(0, str(ROOT))
-        from newsroom import embedded_db
+        from newsroom.core import embedded_db
 
         url = embedded_db.database_url("bench_autosave")
     tmp = Path(tempfile.mkdtemp(prefix="bench-autosave-"))

@@ -35,7 +35,7 @@ REPEAT = int(os.environ.get("BENCH_REPEAT", "7"))
 
 def setup_django() -> None:
     if not os.environ.get("BENCH_DESK_DATABASE_URL"):
-        from newsroom import embedded_db
+        from newsroom.core import embedded_db
 
         os.environ["DATABASE_URL"] = embedded_db.database_url("bench_desk")
     else:

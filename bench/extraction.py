@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 import trafilatura  # noqa: E402
 
-from newsroom.extraction import extract_article  # noqa: E402
+from newsroom.sources.extraction import extract_article  # noqa: E402
 
 BENCH_DIR = Path(os.environ.get("BENCH_EXTRACTION_DIR", ROOT.parent / "shared/benchmarks/article-extraction"))
 TEXT_KINDS = {"paragraph", "heading", "quote", "list_item"}

@@ -43,7 +43,7 @@ def setup_django() -> None:
     os.environ["DESK_IMPORT_ALLOW_LOOPBACK"] = "1"
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
-    from newsroom import embedded_db
+    from newsroom.core import embedded_db
 
     os.environ["DATABASE_URL"] = embedded_db.database_url("bench_import")
     import django
@@ -137,8 +137,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
     setup_django()
-    from newsroom import extraction, feed_polling, importing
     from newsroom.models import Article, Feed, FeedItem, Outlet
+    from newsroom.sources import extraction, importing
+    from newsroom.sources import polling as feed_polling
 
     origin = serve()
     n = Counter()

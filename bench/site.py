@@ -35,7 +35,7 @@ def database_url() -> str:
     if os.environ.get("BENCH_DATABASE_URL"):
         return os.environ["BENCH_DATABASE_URL"]
     sys.path.insert(0, str(ROOT))
-    from newsroom import embedded_db
+    from newsroom.core import embedded_db
 
     return embedded_db.database_url("bench_site")
 

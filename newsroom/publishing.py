@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from modeltranslation.utils import build_localized_fieldname
 
 from newsroom.models import Article, Correction, SlugRedirect, Tag
-from newsroom.site_cache import site_cache_invalidate
+from newsroom.site.cache import site_cache_invalidate
 
 if TYPE_CHECKING:
     from translations.models import Translation

@@ -2,7 +2,7 @@
 
 Secrets come only from the environment and the defaults are safe (``DEBUG`` off). For
 development ``make run`` sets ``DEBUG=1``; without ``DATABASE_URL`` an embedded PostgreSQL
-starts (see ``newsroom/embedded_db.py``) and without ``CELERY_BROKER_URL`` Celery uses a
+starts (see ``newsroom/core/embedded_db.py``) and without ``CELERY_BROKER_URL`` Celery uses a
 filesystem broker under ``.data/`` that needs no server.
 """
 
@@ -64,7 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
-    "newsroom.audit.AuditMiddleware",
+    "newsroom.core.audit.AuditMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -80,7 +80,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "newsroom.context_processors.site",
+                "translations.desk.context_processors.site",
             ],
         },
     }
@@ -90,7 +90,7 @@ TEMPLATES = [
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
 else:
-    from newsroom import embedded_db
+    from newsroom.core import embedded_db
 
     DATABASES = {"default": env.db_url_config(embedded_db.database_url())}
     # The socket directory is the host (environ leaves it in OPTIONS); tools like pg_dump need it there.

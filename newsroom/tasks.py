@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from newsroom import feed_polling
-from newsroom.fetching import TemporaryFetchError
 from newsroom.models import Feed
+from newsroom.sources import polling as feed_polling
+from newsroom.sources.fetching import TemporaryFetchError
 
 
 @shared_task

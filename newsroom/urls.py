@@ -3,9 +3,10 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from newsroom import site_views, sitemaps
-from newsroom.site_cache import site_page
-from translations import workspace_views
+from newsroom.site import sitemaps
+from newsroom.site import views as site_views
+from newsroom.site.cache import site_page
+from translations.desk import workspace_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -23,7 +24,7 @@ urlpatterns = [
     path("news-sitemap.xml", sitemaps.news_sitemap, name="news_sitemap"),
 ]
 # The reader site in each publishing language: English at /, the others under /de/ etc.
-urlpatterns += i18n_patterns(path("", include("newsroom.site_urls")), prefix_default_language=False)
+urlpatterns += i18n_patterns(path("", include("newsroom.site.urls")), prefix_default_language=False)
 
-handler404 = "newsroom.site_views.page_not_found"
-handler500 = "newsroom.site_views.server_error"
+handler404 = "newsroom.site.views.page_not_found"
+handler500 = "newsroom.site.views.server_error"

@@ -78,7 +78,7 @@ def test_real_worker_sends_the_queued_notification_email(worker, reviewer):
     app, mail_dir = worker
     t = TranslationFactory(state=State.IN_PROGRESS, reviewer=reviewer)
     # Record the notice the way the workflow does, without running delivery in this process.
-    from translations import notifications
+    from translations.people import notifications
 
     original = notifications.notifications_queue
     notifications.notifications_queue = lambda ids: None

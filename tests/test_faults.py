@@ -37,8 +37,9 @@ from django.utils import timezone
 
 from newsroom.models import Outlet
 from tests.factories import TranslationFactory, UserFactory
-from translations import notifications, tasks
+from translations import tasks
 from translations.models import Notification, State
+from translations.people import notifications
 
 ROOT = Path(__file__).resolve().parent.parent
 transactional = pytest.mark.django_db(transaction=True)
@@ -218,7 +219,7 @@ def test_worker_killed_mid_send_loses_nothing_and_the_sweep_sends_once(tmp_path,
 
 
 def _can_run_own_postgres() -> bool:
-    from newsroom import embedded_db
+    from newsroom.core import embedded_db
 
     if embedded_db._debian_bin_dir() is None:
         return False
@@ -250,7 +251,9 @@ def test_db_restart_drill():
 
 @transactional
 def test_hanging_or_garbage_feed_does_not_block_the_others(fixture_server, monkeypatch):
-    feed_polling = pytest.importorskip("newsroom.feed_polling", reason="newsroom/feed_polling.py is not there yet")
+    feed_polling = pytest.importorskip(
+        "newsroom.sources.polling", reason="newsroom/sources/polling.py is not there yet"
+    )
     from newsroom.models import Feed
 
     cap = 2.0

@@ -7,10 +7,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
-from newsroom import privacy
 from newsroom.models import AuditEntry
 from tests.factories import TranslationFactory, UserFactory
-from translations import workflow
+from translations import privacy, workflow
 from translations.models import Contributor, Credit, CreditMode, Invitation, Notification, State, Translation
 
 User = get_user_model()

@@ -21,8 +21,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from newsroom import importing
 from newsroom.models import Outlet
+from newsroom.sources import importing
 from tests.factories import TranslationFactory, UserFactory
 from translations import editing, review, workflow
 from translations.models import Comment, Contributor, CreditMode, GlossaryTerm, State, Translation

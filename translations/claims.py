@@ -8,8 +8,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from translations import notifications, workflow
+from translations import workflow
 from translations.models import NotificationKind, State, Translation
+from translations.people import notifications
 
 
 def claims_expire(*, now: dt.datetime | None = None) -> dict[str, int]:

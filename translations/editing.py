@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from newsroom.audit import audit_record
+from newsroom.core.audit import audit_record
 from translations import permissions
 from translations.models import State, Translation
 

@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
-from newsroom.audit import audit_record
-from translations import editing, notifications, permissions, workflow
+from newsroom.core.audit import audit_record
+from translations import editing, permissions, workflow
 from translations.models import Comment, Contributor, Credit, NotificationKind, State, Translation
+from translations.people import notifications
 
 FOLLOW_SOURCE_COMMENT = "The source changed; please update the translation."
 

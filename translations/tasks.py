@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from translations import claims, notifications, workflow
+from translations import claims, workflow
+from translations.people import notifications
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)

@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from newsroom import urls_desk
-from translations import urls_editorial, urls_workspace, views
+from newsroom.desk import urls as urls_desk
+from translations.desk import urls_editorial, urls_workspace, views
 
 app_name = "desk"
 

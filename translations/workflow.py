@@ -30,10 +30,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from newsroom import publishing
-from newsroom.audit import audit_record
+from newsroom.core.audit import audit_record
 from newsroom.models import Article
-from translations import memory, notifications, permissions
+from translations import permissions
+from translations.assist import memory
 from translations.models import Credit, NotificationKind, Role, State, Translation, WorkflowEvent
+from translations.people import notifications
 
 
 class WorkflowError(Exception):

@@ -15,7 +15,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from newsroom.search import HIGHLIGHT_START, HIGHLIGHT_STOP
+from newsroom.site.search import HIGHLIGHT_START, HIGHLIGHT_STOP
 
 register = template.Library()
 

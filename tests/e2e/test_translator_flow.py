@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 from reversion.models import Version
 
 from tests.factories import ArticleFactory, TranslationFactory, UserFactory
-from translations import accounts
 from translations.models import CreditMode, Invitation, State, Translation
+from translations.people import accounts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from newsroom import importing
 from newsroom.models import Article, Feed, FeedItem, Outlet, SourceRevision
+from newsroom.sources import importing
 from tests import fixture_server as fs
 from tests.factories import ArticleFactory, TranslationFactory
 from translations.models import State, Translation

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from newsroom import fetching
-from newsroom.extraction import ExtractedArticle, blocks_from_pasted, decode_html, extract_article
+from newsroom.sources import fetching
+from newsroom.sources.extraction import ExtractedArticle, blocks_from_pasted, decode_html, extract_article
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PAGES = sorted(f"sources/site/{p.name}" for p in (FIXTURES / "sources/site").glob("*.html"))

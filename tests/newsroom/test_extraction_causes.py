@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from newsroom import extraction, importing
-from newsroom.extraction import decode_html, extract_article
+from newsroom.sources import extraction, importing
+from newsroom.sources.extraction import decode_html, extract_article
 
 URL = "https://news.example/world/2020/story.html"
 

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from newsroom import feed_polling, tasks
+from newsroom import tasks
 from newsroom.models import Article, Feed, FeedItem, Outlet
+from newsroom.sources import polling as feed_polling
 from tests import fixture_server as fs
 
 

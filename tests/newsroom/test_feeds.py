@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from newsroom import fetching
-from newsroom.feeds import FeedRejected, ParsedFeed, parse_feed
+from newsroom.sources import fetching
+from newsroom.sources.feeds import FeedRejected, ParsedFeed, parse_feed
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FEEDS = sorted(f"sources/feeds/{p.name}" for p in (FIXTURES / "sources/feeds").iterdir())

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from newsroom import fetching
-from newsroom.fetching import (
+from newsroom.sources import fetching
+from newsroom.sources.fetching import (
     BadContentType,
     BlockedAddress,
     BlockedURL,

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from newsroom import extraction, fetching, importing
-from newsroom.extraction import normalize_text
 from newsroom.models import Article, AuditEntry, Outlet, SourceRevision
+from newsroom.sources import extraction, fetching, importing
+from newsroom.sources.extraction import normalize_text
 from tests import fixture_server as fs
 from tests.factories import TranslationFactory
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newsroom.source_diff import source_diff
+from newsroom.sources.diff import source_diff
 from tests.factories import make_blocks
 
 A = "Первый абзац про пикет у здания министерства семнадцатого августа."

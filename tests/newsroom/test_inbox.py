@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from newsroom import fetching, inbox
 from newsroom.models import Article, AuditEntry, Feed, FeedItem, Outlet
+from newsroom.sources import fetching, inbox
 from tests.factories import ArticleFactory
 from translations import workflow
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from newsroom import site_cache
+from newsroom.site import cache as site_cache
 from tests.newsroom.test_site_pages import make_staff, publish_story
 from translations import editing, workflow
 

@@ -402,7 +402,7 @@ def test_home_lists_latest_and_featured(client, staff):
 
 
 def test_pagination_and_junk_page_numbers(client, staff, settings):
-    from newsroom import site_views
+    from newsroom.site import views as site_views
 
     site_views.PAGE_SIZE, old = 2, site_views.PAGE_SIZE
     try:
@@ -525,7 +525,7 @@ def test_article_conditional_get_answers_304(client, staff):
 
 
 def test_server_error_page_needs_no_database(rf, django_assert_num_queries):
-    from newsroom.site_views import server_error
+    from newsroom.site.views import server_error
 
     with django_assert_num_queries(0):
         response = server_error(rf.get("/"))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from newsroom import search
 from newsroom.models import Article
-from newsroom.site_views import live_articles
+from newsroom.site import search
+from newsroom.site.views import live_articles
 from tests.newsroom.test_site_pages import make_staff, publish_story
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from translations import checks, glossary
-from translations.checks import ERROR, WARNING
+from translations.assist import checks, glossary
+from translations.assist.checks import ERROR, WARNING
 
 
 def block(text, *, kind="paragraph", html=None, bid="b1", attrs=None):

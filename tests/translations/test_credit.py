@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import TranslationFactory, UserFactory
-from translations import accounts, notifications, workflow
+from translations import workflow
 from translations.models import CreditMode, Role, State
+from translations.people import accounts, notifications
 
 
 def _person(username, mode, pseudonym=""):

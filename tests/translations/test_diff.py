@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from translations import diff
+from translations.assist import diff
 
 
 def test_tokens_join_back_to_the_text():

@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from translations import accounts
 from translations.models import CreditMode, Invitation
+from translations.people import accounts
 
 GOOD_PASSWORD = "quiet-river-lantern-42"
 

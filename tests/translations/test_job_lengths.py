@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from newsroom import importing
+from newsroom.sources import importing
 from translations import workflow
 
 

@@ -11,8 +11,9 @@ from reversion.models import Version
 
 from newsroom.models import AuditEntry
 from tests.factories import TranslationFactory, UserFactory
-from translations import editing, notifications, workflow
+from translations import editing, workflow
 from translations.models import Credit, State, Translation, WorkflowEvent
+from translations.people import notifications
 
 ALL_STATES = list(State.values)
 

@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from tests.factories import ArticleFactory, TranslationFactory
-from translations import glossary, memory, workflow
+from translations import workflow
+from translations.assist import glossary, memory
 from translations.models import GlossaryTerm, MemoryEntry, State
 
 

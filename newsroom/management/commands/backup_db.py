@@ -39,7 +39,7 @@ def server_major(alias: str = "default") -> int:
 def pg_tool(name: str, *, major: int) -> str:
     """Path of ``pg_dump``/``pg_restore`` for a server of ``major`` version, or raise FileNotFoundError."""
     candidates = [DEBIAN_PG_ROOT / str(major) / "bin" / name]
-    from newsroom import embedded_db
+    from newsroom.core import embedded_db
 
     bin_dir = embedded_db._debian_bin_dir()
     if bin_dir is not None:

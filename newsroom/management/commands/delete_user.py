@@ -1,6 +1,6 @@
 """``manage.py delete_user USERNAME --by EDITOR_USERNAME``: delete an account, keep its credits.
 
-See ``newsroom/privacy.py`` for what is removed and what stays. A refusal exits 1 with one
+See ``translations/privacy.py`` for what is removed and what stays. A refusal exits 1 with one
 line on stderr and changes nothing.
 """
 
@@ -12,8 +12,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandParser
 
-from newsroom import privacy
 from newsroom.management.commands.backup_db import one_line
+from translations import privacy
 
 
 class Command(BaseCommand):

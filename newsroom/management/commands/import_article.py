@@ -13,8 +13,8 @@ from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from newsroom import fetching, importing
 from newsroom.models import Article, Outlet
+from newsroom.sources import fetching, importing
 
 
 def one_line(message: object) -> str:

@@ -21,8 +21,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from newsroom import extraction, importing
 from newsroom.models import Article, Feed, Outlet
+from newsroom.sources import extraction, importing
 from translations import editing, workflow
 from translations.models import Contributor, CreditMode, GlossaryTerm, MemoryEntry, State, Translation
 

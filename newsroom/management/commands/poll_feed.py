@@ -13,9 +13,10 @@ from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from newsroom import feed_polling, feeds, fetching
 from newsroom.management.commands.import_article import iso, one_line
 from newsroom.models import Feed
+from newsroom.sources import feeds, fetching
+from newsroom.sources import polling as feed_polling
 
 
 class Command(BaseCommand):

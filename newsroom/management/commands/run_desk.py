@@ -91,7 +91,7 @@ class Command(BaseCommand):
                     proc.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
                     proc.kill()
-            from newsroom import embedded_db
+            from newsroom.core import embedded_db
 
             if not os.environ.get("DATABASE_URL"):
                 embedded_db.stop()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from translations import editorial_views as views
+from translations.desk import editorial_views as views
 
 urlpatterns = [
     path("", views.home, name="home"),

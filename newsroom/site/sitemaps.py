@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 from modeltranslation.utils import build_localized_fieldname
 
 from newsroom.models import Article, Outlet, Tag
-from newsroom.site_cache import site_page
+from newsroom.site.cache import site_page
 
 NEWS_WINDOW = dt.timedelta(days=2)
 NEWS_LIMIT = 1000

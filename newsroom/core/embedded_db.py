@@ -10,7 +10,7 @@ Debian's ``postgresql`` and ``postgresql-contrib`` when it runs as root.
 
 The server is left running when a process exits (``cleanup_mode=None``) because the web
 server, the Celery worker and beat all share it; ``make run`` and ``make test`` stop it
-with ``python -m newsroom.embedded_db stop``.
+with ``python -m newsroom.core.embedded_db stop``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import os
 import sys
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 DATA_DIR = Path(os.environ.get("DESK_DATA_DIR", BASE_DIR / ".data"))
 PGDATA = DATA_DIR / "postgres"
 DEBIAN_PG_ROOT = Path("/usr/lib/postgresql")

@@ -18,7 +18,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
 from newsroom.models import Article, Outlet, Tag
-from newsroom.site_views import article_url, credits_prefetch, live_articles, public_credits, site_language
+from newsroom.site.views import article_url, credits_prefetch, live_articles, public_credits, site_language
 from translations.models import Role
 
 FEED_SIZE = 30

@@ -21,10 +21,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from newsroom import desk_forms, feed_polling, fetching, importing, inbox
-from newsroom.audit import audit_record
+from newsroom.core.audit import audit_record
+from newsroom.desk import forms as desk_forms
 from newsroom.models import Article, Feed, FeedItem, SourceRevision
-from newsroom.source_diff import source_diff
+from newsroom.sources import fetching, importing, inbox
+from newsroom.sources import polling as feed_polling
+from newsroom.sources.diff import source_diff
 from translations import permissions, workflow
 from translations.models import Translation
 

@@ -2,8 +2,9 @@
 
 from django.urls import path, register_converter
 
-from newsroom import site_feeds, site_views
-from newsroom.site_cache import site_page
+from newsroom.site import feeds as site_feeds
+from newsroom.site import views as site_views
+from newsroom.site.cache import site_page
 
 
 class TagSlugConverter:

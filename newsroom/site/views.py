@@ -1,6 +1,6 @@
 """The public site: readers only ever see what was published (the live fields).
 
-Every page is a function-based view wrapped in :func:`newsroom.site_cache.site_page` (whole
+Every page is a function-based view wrapped in :func:`newsroom.site.cache.site_page` (whole
 page cached per URL and language, invalidated by publishing; ETag and Cache-Control). Pages
 are rendered *without* the request context processors on purpose: they never touch the
 session, the CSRF token or messages, so an anonymous reader gets no cookie and the same
@@ -28,9 +28,9 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 from modeltranslation.utils import build_localized_fieldname
 
-from newsroom import search
 from newsroom.models import Article, Correction, Outlet, SlugRedirect, Tag
-from newsroom.site_cache import site_page
+from newsroom.site import search
+from newsroom.site.cache import site_page
 from translations.models import ANONYMOUS_CREDIT, Contributor, Credit, CreditMode, Role, State, Translation
 
 logger = logging.getLogger(__name__)

@@ -13,9 +13,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from newsroom import fetching, importing
-from newsroom.audit import audit_record
+from newsroom.core.audit import audit_record
 from newsroom.models import Article, FeedItem
+from newsroom.sources import fetching, importing
 from translations import permissions
 
 

@@ -25,9 +25,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from newsroom.audit import audit_record
+from newsroom.core.audit import audit_record
 from newsroom.models import AuditEntry
-from newsroom.site_cache import site_cache_invalidate
+from newsroom.site.cache import site_cache_invalidate
 from translations import permissions, workflow
 from translations.models import (
     ANONYMOUS_CREDIT,

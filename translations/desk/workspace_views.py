@@ -24,10 +24,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from translations import accounts, checks, editing, glossary, memory, permissions, review, selectors, workflow
-from translations.models import Comment, GlossaryTerm, Notification, State, Translation, WorkflowEvent
-from translations.views import desk_member_required
-from translations.workspace_forms import (
+from translations import editing, permissions, review, selectors, workflow
+from translations.assist import checks, glossary, memory
+from translations.desk.views import desk_member_required
+from translations.desk.workspace_forms import (
     AcceptInvitationForm,
     GlossaryTermForm,
     InvitationForm,
@@ -35,6 +35,8 @@ from translations.workspace_forms import (
     ProfileForm,
     editor_payload,
 )
+from translations.models import Comment, GlossaryTerm, Notification, State, Translation, WorkflowEvent
+from translations.people import accounts
 
 JOBS_PER_PAGE = 30
 # Editor-side actions that need a typed reason (as on the shared transition endpoint).

@@ -20,12 +20,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from newsroom import extraction
-from newsroom.audit import audit_record
+from newsroom.core.audit import audit_record
 from newsroom.models import Article, Outlet, SourceRevision
+from newsroom.sources import extraction
 
 if TYPE_CHECKING:
-    from newsroom import fetching
+    from newsroom.sources import fetching
 
 
 class ImportRefused(Exception):
@@ -161,7 +161,7 @@ def article_import(*, url: str, by: Any, outlet: Outlet | None = None) -> Import
     existing = Article.objects.filter(source_url=key).first()
     if existing is not None:
         return ImportResult(existing, False)
-    from newsroom import fetching
+    from newsroom.sources import fetching
 
     result = fetching.fetch(url, accept="html")
     extracted = extraction.extract_article(content=result.content, url=result.final_url, headers=result.headers)
@@ -177,7 +177,7 @@ def canonical_checked(*, extracted: extraction.ExtractedArticle, final_url: str)
     fetched with the same SSRF rules as the page; if it does not load (blocked, 4xx/5xx, not a
     page, too slow), the page's own final address is used instead.
     """
-    from newsroom import fetching
+    from newsroom.sources import fetching
 
     canonical = extracted.canonical
     if not canonical or url_normalize(canonical) == url_normalize(final_url):
@@ -198,8 +198,8 @@ def article_resync(*, article: Article, by: Any) -> tuple[SourceRevision | None,
     new revision (``None`` when nothing changed) and ``source_diff`` of the old and new blocks.
     Raises ``fetching.FetchError`` or :class:`ImportRefused`; nothing is saved then.
     """
-    from newsroom import fetching
-    from newsroom.source_diff import source_diff
+    from newsroom.sources import fetching
+    from newsroom.sources.diff import source_diff
 
     current = article.current_revision
     if current is not None and current.is_manual:

@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from newsroom.audit import audit_record
+from newsroom.core.audit import audit_record
 from translations import permissions
 from translations.models import GlossaryTerm
 

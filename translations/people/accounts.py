@@ -24,9 +24,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from newsroom.audit import audit_record
-from translations import notifications, permissions
+from newsroom.core.audit import audit_record
+from translations import permissions
 from translations.models import Contributor, CreditMode, Invitation, Role
+from translations.people import notifications
 
 INVITATION_EMAIL = _(
     "Hello,\n\n"

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils import timezone
 
-from newsroom import feeds, fetching, importing
 from newsroom.models import Feed, FeedItem
+from newsroom.sources import feeds, fetching, importing
 
 logger = logging.getLogger(__name__)
 

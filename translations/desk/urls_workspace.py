@@ -6,7 +6,7 @@ The public invitation page (``invite_accept``, /join/<token>/) is in newsroom/ur
 
 from django.urls import URLPattern, path
 
-from translations import workspace_views as views
+from translations.desk import workspace_views as views
 
 urlpatterns: list[URLPattern] = [
     path("jobs/", views.jobs, name="jobs"),

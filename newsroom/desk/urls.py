@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from newsroom import desk_views
+from newsroom.desk import views as desk_views
 
 urlpatterns: list[URLPattern] = [
     path("import/", desk_views.import_article, name="import"),

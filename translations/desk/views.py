@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from translations import permissions, selectors, workflow
-from translations.forms import TransitionForm
+from translations.desk.forms import TransitionForm
 
 
 def desk_member_required(view):  # type: ignore[no-untyped-def]

@@ -27,8 +27,9 @@ from reversion.models import Version
 
 from newsroom import publishing
 from newsroom.models import Article, AuditEntry, Tag
-from translations import diff, editing, permissions, review, selectors, stats, workflow
-from translations.editorial_forms import (
+from translations import editing, permissions, review, selectors, stats, workflow
+from translations.assist import diff
+from translations.desk.editorial_forms import (
     AssignForm,
     AuditFilterForm,
     BoardFilterForm,
@@ -36,8 +37,8 @@ from translations.editorial_forms import (
     OpenJobForm,
     PublishForm,
 )
+from translations.desk.views import desk_member_required
 from translations.models import Comment, Role, State, Translation
-from translations.views import desk_member_required
 
 PAGE_SIZE = 50
 ACTIVE_STATES = [State.OPEN, State.IN_PROGRESS, State.IN_REVIEW]
