@@ -90,15 +90,15 @@ def main() -> None:
 
     print(f"article-extraction benchmark: {len(pages)} pages from {BENCH_DIR}")
     print(
-        f"{'extractor':<20} {'F1':>13} {'precision':>13} {'recall':>13} {'CPU ms/page':>12} {'empty':>6} {'raised':>6}"
+        f"{'extractor':<20} {'F1':>15} {'precision':>15} {'recall':>15} {'CPU ms/page':>12} {'empty':>6} {'raised':>6}"
     )
     for res in results:
         metrics = evaluate.evaluate(truth, res["output"], args.n_bootstrap)
         empty = sum(1 for v in res["output"].values() if not v["articleBody"].strip())
         print(
-            f"{res['name']:<20} {metrics['f1']:.3f} ± {metrics['f1_std']:.3f} "
-            f"{metrics['precision']:.3f} ± {metrics['precision_std']:.3f} "
-            f"{metrics['recall']:.3f} ± {metrics['recall_std']:.3f} "
+            f"{res['name']:<20} {metrics['f1']:.4f} ± {metrics['f1_std']:.4f} "
+            f"{metrics['precision']:.4f} ± {metrics['precision_std']:.4f} "
+            f"{metrics['recall']:.4f} ± {metrics['recall_std']:.4f} "
             f"{statistics.mean(res['cpu']):>12.1f} {empty:>6} {len(res['raised']):>6}"
         )
         if args.dump:

@@ -66,6 +66,7 @@ import copy
 import functools
 import hashlib
 import html as html_lib
+import itertools
 import json
 import re
 import unicodedata
@@ -551,6 +552,7 @@ class _Walker:
     blocks: list[dict[str, Any]] = field(default_factory=list)
     _in_core: int = 0
     _in_near: int = 0
+    _chunks: list[Any] = field(default_factory=list)
 
     @property
     def _near(self) -> Any:
@@ -592,6 +594,7 @@ class _Walker:
         return _sanitise_inline("".join(parts))
 
     def _emit_text_block(self, kind: str, el: Any, attrs: dict[str, Any] | None = None) -> None:
+        _drop_inline_cards(el)
         text = _clean_text(_raw_text(el))
         if not text:
             return
@@ -599,6 +602,8 @@ class _Walker:
             linked = len(normalize_text(text))  # a card wrapped in one link is a teaser
         else:
             linked = sum(len(normalize_text(_raw_text(a))) for a in el.iter("a"))
+            if not linked and len(text) < 300 and _in_teaser_card(el, len(normalize_text(text))):
+                linked = len(normalize_text(text))
         self._append(
             {
                 "id": "",
@@ -654,8 +659,45 @@ class _Walker:
         self._append({"id": "", "kind": "embed", "text": "", "html": "", "attrs": embed})
 
     # -- walking
+    def _core_chunks(self) -> tuple[list[Any], Any]:
+        """The core and the story's other chunks, and the element holding them all: siblings
+        of the core (or of its wrapper) with the same tag and class, set around it with only
+        furniture (ads, a sign-up box) between them. A CMS that cuts the story around its ads
+        gives each chunk the same class; trafilatura often keeps only the first."""
+        core = self.core
+        if core is None or not (core.get("class") or "").strip():
+            return ([core] if core is not None else []), None
+        for wrap in (core, core.getparent()):
+            parent = wrap.getparent() if wrap is not None else None
+            if parent is None:
+                break
+            chunks = [core]
+            siblings = list(parent)
+            at = next(i for i, sib in enumerate(siblings) if sib is wrap)
+            for step in (-1, 1):
+                i = at + step
+                while 0 <= i < len(siblings):
+                    sib = siblings[i]
+                    twin = None
+                    if sib.tag == wrap.tag and sib.get("class") == wrap.get("class"):
+                        twin = next(
+                            (n for n in sib.iter(core.tag) if n.get("class") == core.get("class")),
+                            None,
+                        )
+                    if twin is not None:
+                        chunks.append(twin)
+                    elif len(normalize_text(_raw_text(sib))) > 200:
+                        break
+                    i += step
+            if len(chunks) > 1:
+                return chunks, parent
+        return [core], None
+
     def walk(self, container: Any) -> list[dict[str, Any]]:
-        self._in_core = int(container is self.core)
+        self._chunks, holder = self._core_chunks()
+        if holder is not None and any(node is holder for node in container.iterancestors()):
+            container = holder  # walk the other chunks too
+        self._in_core = int(any(container is c for c in self._chunks))
         self._in_near = int(container is self._near or container is self.core)
         self._walk_children(container)
         if self.headlines:
@@ -713,7 +755,7 @@ class _Walker:
         return True
 
     def _walk_node(self, el: Any) -> None:
-        core, near = el is self.core, el is not None and el is self._near
+        core, near = any(el is c for c in self._chunks), el is not None and el is self._near
         self._in_core += core
         self._in_near += near
         try:
@@ -876,6 +918,76 @@ _FURNITURE_HEADING = re.compile(
 # A photo credit or a wire-service credit line: "© Jane Roe ...", "(Reporting by ...)".
 _CREDIT_LINE = re.compile(r"^\s*(©|\(c\)\s|copyright\b|\(?(additional )?reporting by\b|photo:|фото:)", re.IGNORECASE)
 
+# Site-wide notices that publishers print under or around every story (reprint and copyright
+# notices, citation boxes, "enable JavaScript" placeholders, form messages): never story text.
+_BOILERPLATE_LINE = re.compile(
+    r"^\s*(this copy is for your personal,? non-commercial use\b|this (document|article|material) is subject to copyright\b|"
+    r"citation: .{0,300}\bretrieved\b.{0,60}\bfrom https?://|explore further\s*$|"
+    r"this (slideshow|video|content|page) requires javascript\b|(please )?enable javascript\b|"
+    r"an error (has occurred|occurred),? please try again\b|order reprints\s*$|this article has been sent to\b|"
+    r"tell us what you think\b)",
+    re.IGNORECASE,
+)
+
+
+def _drop_inline_cards(el: Any) -> None:
+    """A pop-up card set inside a paragraph (a person's name, then a span holding their photo
+    and links to other stories, shown on hover) is not the paragraph's text: the name stays."""
+    cards = [
+        span
+        for span in el.iter("span")
+        if span is not el
+        and span.find(".//img") is not None
+        and len(span.findall(".//a")) >= 2
+        and _follows_a_name(span, el)
+    ]
+    for card in cards:
+        # the innermost such span is the card; the spans around it also hold the name
+        if not any(other is not card and any(node is card for node in other.iterancestors()) for other in cards):
+            card.drop_tree()  # its tail (the rest of the sentence) stays
+
+
+def _follows_a_name(card: Any, block: Any) -> bool:
+    """The card sits in a span that opens with a link (the name it pops up for), after it."""
+    for holder in card.iterancestors():
+        if holder is block:
+            return False
+        first = next(iter(holder), None)
+        if (
+            _tag(holder) == "span"
+            and first is not None
+            and _tag(first) == "a"
+            and not (holder.text or "").strip()
+            and not any(node is first for node in card.iterancestors())
+        ):
+            return True
+    return False
+
+
+def _in_teaser_card(el: Any, size: int) -> bool:
+    """A short line in a card of a repeated list whose link is another story's headline (the
+    standfirst under a "More" teaser): the card is its headline link and this line, and
+    cards like it stand next to it."""
+    limit = 3 * size + 300
+    for card in itertools.islice(el.iterancestors(), 3):
+        rough = 0  # the card's raw text length, counted only as far as the limit
+        for piece in card.itertext():
+            rough += len(piece)
+            if rough > 2 * limit:
+                return False  # a container of the story, not a card
+        parent = card.getparent()
+        if parent is None or not any(
+            sib is not card and sib.tag == card.tag and sib.get("class") == card.get("class") for sib in parent
+        ):
+            continue
+        card_size = len(normalize_text(_raw_text(card)))
+        if card_size > limit:
+            return False
+        link_size = sum(len(normalize_text(_raw_text(a))) for a in card.iter("a") if a.get("href"))
+        if link_size >= 15 and link_size + size >= 0.8 * card_size:
+            return True
+    return False
+
 
 def _trafilatura_lines(raw_tree: Any) -> list[str]:
     """The story text trafilatura finds in the page, one normalised line per paragraph.
@@ -979,7 +1091,9 @@ class _Votes:
             block = blocks[i]
             links = block.get("_links", 0) > 0.6 and (i not in votes or len(block["text"]) < 150)
             short = block["kind"] == "heading" or len(block["text"]) < 60
-            credit = len(block["text"]) < 300 and bool(_CREDIT_LINE.match(block["text"]))
+            credit = len(block["text"]) < 300 and bool(
+                _CREDIT_LINE.match(block["text"]) or _BOILERPLATE_LINE.match(block["text"])
+            )
             return links or credit or (short and bool(_FURNITURE_HEADING.match(block["text"])))
 
         text = [i for i, b in enumerate(blocks) if b["kind"] in _TEXT_KINDS]

@@ -127,6 +127,68 @@ def test_related_links_and_their_heading_are_not_the_story() -> None:
     assert texts == STORY
 
 
+def test_standfirsts_under_teaser_headlines_are_not_the_story() -> None:
+    cards = "".join(
+        f"<li class='card'><h3><a href='/story/{n}'>Another harbour headline number {n}</a></h3>"
+        f"<h4 class='subline'>The ferry strike {n} may end soon</h4></li>"
+        for n in range(4)
+    )
+    page = _page("<article>" + _ps(STORY) + f"<ul class='latest'>{cards}</ul></article>")
+
+    texts = _texts(page)
+
+    assert not [t for t in texts if "ferry strike" in t or "Another harbour headline" in t]
+    assert texts == STORY
+
+
+def test_site_wide_notices_are_not_the_story() -> None:
+    notices = [
+        "This copy is for your personal, non-commercial use only. To order copies visit the reprints desk.",
+        "This slideshow requires JavaScript.",
+        "Citation: Harbour story (2019, November 18) retrieved 20 November 2019 from https://news.example/a.html",
+        "This document is subject to copyright. Apart from any fair dealing no part may be reproduced.",
+    ]
+    page = _page("<article>" + _ps(STORY[:4] + notices[:2] + STORY[4:] + notices[2:]) + "</article>")
+
+    assert _texts(page) == STORY
+
+
+def test_pop_up_card_after_a_name_is_not_paragraph_text() -> None:
+    card = (
+        "<span class='person'><a href='/people/jane-roe'>Jane Roe</a><span class='person-card'><span>"
+        "<img src='/jane.jpg' alt=''><a href='/people/jane-roe'>Jane Roe</a>"
+        "<a href='/story/9'>Council votes on the winter tram budget</a></span></span></span>"
+    )
+    lead = f"<p>The mayor {card} said the ferry would run again on Sunday after the long strike ended.</p>"
+    page = _page("<article>" + lead + _ps(STORY) + "</article>")
+
+    texts = _texts(page)
+
+    assert texts[0] == "The mayor Jane Roe said the ferry would run again on Sunday after the long strike ended."
+    assert texts[1:] == STORY
+
+
+def test_story_cut_into_chunks_around_ads_is_kept_whole() -> None:
+    def chunk(paragraphs: list[str]) -> str:
+        return f"<div class='grid'><div class='body article__body'>{_ps(paragraphs)}</div></div>"
+
+    page = _page(
+        "<article><div class='chunks'>"
+        + chunk(STORY[:5])
+        + "<div class='ad-slot'>Advertisement</div>"
+        + chunk(STORY[5:])
+        + "</div></article>"
+    )
+    tree = extraction.lxml.html.fromstring(page)
+    first = tree.xpath("//div[@class='body article__body']")[0]
+    walker = extraction._Walker(base_url=URL, core=first)
+
+    chunks, holder = walker._core_chunks()
+
+    assert len(chunks) == 2 and holder.get("class") == "chunks"
+    assert _texts(page) == STORY
+
+
 def test_story_headings_and_short_list_items_stay() -> None:
     page = _page(
         "<article>" + _ps(STORY[:4]) + "<h2>What the council decided</h2>"
