@@ -20,7 +20,7 @@ from newsroom.core.audit import audit_record
 from newsroom.core.errors import DeskError
 from newsroom.core.inputs import clean_text
 from translations import editing, permissions, workflow
-from translations.models import Comment, Credit, NotificationKind, State, Translation
+from translations.models import Comment, NotificationKind, State, Translation
 from translations.people import names, notifications
 from translations.versions import version_snapshot
 
@@ -196,33 +196,3 @@ def credit_rows(translation: Translation) -> list[dict[str, Any]]:
         name = names.public_name(credit.user, credit.role) if credit.user else credit.credit_name
         rows.append({"credit": credit, "preview_name": name})
     return rows
-
-
-@transaction.atomic
-def credits_confirm(*, translation: Translation, by: Any, credited_ids: list[int] | set[int]) -> list[Credit]:
-    """The editor confirms who is credited in public: credits in ``credited_ids`` are, others not.
-
-    Callers: editors who may publish this translation. Writes ``Credit.is_credited`` and
-    ``credit_name`` (snapshot of each person's choice) and an audit entry.
-    """
-    if not permissions.can_publish(user=by, translation=translation):
-        raise PermissionDenied(_("Only an editor who did not translate this can confirm its credits."))
-    if translation.state not in (State.APPROVED, State.SCHEDULED):
-        raise ReviewError(_("Credits are confirmed when an approved translation is published."))
-    wanted = {int(i) for i in credited_ids}
-    credits = list(
-        Credit.objects.select_for_update(of=("self",))
-        .filter(translation=translation)
-        .select_related("user", "user__contributor")
-    )
-    if wanted - {c.pk for c in credits}:
-        raise ReviewError(_("Some credits do not belong to this translation."))
-    for credit in credits:
-        credit.is_credited = credit.pk in wanted
-        if credit.user is not None:
-            credit.credit_name = names.public_name(credit.user, credit.role)
-        credit.save(update_fields=["is_credited", "credit_name"])
-    audit_record(
-        actor=by, action="translation.credits_confirm", target=translation, credited=",".join(map(str, sorted(wanted)))
-    )
-    return credits

@@ -381,7 +381,9 @@ def translation_approve(*, translation: Translation, by: Any, comment: str = "")
 
 
 @transaction.atomic
-def translation_publish(*, translation: Translation, by: Any, comment: str = "") -> Translation:
+def translation_publish(
+    *, translation: Translation, by: Any, comment: str = "", credited_ids: Iterable[int] | None = None
+) -> Translation:
     """An editor who did not translate it publishes: the live fields take the approved text.
 
     Credits are snapshotted with each person's current credit choice. A correction gets a
@@ -390,6 +392,8 @@ def translation_publish(*, translation: Translation, by: Any, comment: str = "")
     t = _lock(translation, "publish", by)
     if permissions.is_translator_of(by, t):
         raise PermissionDenied(_(REFUSALS["publish"]))
+    if credited_ids is not None:
+        credits_confirm(translation=t, by=by, credited_ids=credited_ids)
     pin = versions.approved_pin(t)
     if pin is None:
         raise WorkflowError(_("No approved version of this text was found; it must be reviewed again."))
@@ -465,11 +469,20 @@ def translation_archive_publish(
 
 
 @transaction.atomic
-def translation_schedule(*, translation: Translation, by: Any, at: dt.datetime, comment: str = "") -> Translation:
+def translation_schedule(
+    *,
+    translation: Translation,
+    by: Any,
+    at: dt.datetime,
+    comment: str = "",
+    credited_ids: Iterable[int] | None = None,
+) -> Translation:
     """An editor sets a publication time; beat publishes it then (``translations_publish_due``)."""
     if at <= timezone.now():
         raise WorkflowError(_("Choose a time in the future, or publish now."))
     t = _lock(translation, "schedule", by)
+    if credited_ids is not None:
+        credits_confirm(translation=t, by=by, credited_ids=credited_ids)
     old, t.state, t.scheduled_for = t.state, State.SCHEDULED, at
     return _record(
         t,
@@ -586,3 +599,33 @@ def translation_expire_claim(*, translation: Translation) -> Translation:
         comment=_("Claim expired after no activity"),
         notify=[(holder, NotificationKind.CLAIM_EXPIRED)],
     )
+
+
+@transaction.atomic
+def credits_confirm(*, translation: Translation, by: Any, credited_ids: Iterable[int]) -> list[Credit]:
+    """The editor confirms who is credited in public: credits in ``credited_ids`` are, others not.
+
+    Callers: editors who may publish this translation. Writes ``Credit.is_credited`` and
+    ``credit_name`` (snapshot of each person's choice) and an audit entry.
+    """
+    if not permissions.can_publish(user=by, translation=translation):
+        raise PermissionDenied(_("Only an editor who did not translate this can confirm its credits."))
+    if translation.state not in (State.APPROVED, State.SCHEDULED):
+        raise WorkflowError(_("Credits are confirmed when an approved translation is published."))
+    wanted = {int(i) for i in credited_ids}
+    credits = list(
+        Credit.objects.select_for_update(of=("self",))
+        .filter(translation=translation)
+        .select_related("user", "user__contributor")
+    )
+    if wanted - {c.pk for c in credits}:
+        raise WorkflowError(_("Some credits do not belong to this translation."))
+    for credit in credits:
+        credit.is_credited = credit.pk in wanted
+        if credit.user is not None:
+            credit.credit_name = names.public_name(credit.user, credit.role)
+        credit.save(update_fields=["is_credited", "credit_name"])
+    audit_record(
+        actor=by, action="translation.credits_confirm", target=translation, credited=",".join(map(str, sorted(wanted)))
+    )
+    return credits

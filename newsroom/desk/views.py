@@ -238,9 +238,7 @@ def inbox_article_reject(request: HttpRequest, pk: int) -> HttpResponse:
 def feeds_view(request: HttpRequest) -> HttpResponse:
     form = desk_forms.FeedForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            feed = form.save()
-            audit_record(actor=request.user, action="feed.add", target=feed, url=feed.url)
+        feed_polling.feed_create(by=request.user, **form.cleaned_data)
         messages.success(request, _("Feed added; it will be polled within a minute."))
         return redirect("desk:feeds")
     feeds = Feed.objects.select_related("outlet").annotate(

@@ -14,10 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from newsroom.core.audit import audit_record
 from newsroom.core.queue import enqueue
 from newsroom.models import Feed, FeedItem
 from newsroom.sources import feeds, fetching, importing
@@ -194,3 +197,12 @@ def feed_poll_enqueue(*, feed: Feed) -> None:
     """Queue a poll of ``feed`` now ("poll now" on the feeds page). Editors only (view checks)."""
 
     enqueue("newsroom.tasks.feed_poll", feed.pk)
+
+
+@transaction.atomic
+def feed_create(*, by: Any, outlet: Any, url: str, **fields: Any) -> Feed:
+    """An editor adds a feed of ``outlet``: writes the Feed and an audit entry; it is polled on
+    the next beat. Callers check the role (the desk's feeds page is for editors and reviewers)."""
+    feed = Feed.objects.create(outlet=outlet, url=url, **fields)
+    audit_record(actor=by, action="feed.add", target=feed, url=feed.url)
+    return feed

@@ -204,15 +204,15 @@ def test_credits_confirm_sets_who_is_credited(db, editor, reviewer):
     t = TranslationFactory(state=State.APPROVED)
     credit_t = Credit.objects.get(translation=t, role="translator")
     credit_r = Credit.objects.create(translation=t, user=reviewer, role="reviewer")
-    review.credits_confirm(translation=t, by=editor, credited_ids=[credit_t.pk])
+    workflow.credits_confirm(translation=t, by=editor, credited_ids=[credit_t.pk])
     credit_t.refresh_from_db()
     credit_r.refresh_from_db()
     assert credit_t.is_credited and not credit_r.is_credited
     assert credit_t.credit_name == t.translator.contributor.credit_name("translator")
     with pytest.raises(PermissionDenied):
-        review.credits_confirm(translation=t, by=reviewer, credited_ids=[])
+        workflow.credits_confirm(translation=t, by=reviewer, credited_ids=[])
     with pytest.raises(PermissionDenied):
-        review.credits_confirm(translation=t, by=t.translator, credited_ids=[])
+        workflow.credits_confirm(translation=t, by=t.translator, credited_ids=[])
 
 
 def test_schedule_then_beat_publishes_when_due(db, editor):

@@ -16,7 +16,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -573,15 +572,15 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_preview(request, translation, form, rows, status=400)
     try:
-        with transaction.atomic():
-            review.credits_confirm(translation=translation, by=request.user, credited_ids=form.cleaned_data["credited"])
-            if form.cleaned_data["when"] == "schedule":
-                workflow.translation_schedule(translation=translation, by=request.user, at=form.cleaned_data["at"])
-                when = timezone.localtime(form.cleaned_data["at"]).strftime("%Y-%m-%d %H:%M %Z")
-                messages.success(request, _("Scheduled for %(when)s.") % {"when": when})
-            else:
-                workflow.translation_publish(translation=translation, by=request.user)
-                messages.success(request, _("Published."))
+        credited = form.cleaned_data["credited"]
+        if form.cleaned_data["when"] == "schedule":
+            at = form.cleaned_data["at"]
+            workflow.translation_schedule(translation=translation, by=request.user, at=at, credited_ids=credited)
+            when = timezone.localtime(at).strftime("%Y-%m-%d %H:%M %Z")
+            messages.success(request, _("Scheduled for %(when)s.") % {"when": when})
+        else:
+            workflow.translation_publish(translation=translation, by=request.user, credited_ids=credited)
+            messages.success(request, _("Published."))
     except (workflow.WorkflowError, review.ReviewError) as e:
         form.add_error("at" if form.cleaned_data["when"] == "schedule" else None, e.message)
         return _render_preview(request, translation, form, rows, status=400)

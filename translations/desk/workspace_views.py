@@ -36,7 +36,7 @@ from translations.desk.workspace_forms import (
     editor_payload,
 )
 from translations.models import Comment, GlossaryTerm, Notification, State, Translation, WorkflowEvent
-from translations.people import accounts
+from translations.people import accounts, notifications
 from translations.people import names as people
 
 JOBS_PER_PAGE = 30
@@ -472,14 +472,10 @@ def notifications_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
     """Mark one notice (``id``) or all of the person's notices read."""
-    user: Any = request.user
-    qs = Notification.objects.filter(user=user, read_at__isnull=True)
-    if request.POST.get("id"):
-        try:
-            qs = qs.filter(pk=int(request.POST["id"]))
-        except ValueError as e:
-            raise Http404 from e
-    qs.update(read_at=timezone.now())
+    raw = request.POST.get("id", "")
+    if raw and not (raw.isascii() and raw.isdigit() and len(raw) < 12):
+        raise Http404("No such notice")
+    notifications.notifications_mark_read(user=request.user, notification_id=int(raw) if raw else None)
     return redirect("desk:notifications")
 
 
@@ -565,12 +561,8 @@ def profile(request: HttpRequest) -> HttpResponse:
     can_set_staff = permissions.is_editor(request.user)
     form = ProfileForm(request.POST or None, instance=contributor, can_set_staff=can_set_staff)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        first_name, last_name = data.pop("first_name", ""), data.pop("last_name", "")
         fresh = Contributor.objects.get(pk=contributor.pk)
-        accounts.contributor_update(contributor=fresh, by=request.user, **data)
-        user.first_name, user.last_name = first_name, last_name
-        user.save(update_fields=["first_name", "last_name"])
+        accounts.contributor_update(contributor=fresh, by=request.user, **form.cleaned_data)
         messages.success(request, _("Profile saved."))
         return redirect("desk:profile")
     return render(

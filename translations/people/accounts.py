@@ -151,14 +151,19 @@ def invitations_pending() -> Any:
 
 
 @transaction.atomic
+@transaction.atomic
 def contributor_update(*, contributor: Contributor, by: Any, **fields: Any) -> Contributor:
-    """A person updates their own profile (or an editor anyone's). ``is_volunteer`` is changed
-    only by editors; a non-editor's value is ignored. Writes the Contributor and audit entry."""
+    """A person updates their own profile (or an editor anyone's): names, credit choice,
+    languages, public page, muted notices. ``is_volunteer`` is changed only by editors; a
+    non-editor's value is ignored. Anonymous credit never keeps a public page. Writes the
+    Contributor, the user's names and an audit entry, in one transaction."""
     if contributor.user_id != by.pk and not permissions.is_editor(by):
         raise PermissionDenied(_("You can only change your own profile."))
     if not permissions.is_editor(by):
         fields.pop("is_volunteer", None)
     allowed = {
+        "first_name",
+        "last_name",
         "credit_mode",
         "pseudonym",
         "languages",
@@ -168,10 +173,17 @@ def contributor_update(*, contributor: Contributor, by: Any, **fields: Any) -> C
         "bio",
         "muted_notifications",
     }
+    names = {name: str(fields.pop(name)).strip()[:150] for name in ("first_name", "last_name") if name in fields}
     for name, value in fields.items():
         if name not in allowed:
             raise ValueError(name)
         setattr(contributor, name, value)
+    if names:
+        # The real name stays with editors; it is only public when the credit choice says so.
+        user = contributor.user
+        for name, value in names.items():
+            setattr(user, name, value)
+        user.save(update_fields=list(names))
     if contributor.credit_mode == CreditMode.ANONYMOUS:
         # A public page would give a face to someone who asked not to be named.
         contributor.has_public_profile = False

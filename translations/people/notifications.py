@@ -133,3 +133,14 @@ def notifications_send(*, ids: Iterable[int] | None = None) -> int:
             notice.save(update_fields=["emailed_at"])
             sent += 1
     return sent
+
+
+def notifications_mark_read(*, user: Any, notification_id: int | None = None) -> int:
+    """Mark one of ``user``'s notices (or all of them) read; returns how many changed.
+
+    Only the person's own unread notices are touched, so an id that is not theirs changes nothing.
+    """
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_id is not None:
+        qs = qs.filter(pk=notification_id)
+    return qs.update(read_at=timezone.now())
