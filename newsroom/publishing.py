@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 from django.template import loader
+from django.utils import translation
 from django.utils.text import slugify
 from modeltranslation.utils import build_localized_fieldname
 
@@ -157,9 +158,11 @@ def article_live_written(*, article: Article, language: str) -> None:
     """
     body = getattr(article, build_localized_fieldname("body", language)) or []
     related = related_ids(article=article, language=language)
+    with translation.override(language):  # the body's own words ("Translator's note") in its language
+        rendered = body_render(body=body)
     Article.objects.filter(pk=article.pk).update(
         **{
-            build_localized_fieldname("body_html", language): body_render(body=body),
+            build_localized_fieldname("body_html", language): rendered,
             build_localized_fieldname("related_ids", language): related,
         }
     )

@@ -65,7 +65,7 @@ def test_a_multi_host_database_url_reaches_libpq_as_host_and_port_lists():
         }
     )
     assert s["default"]["HOST"] == "db1.internal,db2.internal" and s["default"]["PORT"] == "5432,5433"
-    assert s["default"]["OPTIONS"] == {"target_session_attrs": "read-write"}
+    assert s["default"]["OPTIONS"]["target_session_attrs"] == "read-write"  # beside the pool settings
     assert s["params"] == {
         "host": "db1.internal,db2.internal",
         "port": "5432,5433",

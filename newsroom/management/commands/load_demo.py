@@ -65,7 +65,13 @@ PEOPLE: list[tuple[str, str, str, list[str], dict[str, Any]]] = [
     ("volunteer3", "Maryia", "Hrynevich", ["translator"], {"credit_mode": CreditMode.ANONYMOUS}),
     # A made-up demo volunteer who translates into German: the seed story's German version is
     # credited to this account (never to a real person who did not translate it).
-    ("volunteer_de", "Lena", "Beispiel", ["translator"], {"languages": ["ru", "en", "de"]}),
+    (
+        "volunteer_de",
+        "Lena",
+        "Beispiel",
+        ["translator"],
+        {"languages": ["ru", "en", "de"], "credit_mode": CreditMode.REAL_NAME},
+    ),
 ]
 
 
