@@ -30,7 +30,8 @@ from newsroom.core.db_routing import lag_tolerant_view
 from newsroom.core.roles import desk_member_required
 from newsroom.models import Article, AuditEntry, Tag
 from translations import editing, machine_drafts, permissions, review, selectors, stats, versions, workflow
-from translations.assist import checks, diff, machine
+from translations.assist import diff, machine
+from translations.desk import pages
 from translations.desk.editorial_forms import (
     AssignForm,
     AuditFilterForm,
@@ -243,32 +244,6 @@ def _can_see_review(user: Any, translation: Translation) -> bool:
     return permissions.is_reviewer(user) or permissions.is_translator_of(user, translation)
 
 
-def _review_base(translation: Translation) -> versions.Pin | None:
-    """The submission the reviewer compares against, found by the revision its event pinned.
-
-    While in review the newest submission *is* the text under review, so the one before it is
-    the base; otherwise the newest submission is.
-    """
-    submitted = versions.submitted_versions(translation, limit=2)
-    if translation.state == State.IN_REVIEW:
-        return submitted[1] if len(submitted) > 1 else None
-    return submitted[0] if submitted else None
-
-
-def _credit_preview(translation: Translation, viewer: Any) -> dict[str, list[dict[str, str]]]:
-    """Credits as readers will see them, with the viewer as reviewer if they approve."""
-    rows = review.credit_rows(translation)
-    translators = [
-        {"name": r["preview_name"]} for r in rows if r["credit"].role == Role.TRANSLATOR and r["credit"].is_credited
-    ]
-    reviewers = [
-        {"name": r["preview_name"]} for r in rows if r["credit"].role == Role.REVIEWER and r["credit"].is_credited
-    ]
-    if not reviewers and permissions.is_reviewer(viewer):
-        reviewers = [{"name": people.public_name(viewer, Role.REVIEWER)}]
-    return {"translators": translators, "reviewers": reviewers}
-
-
 @desk_member_required
 def review_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything readers will get: text with its diff, notes, omissions with their reasons,
@@ -276,69 +251,7 @@ def review_page(request: HttpRequest, pk: int) -> HttpResponse:
     translation = _visible(request, pk)
     if not _can_see_review(request.user, translation):
         raise PermissionDenied(_("Only reviewers, editors and the translator can open the review."))
-    base = _review_base(translation)
-    old = base.snapshot if base else None
-    comments = list(
-        translation.comments.select_related("author__contributor", "resolved_by__contributor").order_by(
-            "created_at", "pk"
-        )
-    )
-    threads: dict[str, list[dict[str, Any]]] = {}
-    by_pk: dict[int, dict[str, Any]] = {c.pk: {"comment": c, "replies": []} for c in comments}
-    for c in comments:
-        if c.parent_id and c.parent_id in by_pk:
-            by_pk[c.parent_id]["replies"].append(c)
-        else:
-            threads.setdefault(c.block_id, []).append(by_pk[c.pk])
-    problems = workflow.translation_problems(translation=translation)
-    problems_by_block = checks.by_block(problems)
-    notes_after: dict[str, list[dict[str, Any]]] = {}
-    for note in translation.notes:
-        if str(note.get("text", "")).strip():
-            notes_after.setdefault(str(note.get("after", "")), []).append(note)
-    rows = []
-    for block in translation.source_revision.blocks:
-        entry = translation.blocks.get(block["id"]) or {}
-        text = diff.block_text(translation.blocks, block["id"])
-        before = diff.block_text(old["blocks"], block["id"]) if old else ""
-        rows.append(
-            {
-                "block": block,
-                "text": text,
-                "omitted": bool(entry.get("omitted")),
-                "reason": str(entry.get("reason", "")),
-                "diff": diff.word_diff(before, text) if old else None,
-                "changed": bool(old) and before != text,
-                "threads": threads.get(block["id"], []),
-                "problems": problems_by_block.get(block["id"], []),
-                "notes": notes_after.get(block["id"], []),
-                "machine_mark": translation.machine_drafts.get(block["id"]),
-            }
-        )
-    can_comment = permissions.can_comment(user=request.user, translation=translation)
-    actions = workflow.available_actions(user=request.user, translation=translation)
-    return render(
-        request,
-        "desk/review.html",
-        {
-            "translation": translation,
-            "article": translation.article,
-            "rows": rows,
-            "base": base.version if base else None,
-            "title_diff": diff.word_diff(old["title"], translation.title) if old else None,
-            "lead_diff": diff.word_diff(old["lead"], translation.lead) if old else None,
-            "general_threads": threads.get("", []),
-            "general_problems": problems_by_block.get("", []),
-            "notes_top": notes_after.get("", []),
-            "warning_count": sum(1 for p in problems if not p.is_error),
-            "error_count": sum(1 for p in problems if p.is_error),
-            "can_comment": can_comment,
-            "can_approve": "approve" in actions,
-            "can_request_changes": "request_changes" in actions,
-            "comment_form": CommentForm(),
-            **_credit_preview(translation, request.user),
-        },
-    )
+    return render(request, "desk/review.html", pages.review_page(user=request.user, translation=translation))
 
 
 @desk_member_required

@@ -25,8 +25,9 @@ from django.views.decorators.http import require_POST
 
 from newsroom.core import inputs
 from newsroom.core.roles import desk_member_required
-from translations import editing, machine_drafts, permissions, review, selectors, workflow
-from translations.assist import checks, glossary, memory
+from translations import editing, permissions, review, selectors, workflow
+from translations.assist import glossary
+from translations.desk import pages
 from translations.desk.workspace_forms import (
     AcceptInvitationForm,
     GlossaryTermForm,
@@ -35,14 +36,12 @@ from translations.desk.workspace_forms import (
     ProfileForm,
     editor_payload,
 )
-from translations.models import Comment, GlossaryTerm, Notification, State, Translation, WorkflowEvent
+from translations.models import Comment, GlossaryTerm, Notification, State, Translation
 from translations.people import accounts, notifications
 from translations.people import names as people
 
 JOBS_PER_PAGE = 30
 # Editor-side actions that need a typed reason (as on the shared transition endpoint).
-ACTIONS_WITH_COMMENT = {"request_changes", "unpublish", "spike", "correct"}
-ACTIONS_ELSEWHERE = {"schedule", "publish", "assign"}  # the editors' pages have the right forms
 
 
 def notifications_unread_count(*, user: Any) -> int:
@@ -122,7 +121,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     groups: dict[str, list[Translation]] = {s: [] for s in order}
     for t in qs:
         groups.setdefault(t.state, []).append(t)
-    changes_requested = _changes_requested_ids([t.pk for t in groups[State.IN_PROGRESS]])
+    changes_requested = pages.changes_requested_ids([t.pk for t in groups[State.IN_PROGRESS]])
     sections = [{"state": s, "label": State(s).label, "items": groups[s]} for s in order if groups.get(s)]
     queue = selectors.review_queue(user=user)
     return render(
@@ -151,141 +150,10 @@ def _visible(request: HttpRequest, pk: int) -> Translation:
     )
 
 
-def _can_edit(user: Any, t: Translation) -> bool:
-    return permissions.can_edit_text(user=user, translation=t) and t.state in editing.EDITABLE_STATES
-
-
-# "Changes requested" means: the latest of these events is a request for changes (no
-# submission came after it). ``mine`` and the editor both use this one rule.
-_REVIEW_ROUND_ACTIONS = ("submit", "request_changes")
-
-
-def _changes_requested_ids(translation_ids: list[int]) -> set[int]:
-    """Ids among ``translation_ids`` whose latest submit/request_changes event asks for changes
-    (one query, latest event per translation)."""
-    if not translation_ids:
-        return set()
-    latest = (
-        WorkflowEvent.objects.filter(translation__in=translation_ids, action__in=_REVIEW_ROUND_ACTIONS)
-        .order_by("translation_id", "-created_at", "-pk")
-        .distinct("translation_id")
-        .values_list("translation_id", "action")
-    )
-    return {pk for pk, action in latest if action == "request_changes"}
-
-
-def _changes_requested(t: Translation) -> WorkflowEvent | None:
-    """The latest 'changes requested' event if no submission came after it."""
-    last = (
-        WorkflowEvent.objects.filter(translation=t, action__in=_REVIEW_ROUND_ACTIONS)
-        .select_related("actor__contributor")
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-    return last if last is not None and last.action == "request_changes" else None
-
-
-def _editor_context(
-    request: HttpRequest,
-    t: Translation,
-    *,
-    posted: dict[str, Any] | None = None,
-    conflict: editing.StaleEdit | None = None,
-    problems: list[checks.Problem] | None = None,
-) -> dict[str, Any]:
-    user = request.user
-    source_blocks: list[dict[str, Any]] = list(t.source_revision.blocks)
-    can_edit = _can_edit(user, t)
-    terms = list(glossary.glossary_terms(source_language=t.article.language, target_language=t.language))
-    hits = glossary.hits_by_block(blocks=source_blocks, terms=terms)
-    suggestions = memory.suggestions_by_block(translation=t, blocks=source_blocks) if can_edit else {}
-    if problems is None:
-        problems = workflow.translation_problems(translation=t)
-    problems_by_block = checks.by_block(problems)
-    posted_blocks: dict[str, Any] = (posted or {}).get("blocks", {})
-    theirs: dict[str, Any] = conflict.current if conflict is not None else {}
-    their_blocks: dict[str, Any] = theirs.get("blocks", {}) if theirs else {}
-    notes: list[dict[str, Any]] = list(t.notes)
-    if posted is not None and "notes" in posted:
-        notes = posted["notes"]
-    notes_after: dict[str, list[dict[str, Any]]] = {}
-    for note in notes:
-        notes_after.setdefault(str(note.get("after", "")), []).append(note)
-    threads: dict[str, list[dict[str, Any]]] = {}
-    comments = list(
-        Comment.objects.filter(translation=t).select_related("author__contributor", "resolved_by__contributor")
-    )
-    replies: dict[int, list[Comment]] = {}
-    for c in comments:
-        if c.parent_id:
-            replies.setdefault(c.parent_id, []).append(c)
-    for c in comments:
-        if not c.parent_id:
-            threads.setdefault(c.block_id, []).append({"comment": c, "replies": replies.get(c.pk, [])})
-    rows = []
-    for number, block in enumerate(source_blocks, start=1):
-        bid = str(block["id"])
-        target = posted_blocks.get(bid) or t.blocks.get(bid) or {}
-        their = their_blocks.get(bid) or {}
-        their_text = str(their.get("text", "")) if conflict is not None else ""
-        rows.append(
-            {
-                "number": number,
-                "block": block,
-                "id": bid,
-                "target": target,
-                "is_translatable": checks.is_translatable(block),
-                "hits": hits.get(bid, []),
-                "suggestions": suggestions.get(bid, []),
-                "problems": problems_by_block.get(bid, []),
-                "threads": threads.get(bid, []),
-                "notes": notes_after.get(bid, []),
-                "their_text": their_text if conflict is not None and their_text != target.get("text", "") else None,
-                "machine_mark": t.machine_drafts.get(bid),
-            }
-        )
-    actions = [a for a in workflow.available_actions(user=user, translation=t) if a not in ACTIONS_ELSEWHERE]
-    values = {
-        "title": (posted or {}).get("title", t.title),
-        "lead": (posted or {}).get("lead", t.lead),
-        "tags": (posted or {}).get("tags", t.tags),
-    }
-    conflict_fields = {}
-    if conflict is not None:
-        for name in ("title", "lead", "tags"):
-            if theirs.get(name, "") != values[name]:
-                conflict_fields[name] = theirs.get(name, "")
-    # The language written: English names the desk uses in its labels ("Title (German)").
-    target_name = checks.CONVENTIONS[t.language].name if t.language in checks.CONVENTIONS else t.language
-    return {
-        "target_name": target_name,
-        "translation": t,
-        "article": t.article,
-        "rows": rows,
-        "notes_top": notes_after.get("", []),
-        "general_threads": threads.get("", []),
-        "values": values,
-        "based_on": conflict.current_version if conflict is not None else t.edit_version,
-        "can_edit": can_edit,
-        "frozen_reason": editing.frozen_reason(t),
-        "can_comment": permissions.can_comment(user=user, translation=t),
-        "can_review": permissions.can_review(user=user, translation=t) and t.state == State.IN_REVIEW,
-        "actions": actions,
-        "actions_with_comment": ACTIONS_WITH_COMMENT,
-        "conflict": conflict,
-        "conflict_fields": conflict_fields,
-        "problems": problems,
-        "general_problems": problems_by_block.get("", []),
-        "error_count": sum(1 for p in problems if p.is_error),
-        "warning_count": sum(1 for p in problems if not p.is_error),
-        "changes_requested": _changes_requested(t) if t.state == State.IN_PROGRESS else None,
-        "word_count": t.source_revision.word_count,
-        "machine": machine_drafts.editor_context(user=user, translation=t),
-    }
-
-
 def _render_editor(request: HttpRequest, t: Translation, status: int = 200, **kwargs: Any) -> HttpResponse:
-    return render(request, "desk/editor.html", _editor_context(request, t, **kwargs), status=status)
+    return render(
+        request, "desk/editor.html", pages.editor_page(user=request.user, translation=t, **kwargs), status=status
+    )
 
 
 def _based_on(request: HttpRequest) -> int:
@@ -397,7 +265,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not permissions.can_submit(user=request.user, translation=t):
         return _refused(request, t, PermissionDenied(_("Only the assigned translator can submit this.")), posted)
-    if posted is not None and _can_edit(request.user, t):
+    if posted is not None and pages.can_edit(request.user, t):
         payload = posted
         try:
             t = editing.translation_save(translation=t, by=request.user, based_on=_based_on(request), **payload)

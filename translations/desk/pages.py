@@ -1,0 +1,244 @@
+"""What the desk's translation pages show: the data each page needs, read in one place.
+
+The views stay thin — they check who may see the page, call one of these and render — and the
+data is built here from selectors, the workflow's predicates and the assist tools (checks,
+glossary, memory). Nothing here writes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from translations import editing, machine_drafts, permissions, review, versions, workflow
+from translations.assist import checks, diff, glossary, memory
+from translations.desk.editorial_forms import CommentForm
+from translations.models import Comment, Role, State, Translation, WorkflowEvent
+from translations.people import names as people
+
+ACTIONS_WITH_COMMENT = {"request_changes", "unpublish", "spike", "correct"}
+ACTIONS_ELSEWHERE = {"schedule", "publish", "assign"}  # the editors' pages have the right forms
+
+
+def can_edit(user: Any, t: Translation) -> bool:
+    """``user`` may change the text now (the service checks it again on save)."""
+    return permissions.can_edit_text(user=user, translation=t) and t.state in editing.EDITABLE_STATES
+
+
+# "Changes requested" means: the latest of these events is a request for changes (no
+# submission came after it). ``mine`` and the editor both use this one rule.
+_REVIEW_ROUND_ACTIONS = ("submit", "request_changes")
+
+
+def changes_requested_ids(translation_ids: list[int]) -> set[int]:
+    """Ids among ``translation_ids`` whose latest submit/request_changes event asks for changes
+    (one query, latest event per translation)."""
+    if not translation_ids:
+        return set()
+    latest = (
+        WorkflowEvent.objects.filter(translation__in=translation_ids, action__in=_REVIEW_ROUND_ACTIONS)
+        .order_by("translation_id", "-created_at", "-pk")
+        .distinct("translation_id")
+        .values_list("translation_id", "action")
+    )
+    return {pk for pk, action in latest if action == "request_changes"}
+
+
+def changes_requested(t: Translation) -> WorkflowEvent | None:
+    """The latest 'changes requested' event if no submission came after it."""
+    last = (
+        WorkflowEvent.objects.filter(translation=t, action__in=_REVIEW_ROUND_ACTIONS)
+        .select_related("actor__contributor")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return last if last is not None and last.action == "request_changes" else None
+
+
+def editor_page(
+    *,
+    user: Any,
+    translation: Translation,
+    posted: dict[str, Any] | None = None,
+    conflict: editing.StaleEdit | None = None,
+    problems: list[checks.Problem] | None = None,
+) -> dict[str, Any]:
+    t = translation
+    source_blocks: list[dict[str, Any]] = list(t.source_revision.blocks)
+    editable = can_edit(user, t)
+    terms = list(glossary.glossary_terms(source_language=t.article.language, target_language=t.language))
+    hits = glossary.hits_by_block(blocks=source_blocks, terms=terms)
+    suggestions = memory.suggestions_by_block(translation=t, blocks=source_blocks) if editable else {}
+    if problems is None:
+        problems = workflow.translation_problems(translation=t)
+    problems_by_block = checks.by_block(problems)
+    posted_blocks: dict[str, Any] = (posted or {}).get("blocks", {})
+    theirs: dict[str, Any] = conflict.current if conflict is not None else {}
+    their_blocks: dict[str, Any] = theirs.get("blocks", {}) if theirs else {}
+    notes: list[dict[str, Any]] = list(t.notes)
+    if posted is not None and "notes" in posted:
+        notes = posted["notes"]
+    notes_after: dict[str, list[dict[str, Any]]] = {}
+    for note in notes:
+        notes_after.setdefault(str(note.get("after", "")), []).append(note)
+    threads: dict[str, list[dict[str, Any]]] = {}
+    comments = list(
+        Comment.objects.filter(translation=t).select_related("author__contributor", "resolved_by__contributor")
+    )
+    replies: dict[int, list[Comment]] = {}
+    for c in comments:
+        if c.parent_id:
+            replies.setdefault(c.parent_id, []).append(c)
+    for c in comments:
+        if not c.parent_id:
+            threads.setdefault(c.block_id, []).append({"comment": c, "replies": replies.get(c.pk, [])})
+    rows = []
+    for number, block in enumerate(source_blocks, start=1):
+        bid = str(block["id"])
+        target = posted_blocks.get(bid) or t.blocks.get(bid) or {}
+        their = their_blocks.get(bid) or {}
+        their_text = str(their.get("text", "")) if conflict is not None else ""
+        rows.append(
+            {
+                "number": number,
+                "block": block,
+                "id": bid,
+                "target": target,
+                "is_translatable": checks.is_translatable(block),
+                "hits": hits.get(bid, []),
+                "suggestions": suggestions.get(bid, []),
+                "problems": problems_by_block.get(bid, []),
+                "threads": threads.get(bid, []),
+                "notes": notes_after.get(bid, []),
+                "their_text": their_text if conflict is not None and their_text != target.get("text", "") else None,
+                "machine_mark": t.machine_drafts.get(bid),
+            }
+        )
+    actions = [a for a in workflow.available_actions(user=user, translation=t) if a not in ACTIONS_ELSEWHERE]
+    values = {
+        "title": (posted or {}).get("title", t.title),
+        "lead": (posted or {}).get("lead", t.lead),
+        "tags": (posted or {}).get("tags", t.tags),
+    }
+    conflict_fields = {}
+    if conflict is not None:
+        for name in ("title", "lead", "tags"):
+            if theirs.get(name, "") != values[name]:
+                conflict_fields[name] = theirs.get(name, "")
+    # The language written: English names the desk uses in its labels ("Title (German)").
+    target_name = checks.CONVENTIONS[t.language].name if t.language in checks.CONVENTIONS else t.language
+    return {
+        "target_name": target_name,
+        "translation": t,
+        "article": t.article,
+        "rows": rows,
+        "notes_top": notes_after.get("", []),
+        "general_threads": threads.get("", []),
+        "values": values,
+        "based_on": conflict.current_version if conflict is not None else t.edit_version,
+        "can_edit": editable,
+        "frozen_reason": editing.frozen_reason(t),
+        "can_comment": permissions.can_comment(user=user, translation=t),
+        "can_review": permissions.can_review(user=user, translation=t) and t.state == State.IN_REVIEW,
+        "actions": actions,
+        "actions_with_comment": ACTIONS_WITH_COMMENT,
+        "conflict": conflict,
+        "conflict_fields": conflict_fields,
+        "problems": problems,
+        "general_problems": problems_by_block.get("", []),
+        "error_count": sum(1 for p in problems if p.is_error),
+        "warning_count": sum(1 for p in problems if not p.is_error),
+        "changes_requested": changes_requested(t) if t.state == State.IN_PROGRESS else None,
+        "word_count": t.source_revision.word_count,
+        "machine": machine_drafts.editor_context(user=user, translation=t),
+    }
+
+
+def review_base(translation: Translation) -> versions.Pin | None:
+    """The submission the reviewer compares against, found by the revision its event pinned.
+
+    While in review the newest submission *is* the text under review, so the one before it is
+    the base; otherwise the newest submission is.
+    """
+    submitted = versions.submitted_versions(translation, limit=2)
+    if translation.state == State.IN_REVIEW:
+        return submitted[1] if len(submitted) > 1 else None
+    return submitted[0] if submitted else None
+
+
+def credit_preview(translation: Translation, viewer: Any) -> dict[str, list[dict[str, str]]]:
+    """Credits as readers will see them, with the viewer as reviewer if they approve."""
+    rows = review.credit_rows(translation)
+    translators = [
+        {"name": r["preview_name"]} for r in rows if r["credit"].role == Role.TRANSLATOR and r["credit"].is_credited
+    ]
+    reviewers = [
+        {"name": r["preview_name"]} for r in rows if r["credit"].role == Role.REVIEWER and r["credit"].is_credited
+    ]
+    if not reviewers and permissions.is_reviewer(viewer):
+        reviewers = [{"name": people.public_name(viewer, Role.REVIEWER)}]
+    return {"translators": translators, "reviewers": reviewers}
+
+
+def review_page(*, user: Any, translation: Translation) -> dict[str, Any]:
+    """Everything readers will get, for the review page: the text with its diff against the
+    previous submission, notes, omissions with their reasons, check warnings and the credit
+    lines, next to the source and the comment threads."""
+    base = review_base(translation)
+    old = base.snapshot if base else None
+    comments = list(
+        translation.comments.select_related("author__contributor", "resolved_by__contributor").order_by(
+            "created_at", "pk"
+        )
+    )
+    threads: dict[str, list[dict[str, Any]]] = {}
+    by_pk: dict[int, dict[str, Any]] = {c.pk: {"comment": c, "replies": []} for c in comments}
+    for c in comments:
+        if c.parent_id and c.parent_id in by_pk:
+            by_pk[c.parent_id]["replies"].append(c)
+        else:
+            threads.setdefault(c.block_id, []).append(by_pk[c.pk])
+    problems = workflow.translation_problems(translation=translation)
+    problems_by_block = checks.by_block(problems)
+    notes_after: dict[str, list[dict[str, Any]]] = {}
+    for note in translation.notes:
+        if str(note.get("text", "")).strip():
+            notes_after.setdefault(str(note.get("after", "")), []).append(note)
+    rows = []
+    for block in translation.source_revision.blocks:
+        entry = translation.blocks.get(block["id"]) or {}
+        text = diff.block_text(translation.blocks, block["id"])
+        before = diff.block_text(old["blocks"], block["id"]) if old else ""
+        rows.append(
+            {
+                "block": block,
+                "text": text,
+                "omitted": bool(entry.get("omitted")),
+                "reason": str(entry.get("reason", "")),
+                "diff": diff.word_diff(before, text) if old else None,
+                "changed": bool(old) and before != text,
+                "threads": threads.get(block["id"], []),
+                "problems": problems_by_block.get(block["id"], []),
+                "notes": notes_after.get(block["id"], []),
+                "machine_mark": translation.machine_drafts.get(block["id"]),
+            }
+        )
+    can_comment = permissions.can_comment(user=user, translation=translation)
+    actions = workflow.available_actions(user=user, translation=translation)
+    return {
+        "translation": translation,
+        "article": translation.article,
+        "rows": rows,
+        "base": base.version if base else None,
+        "title_diff": diff.word_diff(old["title"], translation.title) if old else None,
+        "lead_diff": diff.word_diff(old["lead"], translation.lead) if old else None,
+        "general_threads": threads.get("", []),
+        "general_problems": problems_by_block.get("", []),
+        "notes_top": notes_after.get("", []),
+        "warning_count": sum(1 for p in problems if not p.is_error),
+        "error_count": sum(1 for p in problems if p.is_error),
+        "can_comment": can_comment,
+        "can_approve": "approve" in actions,
+        "can_request_changes": "request_changes" in actions,
+        "comment_form": CommentForm(),
+        **credit_preview(translation, user),
+    }
