@@ -30,10 +30,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
-from django.utils.http import parse_http_date_safe
 
-from newsroom.site.cache import site_cache_lists_version
+from newsroom.site.cache import revalidatable, site_cache_lists_version
 
 logger = logging.getLogger(__name__)
 
@@ -52,10 +50,6 @@ SENTENCES = {
 
 def _seconds() -> int:
     return int(getattr(settings, "SITE_CACHE_SECONDS", 600))
-
-
-def _max_age() -> int:
-    return int(getattr(settings, "SITE_MAX_AGE", 60))
 
 
 def json_error(status: int, detail: str | None = None) -> HttpResponse:
@@ -161,15 +155,7 @@ class ApiMiddleware:
         if response.status_code != 200 or not isinstance(response, HttpResponse):
             response.headers["Cache-Control"] = "no-cache"
             return response
-        patch_cache_control(response, public=True, max_age=_max_age())
-        set_response_etag(response)
-        conditional = get_conditional_response(
-            request,
-            etag=response.headers.get("ETag"),
-            last_modified=parse_http_date_safe(response.headers.get("Last-Modified") or ""),
-            response=response,
-        )
-        return conditional if conditional is not None else response
+        return revalidatable(request, response)
 
     @staticmethod
     def _cors(response: HttpResponseBase) -> HttpResponseBase:

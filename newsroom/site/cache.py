@@ -197,6 +197,12 @@ def _finish(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBas
         render()
     if request.method not in ("GET", "HEAD") or response.status_code != 200 or not isinstance(response, HttpResponse):
         return response
+    return revalidatable(request, response)
+
+
+def revalidatable(request: HttpRequest, response: HttpResponse) -> HttpResponseBase:
+    """A public 200 readers and proxies may keep for ``SITE_MAX_AGE``, with an ETag; a 304
+    when the request's If-None-Match / If-Modified-Since still matches. (Site pages and the API.)"""
     patch_cache_control(response, public=True, max_age=_max_age())
     set_response_etag(response)
     conditional = get_conditional_response(

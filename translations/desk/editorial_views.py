@@ -16,7 +16,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,9 +27,9 @@ from reversion.models import Version
 from newsroom import publishing
 from newsroom.core.db_routing import lag_tolerant_view
 from newsroom.core.roles import desk_member_required
-from newsroom.models import Article, AuditEntry, Tag
+from newsroom.models import Article, AuditEntry
 from translations import editing, machine_drafts, permissions, review, selectors, stats, versions, workflow
-from translations.assist import diff, machine
+from translations.assist import diff
 from translations.desk import pages
 from translations.desk.editorial_forms import (
     AssignForm,
@@ -41,35 +40,9 @@ from translations.desk.editorial_forms import (
     PublishForm,
 )
 from translations.models import Comment, Role, State, Translation
-from translations.people import names as people
 
 PAGE_SIZE = 50
 PINNED_STATES = (State.APPROVED, State.SCHEDULED, State.PUBLISHED)
-ACTIVE_STATES = [State.OPEN, State.IN_PROGRESS, State.IN_REVIEW]
-BOARD_COLUMNS = (
-    "state",
-    "title",
-    "language",
-    "due_at",
-    "updated_at",
-    "created_at",
-    "translator_id",
-    "reviewer_id",
-    "article__source_title",
-    "article__language",
-    "article__outlet__name",
-    "translator__username",
-    "translator__first_name",
-    "translator__last_name",
-    "translator__contributor__credit_mode",
-    "translator__contributor__pseudonym",
-    "reviewer__username",
-    "reviewer__first_name",
-    "reviewer__last_name",
-    "reviewer__contributor__credit_mode",
-    "reviewer__contributor__pseudonym",
-    "source_revision_id",
-)
 
 
 def _editor_only(request: HttpRequest) -> None:
@@ -84,33 +57,6 @@ def _visible(request: HttpRequest, pk: int) -> Translation:
 # --- Board ---------------------------------------------------------------------------
 
 
-def _board_filter(qs: Any, data: dict[str, Any]) -> Any:
-    if data.get("language"):
-        qs = qs.filter(article__language=data["language"])
-    if data.get("target"):
-        qs = qs.filter(language=data["target"])
-    if data.get("outlet"):
-        qs = qs.filter(article__outlet=data["outlet"])
-    if data.get("assignee"):
-        qs = qs.filter(translator=data["assignee"])
-    if data.get("reviewer"):
-        qs = qs.filter(reviewer=data["reviewer"])
-    if data.get("due_before"):
-        qs = qs.filter(due_at__lt=timezone.make_aware(dt.datetime.combine(data["due_before"], dt.time.min)))
-    if data.get("overdue"):
-        qs = qs.filter(due_at__lt=timezone.now(), state__in=ACTIVE_STATES)
-    if data.get("tag"):
-        tag = data["tag"].strip()
-        published_tag = Tag.objects.filter(articles=OuterRef("article_id")).filter(Q(name__iexact=tag) | Q(slug=tag))
-        qs = qs.filter(Q(article__source_tags__contains=[tag]) | Q(Exists(published_tag)))
-    if data.get("q"):
-        q = data["q"].strip()
-        # One condition per table (not an OR across the join), so each can use its own index.
-        matching = Article.objects.filter(source_title__icontains=q).values("pk")
-        qs = qs.filter(Q(article_id__in=matching) | Q(title__icontains=q))
-    return qs
-
-
 @desk_member_required
 def home(request: HttpRequest) -> HttpResponse:
     """The board: every visible translation by state, filtered, searched and paginated."""
@@ -120,62 +66,7 @@ def home(request: HttpRequest) -> HttpResponse:
         reviewers=selectors.desk_reviewers(),
         viewer=request.user,
     )
-    qs = selectors.board_translations(user=request.user)
-    data: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    qs = _board_filter(qs, data)
-    counts = selectors.board_state_counts(qs=qs)
-    if data.get("state"):
-        qs = qs.filter(state=data["state"])
-    # Only the columns the board shows: sorting 50,000 rows with their JSON text is slow.
-    qs = qs.only(*BOARD_COLUMNS).order_by("due_at", "-updated_at", "pk")
-    paginator = Paginator(qs, PAGE_SIZE)
-    # The per-state counts already hold the total: spare the paginator its own COUNT(*).
-    paginator.count = counts[data["state"]] if data.get("state") else sum(counts.values())  # type: ignore[misc]
-    page = paginator.get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    state_links = []
-    for value, label in State.choices:
-        link = query.copy()
-        link["state"] = value
-        state_links.append({"value": value, "label": label, "count": counts[value], "query": link.urlencode()})
-    all_link = query.copy()
-    all_link.pop("state", None)
-    now = timezone.now()
-    rows = [
-        {
-            "t": t,
-            "holder": _holder(t, viewer=request.user),
-            "is_overdue": bool(t.due_at and t.due_at < now and t.state in ACTIVE_STATES),
-        }
-        for t in page.object_list
-    ]
-    return render(
-        request,
-        "desk/board.html",
-        {
-            "form": form,
-            "page": page,
-            "rows": rows,
-            "state_links": state_links,
-            "all_query": all_link.urlencode(),
-            "total": sum(counts.values()),
-            "state": data.get("state", ""),
-            "query": query.urlencode(),
-            "mt_enabled": machine.is_enabled(),
-        },
-    )
-
-
-def _holder(t: Translation, *, viewer: Any) -> Any:
-    """Who holds the job now: the reviewer while in review, the translator while in progress."""
-    if t.state == State.IN_REVIEW:
-        return people.desk_name(person=t.reviewer, viewer=viewer) or _("any reviewer")
-    if t.state in (State.IN_PROGRESS,):
-        return people.desk_name(person=t.translator, viewer=viewer)
-    if t.state in (State.APPROVED, State.SCHEDULED):
-        return _("editors")
-    return None
+    return render(request, "desk/board.html", pages.board_page(user=request.user, form=form, query=request.GET))
 
 
 # --- Assigning and opening jobs ----------------------------------------------------------

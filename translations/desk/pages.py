@@ -7,14 +7,47 @@ glossary, memory). Nothing here writes.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from translations import editing, machine_drafts, permissions, review, versions, workflow
-from translations.assist import checks, diff, glossary, memory
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from newsroom.models import Article, Tag
+from translations import editing, machine_drafts, permissions, review, selectors, versions, workflow
+from translations.assist import checks, diff, glossary, machine, memory
 from translations.desk.editorial_forms import CommentForm
 from translations.models import Comment, Role, State, Translation, WorkflowEvent
 from translations.people import names as people
 
+BOARD_PAGE_SIZE = 50
+ACTIVE_STATES = [State.OPEN, State.IN_PROGRESS, State.IN_REVIEW]
+BOARD_COLUMNS = (
+    "state",
+    "title",
+    "language",
+    "due_at",
+    "updated_at",
+    "created_at",
+    "translator_id",
+    "reviewer_id",
+    "article__source_title",
+    "article__language",
+    "article__outlet__name",
+    "translator__username",
+    "translator__first_name",
+    "translator__last_name",
+    "translator__contributor__credit_mode",
+    "translator__contributor__pseudonym",
+    "reviewer__username",
+    "reviewer__first_name",
+    "reviewer__last_name",
+    "reviewer__contributor__credit_mode",
+    "reviewer__contributor__pseudonym",
+    "source_revision_id",
+)
 ACTIONS_WITH_COMMENT = {"request_changes", "unpublish", "spike", "correct"}
 ACTIONS_ELSEWHERE = {"schedule", "publish", "assign"}  # the editors' pages have the right forms
 
@@ -241,4 +274,89 @@ def review_page(*, user: Any, translation: Translation) -> dict[str, Any]:
         "can_request_changes": "request_changes" in actions,
         "comment_form": CommentForm(),
         **credit_preview(translation, user),
+    }
+
+
+def board_filter(qs: Any, data: dict[str, Any]) -> Any:
+    """The board's filters (the form's cleaned data) applied to ``qs``."""
+    if data.get("language"):
+        qs = qs.filter(article__language=data["language"])
+    if data.get("target"):
+        qs = qs.filter(language=data["target"])
+    if data.get("outlet"):
+        qs = qs.filter(article__outlet=data["outlet"])
+    if data.get("assignee"):
+        qs = qs.filter(translator=data["assignee"])
+    if data.get("reviewer"):
+        qs = qs.filter(reviewer=data["reviewer"])
+    if data.get("due_before"):
+        qs = qs.filter(due_at__lt=timezone.make_aware(dt.datetime.combine(data["due_before"], dt.time.min)))
+    if data.get("overdue"):
+        qs = qs.filter(due_at__lt=timezone.now(), state__in=ACTIVE_STATES)
+    if data.get("tag"):
+        tag = data["tag"].strip()
+        published_tag = Tag.objects.filter(articles=OuterRef("article_id")).filter(Q(name__iexact=tag) | Q(slug=tag))
+        qs = qs.filter(Q(article__source_tags__contains=[tag]) | Q(Exists(published_tag)))
+    if data.get("q"):
+        q = data["q"].strip()
+        # One condition per table (not an OR across the join), so each can use its own index.
+        matching = Article.objects.filter(source_title__icontains=q).values("pk")
+        qs = qs.filter(Q(article_id__in=matching) | Q(title__icontains=q))
+    return qs
+
+
+def holder(t: Translation, *, viewer: Any) -> Any:
+    """Who holds the job now: the reviewer while in review, the translator while in progress."""
+    if t.state == State.IN_REVIEW:
+        return people.desk_name(person=t.reviewer, viewer=viewer) or _("any reviewer")
+    if t.state in (State.IN_PROGRESS,):
+        return people.desk_name(person=t.translator, viewer=viewer)
+    if t.state in (State.APPROVED, State.SCHEDULED):
+        return _("editors")
+    return None
+
+
+def board_page(*, user: Any, form: Any, query: Any) -> dict[str, Any]:
+    """The board: every job ``user`` may see, by state, filtered by the bound ``form``, searched
+    and paginated (``query`` is the request's GET)."""
+    qs = selectors.board_translations(user=user)
+    data: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    qs = board_filter(qs, data)
+    counts = selectors.board_state_counts(qs=qs)
+    if data.get("state"):
+        qs = qs.filter(state=data["state"])
+    # Only the columns the board shows: sorting 50,000 rows with their JSON text is slow.
+    qs = qs.only(*BOARD_COLUMNS).order_by("due_at", "-updated_at", "pk")
+    paginator = Paginator(qs, BOARD_PAGE_SIZE)
+    # The per-state counts already hold the total: spare the paginator its own COUNT(*).
+    paginator.count = counts[data["state"]] if data.get("state") else sum(counts.values())  # type: ignore[misc]
+    page = paginator.get_page(query.get("page"))
+    query = query.copy()
+    query.pop("page", None)
+    state_links = []
+    for value, label in State.choices:
+        link = query.copy()
+        link["state"] = value
+        state_links.append({"value": value, "label": label, "count": counts[value], "query": link.urlencode()})
+    all_link = query.copy()
+    all_link.pop("state", None)
+    now = timezone.now()
+    rows = [
+        {
+            "t": t,
+            "holder": holder(t, viewer=user),
+            "is_overdue": bool(t.due_at and t.due_at < now and t.state in ACTIVE_STATES),
+        }
+        for t in page.object_list
+    ]
+    return {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "state_links": state_links,
+        "all_query": all_link.urlencode(),
+        "total": sum(counts.values()),
+        "state": data.get("state", ""),
+        "query": query.urlencode(),
+        "mt_enabled": machine.is_enabled(),
     }
