@@ -129,6 +129,10 @@ if env.bool("DB_POOL", default=not TESTING):
         "min_size": 1,
         "max_size": env.int("DB_POOL_MAX_SIZE", default=4),
         "timeout": env.float("DB_POOL_TIMEOUT", default=20.0),
+        # After a database restart, keep retrying every few seconds instead of backing off for
+        # minutes: psycopg_pool doubles its delay until reconnect_timeout, then the next request
+        # starts a fresh attempt. (Django checks each connection before use: CONN_HEALTH_CHECKS.)
+        "reconnect_timeout": env.float("DB_POOL_RECONNECT_TIMEOUT", default=8.0),
     }
 else:
     # A new PostgreSQL backend per request costs more than a simple page: keep connections.
