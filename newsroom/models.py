@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
 
 
 class Outlet(models.Model):
@@ -242,6 +243,17 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("site:article", kwargs={"slug": self.slug})
+
+    @staticmethod
+    def live_q(lang: str, prefix: str = "") -> Q:
+        """The one rule for "live in ``lang``": published there and with a slug. ``prefix`` is
+        the relation path when filtering other models (``"articles__"``): then it asks for one
+        related story that is live."""
+        published = f"{prefix}{build_localized_fieldname('published_at', lang)}"
+        slug = f"{prefix}{build_localized_fieldname('slug', lang)}"
+        # "slug > ''" rather than a negation: over a relation, Django turns a negated condition
+        # into "no related row matches", while this asks for one related story that is live.
+        return Q(**{f"{published}__isnull": False, f"{slug}__gt": ""})
 
     @property
     def source_name(self) -> str:

@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Greatest
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -462,9 +462,7 @@ def story(
     lang = language.value
     article = (
         _with_modified(
-            Article.objects.filter(pk=story_id, **{f"{_field('published_at', lang)}__isnull": False}).exclude(
-                **{_field("slug", lang): ""}
-            ),
+            Article.objects.filter(Article.live_q(lang), pk=story_id),
             lang,
         )
         .select_related("outlet")
@@ -511,12 +509,6 @@ def story(
     return Status(200, data)
 
 
-def _live_filter(lang: str, prefix: str) -> Q:
-    return Q(**{f"{prefix}{_field('published_at', lang)}__isnull": False}) & ~Q(
-        **{f"{prefix}{_field('slug', lang)}": ""}
-    )
-
-
 @api.get("/tags/", response={200: TagPage, **ERRORS}, url_name="tags", summary="Tags with published stories")
 def tags(
     request: HttpRequest,
@@ -527,7 +519,7 @@ def tags(
     """Only tags under which something is live: a tag of an unpublished story says nothing."""
     lang = language.value
     items = (
-        Tag.objects.annotate(stories=Count("articles", filter=_live_filter(lang, "articles__")))
+        Tag.objects.annotate(stories=Count("articles", filter=Article.live_q(lang, "articles__")))
         .filter(stories__gt=0)
         .order_by("name", "pk")
     )
@@ -545,7 +537,7 @@ def outlets(
 ) -> Status[dict[str, Any]]:
     """Every outlet the desk follows (each has a page on the site), with its live story count."""
     lang = language.value
-    items = Outlet.objects.annotate(stories=Count("articles", filter=_live_filter(lang, "articles__"))).order_by(
+    items = Outlet.objects.annotate(stories=Count("articles", filter=Article.live_q(lang, "articles__"))).order_by(
         "name", "pk"
     )
     envelope, rows = _page(request, items, page=page, page_size=page_size)

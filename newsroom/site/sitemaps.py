@@ -33,11 +33,7 @@ def _live_versions(*, since: dt.datetime | None = None) -> list[dict[str, Any]]:
         published = build_localized_fieldname("published_at", code)
         slug = build_localized_fieldname("slug", code)
         title = build_localized_fieldname("title", code)
-        qs = (
-            Article.objects.filter(**{f"{published}__isnull": False})
-            .exclude(**{slug: ""})
-            .order_by(f"-{published}", "-pk")
-        )
+        qs = Article.objects.filter(Article.live_q(code)).order_by(f"-{published}", "-pk")
         if since is not None:
             qs = qs.filter(**{f"{published}__gte": since})
         for row in qs.values("pk", "updated_at", "language", slug, title, published)[: NEWS_LIMIT if since else None]:
@@ -97,13 +93,13 @@ class ListingSitemap(Sitemap):
     def items(self) -> list[str]:
         paths: list[str] = []
         for code in settings.PUBLISHING_LANGUAGES:
-            live = {f"articles__{build_localized_fieldname('published_at', code)}__isnull": False}
-            outlets = Outlet.objects.all() if code == settings.LANGUAGE_CODE else Outlet.objects.filter(**live)
+            live = Article.live_q(code, "articles__")
+            outlets = Outlet.objects.all() if code == settings.LANGUAGE_CODE else Outlet.objects.filter(live)
             with translation.override(code):
                 paths += [reverse("site:home"), reverse("site:archive")]
                 paths += [
                     reverse("site:tag", kwargs={"slug": slug})
-                    for slug in Tag.objects.filter(**live).distinct().values_list("slug", flat=True)
+                    for slug in Tag.objects.filter(live).distinct().values_list("slug", flat=True)
                 ]
                 paths += [
                     reverse("site:outlet", kwargs={"slug": slug})

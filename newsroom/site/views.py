@@ -59,8 +59,7 @@ def live_articles(*, lang: str) -> QuerySet[Article]:
     """Articles live in ``lang``, newest first, without the heavy columns lists never show."""
     published = _field("published_at", lang)
     return (
-        Article.objects.filter(**{f"{published}__isnull": False})
-        .exclude(**{_field("slug", lang): ""})
+        Article.objects.filter(Article.live_q(lang))
         .select_related("outlet")
         .defer("body", "body_html", "related_ids", *SEARCH_FIELDS, "source_lead", "source_tags", "triage_reason")
         .order_by(f"-{published}", "-pk")

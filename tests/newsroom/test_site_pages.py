@@ -18,7 +18,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from newsroom.models import Article, SlugRedirect
+from newsroom.models import Article, SlugRedirect, Tag
 from tests.factories import ArticleFactory, UserFactory
 from translations import editing, workflow
 from translations.models import Contributor, Credit, CreditMode, Role
@@ -583,3 +583,12 @@ def test_every_page_is_well_formed_with_one_main_and_one_h1(client, staff):
         response = client.get(url)
         assert response.status_code in (200, 404), url
         assert_valid_page(response.content.decode())
+
+
+def test_a_tag_with_an_unpublished_story_is_still_listed_for_its_live_one(client, staff):
+    live = publish_story(staff, title="Live story", tags="Shared tag")
+    draft = ArticleFactory(slug_en="")  # not live in English: no English slug
+    draft.tags.add(*live.tags.all())  # the same tag on that story
+    tag = live.tags.get()
+    assert Tag.objects.filter(Article.live_q("en", "articles__")).filter(pk=tag.pk).exists()
+    assert f"/tags/{tag.slug}/" in client.get("/sitemap.xml").content.decode()
