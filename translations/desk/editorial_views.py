@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from reversion.models import Version
 
 from newsroom import publishing
+from newsroom.core import times
 from newsroom.core.db_routing import lag_tolerant_view
 from newsroom.core.roles import desk_member_required
 from newsroom.models import Article, AuditEntry
@@ -380,7 +381,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
         if form.cleaned_data["when"] == "schedule":
             at = form.cleaned_data["at"]
             workflow.translation_schedule(translation=translation, by=request.user, at=at, credited_ids=credited)
-            when = timezone.localtime(at).strftime("%Y-%m-%d %H:%M %Z")
+            when = times.desk_time(at, "j M Y H:i")
             messages.success(request, _("Scheduled for %(when)s.") % {"when": when})
         else:
             workflow.translation_publish(translation=translation, by=request.user, credited_ids=credited)

@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from newsroom.models import Article, Tag
 from translations import editing, machine_drafts, permissions, review, selectors, versions, workflow
@@ -85,6 +86,55 @@ def changes_requested(t: Translation) -> WorkflowEvent | None:
         .first()
     )
     return last if last is not None and last.action == "request_changes" else None
+
+
+def checks_report(problems: list[checks.Problem]) -> dict[str, Any]:
+    """What the editor shows of the checks, for the page and for each autosave answer alike.
+
+    ``problems`` come from ``workflow.translation_problems`` — the very list ``translation_submit``
+    refuses on — so the count on the Submit button is the server's rule, not a second one.
+    """
+    errors = sum(1 for p in problems if p.is_error)
+    warnings = len(problems) - errors
+    if errors:
+        summary = ngettext(
+            "%(n)d problem to fix before submitting", "%(n)d problems to fix before submitting", errors
+        ) % {"n": errors}
+        if warnings:
+            summary += ", " + ngettext("%(n)d warning to look at", "%(n)d warnings to look at", warnings) % {
+                "n": warnings
+            }
+        summary += ". " + _("They are marked next to each paragraph.")
+        level = checks.ERROR
+        submit_label = ngettext(
+            "Submit for review — %(n)d problem left", "Submit for review — %(n)d problems left", errors
+        ) % {"n": errors}
+    elif warnings:
+        summary = ngettext(
+            "No blocking problems; %(n)d warning to look at, marked next to the paragraphs.",
+            "No blocking problems; %(n)d warnings to look at, marked next to the paragraphs.",
+            warnings,
+        ) % {"n": warnings}
+        level, submit_label = checks.WARNING, _("Submit for review")
+    else:
+        summary, level, submit_label = _("All checks pass."), "ok", _("Submit for review")
+
+    def item(p: checks.Problem) -> dict[str, str]:
+        label = _("Error") if p.is_error else _("Warning")
+        return {"severity": p.severity, "text": f"{label}: {p.message}"}
+
+    blocks: dict[str, list[dict[str, str]]] = {}
+    for bid, found in checks.by_block(problems).items():
+        blocks[bid] = [item(p) for p in found]
+    return {
+        "errors": errors,
+        "warnings": warnings,
+        "level": level,
+        "summary": summary,
+        "submit_label": submit_label,
+        "general": blocks.pop("", []),
+        "blocks": blocks,
+    }
 
 
 def editor_page(
@@ -180,6 +230,7 @@ def editor_page(
         "general_problems": problems_by_block.get("", []),
         "error_count": sum(1 for p in problems if p.is_error),
         "warning_count": sum(1 for p in problems if not p.is_error),
+        "checks": checks_report(problems),
         "changes_requested": changes_requested(t) if t.state == State.IN_PROGRESS else None,
         "word_count": t.source_revision.word_count,
         "machine": machine_drafts.editor_context(user=user, translation=t),

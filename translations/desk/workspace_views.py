@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from newsroom.core import inputs
+from newsroom.core import inputs, times
 from newsroom.core.roles import desk_member_required
 from translations import editing, permissions, review, selectors, workflow
 from translations.assist import glossary
@@ -213,7 +213,9 @@ def translation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def autosave(request: HttpRequest, pk: int) -> JsonResponse:
     """JSON autosave from editor.js: ``{"based_on", "title"?, "lead"?, "tags"?, "blocks"?, "notes"?}``.
 
-    200 ``{"edit_version", "saved_at"}``; 409 with both texts on a stale save (nothing written);
+    200 ``{"edit_version", "saved_at", "saved_at_display", "checks"}`` — ``checks`` is
+    ``pages.checks_report`` of the saved text (the submit rule's own list), for editor.js to
+    update each paragraph's messages and the Submit button in place; 409 with both texts on a stale save (nothing written);
     403 for someone who may not edit; 400 for a malformed body. Never a reversion version.
     """
     t = _visible(request, pk)
@@ -250,7 +252,16 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
             },
             status=409,
         )
-    return JsonResponse({"edit_version": saved.edit_version, "saved_at": timezone.localtime().isoformat()})
+    now = timezone.now()
+    return JsonResponse(
+        {
+            "edit_version": saved.edit_version,
+            "saved_at": timezone.localtime(now, times.desk_zone()).isoformat(),
+            # The desk's clock, not the browser's: "Saved at 07:43 (Minsk time)".
+            "saved_at_display": times.desk_time(now, "H:i"),
+            "checks": pages.checks_report(workflow.translation_problems(translation=saved)),
+        }
+    )
 
 
 @desk_member_required

@@ -1,4 +1,4 @@
-/* Side-by-side editor: autosave, honest save status, conflict panel, memory insertion.
+/* Side-by-side editor: autosave, honest save status, live checks, conflict panel, memory insertion.
  *
  * Progressive enhancement of the plain form in templates/desk/editor.html: without this
  * file the form saves with its buttons. With it, changes are sent ~2 s after typing stops
@@ -148,7 +148,9 @@
           if (dirty[k] === sent[k]) { delete dirty[k]; }
         });
         if (sent.notes !== undefined) { afterNotesSaved(); }
-        var time = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+        // The desk's clock and zone, formatted by the server: never the browser's own.
+        var time = res.body.saved_at_display || "";
+        applyChecks(res.body.checks);
         if (Object.keys(dirty).length) {
           setStatus("Changes not saved yet", "pending");
           schedule(DELAY);
@@ -171,6 +173,37 @@
       if (resumeSubmit()) { return; }
       retry();
     });
+  }
+
+  // The server's checks of the text just saved (the same list Submit is refused on): each
+  // paragraph's messages, the title's, the one-line summary (a polite live region) and the
+  // Submit button's count change in place.
+  function fillChecks(list, items) {
+    if (!list) { return; }
+    list.textContent = "";
+    (items || []).forEach(function (p) { add(list, "li", p.text, "check " + p.severity); });
+    list.hidden = !list.children.length;
+  }
+
+  function applyChecks(report) {
+    if (!report || typeof report.errors !== "number") { return; }
+    var summary = document.getElementById("checks-summary");
+    if (summary && summary.textContent !== report.summary) {
+      summary.textContent = "";
+      if (report.errors) { add(summary, "strong", report.summary); } else { summary.textContent = report.summary; }
+    }
+    if (summary) { summary.className = "check " + report.level; }
+    fillChecks(document.getElementById("checks-general"), report.general);
+    form.querySelectorAll("ul[data-checks-for]").forEach(function (list) {
+      var items = (report.blocks || {})[list.dataset.checksFor] || [];
+      fillChecks(list, items);
+      var row = list.closest(".row");
+      if (row) { row.classList.toggle("has-problems", items.length > 0); }
+    });
+    var button = document.getElementById("submit-button");
+    if (button && report.submit_label) { button.textContent = report.submit_label; }
+    var help = document.getElementById("submit-help");
+    if (help) { help.hidden = !report.errors; }
   }
 
   function resumeSubmit() {

@@ -1,0 +1,48 @@
+"""Times as the desk shows them: in the desk's one time zone (``settings.TIME_ZONE``), labelled.
+
+A volunteer's browser may sit in another zone; the desk never shows a browser's clock. Every
+time on the desk goes through :func:`desk_time` (templates use the ``desk_time`` filter in
+``newsroom.templatetags.desk_tags``; the autosave answer carries the same text), so "07:43
+(Minsk time)" means the same to everyone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from functools import lru_cache
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+DEFAULT_FORMAT = "j M Y H:i"
+
+
+@lru_cache(maxsize=8)
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(name)
+
+
+def desk_zone() -> zoneinfo.ZoneInfo:
+    return _zone(settings.TIME_ZONE)
+
+
+def desk_zone_label() -> str:
+    """"Minsk time" for Europe/Minsk, "UTC" for UTC: the place of the zone's name."""
+    name = settings.TIME_ZONE
+    if "/" not in name:
+        return name
+    place = name.rsplit("/", 1)[1].replace("_", " ")
+    return _("%(place)s time") % {"place": place}
+
+
+def desk_time(value: dt.datetime | None, fmt: str = DEFAULT_FORMAT, *, label: bool = True) -> str:
+    """``value`` in the desk's zone as ``fmt`` (Django date format), followed by "(Minsk time)"."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = value.astimezone(desk_zone())
+    text = date_format(value, fmt)
+    return f"{text} ({desk_zone_label()})" if label else text
