@@ -64,6 +64,8 @@ def test_checks_follow_the_typing_and_saved_time_is_the_desks(browser, live_serv
     page.goto(f"/desk/t/{t.pk}/")
     _shot(page, "editor-1280")
     page.evaluate("window.__sameDocument = true")
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()  # wide: the navigation shows in full
+    expect(page.locator("header.desk nav")).to_be_visible()
     general = page.locator("#checks-general")
     submit = page.locator("#submit-button")
     expect(general).to_contain_text("Give the translation a title")
@@ -138,6 +140,8 @@ def test_reviewer_opens_comment_boxes_on_demand_and_decides_after_the_text(brows
     page = _page(browser, live_server, reviewer)
     page.goto(f"/desk/t/{t.pk}/review/")
     _shot(page, "review-1280")
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / "review-1280-full.png"), full_page=True)
 
     grid = page.locator(".review-grid")
     boxes = grid.locator("textarea")
