@@ -30,7 +30,7 @@ def desk_zone() -> zoneinfo.ZoneInfo:
 
 
 def desk_zone_label() -> str:
-    """"Minsk time" for Europe/Minsk, "UTC" for UTC: the place of the zone's name."""
+    """The zone named by its place: "Minsk time" for Europe/Minsk, "UTC" for UTC."""
     name = settings.TIME_ZONE
     if "/" not in name:
         return name

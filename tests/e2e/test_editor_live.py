@@ -167,9 +167,7 @@ def test_reviewer_opens_comment_boxes_on_demand_and_decides_after_the_text(brows
     )
     assert after_text is True
     changes = page.get_by_role("button", name="Request changes")
-    assert changes.evaluate(
-        "(b) => Boolean(document.querySelector('.review-grid').compareDocumentPosition(b) & 4)"
-    )
+    assert changes.evaluate("(b) => Boolean(document.querySelector('.review-grid').compareDocumentPosition(b) & 4)")
 
     phone = _page(browser, live_server, reviewer, viewport=PHONE)
     phone.goto(f"/desk/t/{t.pk}/review/")
