@@ -13,7 +13,7 @@ class FeedInline(admin.TabularInline):
 
 @admin.register(Outlet)
 class OutletAdmin(admin.ModelAdmin):
-    list_display = ("name", "credit_name", "language", "site_url")
+    list_display = ("name", "credit_name", "name_en", "language", "site_url")
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name", "credit_name")
     inlines = [FeedInline]
