@@ -350,6 +350,7 @@ def _render_preview(
             "working_copy_differs": pin is not None
             and pin.event.content_hash != versions.working_copy_hash(translation),
             "article": article,
+            "byline": publishing.live_byline(translation=shown, article=article),
             "body": body,
             "machine_credit": settings.DESK_MT_CREDIT_TEXT if is_machine else "",
             # Same shape as the site's credits ({"name": …}): both render site/_blocks.html#credits.
