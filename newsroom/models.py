@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
-from newsroom.core import bylines
+from newsroom import bylines
 
 
 class Outlet(models.Model):
@@ -40,7 +40,7 @@ class Outlet(models.Model):
         max_length=200,
         blank=True,
         help_text=_(
-            "How English (and other Latin-script) bylines name the outlet, e.g. \"Nasha Niva\". "
+            'How English (and other Latin-script) bylines name the outlet, e.g. "Nasha Niva". '
             "Empty: the credit name, transliterated."
         ),
     )
@@ -218,7 +218,7 @@ class Article(models.Model):
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     seo_description = models.CharField(_("SEO description"), max_length=300, blank=True)
     # The source authors' and the outlet's names as the translation's language writes them
-    # (the approved byline of the translation; see newsroom/core/bylines.py for the defaults).
+    # (the approved byline of the translation; see newsroom/bylines.py for the defaults).
     byline = models.CharField(_("byline"), max_length=500, blank=True)
     byline_outlet = models.CharField(_("outlet in the byline"), max_length=200, blank=True)
     is_featured = models.BooleanField(_("featured"), default=False)
@@ -285,13 +285,19 @@ class Article(models.Model):
 
     def default_byline(self, language: str) -> tuple[str, str]:
         """The standard byline for ``language`` (authors, outlet), before anyone edits it."""
-        authors = bylines.byline_default(
-            authors=self.authors, source_language=self.language, target_language=language
-        )
+        authors = bylines.byline_default(authors=self.authors, source_language=self.language, target_language=language)
         if self.outlet is not None:
             return authors, self.outlet.byline_name(language)
         host = urlsplit(self.source_url).hostname or self.source_url
         return authors, host
+
+    def live_byline(self, language: str) -> tuple[str, str]:
+        """The byline readers of ``language`` see (authors, outlet): the one publication wrote,
+        else (a row written before bylines, missed by migration 0010) the standard one."""
+        outlet = getattr(self, build_localized_fieldname("byline_outlet", language)) or ""
+        if outlet:
+            return getattr(self, build_localized_fieldname("byline", language)) or "", outlet
+        return self.default_byline(language)
 
     @property
     def blocks(self) -> list[dict[str, Any]]:

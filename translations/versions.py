@@ -60,9 +60,7 @@ def version_snapshot(version: Version) -> dict[str, Any]:
 
 def text_hash(snapshot: dict[str, Any], *, source_revision_id: int | None) -> str:
     """SHA-256 of the text fields and the source revision, canonically serialised."""
-    canonical = {
-        name: snapshot.get(name) for name in TEXT_FIELDS if name not in _HASHED_WHEN_SET or snapshot.get(name)
-    }
+    canonical = {name: snapshot.get(name) for name in TEXT_FIELDS if name not in _HASHED_WHEN_SET or snapshot.get(name)}
     canonical["source_revision"] = source_revision_id
     payload = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode()).hexdigest()

@@ -1,7 +1,7 @@
 """Stories published before bylines were translated get the standard byline once.
 
 For every language a story is live in, the live byline becomes the default a new translation
-starts from (newsroom/core/bylines.py): the source authors transliterated and the outlet's
+starts from (newsroom/bylines.py): the source authors transliterated and the outlet's
 name (no outlet has an English name yet, so its credit name transliterated). Later
 publications copy the approved byline of the translation instead.
 """
@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import migrations
 from django.db.models import Q
 
-from newsroom.core import bylines
+from newsroom import bylines
 
 
 def backfill(apps, schema_editor):

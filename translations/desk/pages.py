@@ -21,8 +21,8 @@ from translations import editing, machine_drafts, permissions, review, selectors
 from translations.assist import checks, diff, glossary, machine, memory
 from translations.desk.editorial_forms import CommentForm
 from translations.models import Comment, Role, State, Translation, WorkflowEvent
-from translations.versions import text_snapshot
 from translations.people import names as people
+from translations.versions import text_snapshot
 
 BOARD_PAGE_SIZE = 50
 ACTIVE_STATES = [State.OPEN, State.IN_PROGRESS, State.IN_REVIEW]

@@ -25,7 +25,7 @@ _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
 def _word_case(source: str, latin: str) -> str:
-    """"Щербаков" → "Shherbakov", not "SHHerbakov": a capital letter that becomes two or three
+    """ "Щербаков" → "Shherbakov", not "SHHerbakov": a capital letter that becomes two or three
     Latin letters keeps the word's own case (capitalised, not all capitals)."""
     if len(source) > 1 and source[0].isupper() and source[1:] == source[1:].lower() and latin[:1].isupper():
         return latin[0] + latin[1:].lower()
