@@ -65,7 +65,7 @@ class ArticleAdmin(TabbedTranslationAdmin):
         live = [
             f.name
             for f in Article._meta.get_fields()
-            if f.name.split("_")[0] in {"title", "lead", "body", "slug", "seo"}
+            if f.name.split("_")[0] in {"title", "lead", "body", "slug", "seo", "byline"}
         ]
         published = [f.name for f in Article._meta.fields if f.name.startswith("published_at_")]
         return [*live, "published_at", *published, "tags"]

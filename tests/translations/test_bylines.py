@@ -12,7 +12,7 @@ from reversion.models import Version
 
 from newsroom.models import Article
 from tests.factories import ArticleFactory, OutletFactory
-from translations import editing, versions, workflow
+from translations import editing, review, versions, workflow
 from translations.models import State, Translation
 
 
@@ -162,3 +162,18 @@ def test_review_and_preview_show_the_byline_readers_will_get(client, job, volunt
     workflow.translation_approve(translation=t, by=reviewer)
     preview = client.get(reverse("desk:preview", args=[t.pk])).content.decode()
     assert '<p class="byline">By Olga Stavitskaya, Okno</p>' in preview
+
+
+def test_history_compares_bylines_and_restoring_a_version_restores_its_byline(client, job, volunteer):
+    first = editing.translation_save(
+        translation=job, by=volunteer, based_on=job.edit_version, byline="Olga Stavitskaya", as_version=True
+    )
+    editing.translation_save(
+        translation=first, by=volunteer, based_on=first.edit_version, byline="O. Stavitskaya", as_version=True
+    )
+    newer, older = list(Version.objects.get_for_object(job))[:2]
+    client.force_login(volunteer)
+    html = client.get(reverse("desk:history", args=[job.pk]), {"a": older.pk, "b": newer.pk}).content.decode()
+    assert "<del>Olga</del><ins>O.</ins> Stavitskaya · Okno" in html
+    t = review.version_restore(translation=Translation.objects.get(pk=job.pk), version=older, by=volunteer)
+    assert t.byline == "Olga Stavitskaya"

@@ -194,6 +194,11 @@ def _compare(translation: Translation, a: Version, b: Version) -> list[dict[str,
             "changed": old["title"] != new["title"],
         },
         {"label": _("Lead"), "diff": diff.word_diff(old["lead"], new["lead"]), "changed": old["lead"] != new["lead"]},
+        {
+            "label": _("Byline"),
+            "diff": diff.word_diff(*(f"{s['byline']} · {s['byline_outlet']}" for s in (old, new))),
+            "changed": (old["byline"], old["byline_outlet"]) != (new["byline"], new["byline_outlet"]),
+        },
     ]
     seen: set[str] = set()
     for block in translation.source_revision.blocks:
