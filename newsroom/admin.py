@@ -13,7 +13,7 @@ class FeedInline(admin.TabularInline):
 
 @admin.register(Outlet)
 class OutletAdmin(admin.ModelAdmin):
-    list_display = ("name", "credit_name", "language", "site_url")
+    list_display = ("name", "credit_name", "name_en", "language", "site_url")
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name", "credit_name")
     inlines = [FeedInline]
@@ -65,7 +65,7 @@ class ArticleAdmin(TabbedTranslationAdmin):
         live = [
             f.name
             for f in Article._meta.get_fields()
-            if f.name.split("_")[0] in {"title", "lead", "body", "slug", "seo"}
+            if f.name.split("_")[0] in {"title", "lead", "body", "slug", "seo", "byline"}
         ]
         published = [f.name for f in Article._meta.fields if f.name.startswith("published_at_")]
         return [*live, "published_at", *published, "tags"]

@@ -24,6 +24,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
+from newsroom import bylines
+
 
 class Outlet(models.Model):
     name = models.CharField(_("name"), max_length=200)
@@ -32,6 +34,15 @@ class Outlet(models.Model):
     language = models.CharField(_("default language"), max_length=8, choices=settings.SOURCE_LANGUAGES, default="ru")
     credit_name = models.CharField(
         _("credit as"), max_length=200, help_text=_('How readers see the source credited, e.g. "TUT.BY".')
+    )
+    name_en = models.CharField(
+        _("English name"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            'How English (and other Latin-script) bylines name the outlet, e.g. "Nasha Niva". '
+            "Empty: the credit name, transliterated."
+        ),
     )
     credit_terms = models.TextField(
         _("credit terms"), blank=True, help_text=_("What the outlet requires of a republication (link, wording).")
@@ -47,6 +58,12 @@ class Outlet(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("site:outlet", kwargs={"slug": self.slug})
+
+    def byline_name(self, language: str) -> str:
+        """The outlet's name in a byline in ``language``: its English name, else transliterated."""
+        return bylines.outlet_name_default(
+            name_en=self.name_en, credit_name=self.credit_name, source_language=self.language, target_language=language
+        )
 
 
 class Feed(models.Model):
@@ -200,6 +217,10 @@ class Article(models.Model):
     slug = models.SlugField(_("slug"), max_length=200, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     seo_description = models.CharField(_("SEO description"), max_length=300, blank=True)
+    # The source authors' and the outlet's names as the translation's language writes them
+    # (the approved byline of the translation; see newsroom/bylines.py for the defaults).
+    byline = models.CharField(_("byline"), max_length=500, blank=True)
+    byline_outlet = models.CharField(_("outlet in the byline"), max_length=200, blank=True)
     is_featured = models.BooleanField(_("featured"), default=False)
     # Written by publishing.py with the live fields (per language too): the body rendered once
     # from the sanitised live blocks, and the stories shown under "Related stories", so a page
@@ -261,6 +282,22 @@ class Article(models.Model):
         if self.outlet is not None:
             return self.outlet.credit_name
         return urlsplit(self.source_url).hostname or self.source_url
+
+    def default_byline(self, language: str) -> tuple[str, str]:
+        """The standard byline for ``language`` (authors, outlet), before anyone edits it."""
+        authors = bylines.byline_default(authors=self.authors, source_language=self.language, target_language=language)
+        if self.outlet is not None:
+            return authors, self.outlet.byline_name(language)
+        host = urlsplit(self.source_url).hostname or self.source_url
+        return authors, host
+
+    def live_byline(self, language: str) -> tuple[str, str]:
+        """The byline readers of ``language`` see (authors, outlet): the one publication wrote,
+        else (a row written before bylines, missed by migration 0010) the standard one."""
+        outlet = getattr(self, build_localized_fieldname("byline_outlet", language)) or ""
+        if outlet:
+            return getattr(self, build_localized_fieldname("byline", language)) or "", outlet
+        return self.default_byline(language)
 
     @property
     def blocks(self) -> list[dict[str, Any]]:

@@ -68,6 +68,19 @@ def live_body(*, translation: Translation) -> list[dict[str, Any]]:
     return body
 
 
+def live_byline(*, translation: Translation, article: Article) -> tuple[str, str]:
+    """The byline readers get from ``translation`` (authors, outlet), pure; nothing is written.
+
+    The translation's own byline as approved. A translation with none at all (opened before
+    bylines existed) gets the standard one; an empty author list next to an outlet name is the
+    translator's choice and stays empty. An empty outlet name falls back to the standard one.
+    """
+    authors = (translation.byline or "").strip()
+    outlet = (translation.byline_outlet or "").strip()
+    default_authors, default_outlet = article.default_byline(translation.language)
+    return (authors or ("" if outlet else default_authors)), (outlet or default_outlet)
+
+
 def _unique_slug(*, article: Article, language: str, title: str) -> str:
     field = build_localized_fieldname("slug", language)
     base = slugify(title)[:180] or f"article-{article.pk}"
@@ -83,7 +96,8 @@ def _unique_slug(*, article: Article, language: str, title: str) -> str:
 def article_publish(*, translation: Translation, at: dt.datetime) -> Article:
     """Copy the approved working copy of ``translation`` into the article's live fields.
 
-    Keeps the first publication time; a correction adds a dated :class:`Correction`; a new
+    The byline (authors and outlet in the language) is the approved one too. Keeps the first
+    publication time; a correction adds a dated :class:`Correction`; a new
     slug keeps the old one as a redirect. Caller holds the lock (the workflow snapshots the
     credit names in the same transaction).
     """
@@ -101,6 +115,9 @@ def article_publish(*, translation: Translation, at: dt.datetime) -> Article:
     setattr(article, field("lead"), lead)
     setattr(article, field("body"), body)
     setattr(article, field("slug"), new_slug)
+    byline, byline_outlet = live_byline(translation=translation, article=article)
+    setattr(article, field("byline"), byline)
+    setattr(article, field("byline_outlet"), byline_outlet)
     description = lead or next((b["text"] for b in body if b["kind"] == "paragraph"), "")
     setattr(article, field("seo_description"), description[:297] + "…" if len(description) > 300 else description)
     if getattr(article, field("published_at")) is None:

@@ -96,6 +96,8 @@ def translation_save(
     blocks: dict[str, Any] | None = None,
     notes: list[dict[str, Any]] | None = None,
     tags: str | None = None,
+    byline: str | None = None,
+    byline_outlet: str | None = None,
     as_version: bool = False,
     comment: str = "",
 ) -> Translation:
@@ -109,7 +111,15 @@ def translation_save(
         raise PermissionDenied(_("Only the assigned translator or an editor can change this text."))
     if t.state not in EDITABLE_STATES:
         raise PermissionDenied(frozen_reason(t))
-    mine = {"title": title, "lead": lead, "blocks": blocks, "notes": notes, "tags": tags}
+    mine = {
+        "title": title,
+        "lead": lead,
+        "blocks": blocks,
+        "notes": notes,
+        "tags": tags,
+        "byline": byline,
+        "byline_outlet": byline_outlet,
+    }
     if based_on != t.edit_version:
         raise StaleEdit(
             current=text_snapshot(t),
@@ -138,6 +148,11 @@ def translation_save(
         ]
     if tags is not None:
         t.tags = tags.strip()[:500]
+    # The byline is text like the title: frozen with it, versioned with it, reviewed with it.
+    if byline is not None:
+        t.byline = " ".join(byline.split())[:500]
+    if byline_outlet is not None:
+        t.byline_outlet = " ".join(byline_outlet.split())[:200]
     t.edit_version += 1
     t.last_activity_at = timezone.now()
     if by.pk != t.translator_id and by.pk not in t.text_changed_by and text_snapshot(t) != before:

@@ -114,6 +114,10 @@ class Translation(models.Model):
     blocks = models.JSONField(default=dict, blank=True)
     notes = models.JSONField(default=list, blank=True)
     tags = models.CharField(_("tags"), max_length=500, blank=True, help_text=_("Comma-separated English tags."))
+    # The source authors and outlet as this language writes them; start as the standard
+    # transliteration (Article.default_byline), edited, reviewed and published with the text.
+    byline = models.CharField(_("byline"), max_length=500, blank=True)
+    byline_outlet = models.CharField(_("outlet in the byline"), max_length=200, blank=True)
     source_revision = models.ForeignKey(SourceRevision, on_delete=models.PROTECT, related_name="+")
     translator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="translating"

@@ -109,7 +109,7 @@ def versions_of(translation: Translation) -> Any:
 
 @transaction.atomic
 def version_restore(*, translation: Translation, version: Version, by: Any) -> Translation:
-    """Copy title/lead/blocks/notes/tags of an old version into the working copy, as a new version.
+    """Copy title/lead/blocks/notes/tags/byline of an old version into the working copy, as a new version.
 
     Callers: editors, or the assigned translator while the state is editable (both checked by
     ``editing.translation_save``). Never touches the state. Writes the working copy, a
@@ -132,6 +132,12 @@ def version_restore(*, translation: Translation, version: Version, by: Any) -> T
         blocks={**{block_id: {"text": ""} for block_id in t.blocks}, **old["blocks"]},
         notes=old["notes"],
         tags=old["tags"],
+        # A version saved before bylines existed has none: the current byline stays.
+        **(
+            {"byline": old["byline"], "byline_outlet": old["byline_outlet"]}
+            if old["byline"] or old["byline_outlet"]
+            else {}
+        ),
         as_version=True,
         comment=_("Restored version from %(when)s") % {"when": when},
     )

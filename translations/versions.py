@@ -3,8 +3,8 @@
 Every workflow transition saves a django-reversion revision and records it, with a hash of
 the text, on its :class:`WorkflowEvent`. This module reads those pins back:
 
-- :func:`text_hash` is the fingerprint of a text (title, lead, blocks, notes, tags and the
-  source revision it follows), the same whether read from the working copy or a Version;
+- :func:`text_hash` is the fingerprint of a text (title, lead, blocks, notes, tags, the
+  byline and the source revision it follows), the same whether read from the working copy or a Version;
 - :func:`approved_version` is the Version the latest approval pinned; publishing, scheduling
   and the preview use :func:`approved_copy`, never the working copy;
 - :func:`submitted_versions` are the pinned submissions, newest first, which the review diff
@@ -23,7 +23,10 @@ from reversion.models import Version
 
 from translations.models import Translation, WorkflowEvent
 
-TEXT_FIELDS = ("title", "lead", "blocks", "notes", "tags")
+TEXT_FIELDS = ("title", "lead", "blocks", "notes", "tags", "byline", "byline_outlet")
+# Added after texts were first pinned: left out of the hash while empty, so every hash taken
+# before bylines existed still matches its version.
+_HASHED_WHEN_SET = frozenset({"byline", "byline_outlet"})
 
 
 def text_snapshot(translation: Translation) -> dict[str, Any]:
@@ -34,6 +37,8 @@ def text_snapshot(translation: Translation) -> dict[str, Any]:
         "blocks": translation.blocks,
         "notes": translation.notes,
         "tags": translation.tags,
+        "byline": translation.byline,
+        "byline_outlet": translation.byline_outlet,
     }
 
 
@@ -46,6 +51,8 @@ def version_snapshot(version: Version) -> dict[str, Any]:
         "blocks": data.get("blocks") if isinstance(data.get("blocks"), dict) else {},
         "notes": data.get("notes") if isinstance(data.get("notes"), list) else [],
         "tags": str(data.get("tags") or ""),
+        "byline": str(data.get("byline") or ""),
+        "byline_outlet": str(data.get("byline_outlet") or ""),
         "source_revision_id": data.get("source_revision_id", data.get("source_revision")),
         "state": data.get("state"),
     }
@@ -53,7 +60,7 @@ def version_snapshot(version: Version) -> dict[str, Any]:
 
 def text_hash(snapshot: dict[str, Any], *, source_revision_id: int | None) -> str:
     """SHA-256 of the text fields and the source revision, canonically serialised."""
-    canonical = {name: snapshot.get(name) for name in TEXT_FIELDS}
+    canonical = {name: snapshot.get(name) for name in TEXT_FIELDS if name not in _HASHED_WHEN_SET or snapshot.get(name)}
     canonical["source_revision"] = source_revision_id
     payload = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode()).hexdigest()

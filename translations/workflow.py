@@ -240,6 +240,7 @@ def translation_create(
         raise WorkflowError(_("This article has no source text to translate yet."))
     if Translation.objects.filter(article=article, language=language).exclude(state=State.SPIKED).exists():
         raise WorkflowError(_("This article already has a translation job in that language."))
+    byline, byline_outlet = article.default_byline(language)
     t = Translation(
         article=article,
         language=language,
@@ -247,6 +248,8 @@ def translation_create(
         due_at=due_at,
         brief=brief,
         title="",
+        byline=byline,
+        byline_outlet=byline_outlet,
     )
     if article.triage != Article.Triage.ACCEPTED:
         Article.objects.filter(pk=article.pk).update(triage=Article.Triage.ACCEPTED)
@@ -443,6 +446,7 @@ def translation_archive_publish(
         raise WorkflowError(_("This article already has a translation job in that language."))
     if article.current_revision_id is None:
         raise WorkflowError(_("This article has no source text to translate yet."))
+    byline, byline_outlet = article.default_byline("en")
     t = Translation(
         article=article,
         language="en",
@@ -452,6 +456,8 @@ def translation_archive_publish(
         lead=lead,
         blocks=blocks,
         tags=tags,
+        byline=byline,
+        byline_outlet=byline_outlet,
         translator=translator,
         reviewer=reviewer,
         first_published_at=published_at,

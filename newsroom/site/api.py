@@ -95,6 +95,11 @@ class StoryItem(Schema):
     modified_at: dt.datetime = Field(description="The publication or the latest correction, whichever is later.")
     tags: list[TagRef]
     outlet: OutletRef | None = Field(description="The source outlet, when the desk follows it.")
+    byline: str = Field(
+        description="The source authors' names as this language writes them (as on the story's page; "
+        "comma-separated, empty when the source names none). The original spelling is in attribution."
+    )
+    byline_outlet: str = Field(description="The source outlet's name as the story's byline gives it in this language.")
 
 
 class Paragraph(Schema):
@@ -317,6 +322,7 @@ def _with_modified(items: QuerySet[Article], lang: str) -> QuerySet[Article]:
 
 def _story_item(request: HttpRequest, article: Article, lang: str, tags: list[Tag]) -> dict[str, Any]:
     published: dt.datetime = getattr(article, _field("published_at", lang))
+    byline, byline_outlet = article.live_byline(lang)
     return {
         "id": article.pk,
         "language": lang,
@@ -329,6 +335,8 @@ def _story_item(request: HttpRequest, article: Article, lang: str, tags: list[Ta
         "modified_at": getattr(article, "modified_at", None) or published,
         "tags": [_tag_ref(request, t) for t in tags],
         "outlet": _outlet_ref(request, article.outlet),
+        "byline": byline,
+        "byline_outlet": byline_outlet,
     }
 
 

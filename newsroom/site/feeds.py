@@ -1,6 +1,7 @@
 """RSS and Atom feeds of the site, of each tag and of each outlet (django.contrib.syndication).
 
-An item's author is the original author and the *credited* names of the translators (the
+An item's author is the original author as the story's byline names them in the feed's
+language and the *credited* names of the translators (the
 snapshot taken at publication), never an account's real name unless that is the credit.
 """
 
@@ -26,10 +27,11 @@ FEED_SIZE = 30
 
 
 def item_author(article: Article) -> str:
-    """ "Алеся Шумейко (TUT.BY); translated by A. Minsker" from the prefetched public credits."""
+    """ "Alesja Šumejko (TUT.BY); translated by A. Minsker": the byline in the feed's language
+    (as the story's page shows it) and the prefetched public credits."""
     translators = [c["name"] for c in public_credits(article)[Role.TRANSLATOR]]
-    source = article.outlet.credit_name if article.outlet else ""
-    original = ", ".join(article.authors) or source
+    authors, source = article.live_byline(site_language())
+    original = authors or source
     if original and source and original != source:
         original = f"{original} ({source})"
     translated = _("translated by %(names)s") % {"names": ", ".join(translators)} if translators else ""

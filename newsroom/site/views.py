@@ -206,6 +206,8 @@ def _json_ld(
         if b.get("kind") == "image" and str((b.get("attrs") or {}).get("src", "")).startswith("https://")
     ]
     source_name = article.source_name
+    # The authors as the page names them (transliterated for English), not the source's script.
+    authors, outlet_name = article.live_byline(site_language())
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -215,8 +217,8 @@ def _json_ld(
         "mainEntityOfPage": request.build_absolute_uri(request.path),
         "datePublished": article.published_at.isoformat() if article.published_at else None,
         "dateModified": modified.isoformat(),
-        "author": [{"@type": "Person", "name": name} for name in article.authors]
-        or [{"@type": "Organization", "name": source_name}],
+        "author": [{"@type": "Person", "name": name.strip()} for name in authors.split(",") if name.strip()]
+        or [{"@type": "Organization", "name": outlet_name}],
         "translator": [{"@type": "Person", "name": c["name"]} for c in credits.get(Role.TRANSLATOR, [])],
         "publisher": {
             "@type": "Organization",
@@ -306,6 +308,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
             "corrections": corrections,
             "modified": modified,
             "source_name": obj.source_name,
+            "byline": obj.live_byline(lang),
             "alternates": _alternates(request, obj),
             "json_ld": _json_ld(request, obj, credits, modified, tags),
             "machine_credit": settings.DESK_MT_CREDIT_TEXT if machine_credit_line(obj, credits) else "",

@@ -91,7 +91,7 @@ def test_editorial_flow_from_import_to_correction(page_for, fixture_server, monk
 
     # The editor previews, confirms the credits and publishes.
     ed.goto(f"/desk/t/{t.pk}/preview/")
-    expect(ed.get_by_text("Source: TUT.BY")).to_be_visible()
+    expect(ed.get_by_text(re.compile(r"^Source: Алеся Шумейко, TUT\.BY"))).to_be_visible()
     ed.get_by_label("I have checked the credits and the preview.").check()
     ed.get_by_role("button", name="Confirm credits and publish").click()
     expect(ed.locator(".messages").get_by_text("Published.", exact=True)).to_be_visible()
@@ -102,7 +102,7 @@ def test_editorial_flow_from_import_to_correction(page_for, fixture_server, monk
     reader = page_for(None)
     reader.goto(f"/{article.get_absolute_url().lstrip('/')}")
     expect(reader.get_by_text("Corrected English paragraph 1.")).to_be_visible()
-    expect(reader.locator("footer.attribution")).to_contain_text("Source: TUT.BY")
+    expect(reader.locator("footer.attribution")).to_contain_text("Source: Алеся Шумейко, TUT.BY")
     expect(reader.locator("footer.attribution")).to_contain_text("The text was translated by Veranika Papkouskaya")
 
     # A correction: opened by the editor; the live text stays until it is published.

@@ -195,6 +195,11 @@ def _compare(translation: Translation, a: Version, b: Version) -> list[dict[str,
             "changed": old["title"] != new["title"],
         },
         {"label": _("Lead"), "diff": diff.word_diff(old["lead"], new["lead"]), "changed": old["lead"] != new["lead"]},
+        {
+            "label": _("Byline"),
+            "diff": diff.word_diff(*(f"{s['byline']} · {s['byline_outlet']}" for s in (old, new))),
+            "changed": (old["byline"], old["byline_outlet"]) != (new["byline"], new["byline_outlet"]),
+        },
     ]
     seen: set[str] = set()
     for block in translation.source_revision.blocks:
@@ -351,6 +356,7 @@ def _render_preview(
             "working_copy_differs": pin is not None
             and pin.event.content_hash != versions.working_copy_hash(translation),
             "article": article,
+            "byline": publishing.live_byline(translation=shown, article=article),
             "body": body,
             "machine_credit": settings.DESK_MT_CREDIT_TEXT if is_machine else "",
             # Same shape as the site's credits ({"name": …}): both render site/_blocks.html#credits.

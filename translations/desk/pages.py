@@ -16,12 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from newsroom import publishing
 from newsroom.models import Article, Tag
 from translations import editing, machine_drafts, permissions, review, selectors, versions, workflow
 from translations.assist import checks, diff, glossary, machine, memory
 from translations.desk.editorial_forms import CommentForm
 from translations.models import Comment, Role, State, Translation, WorkflowEvent
 from translations.people import names as people
+from translations.versions import text_snapshot
 
 BOARD_PAGE_SIZE = 50
 ACTIVE_STATES = [State.OPEN, State.IN_PROGRESS, State.IN_REVIEW]
@@ -197,14 +199,19 @@ def editor_page(
             }
         )
     actions = [a for a in workflow.available_actions(user=user, translation=t) if a not in ACTIONS_ELSEWHERE]
+    # A job opened before bylines existed shows the standard byline (publication uses it too).
+    byline_defaults = t.article.default_byline(t.language)
+    byline, byline_outlet = (t.byline, t.byline_outlet) if t.byline or t.byline_outlet else byline_defaults
     values = {
         "title": (posted or {}).get("title", t.title),
         "lead": (posted or {}).get("lead", t.lead),
         "tags": (posted or {}).get("tags", t.tags),
+        "byline": (posted or {}).get("byline", byline),
+        "byline_outlet": (posted or {}).get("byline_outlet", byline_outlet),
     }
     conflict_fields = {}
     if conflict is not None:
-        for name in ("title", "lead", "tags"):
+        for name in ("title", "lead", "tags", "byline", "byline_outlet"):
             if theirs.get(name, "") != values[name]:
                 conflict_fields[name] = theirs.get(name, "")
     # The language written: English names the desk uses in its labels ("Title (German)").
@@ -217,6 +224,7 @@ def editor_page(
         "notes_top": notes_after.get("", []),
         "general_threads": threads.get("", []),
         "values": values,
+        "byline_defaults": byline_defaults,
         "based_on": conflict.current_version if conflict is not None else t.edit_version,
         "can_edit": editable,
         "frozen_reason": editing.frozen_reason(t),
@@ -261,6 +269,10 @@ def credit_preview(translation: Translation, viewer: Any) -> dict[str, list[dict
     if not reviewers and permissions.is_reviewer(viewer):
         reviewers = [{"name": people.public_name(viewer, Role.REVIEWER)}]
     return {"translators": translators, "reviewers": reviewers}
+
+
+def _byline_text(snapshot: dict[str, Any]) -> str:
+    return "By " + ", ".join(part for part in (snapshot.get("byline"), snapshot.get("byline_outlet")) if part)
 
 
 def review_page(*, user: Any, translation: Translation) -> dict[str, Any]:
@@ -315,6 +327,8 @@ def review_page(*, user: Any, translation: Translation) -> dict[str, Any]:
         "base": base.version if base else None,
         "title_diff": diff.word_diff(old["title"], translation.title) if old else None,
         "lead_diff": diff.word_diff(old["lead"], translation.lead) if old else None,
+        "byline": publishing.live_byline(translation=translation, article=translation.article),
+        "byline_diff": diff.word_diff(_byline_text(old), _byline_text(text_snapshot(translation))) if old else None,
         "general_threads": threads.get("", []),
         "general_problems": problems_by_block.get("", []),
         "notes_top": notes_after.get("", []),

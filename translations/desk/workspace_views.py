@@ -211,7 +211,7 @@ def translation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @desk_member_required
 @require_POST
 def autosave(request: HttpRequest, pk: int) -> JsonResponse:
-    """JSON autosave from editor.js: ``{"based_on", "title"?, "lead"?, "tags"?, "blocks"?, "notes"?}``.
+    """JSON autosave from editor.js: ``{"based_on", "title"?, "lead"?, "tags"?, "byline"?, "byline_outlet"?, "blocks"?, "notes"?}``.
 
     200 ``{"edit_version", "saved_at", "saved_at_display", "checks"}`` — ``checks`` is
     ``pages.checks_report`` of the saved text (the submit rule's own list), for editor.js to
@@ -230,7 +230,7 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
     if not isinstance(data, dict):
         return JsonResponse({"error": "bad_request", "message": _("Malformed save.")}, status=400)
     fields: dict[str, Any] = {}
-    for name in ("title", "lead", "tags"):
+    for name in ("title", "lead", "tags", "byline", "byline_outlet"):
         if isinstance(data.get(name), str):
             fields[name] = data[name]
     if isinstance(data.get("blocks"), dict):

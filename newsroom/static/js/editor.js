@@ -250,7 +250,7 @@
     add(panel, "h2", "Someone else saved a newer version");
     add(panel, "p", (body.message || "") + " Your text stays in the editor until you choose.");
     var pairs = [];
-    ["title", "lead", "tags"].forEach(function (name) {
+    ["title", "lead", "tags", "byline", "byline_outlet"].forEach(function (name) {
       if (payload[name] !== undefined && payload[name] !== (current[name] || "")) {
         pairs.push(["f:" + name, current[name] || "", payload[name]]);
       }
@@ -280,7 +280,7 @@
       panel.hidden = true;
       panel.textContent = "";
       Object.keys(payload.blocks || {}).forEach(function (id) { dirty["b:" + id] = (dirty["b:" + id] || 0) + 1; });
-      ["title", "lead", "tags"].forEach(function (n) { if (payload[n] !== undefined) { dirty["f:" + n] = (dirty["f:" + n] || 0) + 1; } });
+      ["title", "lead", "tags", "byline", "byline_outlet"].forEach(function (n) { if (payload[n] !== undefined) { dirty["f:" + n] = (dirty["f:" + n] || 0) + 1; } });
       if (payload.notes !== undefined) { dirty.notes = (dirty.notes || 0) + 1; }
       save();
     });

@@ -1,0 +1,60 @@
+"""Bylines in the reader's language: the source authors' and the outlet's names, transliterated.
+
+A translation carries its own byline (``Translation.byline``, ``Translation.byline_outlet``):
+the translator may edit it; it starts from the defaults here. The one rule for a default is
+:func:`byline_default` (authors) and :func:`outlet_name_default` (outlet): names in Cyrillic
+are transliterated to Latin with cyrtranslit's standard for the source language (Russian,
+Belarusian, Ukrainian) when the target language is written in Latin script; names already in
+Latin script, and every name for a Cyrillic-script target (Ukrainian), stay as written.
+
+Pure functions over plain values, so the data migration that fills live bylines uses them too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import cyrtranslit
+
+# The desk's source language codes → cyrtranslit's (it says "by" for Belarusian, "ua" for Ukrainian).
+TRANSLIT_CODES: dict[str, str] = {"ru": "ru", "be": "by", "uk": "ua"}
+# Publishing languages written in Cyrillic: their readers get the names as the source wrote them.
+CYRILLIC_TARGETS = frozenset({"uk"})
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+def _word_case(source: str, latin: str) -> str:
+    """ "Щербаков" → "Shherbakov", not "SHHerbakov": a capital letter that becomes two or three
+    Latin letters keeps the word's own case (capitalised, not all capitals)."""
+    if len(source) > 1 and source[0].isupper() and source[1:] == source[1:].lower() and latin[:1].isupper():
+        return latin[0] + latin[1:].lower()
+    return latin
+
+
+def transliterate(text: str, *, source_language: str) -> str:
+    """``text`` in Latin script by cyrtranslit's standard for ``source_language``; unchanged when
+    it has no Cyrillic letter or the language has no transliteration here."""
+    code = TRANSLIT_CODES.get(source_language)
+    if code is None or not _CYRILLIC.search(text):
+        return text
+    parts = re.split(r"(\s+|-)", text)
+    return "".join(
+        _word_case(part, cyrtranslit.to_latin(part, code)) if _CYRILLIC.search(part) else part for part in parts
+    )
+
+
+def byline_default(*, authors: Sequence[str], source_language: str, target_language: str) -> str:
+    """The authors' names as readers of ``target_language`` see them, comma-separated ("" for none)."""
+    names = [a.strip() for a in authors if a and a.strip()]
+    if target_language not in CYRILLIC_TARGETS:
+        names = [transliterate(a, source_language=source_language) for a in names]
+    return ", ".join(names)
+
+
+def outlet_name_default(*, name_en: str, credit_name: str, source_language: str, target_language: str) -> str:
+    """The outlet's name for ``target_language``: its English (Latin-script) name set on the
+    outlet, else its credit name transliterated; a Cyrillic-script target keeps the credit name."""
+    if target_language in CYRILLIC_TARGETS:
+        return credit_name.strip()
+    return name_en.strip() or transliterate(credit_name.strip(), source_language=source_language)
