@@ -3,8 +3,10 @@
 A translation carries its own byline (``Translation.byline``, ``Translation.byline_outlet``):
 the translator may edit it; it starts from the defaults here. The one rule for a default is
 :func:`byline_default` (authors) and :func:`outlet_name_default` (outlet): names in Cyrillic
-are transliterated to Latin with cyrtranslit's standard for the source language (Russian,
-Belarusian, Ukrainian) when the target language is written in Latin script; names already in
+are transliterated to Latin when the target language is written in Latin script: Russian by
+the Wikipedia/English-press system (iuliia's ``wikipedia`` schema: "Ольга Ставицкая" → "Olga
+Stavitskaya", the spelling English newsrooms print), Belarusian and Ukrainian by their national
+systems as cyrtranslit implements them; names already in
 Latin script, and every name for a Cyrillic-script target (Ukrainian), stay as written.
 
 Pure functions over plain values, so the data migration that fills live bylines uses them too.
@@ -16,9 +18,11 @@ import re
 from collections.abc import Sequence
 
 import cyrtranslit
+import iuliia
 
-# The desk's source language codes → cyrtranslit's (it says "by" for Belarusian, "ua" for Ukrainian).
-TRANSLIT_CODES: dict[str, str] = {"ru": "ru", "be": "by", "uk": "ua"}
+# The desk's source language codes → cyrtranslit's (it says "by" for Belarusian, "ua" for Ukrainian);
+# Russian goes through iuliia instead (cyrtranslit's Russian gives "Staviczkaya", "Shherbakov").
+TRANSLIT_CODES: dict[str, str] = {"be": "by", "uk": "ua"}
 # Publishing languages written in Cyrillic: their readers get the names as the source wrote them.
 CYRILLIC_TARGETS = frozenset({"uk"})
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -33,10 +37,14 @@ def _word_case(source: str, latin: str) -> str:
 
 
 def transliterate(text: str, *, source_language: str) -> str:
-    """``text`` in Latin script by cyrtranslit's standard for ``source_language``; unchanged when
+    """``text`` in Latin script by the standard for ``source_language``; unchanged when
     it has no Cyrillic letter or the language has no transliteration here."""
+    if not _CYRILLIC.search(text):
+        return text
+    if source_language == "ru":
+        return str(iuliia.WIKIPEDIA.translate(text))
     code = TRANSLIT_CODES.get(source_language)
-    if code is None or not _CYRILLIC.search(text):
+    if code is None:
         return text
     parts = re.split(r"(\s+|-)", text)
     return "".join(

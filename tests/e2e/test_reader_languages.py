@@ -34,7 +34,7 @@ def test_german_reader_page_is_german_throughout(live_server, page_for, settings
     expect(attribution).to_contain_text("Übersetzt von Lena Beispiel")
     expect(attribution).to_contain_text("Geprüft von Pavel Lis")
     expect(attribution).to_contain_text("Quelle: Алеся Шумейко, TUT.BY")
-    expect(reader.locator(".byline")).to_contain_text("Von Alesya Shumejko, TUT.BY.")
+    expect(reader.locator(".byline")).to_contain_text("Von Alesya Shumeyko, TUT.BY.")
     expect(reader.locator(".byline")).to_contain_text("Übersetzt und hier veröffentlicht am")
 
     # Every visible string but names: the site's name, people, the source and its Russian title,

@@ -17,7 +17,7 @@ from tests.factories import ArticleFactory, OutletFactory
 
 def test_russian_authors_default_to_the_librarys_latin_spelling():
     assert byline_default(authors=["Ольга Ставицкая"], source_language="ru", target_language="en") == (
-        "Ol'ga Staviczkaya"
+        "Olga Stavitskaya"
     )
 
 
@@ -25,16 +25,16 @@ def test_belarusian_authors_use_the_belarusian_standard_not_the_russian_one():
     be = byline_default(authors=["Алеся Шумейко"], source_language="be", target_language="en")
     ru = byline_default(authors=["Алеся Шумейко"], source_language="ru", target_language="en")
     assert be == "Alesja Šumejko"
-    assert ru == "Alesya Shumejko"
+    assert ru == "Alesya Shumeyko"
 
 
 def test_a_capital_that_becomes_several_letters_keeps_the_names_case():
-    assert byline_default(authors=["Юрий Щербаков"], source_language="ru", target_language="en") == ("Yurij Shherbakov")
+    assert byline_default(authors=["Юрий Щербаков"], source_language="ru", target_language="en") == ("Yury Shcherbakov")
 
 
 def test_latin_names_are_left_alone_and_several_authors_are_joined():
     byline = byline_default(authors=["John Smith", " Ольга Ставицкая "], source_language="ru", target_language="de")
-    assert byline == "John Smith, Ol'ga Staviczkaya"
+    assert byline == "John Smith, Olga Stavitskaya"
 
 
 def test_no_authors_give_an_empty_byline():
@@ -75,14 +75,14 @@ def test_backfill_gives_stories_published_before_bylines_the_standard_byline(db)
     migration.backfill(apps, None)
     article.refresh_from_db()
     draft.refresh_from_db()
-    assert (article.byline_en, article.byline_outlet_en) == ("Ol'ga Staviczkaya", "Window Media")
+    assert (article.byline_en, article.byline_outlet_en) == ("Olga Stavitskaya", "Window Media")
     assert not draft.byline_outlet_en and not article.byline_outlet_de
 
 
 def test_a_row_without_a_byline_renders_the_standard_one(client, db):
     article = _live_without_byline(authors=["Ольга Ставицкая"])
     html = client.get(f"/articles/{article.slug_en}/").content.decode()
-    assert re.search(r'<p class="byline">\s*By Ol&#x27;ga Staviczkaya, TUT\.BY\.', html)
+    assert re.search(r'<p class="byline">\s*By Olga Stavitskaya, TUT\.BY\.', html)
 
 
 def test_feed_and_api_name_the_author_as_the_english_byline(client, db):

@@ -35,7 +35,7 @@ def test_site_rss_and_atom_list_live_stories_with_credited_authors(client, staff
         _response, parsed = _feed(client, url)
         assert [e.title for e in parsed.entries] == ["Feed story"]
         entry = parsed.entries[0]
-        assert entry.author == "Alesya Shumejko (TUT.BY); translated by Veranika Papkouskaya"
+        assert entry.author == "Alesya Shumeyko (TUT.BY); translated by Veranika Papkouskaya"
         assert entry.link.startswith("http://testserver/articles/")
         assert {t.term for t in entry.tags} == {"Belarus", "Protests"}
 

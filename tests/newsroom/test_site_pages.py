@@ -303,7 +303,7 @@ def test_json_ld_describes_the_translation(client, staff):
     data = json.loads(raw)
     assert data["@type"] == "NewsArticle"
     # The author as the English page names them: the approved byline, transliterated by default.
-    assert data["author"] == [{"@type": "Person", "name": "Alesya Shumejko"}]
+    assert data["author"] == [{"@type": "Person", "name": "Alesya Shumeyko"}]
     assert data["translator"] == [{"@type": "Person", "name": "Veranika Papkouskaya"}]
     assert data["isBasedOn"] == article.source_url
     assert data["translationOfWork"]["url"] == article.source_url
