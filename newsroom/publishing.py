@@ -55,10 +55,8 @@ def live_body(*, translation: Translation) -> list[dict[str, Any]]:
         if kind == "embed":
             body.append({"id": block["id"], "kind": kind, "html": "", "text": "", "attrs": attrs})
         elif kind == "image":
-            if text:
-                attrs["caption"] = plain_text(sanitize_inline(text))
-            attrs.setdefault("alt", attrs.get("caption") or "")
-            body.append({"id": block["id"], "kind": kind, "html": "", "text": attrs.get("caption", ""), "attrs": attrs})
+            attrs = _image_attrs(attrs, entry=entry, source_credit=translation.article.source_name)
+            body.append({"id": block["id"], "kind": kind, "html": "", "text": attrs["caption"], "attrs": attrs})
         elif text:
             html = sanitize_inline(text)
             body.append({"id": block["id"], "kind": kind, "html": html, "text": plain_text(html), "attrs": attrs})
@@ -66,6 +64,25 @@ def live_body(*, translation: Translation) -> list[dict[str, Any]]:
             body[-1]["machine"] = True
         add_notes(block["id"])
     return body
+
+
+def _image_attrs(source: dict[str, Any], *, entry: dict[str, Any], source_credit: str) -> dict[str, Any]:
+    """A live image block's attrs: the stored picture, and only words in the page's language.
+
+    The caption and the alt text are the translator's (``entry["text"]``, ``entry["alt"]``);
+    one left untranslated is empty, never the source's words: an image without a translated
+    alt text is marked decorative (``alt=""``), its translated caption (if any) describing it
+    next to it. The outlet's address is not carried: readers only get our stored copy.
+    """
+    caption = plain_text(sanitize_inline(str(entry.get("text", "")).strip()))
+    alt = plain_text(sanitize_inline(str(entry.get("alt", "")).strip()))
+    image = source.get("image")
+    return {
+        "image": image if isinstance(image, int) and not isinstance(image, bool) else None,
+        "caption": caption,
+        "alt": alt,
+        "source_credit": source_credit,
+    }
 
 
 def _unique_slug(*, article: Article, language: str, title: str) -> str:

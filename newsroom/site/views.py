@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from modeltranslation.utils import build_localized_fieldname
 
+from newsroom.templatetags.source_images import picture_data
 from newsroom.core.db_routing import lag_tolerant_view
 from newsroom.models import SEARCH_FIELDS, Article, Correction, Outlet, SlugRedirect, Tag
 from newsroom.site import search
@@ -192,6 +193,18 @@ def _language_links(alternates: list[dict[str, str]] | None, lang: str) -> list[
     return links
 
 
+def _picture_urls(article: Article) -> list[str]:
+    """Our stored copies (largest size) of the story's first three pictures, never the outlet's."""
+    urls = []
+    for block in article.body or []:
+        picture = picture_data(block) if block.get("kind") == "image" else None
+        if picture:
+            urls.append(picture["largest"])
+            if len(urls) == 3:
+                break
+    return urls
+
+
 def _json_ld(
     request: HttpRequest,
     article: Article,
@@ -200,11 +213,7 @@ def _json_ld(
     tags: list[Tag] | None = None,
 ) -> dict[str, Any]:
     """schema.org NewsArticle: the original author as author, the credited names as translators."""
-    images = [
-        b["attrs"]["src"]
-        for b in article.body or []
-        if b.get("kind") == "image" and str((b.get("attrs") or {}).get("src", "")).startswith("https://")
-    ]
+    images = [request.build_absolute_uri(url) for url in _picture_urls(article)]
     source_name = article.source_name
     data: dict[str, Any] = {
         "@context": "https://schema.org",
@@ -309,14 +318,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
             "alternates": _alternates(request, obj),
             "json_ld": _json_ld(request, obj, credits, modified, tags),
             "machine_credit": settings.DESK_MT_CREDIT_TEXT if machine_credit_line(obj, credits) else "",
-            "og_image": next(
-                (
-                    b["attrs"]["src"]
-                    for b in obj.body or []
-                    if b.get("kind") == "image" and str((b.get("attrs") or {}).get("src", "")).startswith("https://")
-                ),
-                "",
-            ),
+            "og_image": next((request.build_absolute_uri(url) for url in _picture_urls(obj)), ""),
         },
     )
     response.headers["Last-Modified"] = http_date(modified.timestamp())
