@@ -320,7 +320,9 @@ class SourceImage(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     renditions = models.JSONField(default=list)
-    credit = models.CharField(max_length=300, blank=True, help_text="The photographer or agency, if the source named one.")
+    credit = models.CharField(
+        max_length=300, blank=True, help_text="The photographer or agency, if the source named one."
+    )
     fetched_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

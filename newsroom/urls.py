@@ -7,9 +7,9 @@ from django.urls import include, path
 from newsroom.core import health
 from newsroom.site import sitemaps
 from newsroom.site import views as site_views
-from newsroom.site.media import media_urlpatterns
 from newsroom.site.api import api
 from newsroom.site.cache import site_page
+from newsroom.site.media import media_urlpatterns
 from translations.desk import workspace_views
 from translations.desk.workspace_forms import AdminLoginForm, LoginForm
 

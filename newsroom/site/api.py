@@ -37,8 +37,8 @@ from pydantic import BeforeValidator
 from newsroom.core.html import body_groups, safe_url
 from newsroom.models import Article, Correction, Outlet, SourceRevision, Tag
 from newsroom.site import search
-from newsroom.templatetags.source_images import picture_data
 from newsroom.site.views import article_credits, article_url, live_articles, public_contributors, public_credits
+from newsroom.templatetags.source_images import picture_data
 from translations.models import Role, State, Translation
 
 MAX_PAGE_SIZE = 100
@@ -132,7 +132,9 @@ class ListBlock(Schema):
 class Image(Schema):
     type: Literal["image"]
     src: str = Field(description="The picture as stored on this site (the source outlet's file is never linked).")
-    alt: str = Field(description="Translated alt text; empty when the picture is decorative or its alt text was not translated.")
+    alt: str = Field(
+        description="Translated alt text; empty when the picture is decorative or its alt text was not translated."
+    )
     caption: str
     credit: str = Field(description="Whose picture: the image's own credit (if known) and the source outlet.")
 

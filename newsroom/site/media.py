@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.urls import URLPattern, re_path
 from django.views.decorators.http import require_safe
 from django.views.static import serve
@@ -28,7 +28,7 @@ PICTURE_PATH = r"images/[0-9a-f]{2}/[0-9a-f]{64}/[0-9]{1,5}\.webp"
 
 
 @require_safe
-def media_picture(request: HttpRequest, path: str) -> HttpResponse:
+def media_picture(request: HttpRequest, path: str) -> HttpResponseBase:
     response = serve(request, path, document_root=settings.MEDIA_ROOT, show_indexes=False)
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     response["Cross-Origin-Resource-Policy"] = "same-origin"

@@ -30,11 +30,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from modeltranslation.utils import build_localized_fieldname
 
-from newsroom.templatetags.source_images import picture_data
 from newsroom.core.db_routing import lag_tolerant_view
 from newsroom.models import SEARCH_FIELDS, Article, Correction, Outlet, SlugRedirect, Tag
 from newsroom.site import search
 from newsroom.site.cache import site_article_page, site_page
+from newsroom.templatetags.source_images import picture_data
 from translations.models import ANONYMOUS_CREDIT, Contributor, Credit, CreditMode, Role, State, Translation
 
 logger = logging.getLogger(__name__)

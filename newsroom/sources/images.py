@@ -72,9 +72,7 @@ def _decoded(data: bytes) -> Image.Image:
                 image.seek(0)  # the first frame of an animation
                 image.load()
                 upright = ImageOps.exif_transpose(image)
-                alpha = upright.mode in {"RGBA", "LA", "PA"} or (
-                    upright.mode == "P" and "transparency" in upright.info
-                )
+                alpha = upright.mode in {"RGBA", "LA", "PA"} or (upright.mode == "P" and "transparency" in upright.info)
                 pixels = upright.convert("RGBA" if alpha else "RGB")
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ImageRefused(_("it has too many pixels")) from None
