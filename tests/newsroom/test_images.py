@@ -272,3 +272,34 @@ def test_media_route_serves_only_stored_picture_names(client: Any, db: Any) -> N
     assert client.get("/media/private/secret.txt").status_code == 404
     assert client.get(f"/media/images/ab/{sha}/").status_code == 404
     assert client.get("/media/images/ab/../../private/secret.txt").status_code == 404
+
+
+def test_the_translator_sees_the_stored_picture_and_translates_its_alt_text(
+    client: Any, volunteer: Any, loopback: None, fixture_server: str
+) -> None:
+    from django.http import QueryDict
+
+    from translations.desk.workspace_forms import editor_payload
+
+    result = import_story(fixture_server, [serve("image/png", png((600, 300)))])
+    [block] = image_blocks(result.article)
+    t = TranslationFactory(article=result.article, state=State.IN_PROGRESS, translator=volunteer, filled=False)
+    client.force_login(volunteer)
+
+    html = client.get(t.get_absolute_url()).content.decode()
+    assert f'<label for="b-{block["id"]}-alt">Alt text of image' in html
+    assert re.search(r'<img class="thumb" src="/media/images/[^"]+/480\.webp"', html)
+    assert "127.0.0.1" not in re.findall(r"<img\b[^>]*>", html)[0]
+
+    response = client.post(
+        reverse("desk:autosave", args=[t.pk]),
+        data={"based_on": t.edit_version, "blocks": {block["id"]: {"text": "The square", "alt": "A crowd"}}},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    t.refresh_from_db()
+    assert t.blocks[block["id"]]["alt"] == "A crowd"
+    posted = QueryDict(mutable=True)
+    posted.update({f"b-{block['id']}-text": "The square", f"b-{block['id']}-alt": "People on a square"})
+    payload = editor_payload(posted, source_blocks=t.source_revision.blocks, notes=[])
+    assert payload["blocks"][block["id"]]["alt"] == "People on a square"
