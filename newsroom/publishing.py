@@ -208,6 +208,55 @@ def _related_add(*, article: Article, language: str, neighbours: list[int]) -> N
         Article.objects.filter(pk=pk).update(**{field: ranked[:RELATED_COUNT]})
 
 
+def article_pictures_relink(*, article: Article) -> list[str]:
+    """Point the live image blocks of ``article`` at pictures stored since it was published.
+
+    For stories published before pictures were stored (``manage.py fetch_source_pictures``
+    stores them on the source revisions first): a live image block without ``attrs["image"]``
+    takes the stored picture of the source block with the same id, and each language whose
+    body changed is rendered and stored again. The old alt text (the source's words) is dropped:
+    the picture is marked decorative until a correction translates one. Returns the languages
+    rendered again.
+    """
+    from django.conf import settings
+    from django.db import transaction
+
+    stored: dict[str, tuple[int, str]] = {}  # block id: (picture, the source's caption)
+    for revision in article.revisions.order_by("number"):
+        for block in revision.blocks:
+            attrs = block.get("attrs") or {}
+            if block.get("kind") == "image" and isinstance(attrs.get("image"), int):
+                stored[str(block.get("id"))] = (attrs["image"], str(attrs.get("caption") or ""))
+    changed: list[str] = []
+    if not stored:
+        return changed
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        for language in settings.PUBLISHING_LANGUAGES:
+            body = getattr(locked, build_localized_fieldname("body", language)) or []
+            dirty = False
+            for block in body:
+                attrs = block.get("attrs") or {}
+                if block.get("kind") == "image" and not attrs.get("image") and str(block.get("id")) in stored:
+                    image, source_caption = stored[str(block.get("id"))]
+                    caption = str(attrs.get("caption") or "")
+                    # Bodies published before carried the source's alt text and, untranslated, its
+                    # caption: only a caption that differs from the source's is the translator's.
+                    block["attrs"] = {
+                        "image": image,
+                        "caption": caption if caption != source_caption else "",
+                        "alt": "",
+                        "source_credit": locked.source_name,
+                    }
+                    dirty = True
+            if dirty:
+                Article.objects.filter(pk=locked.pk).update(**{build_localized_fieldname("body", language): body})
+                setattr(locked, build_localized_fieldname("body", language), body)
+                article_live_written(article=locked, language=language)
+                changed.append(language)
+    return changed
+
+
 def article_unpublish(*, translation: Translation) -> Article:
     """Take the language version off the site; the slug is kept so a republication reuses it."""
     article = Article.objects.select_for_update().get(pk=translation.article_id)

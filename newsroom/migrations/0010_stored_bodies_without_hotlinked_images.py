@@ -3,7 +3,8 @@
 The rendered body (``body_html_<lang>``) of every story with an image block is emptied: the
 page then renders the body from its blocks, where an image block without a stored picture
 (``attrs["image"]``) shows nothing, so no reader loads a picture from an outlet. The next
-publication (a correction, a republication) renders and stores the body again.
+publication renders and stores the body again; ``manage.py fetch_source_pictures`` stores
+the pictures and renders those bodies again with them (docs/DEPLOYMENT.md).
 """
 
 from django.db import migrations

@@ -37,10 +37,16 @@ from django.utils.translation import ngettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from newsroom.core.errors import DeskError
-from newsroom.models import SourceImage
+from newsroom.models import SourceImage, SourceRevision
 from newsroom.sources import fetching
 
-__all__ = ["ImageRefused", "blocks_images_fetch", "image_store", "images_problem_summary"]
+__all__ = [
+    "ImageRefused",
+    "blocks_images_fetch",
+    "image_store",
+    "images_problem_summary",
+    "revision_images_fetch",
+]
 
 MAX_BYTES = 10_000_000
 MAX_PIXELS = 40_000_000  # 8000 × 5000; larger is refused before decoding (decompression bombs)
@@ -200,3 +206,25 @@ def images_problem_summary(problems: list[str]) -> str:
         "%(count)d images could not be fetched: %(reasons)s.",
         len(problems),
     ) % {"count": len(problems), "reasons": reasons}
+
+
+def revision_images_fetch(*, revision: SourceRevision) -> list[str]:
+    """Fetch and store the pictures of a revision stored before pictures were (its blocks gain
+    ``attrs["image"]`` or ``attrs["image_error"]``; texts and block ids are unchanged).
+
+    Who: ``manage.py fetch_source_pictures``. Image blocks that already have either are left
+    alone. Returns why pictures could not be fetched.
+    """
+    pending = [
+        b
+        for b in revision.blocks
+        if b.get("kind") == "image" and not {"image", "image_error"} & set(b.get("attrs") or {})
+    ]
+    if not pending:
+        return []
+    fetched, problems = blocks_images_fetch(blocks=pending)
+    by_id = {b["id"]: b for b in fetched}
+    blocks = [by_id.get(b.get("id"), b) if b.get("kind") == "image" else b for b in revision.blocks]
+    SourceRevision.objects.filter(pk=revision.pk).update(blocks=blocks)
+    revision.blocks = blocks
+    return problems
