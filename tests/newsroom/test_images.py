@@ -305,6 +305,23 @@ def test_the_translator_sees_the_stored_picture_and_translates_its_alt_text(
     assert payload["blocks"][block["id"]]["alt"] == "People on a square"
 
 
+def test_the_reviewer_sees_the_alt_text_that_will_go_live(
+    client: Any, reviewer: Any, loopback: None, fixture_server: str
+) -> None:
+    result = import_story(fixture_server, [serve("image/png", png((600, 300)))])
+    [block] = image_blocks(result.article)
+    t = TranslationFactory(article=result.article, state=State.IN_REVIEW, pinned=False)
+    t.blocks = {**t.blocks, block["id"]: {"text": "The square", "alt": "A crowd on the square"}}
+    t.save(update_fields=["blocks"])
+    pin(t, "submit", t.translator)
+    client.force_login(reviewer)
+
+    html = client.get(reverse("desk:review", args=[t.pk])).content.decode()
+
+    assert "<em>Alt text:</em> A crowd on the square" in html
+    assert "(alt text: Фото площади 0)" in html
+
+
 def test_fetch_source_pictures_brings_pictures_to_stories_published_before(
     client: Any, editor: Any, reviewer: Any, loopback: None, fixture_server: str
 ) -> None:
