@@ -113,7 +113,7 @@ def image_store(*, data: bytes, source_url: str, credit: str = "") -> SourceImag
         height = max(1, round(image.height * width / image.width))
         sized = image if width == image.width else image.resize((width, height), Image.Resampling.LANCZOS)
         buffer = io.BytesIO()
-        sized.save(buffer, "WEBP", quality=_WEBP_QUALITY, method=4)
+        sized.save(buffer, "WEBP", quality=_WEBP_QUALITY, method=2)  # 4 costs twice the time for ~1% smaller files
         name = f"images/{sha[:2]}/{sha}/{width}.webp"
         if not default_storage.exists(name):
             name = default_storage.save(name, ContentFile(buffer.getvalue()))
