@@ -31,7 +31,7 @@ from django.views.decorators.http import require_safe
 from modeltranslation.utils import build_localized_fieldname
 
 from newsroom.core.db_routing import lag_tolerant_view
-from newsroom.models import SEARCH_FIELDS, Article, Correction, Outlet, SlugRedirect, Tag
+from newsroom.models import SEARCH_FIELDS, Article, Correction, Outlet, SlugRedirect, SourceImage, Tag
 from newsroom.site import search
 from newsroom.site.cache import site_article_page, site_page
 from newsroom.templatetags.source_images import picture_data
@@ -193,13 +193,20 @@ def _language_links(alternates: list[dict[str, str]] | None, lang: str) -> list[
     return links
 
 
-def _picture_urls(article: Article) -> list[str]:
-    """Our stored copies (largest size) of the story's first three pictures, never the outlet's."""
+def _picture_urls(request: HttpRequest, article: Article) -> list[str]:
+    """Our stored copies (largest size) of the story's first three pictures, never the outlet's.
+
+    One query whatever the number of pictures (none for a story without stored pictures).
+    """
+    blocks = [b for b in article.body or [] if b.get("kind") == "image" and (b.get("attrs") or {}).get("image")]
+    ids = [b["attrs"]["image"] for b in blocks if isinstance(b["attrs"]["image"], int)]
+    stored = SourceImage.objects.in_bulk(ids[:10]) if ids else {}
     urls = []
-    for block in article.body or []:
-        picture = picture_data(block) if block.get("kind") == "image" else None
+    for block in blocks:
+        image = stored.get(block["attrs"]["image"])
+        picture = picture_data(block, image=image) if image is not None else None
         if picture:
-            urls.append(picture["largest"])
+            urls.append(request.build_absolute_uri(picture["largest"]))
             if len(urls) == 3:
                 break
     return urls
@@ -211,9 +218,10 @@ def _json_ld(
     credits: dict[str, list[dict[str, str]]],
     modified: dt.datetime,
     tags: list[Tag] | None = None,
+    images: list[str] | None = None,
 ) -> dict[str, Any]:
     """schema.org NewsArticle: the original author as author, the credited names as translators."""
-    images = [request.build_absolute_uri(url) for url in _picture_urls(article)]
+    images = _picture_urls(request, article) if images is None else images
     source_name = article.source_name
     data: dict[str, Any] = {
         "@context": "https://schema.org",
@@ -298,6 +306,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
     corrections = list(Correction.objects.filter(article=obj, language=lang).order_by("published_at", "pk"))
     published_at: dt.datetime = obj.published_at or timezone.now()
     modified = max([published_at, *(c.published_at for c in corrections)])
+    pictures = _picture_urls(request, obj)
     response = _render(
         request,
         "site/article.html",
@@ -316,9 +325,9 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
             "modified": modified,
             "source_name": obj.source_name,
             "alternates": _alternates(request, obj),
-            "json_ld": _json_ld(request, obj, credits, modified, tags),
+            "json_ld": _json_ld(request, obj, credits, modified, tags, images=pictures),
             "machine_credit": settings.DESK_MT_CREDIT_TEXT if machine_credit_line(obj, credits) else "",
-            "og_image": next((request.build_absolute_uri(url) for url in _picture_urls(obj)), ""),
+            "og_image": pictures[0] if pictures else "",
         },
     )
     response.headers["Last-Modified"] = http_date(modified.timestamp())

@@ -214,6 +214,8 @@ def test_the_english_page_shows_our_copy_with_the_translated_alt_and_a_credit(
     assert "127.0.0.1" not in img and picture_path.rsplit("=", 1)[1] not in html
     assert re.search(r'width="1000" height="2000"', img) and 'loading="lazy"' in img and "sizes=" in img
     assert "Caption: the square at noon" in html and "Photo: Окно" in html
+    assert re.search(r'<meta property="og:image" content="http://testserver/media/images/[0-9a-f/]+/1000\.webp">', html)
+    assert re.search(r'"image": \["http://testserver/media/images/[0-9a-f/]+/1000\.webp"\]', html)  # JSON-LD
     assert "Фото площади" not in html and "Подпись" not in html
     csp = response.headers["Content-Security-Policy"]
     assert re.search(r"img-src 'self'(;|$)", csp)
