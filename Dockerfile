@@ -24,7 +24,7 @@ COPY . .
 RUN SECRET_KEY=collectstatic-only DATABASE_URL=postgres://build@localhost/build DESK_TESTING=0 \
         STATIC_ROOT=/app/staticfiles python manage.py collectstatic --noinput \
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin desk \
-    && mkdir -p /app/.data \
+    && mkdir -p /app/.data/media \
     && chown -R desk:desk /app/.data
 
 ENV STATIC_ROOT=/app/staticfiles

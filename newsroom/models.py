@@ -342,6 +342,33 @@ class SourceRevision(models.Model):
         return zlib.compress(raw, level=6)
 
 
+class SourceImage(models.Model):
+    """A picture of a source story, fetched once at import and served from our own origin.
+
+    Image blocks point at it by id (``attrs["image"]``); ``attrs["src"]`` keeps the outlet's
+    address for provenance only and is never sent to readers. The bytes were checked and
+    re-encoded by Pillow (no EXIF, GPS or other metadata survives); ``renditions`` lists the
+    WebP files on the default storage, narrowest first:
+    ``[{"width": 480, "height": 320, "name": "images/ab/<sha256>/480.webp"}, …]``.
+    """
+
+    source_url = models.URLField(max_length=2000, db_index=True)
+    sha256 = models.CharField(max_length=64, unique=True, help_text="Of the bytes as fetched.")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    renditions = models.JSONField(default=list)
+    credit = models.CharField(
+        max_length=300, blank=True, help_text="The photographer or agency, if the source named one."
+    )
+    fetched_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-fetched_at"]
+
+    def __str__(self) -> str:
+        return f"{self.sha256[:12]} ({self.width}×{self.height})"
+
+
 class Correction(models.Model):
     """A dated note readers see on an article whose published translation was corrected."""
 

@@ -55,10 +55,8 @@ def live_body(*, translation: Translation) -> list[dict[str, Any]]:
         if kind == "embed":
             body.append({"id": block["id"], "kind": kind, "html": "", "text": "", "attrs": attrs})
         elif kind == "image":
-            if text:
-                attrs["caption"] = plain_text(sanitize_inline(text))
-            attrs.setdefault("alt", attrs.get("caption") or "")
-            body.append({"id": block["id"], "kind": kind, "html": "", "text": attrs.get("caption", ""), "attrs": attrs})
+            attrs = _image_attrs(attrs, entry=entry, source_credit=live_byline(translation=translation, article=translation.article)[1])
+            body.append({"id": block["id"], "kind": kind, "html": "", "text": attrs["caption"], "attrs": attrs})
         elif text:
             html = sanitize_inline(text)
             body.append({"id": block["id"], "kind": kind, "html": html, "text": plain_text(html), "attrs": attrs})
@@ -79,6 +77,25 @@ def live_byline(*, translation: Translation, article: Article) -> tuple[str, str
     outlet = (translation.byline_outlet or "").strip()
     default_authors, default_outlet = article.default_byline(translation.language)
     return (authors or ("" if outlet else default_authors)), (outlet or default_outlet)
+
+
+def _image_attrs(source: dict[str, Any], *, entry: dict[str, Any], source_credit: str) -> dict[str, Any]:
+    """A live image block's attrs: the stored picture, and only words in the page's language.
+
+    The caption and the alt text are the translator's (``entry["text"]``, ``entry["alt"]``);
+    one left untranslated is empty, never the source's words: an image without a translated
+    alt text is marked decorative (``alt=""``), its translated caption (if any) describing it
+    next to it. The outlet's address is not carried: readers only get our stored copy.
+    """
+    caption = plain_text(sanitize_inline(str(entry.get("text", "")).strip()))
+    alt = plain_text(sanitize_inline(str(entry.get("alt", "")).strip()))
+    image = source.get("image")
+    return {
+        "image": image if isinstance(image, int) and not isinstance(image, bool) else None,
+        "caption": caption,
+        "alt": alt,
+        "source_credit": source_credit,
+    }
 
 
 def _unique_slug(*, article: Article, language: str, title: str) -> str:
@@ -206,6 +223,55 @@ def _related_add(*, article: Article, language: str, neighbours: list[int]) -> N
     for pk, ids in lists.items():
         ranked = sorted((i for i in ids if i in times and i != pk), key=lambda i: (times[i], i), reverse=True)
         Article.objects.filter(pk=pk).update(**{field: ranked[:RELATED_COUNT]})
+
+
+def article_pictures_relink(*, article: Article) -> list[str]:
+    """Point the live image blocks of ``article`` at pictures stored since it was published.
+
+    For stories published before pictures were stored (``manage.py fetch_source_pictures``
+    stores them on the source revisions first): a live image block without ``attrs["image"]``
+    takes the stored picture of the source block with the same id, and each language whose
+    body changed is rendered and stored again. The old alt text (the source's words) is dropped:
+    the picture is marked decorative until a correction translates one. Returns the languages
+    rendered again.
+    """
+    from django.conf import settings
+    from django.db import transaction
+
+    stored: dict[str, tuple[int, str]] = {}  # block id: (picture, the source's caption)
+    for revision in article.revisions.order_by("number"):
+        for block in revision.blocks:
+            attrs = block.get("attrs") or {}
+            if block.get("kind") == "image" and isinstance(attrs.get("image"), int):
+                stored[str(block.get("id"))] = (attrs["image"], str(attrs.get("caption") or ""))
+    changed: list[str] = []
+    if not stored:
+        return changed
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        for language in settings.PUBLISHING_LANGUAGES:
+            body = getattr(locked, build_localized_fieldname("body", language)) or []
+            dirty = False
+            for block in body:
+                attrs = block.get("attrs") or {}
+                if block.get("kind") == "image" and not attrs.get("image") and str(block.get("id")) in stored:
+                    image, source_caption = stored[str(block.get("id"))]
+                    caption = str(attrs.get("caption") or "")
+                    # Bodies published before carried the source's alt text and, untranslated, its
+                    # caption: only a caption that differs from the source's is the translator's.
+                    block["attrs"] = {
+                        "image": image,
+                        "caption": caption if caption != source_caption else "",
+                        "alt": "",
+                        "source_credit": locked.live_byline(language)[1],
+                    }
+                    dirty = True
+            if dirty:
+                Article.objects.filter(pk=locked.pk).update(**{build_localized_fieldname("body", language): body})
+                setattr(locked, build_localized_fieldname("body", language), body)
+                article_live_written(article=locked, language=language)
+                changed.append(language)
+    return changed
 
 
 def article_unpublish(*, translation: Translation) -> Article:

@@ -9,6 +9,7 @@ from newsroom.site import sitemaps
 from newsroom.site import views as site_views
 from newsroom.site.api import api
 from newsroom.site.cache import site_page
+from newsroom.site.media import media_urlpatterns
 from translations.desk import workspace_views
 from translations.desk.workspace_forms import AdminLoginForm, LoginForm
 
@@ -32,6 +33,7 @@ urlpatterns = [
         name="sitemap",
     ),
     path("news-sitemap.xml", sitemaps.news_sitemap, name="news_sitemap"),
+    *media_urlpatterns(),  # stored source pictures on local storage (newsroom/site/media.py)
 ]
 # The reader site in each publishing language: English at /, the others under /de/ etc.
 urlpatterns += i18n_patterns(path("", include("newsroom.site.urls")), prefix_default_language=False)

@@ -26,6 +26,12 @@ def _isolated_cache(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    """Stored pictures go to the test's own folder, never to the desk's data folder."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture(autouse=True)
 def _reset_axes_and_roles(db):
     """Transactional tests (browser, worker) flush every table, role groups included: put them back."""
     from axes.models import AccessAttempt

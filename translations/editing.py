@@ -71,17 +71,19 @@ class StaleEdit(Exception):
 
 
 def _clean_blocks(translation: Translation, blocks: dict[str, Any]) -> dict[str, Any]:
-    """Keep only entries for blocks of the source revision, each as text/omitted/reason."""
-    known = {b["id"] for b in translation.source_revision.blocks}
+    """Keep only entries for blocks of the source revision, each as text/omitted/reason (+alt for images)."""
+    kinds = {b["id"]: b.get("kind") for b in translation.source_revision.blocks}
     cleaned: dict[str, Any] = {}
     for block_id, entry in blocks.items():
-        if block_id not in known or not isinstance(entry, dict):
+        if block_id not in kinds or not isinstance(entry, dict):
             continue
         cleaned[block_id] = {
             "text": str(entry.get("text", ""))[:20000],
             "omitted": bool(entry.get("omitted", False)),
             "reason": str(entry.get("reason", ""))[:1000],
         }
+        if kinds[block_id] == "image":  # an image's translated alt text (its caption is "text")
+            cleaned[block_id]["alt"] = str(entry.get("alt", ""))[:1000]
     return cleaned
 
 

@@ -21,7 +21,7 @@ from newsroom.core import roles
 from newsroom.core.audit import audit_record
 from newsroom.desk import forms as desk_forms
 from newsroom.models import Article, Feed, FeedItem, SourceRevision
-from newsroom.sources import fetching, importing, inbox
+from newsroom.sources import fetching, images, importing, inbox
 from newsroom.sources import polling as feed_polling
 from newsroom.sources.diff import source_diff
 from translations import workflow
@@ -37,6 +37,8 @@ def _imported(request: HttpRequest, result: importing.ImportResult, already: str
     """Say whether the import stored a new article or found one, and show it."""
     if result.created:
         messages.success(request, _("Imported."))
+        if result.image_problems:
+            messages.warning(request, images.images_problem_summary(list(result.image_problems)))
     else:
         messages.info(request, already)
     return redirect("desk:article", pk=result.article.pk)

@@ -38,6 +38,7 @@ from newsroom.core.html import body_groups, safe_url
 from newsroom.models import Article, Correction, Outlet, SourceRevision, Tag
 from newsroom.site import search
 from newsroom.site.views import article_credits, article_url, live_articles, public_contributors, public_credits
+from newsroom.templatetags.source_images import picture_data
 from translations.models import Role, State, Translation
 
 MAX_PAGE_SIZE = 100
@@ -135,10 +136,12 @@ class ListBlock(Schema):
 
 class Image(Schema):
     type: Literal["image"]
-    src: str
-    alt: str
+    src: str = Field(description="The picture as stored on this site (the source outlet's file is never linked).")
+    alt: str = Field(
+        description="Translated alt text; empty when the picture is decorative or its alt text was not translated."
+    )
     caption: str
-    credit: str = Field(description="Whose picture: the image's own credit, else the source outlet.")
+    credit: str = Field(description="Whose picture: the image's own credit (if known) and the source outlet.")
 
 
 class Embed(Schema):
@@ -356,7 +359,7 @@ def _utc(value: dt.datetime) -> dt.datetime:
         return dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
-def _blocks(body: Any, *, credit: str) -> list[dict[str, Any]]:
+def _blocks(body: Any, *, credit: str, request: HttpRequest) -> list[dict[str, Any]]:
     """The live body as typed blocks, grouped as the page groups them (lists, heading levels)."""
     out: list[dict[str, Any]] = []
     for group in body_groups(body):
@@ -372,16 +375,15 @@ def _blocks(body: Any, *, credit: str) -> list[dict[str, Any]]:
         elif kind == "quote":
             out.append({"type": "quote", "html": html, "text": text, "cite": str(attrs.get("cite") or "")})
         elif kind == "image":
-            src = safe_url(str(attrs.get("src") or ""))
-            if src:  # the page shows no image without a web address either
-                caption = str(attrs.get("caption") or "")
+            picture = picture_data(group)
+            if picture:  # the page shows only pictures stored on our origin, never the outlet's
                 out.append(
                     {
                         "type": "image",
-                        "src": src,
-                        "alt": str(attrs.get("alt") or caption),
-                        "caption": caption,
-                        "credit": str(attrs.get("credit") or credit),
+                        "src": request.build_absolute_uri(picture["largest"]),
+                        "alt": picture["alt"],
+                        "caption": picture["caption"],
+                        "credit": picture["credit"] or credit,
                     }
                 )
         elif kind == "embed":
@@ -485,7 +487,7 @@ def story(
     live = Translation.objects.filter(article=article, language=lang).exclude(state=State.SPIKED)
     revision = SourceRevision.objects.filter(pk__in=live.values("source_revision_id")).only("number", "fetched_at")
     source_revision = revision.first()
-    body = _blocks(getattr(article, _field("body", lang)), credit=article.source_name)
+    body = _blocks(getattr(article, _field("body", lang)), credit=article.source_name, request=request)
     data = _story_item(request, article, lang, tags)
     people = {
         role: [{"name": c["name"], "url": _absolute(request, c["url"]) if c["url"] else ""} for c in credits[role]]

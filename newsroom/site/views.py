@@ -31,9 +31,10 @@ from django.views.decorators.http import require_safe
 from modeltranslation.utils import build_localized_fieldname
 
 from newsroom.core.db_routing import lag_tolerant_view
-from newsroom.models import SEARCH_FIELDS, Article, Correction, Outlet, SlugRedirect, Tag
+from newsroom.models import SEARCH_FIELDS, Article, Correction, Outlet, SlugRedirect, SourceImage, Tag
 from newsroom.site import search
 from newsroom.site.cache import site_article_page, site_page
+from newsroom.templatetags.source_images import picture_data
 from translations.models import ANONYMOUS_CREDIT, Contributor, Credit, CreditMode, Role, State, Translation
 
 logger = logging.getLogger(__name__)
@@ -192,19 +193,35 @@ def _language_links(alternates: list[dict[str, str]] | None, lang: str) -> list[
     return links
 
 
+def _picture_urls(request: HttpRequest, article: Article) -> list[str]:
+    """Our stored copies (largest size) of the story's first three pictures, never the outlet's.
+
+    One query whatever the number of pictures (none for a story without stored pictures).
+    """
+    blocks = [b for b in article.body or [] if b.get("kind") == "image" and (b.get("attrs") or {}).get("image")]
+    ids = [b["attrs"]["image"] for b in blocks if isinstance(b["attrs"]["image"], int)]
+    stored = SourceImage.objects.in_bulk(ids[:10]) if ids else {}
+    urls = []
+    for block in blocks:
+        image = stored.get(block["attrs"]["image"])
+        picture = picture_data(block, image=image) if image is not None else None
+        if picture:
+            urls.append(request.build_absolute_uri(picture["largest"]))
+            if len(urls) == 3:
+                break
+    return urls
+
+
 def _json_ld(
     request: HttpRequest,
     article: Article,
     credits: dict[str, list[dict[str, str]]],
     modified: dt.datetime,
     tags: list[Tag] | None = None,
+    images: list[str] | None = None,
 ) -> dict[str, Any]:
     """schema.org NewsArticle: the original author as author, the credited names as translators."""
-    images = [
-        b["attrs"]["src"]
-        for b in article.body or []
-        if b.get("kind") == "image" and str((b.get("attrs") or {}).get("src", "")).startswith("https://")
-    ]
+    images = _picture_urls(request, article) if images is None else images
     source_name = article.source_name
     # The authors as the page names them (transliterated for English), not the source's script.
     authors, outlet_name = article.live_byline(site_language())
@@ -291,6 +308,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
     corrections = list(Correction.objects.filter(article=obj, language=lang).order_by("published_at", "pk"))
     published_at: dt.datetime = obj.published_at or timezone.now()
     modified = max([published_at, *(c.published_at for c in corrections)])
+    pictures = _picture_urls(request, obj)
     response = _render(
         request,
         "site/article.html",
@@ -310,16 +328,9 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
             "source_name": obj.source_name,
             "byline": obj.live_byline(lang),
             "alternates": _alternates(request, obj),
-            "json_ld": _json_ld(request, obj, credits, modified, tags),
+            "json_ld": _json_ld(request, obj, credits, modified, tags, images=pictures),
             "machine_credit": settings.DESK_MT_CREDIT_TEXT if machine_credit_line(obj, credits) else "",
-            "og_image": next(
-                (
-                    b["attrs"]["src"]
-                    for b in obj.body or []
-                    if b.get("kind") == "image" and str((b.get("attrs") or {}).get("src", "")).startswith("https://")
-                ),
-                "",
-            ),
+            "og_image": pictures[0] if pictures else "",
         },
     )
     response.headers["Last-Modified"] = http_date(modified.timestamp())

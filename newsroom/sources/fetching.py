@@ -73,8 +73,11 @@ _FEED_TYPES = {
     "application/xml", "text/xml", "application/x-xml", "text/rss+xml", "text/atom+xml",
     "text/html", "application/octet-stream",
 }  # fmt: skip
+# Pictures the importer stores (re-encoded by Pillow); SVG is a document that can carry script.
+_IMAGE_TYPES = {"image/jpeg", "image/pjpeg", "image/png", "image/gif", "image/webp", "image/avif"}
 _ACCEPT_HEADERS = {
     "html": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
+    "image": "image/avif,image/webp,image/jpeg,image/png,image/gif;q=0.9",
     "feed": "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.1",
 }
 
@@ -381,13 +384,15 @@ def _media_type(content_type: str | None) -> str:
 def _content_type_ok(media_type: str, accept: str) -> bool:
     if accept == "html":
         return media_type in _HTML_TYPES
+    if accept == "image":
+        return media_type in _IMAGE_TYPES
     return media_type in _FEED_TYPES or media_type.endswith("+xml")
 
 
 def fetch(
     url: str,
     *,
-    accept: Literal["html", "feed"] = "html",
+    accept: Literal["html", "feed", "image"] = "html",
     max_bytes: int = 5_000_000,
     timeout: float = 10.0,
     max_redirects: int = 5,
@@ -400,10 +405,11 @@ def fetch(
     Called by the import services (and through them by Celery tasks). Changes nothing;
     raises a `FetchError` subclass with an editor-readable message when refused.
     `etag`/`last_modified` make the request conditional; a 304 comes back as
-    `not_modified=True` with empty content.
+    `not_modified=True` with empty content. `accept="image"` takes only JPEG, PNG, GIF, WebP
+    and AVIF (never SVG); the caller still has to check that the bytes are a picture.
     """
     if accept not in _ACCEPT_HEADERS:
-        raise ValueError(f"accept must be 'html' or 'feed', not {accept!r}")
+        raise ValueError(f"accept must be 'html', 'feed' or 'image', not {accept!r}")
     loopback = _loopback_allowed(allow_loopback)
     deadline = time.monotonic() + timeout
     guard = _Guard(allow_loopback=loopback, url=url)
@@ -483,7 +489,7 @@ def _fetch_chain(
                 _raise_for_status(status, current)
                 media_type = _media_type(response_headers.get("content-type"))
                 if not _content_type_ok(media_type, accept):
-                    kind = "a web page" if accept == "html" else "a feed"
+                    kind = {"html": "a web page", "feed": "a feed", "image": "a picture"}[accept]
                     raise BadContentType(
                         f"The address {current} serves {media_type or 'an unknown type of content'}, not {kind}.",
                         url=url,

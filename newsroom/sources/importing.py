@@ -29,6 +29,17 @@ if TYPE_CHECKING:
     from newsroom.sources import fetching
 
 
+def _with_images(extracted: extraction.ExtractedArticle) -> tuple[extraction.ExtractedArticle, tuple[str, ...]]:
+    """The story with its pictures fetched and stored (``images.blocks_images_fetch``).
+
+    Called before the article's transaction: fetching pictures must not hold a transaction open.
+    """
+    from newsroom.sources import images
+
+    blocks, problems = images.blocks_images_fetch(blocks=extracted.blocks)
+    return dataclasses.replace(extracted, blocks=blocks), tuple(problems)
+
+
 class ImportRefused(DeskError):
     """An import that cannot go ahead; ``message`` is one sentence for the editor."""
 
@@ -37,6 +48,8 @@ class ImportRefused(DeskError):
 class ImportResult:
     article: Article
     created: bool
+    # Why some pictures could not be fetched (the story was imported without them).
+    image_problems: tuple[str, ...] = ()
 
 
 def _limit(model: Any, name: str) -> int:
@@ -163,7 +176,11 @@ def article_import(*, url: str, by: Any, outlet: Outlet | None = None) -> Import
     result = fetching.fetch(url, accept="html")
     extracted = extraction.extract_article(content=result.content, url=result.final_url, headers=result.headers)
     extracted = canonical_checked(extracted=extracted, final_url=result.final_url)
-    return article_store(extracted=extracted, by=by, outlet=outlet, fetched=result)
+    if not extracted.blocks:  # refused by article_store: no pictures are fetched for nothing
+        return article_store(extracted=extracted, by=by, outlet=outlet, fetched=result)
+    extracted, problems = _with_images(extracted)
+    stored = article_store(extracted=extracted, by=by, outlet=outlet, fetched=result)
+    return dataclasses.replace(stored, image_problems=problems) if stored.created else stored
 
 
 def canonical_checked(*, extracted: extraction.ExtractedArticle, final_url: str) -> extraction.ExtractedArticle:
@@ -212,6 +229,7 @@ def article_resync(*, article: Article, by: Any) -> tuple[SourceRevision | None,
     if not changed:
         audit_record(actor=by, action="article.resync", target=article, changed=False)
         return None, changes
+    extracted, _problems = _with_images(extracted)  # pictures already stored are reused by address
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
         last = locked.revisions.order_by("-number").values_list("number", flat=True).first() or 0
@@ -275,4 +293,10 @@ def manual_import(
         paywalled=False,
         blocks=blocks,
     )
-    return article_store(extracted=extracted, by=by, outlet=outlet, raw=text_or_html.encode("utf-8"), is_manual=True)
+    if Article.objects.filter(source_url=url_normalize(url)).exists() or not blocks:
+        return article_store(
+            extracted=extracted, by=by, outlet=outlet, raw=text_or_html.encode("utf-8"), is_manual=True
+        )
+    extracted, problems = _with_images(extracted)
+    stored = article_store(extracted=extracted, by=by, outlet=outlet, raw=text_or_html.encode("utf-8"), is_manual=True)
+    return dataclasses.replace(stored, image_problems=problems) if stored.created else stored

@@ -239,16 +239,38 @@ def test_article_page_shows_story_attribution_and_credits(client, staff):
     assert '<span lang="ru">Алеся Шумейко</span>' in html
 
 
+def blocks_with_picture(blocks):
+    """``blocks`` with the image block's picture stored as the importer stores it (``img-1``)."""
+    import io
+
+    from PIL import Image
+
+    from newsroom.sources.images import image_store
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 600), (10, 120, 60)).save(buffer, "PNG")
+    picture = image_store(data=buffer.getvalue(), source_url="https://img.example/picket.jpg")
+    out = [dict(b, attrs=dict(b.get("attrs") or {})) for b in blocks]
+    for b in out:
+        if b["id"] == "img-1":
+            b["attrs"]["image"] = picture.pk
+    return out, picture
+
+
 def test_article_body_groups_lists_and_renders_embeds_privately(client, staff):
-    article = publish_story(staff, blocks=SOURCE_HTML_BLOCKS)
+    blocks, picture = blocks_with_picture(SOURCE_HTML_BLOCKS)
+    article = publish_story(staff, blocks=blocks)
     html = client.get(f"/articles/{article.slug_en}/").content.decode()
     assert "<ul><li>English for Один</li><li>English for Два</li></ul>" in html
     assert 'src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"' in html
     assert re.search(r'<iframe [^>]*title="[^"]+"', html)
     assert "t.me/tutby/1?embed" not in html
     assert 'href="https://t.me/tutby/1"' in html
-    assert '<img src="https://img.example/picket.jpg" alt="English for Пикет"' in html
-    assert "<figcaption>English for Пикет</figcaption>" in html
+    assert "img.example" not in html  # the outlet's picture is never hotlinked
+    small = picture.renditions[0]["name"]
+    assert re.search(rf'<img src="/media/{picture.renditions[-1]["name"]}" srcset="/media/{small} 480w, ', html)
+    assert 'alt=""' in html  # the alt text was not translated: the picture is decorative
+    assert f'<figcaption>English for Пикет <span class="credit">Photo: {article.outlet.credit_name}</span>' in html
     assert "<blockquote><p>English for Цитата</p>" in html
 
 

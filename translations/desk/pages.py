@@ -310,6 +310,7 @@ def review_page(*, user: Any, translation: Translation) -> dict[str, Any]:
                 "text": text,
                 "omitted": bool(entry.get("omitted")),
                 "reason": str(entry.get("reason", "")),
+                "alt": str(entry.get("alt", "")),  # an image's translated alt text
                 "diff": diff.word_diff(before, text) if old else None,
                 "changed": bool(old) and before != text,
                 "threads": threads.get(block["id"], []),

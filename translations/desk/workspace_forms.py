@@ -224,7 +224,8 @@ def editor_payload(
 ) -> dict[str, Any]:
     """Read the side-by-side editor's plain POST into ``translation_save`` arguments.
 
-    Field names: ``title``, ``lead``, ``tags``, ``byline``, ``byline_outlet``, ``b-<block id>-text|omitted|reason``, existing
+    Field names: ``title``, ``lead``, ``tags``, ``byline``, ``byline_outlet``, ``b-<block id>-text|omitted|reason``
+    (and ``-alt`` for an image), existing
     notes ``note-<id>-text`` (+ ``note-<id>-delete``), new notes ``newnote-<block id>`` ("" for
     one before the first block). Blocks absent from the POST are left out of the result so a
     partial form cannot wipe them.
@@ -243,6 +244,8 @@ def editor_payload(
             "omitted": data.get(f"b-{bid}-omitted") in {"on", "1", "true"},
             "reason": text(f"b-{bid}-reason"),
         }
+        if block.get("kind") == "image":
+            blocks[bid]["alt"] = text(f"b-{bid}-alt")
     new_notes: list[dict[str, Any]] = []
     for note in notes:
         nid = str(note.get("id", ""))

@@ -57,11 +57,14 @@
     var text = form.querySelector('[data-block="' + id + '"][data-part="text"]');
     var omitted = form.querySelector('[data-block="' + id + '"][data-part="omitted"]');
     var reason = form.querySelector('[data-block="' + id + '"][data-part="reason"]');
-    return {
+    var alt = form.querySelector('[data-block="' + id + '"][data-part="alt"]');
+    var payload = {
       text: text ? text.value : "",
       omitted: omitted ? omitted.checked : false,
       reason: reason ? reason.value : ""
     };
+    if (alt) { payload.alt = alt.value; }
+    return payload;
   }
 
   function notesPayload() {
