@@ -29,7 +29,7 @@ from newsroom.core.audit import audit_record
 from translations import permissions
 from translations.assist import machine_marks
 from translations.models import State, Translation
-from translations.versions import text_snapshot
+from translations.versions import text_snapshot, version_snapshot
 
 EDITABLE_STATES = frozenset({State.OPEN, State.IN_PROGRESS})
 
@@ -151,3 +151,33 @@ def translation_save(
     else:
         t.save()
     return t
+
+
+@transaction.atomic
+def translation_restore_version(*, translation: Translation, version: Any, by: Any) -> Translation:
+    """Copy title/lead/blocks/notes/tags of ``version`` (a reversion Version of this translation)
+    into the working copy, saved as a new version "Restored version from …".
+
+    Callers: ``review.version_restore`` and ``workflow.translation_correct``; who may is
+    checked by :func:`translation_save`. Never touches the state.
+    """
+    if version.object_id != str(translation.pk) or version.content_type.model_class() is not Translation:
+        raise PermissionDenied(_("That version belongs to another text."))
+    t = Translation.objects.select_for_update().get(pk=translation.pk)
+    old = version_snapshot(version)
+    when = timezone.localtime(version.revision.date_created).strftime("%Y-%m-%d %H:%M")
+    restored = translation_save(
+        translation=t,
+        by=by,
+        based_on=t.edit_version,
+        title=old["title"],
+        lead=old["lead"],
+        # translation_save merges per block: blank the blocks the old version did not have.
+        blocks={**{block_id: {"text": ""} for block_id in t.blocks}, **old["blocks"]},
+        notes=old["notes"],
+        tags=old["tags"],
+        as_version=True,
+        comment=_("Restored version from %(when)s") % {"when": when},
+    )
+    audit_record(actor=by, action="translation.restore_version", target=t, version=version.pk)
+    return restored

@@ -48,9 +48,27 @@ def board_translations(*, user: Any) -> QuerySet[Translation]:
     return translations_visible_to(user=user).annotate(held_since=Coalesce(Subquery(last_event), "created_at"))
 
 
+def board_state_q(state: str) -> Any:
+    """The board's rule for "in ``state``": a story with an open correction stays under
+    Published (it is live; the correction is marked), and out of the working states."""
+    from django.db.models import Q
+
+    if state == State.PUBLISHED:
+        return Q(state=State.PUBLISHED) | Q(is_correction=True)
+    return Q(state=state, is_correction=False)
+
+
 def board_state_counts(*, qs: QuerySet[Translation]) -> dict[str, int]:
-    """Counts per state of ``qs`` (one query), every state present."""
-    counts = dict(qs.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+    """Counts per board state of ``qs`` (one query), every state present (see :func:`board_state_q`)."""
+    from django.db.models import Case, CharField, Value, When
+    from django.db.models import F as Field
+
+    shown = Case(When(is_correction=True, then=Value(State.PUBLISHED.value)), default=Field("state"), output_field=CharField())
+    counts = dict(
+        qs.order_by().annotate(board_state=shown).values_list("board_state").annotate(n=Count("pk")).values_list(
+            "board_state", "n"
+        )
+    )
     return {state: counts.get(state, 0) for state in State.values}
 
 

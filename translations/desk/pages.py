@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from newsroom.models import Article, Tag
+from newsroom.site.views import article_url
 from translations import editing, machine_drafts, permissions, review, selectors, versions, workflow
 from translations.assist import checks, diff, glossary, machine, memory
 from translations.desk.editorial_forms import CommentForm
@@ -47,6 +48,8 @@ BOARD_COLUMNS = (
     "reviewer__contributor__credit_mode",
     "reviewer__contributor__pseudonym",
     "source_revision_id",
+    "is_correction",
+    "corrected_by_id",
 )
 ACTIONS_WITH_COMMENT = {"request_changes", "unpublish", "spike", "correct"}
 ACTIONS_ELSEWHERE = {"schedule", "publish", "assign"}  # the editors' pages have the right forms
@@ -183,6 +186,7 @@ def editor_page(
         "changes_requested": changes_requested(t) if t.state == State.IN_PROGRESS else None,
         "word_count": t.source_revision.word_count,
         "machine": machine_drafts.editor_context(user=user, translation=t),
+        "live_url": live_story_url(t) if t.is_correction else "",
     }
 
 
@@ -277,6 +281,14 @@ def review_page(*, user: Any, translation: Translation) -> dict[str, Any]:
     }
 
 
+def live_story_url(translation: Translation) -> str:
+    """The public page of the translation's story in its language, "" when it is not live there."""
+    article = translation.article
+    if not Article.objects.filter(Article.live_q(translation.language), pk=article.pk).exists():
+        return ""
+    return article_url(article, translation.language)
+
+
 def board_filter(qs: Any, data: dict[str, Any]) -> Any:
     """The board's filters (the form's cleaned data) applied to ``qs``."""
     if data.get("language"):
@@ -306,7 +318,10 @@ def board_filter(qs: Any, data: dict[str, Any]) -> Any:
 
 
 def holder(t: Translation, *, viewer: Any) -> Any:
-    """Who holds the job now: the reviewer while in review, the translator while in progress."""
+    """Who holds the job now: the reviewer while in review, the translator while in progress
+    (a correction: the correcting editor while in progress)."""
+    if t.is_correction and t.state == State.IN_PROGRESS:
+        return people.desk_name(person=t.corrected_by, viewer=viewer) or _("editors")
     if t.state == State.IN_REVIEW:
         return people.desk_name(person=t.reviewer, viewer=viewer) or _("any reviewer")
     if t.state in (State.IN_PROGRESS,):
@@ -324,7 +339,7 @@ def board_page(*, user: Any, form: Any, query: Any) -> dict[str, Any]:
     qs = board_filter(qs, data)
     counts = selectors.board_state_counts(qs=qs)
     if data.get("state"):
-        qs = qs.filter(state=data["state"])
+        qs = qs.filter(selectors.board_state_q(data["state"]))
     # Only the columns the board shows: sorting 50,000 rows with their JSON text is slow.
     qs = qs.only(*BOARD_COLUMNS).order_by("due_at", "-updated_at", "pk")
     paginator = Paginator(qs, BOARD_PAGE_SIZE)
