@@ -22,7 +22,6 @@ from newsroom.core.inputs import clean_text
 from translations import editing, permissions, workflow
 from translations.models import Comment, NotificationKind, State, Translation
 from translations.people import names, notifications
-from translations.versions import version_snapshot
 
 FOLLOW_SOURCE_COMMENT = "The source changed; please update the translation."
 

@@ -63,11 +63,15 @@ def board_state_counts(*, qs: QuerySet[Translation]) -> dict[str, int]:
     from django.db.models import Case, CharField, Value, When
     from django.db.models import F as Field
 
-    shown = Case(When(is_correction=True, then=Value(State.PUBLISHED.value)), default=Field("state"), output_field=CharField())
+    shown = Case(
+        When(is_correction=True, then=Value(State.PUBLISHED.value)), default=Field("state"), output_field=CharField()
+    )
     counts = dict(
-        qs.order_by().annotate(board_state=shown).values_list("board_state").annotate(n=Count("pk")).values_list(
-            "board_state", "n"
-        )
+        qs.order_by()
+        .annotate(board_state=shown)
+        .values_list("board_state")
+        .annotate(n=Count("pk"))
+        .values_list("board_state", "n")
     )
     return {state: counts.get(state, 0) for state in State.values}
 
