@@ -246,7 +246,9 @@ def test_correction_keeps_live_text_until_published_then_adds_dated_note(db, edi
     live_title = t.article.title_en
     workflow.translation_correct(translation=t, by=editor, note="An earlier version misstated the number of employees.")
     t.refresh_from_db()
-    t = editing.translation_save(translation=t, by=editor, based_on=t.edit_version, title="Corrected title", as_version=True)
+    t = editing.translation_save(
+        translation=t, by=editor, based_on=t.edit_version, title="Corrected title", as_version=True
+    )
     t.article.refresh_from_db()
     assert t.article.title_en == live_title
     assert not Correction.objects.exists()
