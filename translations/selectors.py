@@ -138,7 +138,8 @@ def reviewers_with_load() -> QuerySet[Any]:
 
 def review_queue(*, user: Any) -> dict[str, list[Translation]]:
     """What waits for ``user``'s review: jobs in review assigned to them, then unassigned ones
-    they may take (not their own translation, not a text they changed). Empty for non-reviewers."""
+    and corrections they may take (not their own translation, not a text they changed, not a
+    correction they opened). Empty for non-reviewers."""
     if not permissions.is_reviewer(user):
         return {"assigned": [], "unassigned": []}
     qs = (
@@ -147,9 +148,15 @@ def review_queue(*, user: Any) -> dict[str, list[Translation]]:
         .defer("blocks", "notes")
         .order_by("due_at", "updated_at", "pk")
     )
-    assigned = list(qs.filter(reviewer=user).exclude(translator=user))
+    from django.db.models import Q
+
+    # A correction waits for any reviewer but the editor who opened it (permissions.can_review).
+    mine = qs.exclude(translator=user).exclude(is_correction=True, corrected_by=user)
+    assigned = list(mine.filter(reviewer=user))
     unassigned = [
-        t for t in qs.filter(reviewer__isnull=True).exclude(translator=user) if user.pk not in t.text_changed_by
+        t
+        for t in mine.filter(Q(reviewer__isnull=True) | Q(is_correction=True)).exclude(reviewer=user)
+        if user.pk not in t.text_changed_by
     ]
     return {"assigned": assigned, "unassigned": unassigned}
 

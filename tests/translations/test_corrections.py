@@ -304,3 +304,17 @@ def test_the_admin_cannot_approve_publish_or_edit_a_correction(published, editor
     )
     assert _live_title(t) == "Diplomats picket the ministry"
     assert not Correction.objects.exists()
+
+
+def test_a_sent_correction_waits_in_every_other_reviewers_queue(published, editor, reviewer):
+    from translations import selectors
+
+    other = UserFactory(roles=["reviewer"])
+    t = _correct(published, editor)
+    t = workflow.translation_submit(translation=t, by=editor, correction_note=NOTE)
+    assert t.reviewer == reviewer  # the original reviewer stays recorded
+    assert [x.pk for x in selectors.review_queue(user=reviewer)["assigned"]] == [t.pk]
+    assert [x.pk for x in selectors.review_queue(user=other)["unassigned"]] == [t.pk]
+    assert selectors.review_queue(user=editor) == {"assigned": [], "unassigned": []}
+    page = _client(other).get(reverse("desk:mine")).content.decode()
+    assert reverse("desk:review", args=[t.pk]) in page or t.get_absolute_url() in page
