@@ -105,7 +105,8 @@ def desk_members_with_load() -> QuerySet[Any]:
 
     active = [State.IN_PROGRESS, State.IN_REVIEW]
     translating = (
-        Translation.objects.filter(translator=OuterRef("pk"), state__in=active)
+        # A correction is the editors' work, not its translator's.
+        Translation.objects.filter(translator=OuterRef("pk"), state__in=active, is_correction=False)
         .order_by()
         .values("translator")
         .annotate(n=Count("pk"))

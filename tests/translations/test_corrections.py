@@ -318,3 +318,12 @@ def test_a_sent_correction_waits_in_every_other_reviewers_queue(published, edito
     assert selectors.review_queue(user=editor) == {"assigned": [], "unassigned": []}
     page = _client(other).get(reverse("desk:mine")).content.decode()
     assert reverse("desk:review", args=[t.pk]) in page or t.get_absolute_url() in page
+
+
+def test_the_translator_of_a_correction_gets_no_machine_drafts_and_no_load(published, editor, volunteer):
+    from translations import machine_drafts, selectors
+
+    t = _correct(published, editor)
+    assert not machine_drafts.can_request(user=volunteer, translation=t)
+    loads = {u.pk: u.load for u in selectors.desk_members_with_load()}
+    assert loads[volunteer.pk] == 0
