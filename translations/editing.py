@@ -98,9 +98,11 @@ def translation_save(
     tags: str | None = None,
     as_version: bool = False,
     comment: str = "",
+    correction_note: str | None = None,
 ) -> Translation:
     """Save text the assignee (or an editor) typed. Fields left ``None`` are not touched;
     ``blocks`` is merged per block id, so an autosave of one field cannot wipe another.
+    ``correction_note`` (the note readers will see) is kept only on an open correction.
 
     Raises PermissionDenied for anyone else, StaleEdit for a save based on an old version.
     """
@@ -138,6 +140,8 @@ def translation_save(
         ]
     if tags is not None:
         t.tags = tags.strip()[:500]
+    if correction_note is not None and t.is_correction:
+        t.correction_note = correction_note.strip()[:2000]
     t.edit_version += 1
     t.last_activity_at = timezone.now()
     if by.pk != t.translator_id and by.pk not in t.text_changed_by and text_snapshot(t) != before:

@@ -327,3 +327,16 @@ def test_the_translator_of_a_correction_gets_no_machine_drafts_and_no_load(publi
     assert not machine_drafts.can_request(user=volunteer, translation=t)
     loads = {u.pk: u.load for u in selectors.desk_members_with_load()}
     assert loads[volunteer.pk] == 0
+
+
+def test_the_correction_note_is_kept_by_save_without_javascript(published, editor):
+    ed = _client(editor)
+    ed.post(reverse("desk:transition", args=[published.pk, "correct"]), {"comment": ""})
+    t = Translation.objects.get(pk=published.pk)
+    ed.post(
+        reverse("desk:translation", args=[t.pk]),
+        {"based_on": t.edit_version, "title": "Saved title", "correction_note": NOTE, "op": "save"},
+    )
+    t.refresh_from_db()
+    assert (t.title, t.correction_note) == ("Saved title", NOTE)
+    assert NOTE.replace("'", "&#x27;") in ed.get(t.get_absolute_url()).content.decode()
