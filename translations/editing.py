@@ -29,7 +29,7 @@ from newsroom.core.audit import audit_record
 from translations import permissions
 from translations.assist import machine_marks
 from translations.models import State, Translation
-from translations.versions import text_snapshot
+from translations.versions import text_snapshot, version_snapshot
 
 EDITABLE_STATES = frozenset({State.OPEN, State.IN_PROGRESS})
 
@@ -102,9 +102,11 @@ def translation_save(
     byline_outlet: str | None = None,
     as_version: bool = False,
     comment: str = "",
+    correction_note: str | None = None,
 ) -> Translation:
     """Save text the assignee (or an editor) typed. Fields left ``None`` are not touched;
     ``blocks`` is merged per block id, so an autosave of one field cannot wipe another.
+    ``correction_note`` (the note readers will see) is kept only on an open correction.
 
     Raises PermissionDenied for anyone else, StaleEdit for a save based on an old version.
     """
@@ -155,6 +157,8 @@ def translation_save(
         t.byline = " ".join(byline.split())[:500]
     if byline_outlet is not None:
         t.byline_outlet = " ".join(byline_outlet.split())[:200]
+    if correction_note is not None and t.is_correction:
+        t.correction_note = correction_note.strip()[:2000]
     t.edit_version += 1
     t.last_activity_at = timezone.now()
     if by.pk != t.translator_id and by.pk not in t.text_changed_by and text_snapshot(t) != before:
@@ -168,3 +172,39 @@ def translation_save(
     else:
         t.save()
     return t
+
+
+@transaction.atomic
+def translation_restore_version(*, translation: Translation, version: Any, by: Any) -> Translation:
+    """Copy title/lead/blocks/notes/tags/byline of ``version`` (a reversion Version of this translation)
+    into the working copy, saved as a new version "Restored version from …".
+
+    Callers: ``review.version_restore`` and ``workflow.translation_correct``; who may is
+    checked by :func:`translation_save`. Never touches the state.
+    """
+    if version.object_id != str(translation.pk) or version.content_type.model_class() is not Translation:
+        raise PermissionDenied(_("That version belongs to another text."))
+    t = Translation.objects.select_for_update().get(pk=translation.pk)
+    old = version_snapshot(version)
+    when = timezone.localtime(version.revision.date_created).strftime("%Y-%m-%d %H:%M")
+    restored = translation_save(
+        translation=t,
+        by=by,
+        based_on=t.edit_version,
+        title=old["title"],
+        lead=old["lead"],
+        # translation_save merges per block: blank the blocks the old version did not have.
+        blocks={**{block_id: {"text": ""} for block_id in t.blocks}, **old["blocks"]},
+        notes=old["notes"],
+        tags=old["tags"],
+        # A version saved before bylines existed has none: the current byline stays.
+        **(
+            {"byline": old["byline"], "byline_outlet": old["byline_outlet"]}
+            if old["byline"] or old["byline_outlet"]
+            else {}
+        ),
+        as_version=True,
+        comment=_("Restored version from %(when)s") % {"when": when},
+    )
+    audit_record(actor=by, action="translation.restore_version", target=t, version=version.pk)
+    return restored

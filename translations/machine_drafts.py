@@ -59,6 +59,7 @@ def can_request(*, user: Any, translation: Translation) -> bool:
     progress; ``editing`` has the last word on which states may change text)."""
     return (
         permissions.is_translator_of(user, translation)
+        and permissions.can_edit_text(user=user, translation=translation)  # not a correction's translator
         and translation.state == State.IN_PROGRESS
         and translation.state in editing.EDITABLE_STATES
     )

@@ -54,6 +54,7 @@ class NotificationKind(models.TextChoices):
     APPROVED = "approved", _("My translation was approved")
     PUBLISHED = "published", _("My translation was published")
     COMMENT = "comment", _("Someone commented on my translation")
+    CORRECTING = "correcting", _("An editor is correcting my translation")
 
 
 class Contributor(models.Model):
@@ -134,6 +135,11 @@ class Translation(models.Model):
     scheduled_for = models.DateTimeField(null=True, blank=True)
     correction_note = models.TextField(blank=True)
     is_correction = models.BooleanField(default=False)
+    # The editor who opened the open correction: they hold it (edit, send it for a second look,
+    # get it back on a request for changes) while the translator keeps the credit.
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     first_published_at = models.DateTimeField(null=True, blank=True)
     # Bumped by every write of the text; forms carry it to refuse stale saves.
     edit_version = models.PositiveIntegerField(default=0)

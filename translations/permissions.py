@@ -2,6 +2,11 @@
 
 Roles are the groups ``editor``, ``reviewer`` and ``translator`` (created by a migration).
 Volunteers are translators whose profile says ``is_volunteer``. Superusers count as editors.
+
+A correction of a published story (``Translation.is_correction``) is the editors' work: the
+translator is told about it but neither edits nor submits it; it cannot be assigned, released
+or spiked; and it goes live once a second person approves it (any reviewer or another editor,
+never one who changed its text nor the editor who opened it).
 """
 
 from __future__ import annotations
@@ -32,26 +37,45 @@ def can_claim(*, user: Any, translation: Translation) -> bool:
 
 
 def can_assign(*, user: Any, translation: Translation) -> bool:
-    return is_editor(user)
+    return is_editor(user) and not translation.is_correction
 
 
 def can_release(*, user: Any, translation: Translation) -> bool:
+    if translation.is_correction:
+        return False
     return is_translator_of(user, translation) or is_editor(user)
 
 
 def can_edit_text(*, user: Any, translation: Translation) -> bool:
-    """Only the assignee (and editors) change the text."""
+    """Only the assignee (and editors) change the text; a correction, only editors."""
+    if translation.is_correction:
+        return is_editor(user)
     return is_translator_of(user, translation) or is_editor(user)
 
 
 def can_submit(*, user: Any, translation: Translation) -> bool:
+    if translation.is_correction:
+        return is_editor(user)
     return is_translator_of(user, translation) or is_editor(user)
 
 
+def is_corrector_of(user: Any, translation: Translation) -> bool:
+    """``user`` opened the translation's open correction."""
+    return (
+        translation.is_correction
+        and translation.corrected_by_id is not None
+        and translation.corrected_by_id == getattr(user, "pk", None)
+    )
+
+
 def can_review(*, user: Any, translation: Translation) -> bool:
-    """Four eyes: a reviewer who is not the translator; the assigned reviewer, or any when none is."""
+    """Four eyes: a reviewer who is not the translator; the assigned reviewer, or any when none is.
+
+    A correction is reviewed by any reviewer or editor but the editor who opened it."""
     if not is_reviewer(user) or is_translator_of(user, translation):
         return False
+    if translation.is_correction:
+        return not is_corrector_of(user, translation)
     if translation.reviewer_id and translation.reviewer_id != user.pk and not is_editor(user):
         return False
     return True
@@ -83,5 +107,10 @@ can_schedule = can_publish
 
 
 def can_manage(*, user: Any, translation: Translation) -> bool:
-    """Unpublish, correct, spike, restore: editors."""
+    """Unpublish, correct, restore: editors."""
     return is_editor(user)
+
+
+def can_spike(*, user: Any, translation: Translation) -> bool:
+    """Editors; an open correction is not spiked (the story is live: it is finished or reverted)."""
+    return is_editor(user) and not translation.is_correction

@@ -22,7 +22,6 @@ from newsroom.core.inputs import clean_text
 from translations import editing, permissions, workflow
 from translations.models import Comment, NotificationKind, State, Translation
 from translations.people import names, notifications
-from translations.versions import version_snapshot
 
 FOLLOW_SOURCE_COMMENT = "The source changed; please update the translation."
 
@@ -109,40 +108,20 @@ def versions_of(translation: Translation) -> Any:
 
 @transaction.atomic
 def version_restore(*, translation: Translation, version: Version, by: Any) -> Translation:
-    """Copy title/lead/blocks/notes/tags/byline of an old version into the working copy, as a new version.
+    """Make an old version of ``translation`` its text again (History → Restore).
 
-    Callers: editors, or the assigned translator while the state is editable (both checked by
-    ``editing.translation_save``). Never touches the state. Writes the working copy, a
-    reversion version "Restored version from …" and audit entries.
+    Callers: editors, or the assigned translator while the state is editable (checked by
+    ``editing.translation_save``). On a published story an editor's restore opens a correction
+    with that text (``workflow.translation_correct``): the live text stays until a second person
+    approves it. Otherwise the state is not touched. Writes the working copy, a reversion
+    version "Restored version from …" and audit entries.
     """
     if version.object_id != str(translation.pk) or version.content_type.model_class() is not Translation:
         raise ReviewError(_("That version belongs to another text."))
     t = Translation.objects.select_for_update().get(pk=translation.pk)
-    if not permissions.can_edit_text(user=by, translation=t):
-        raise PermissionDenied(_("Only the assigned translator or an editor can restore a version."))
-    old = version_snapshot(version)
-    when = timezone.localtime(version.revision.date_created).strftime("%Y-%m-%d %H:%M")
-    restored = editing.translation_save(
-        translation=t,
-        by=by,
-        based_on=t.edit_version,
-        title=old["title"],
-        lead=old["lead"],
-        # translation_save merges per block: blank the blocks the old version did not have.
-        blocks={**{block_id: {"text": ""} for block_id in t.blocks}, **old["blocks"]},
-        notes=old["notes"],
-        tags=old["tags"],
-        # A version saved before bylines existed has none: the current byline stays.
-        **(
-            {"byline": old["byline"], "byline_outlet": old["byline_outlet"]}
-            if old["byline"] or old["byline_outlet"]
-            else {}
-        ),
-        as_version=True,
-        comment=_("Restored version from %(when)s") % {"when": when},
-    )
-    audit_record(actor=by, action="translation.restore_version", target=t, version=version.pk)
-    return restored
+    if t.state == State.PUBLISHED and permissions.is_editor(by):
+        return workflow.translation_correct(translation=t, by=by, restore_version=version)
+    return editing.translation_restore_version(translation=t, version=version, by=by)
 
 
 def source_is_stale(translation: Translation) -> bool:

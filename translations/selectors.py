@@ -48,9 +48,31 @@ def board_translations(*, user: Any) -> QuerySet[Translation]:
     return translations_visible_to(user=user).annotate(held_since=Coalesce(Subquery(last_event), "created_at"))
 
 
+def board_state_q(state: str) -> Any:
+    """The board's rule for "in ``state``": a story with an open correction stays under
+    Published (it is live; the correction is marked), and out of the working states."""
+    from django.db.models import Q
+
+    if state == State.PUBLISHED:
+        return Q(state=State.PUBLISHED) | Q(is_correction=True)
+    return Q(state=state, is_correction=False)
+
+
 def board_state_counts(*, qs: QuerySet[Translation]) -> dict[str, int]:
-    """Counts per state of ``qs`` (one query), every state present."""
-    counts = dict(qs.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+    """Counts per board state of ``qs`` (one query), every state present (see :func:`board_state_q`)."""
+    from django.db.models import Case, CharField, Value, When
+    from django.db.models import F as Field
+
+    shown = Case(
+        When(is_correction=True, then=Value(State.PUBLISHED.value)), default=Field("state"), output_field=CharField()
+    )
+    counts = dict(
+        qs.order_by()
+        .annotate(board_state=shown)
+        .values_list("board_state")
+        .annotate(n=Count("pk"))
+        .values_list("board_state", "n")
+    )
     return {state: counts.get(state, 0) for state in State.values}
 
 
@@ -83,7 +105,8 @@ def desk_members_with_load() -> QuerySet[Any]:
 
     active = [State.IN_PROGRESS, State.IN_REVIEW]
     translating = (
-        Translation.objects.filter(translator=OuterRef("pk"), state__in=active)
+        # A correction is the editors' work, not its translator's.
+        Translation.objects.filter(translator=OuterRef("pk"), state__in=active, is_correction=False)
         .order_by()
         .values("translator")
         .annotate(n=Count("pk"))
@@ -116,7 +139,8 @@ def reviewers_with_load() -> QuerySet[Any]:
 
 def review_queue(*, user: Any) -> dict[str, list[Translation]]:
     """What waits for ``user``'s review: jobs in review assigned to them, then unassigned ones
-    they may take (not their own translation, not a text they changed). Empty for non-reviewers."""
+    and corrections they may take (not their own translation, not a text they changed, not a
+    correction they opened). Empty for non-reviewers."""
     if not permissions.is_reviewer(user):
         return {"assigned": [], "unassigned": []}
     qs = (
@@ -125,9 +149,15 @@ def review_queue(*, user: Any) -> dict[str, list[Translation]]:
         .defer("blocks", "notes")
         .order_by("due_at", "updated_at", "pk")
     )
-    assigned = list(qs.filter(reviewer=user).exclude(translator=user))
+    from django.db.models import Q
+
+    # A correction waits for any reviewer but the editor who opened it (permissions.can_review).
+    mine = qs.exclude(translator=user).exclude(is_correction=True, corrected_by=user)
+    assigned = list(mine.filter(reviewer=user))
     unassigned = [
-        t for t in qs.filter(reviewer__isnull=True).exclude(translator=user) if user.pk not in t.text_changed_by
+        t
+        for t in mine.filter(Q(reviewer__isnull=True) | Q(is_correction=True)).exclude(reviewer=user)
+        if user.pk not in t.text_changed_by
     ]
     return {"assigned": assigned, "unassigned": unassigned}
 

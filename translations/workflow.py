@@ -4,7 +4,9 @@
 open ─claim/assign→ in_progress ─submit→ in_review ─approve→ approved ─publish→ published
                       ↑    │ release→ open     │                 │ schedule→ scheduled
                       └────┴── request_changes ┘                 │
-published ─correct→ in_progress (the live text stays up until the correction is published)
+published ─correct→ in_progress ─submit→ in_review ─approve→ published (a correction: the editor
+                      ↑                         │   edits and sends it; a second person's approval
+                      └──── request_changes ────┘   publishes it; the live text stays up meanwhile)
 any state but published ─spike→ spiked ─restore→ previous state
 published ─unpublish→ approved (with a reason)
 ```
@@ -36,7 +38,7 @@ from newsroom import publishing
 from newsroom.core.audit import audit_record
 from newsroom.core.errors import DeskError
 from newsroom.models import Article
-from translations import permissions, versions
+from translations import editing, permissions, versions
 from translations.assist import checks, glossary, memory
 from translations.models import Credit, NotificationKind, Role, State, Translation, WorkflowEvent
 from translations.people import names, notifications
@@ -101,7 +103,7 @@ PERMISSION: dict[str, Callable[..., bool]] = {
     "unschedule": permissions.can_schedule,
     "unpublish": permissions.can_manage,
     "correct": permissions.can_manage,
-    "spike": permissions.can_manage,
+    "spike": permissions.can_spike,
     "restore": permissions.can_manage,
 }
 
@@ -111,7 +113,9 @@ REFUSALS: dict[str, str] = {
     "release": "Only the assigned translator or an editor can release this job.",
     "submit": "Only the assigned translator can submit this.",
     "request_changes": "Only a reviewer who did not translate this can ask for changes.",
-    "approve": "Four eyes: only a reviewer who did not translate or change this text can approve it.",
+    "approve": (
+        "Four eyes: only a reviewer who did not translate or change this text (nor open its correction) can approve it."
+    ),
     "publish": "Four eyes: only an editor who did not translate or change this text can publish it.",
     "schedule": "Four eyes: only an editor who did not translate or change this text can schedule it.",
     "unschedule": "Only an editor can cancel a scheduled publication.",
@@ -149,6 +153,7 @@ COMMENTS: dict[str, str] = {
     "unschedule": "Schedule cancelled",
     "unpublish": "Unpublished",
     "correct": "Correction opened",
+    "correction_publish": "Correction published",
     "spike": "Spiked",
     "restore": "Restored",
     "expire": "Claim expired",
@@ -310,9 +315,22 @@ def translation_release(*, translation: Translation, by: Any, comment: str = "")
 
 
 @transaction.atomic
-def translation_submit(*, translation: Translation, by: Any, comment: str = "") -> Translation:
-    """The translator sends the text for review; the reviewer (or every reviewer) is notified."""
+def translation_submit(
+    *, translation: Translation, by: Any, comment: str = "", correction_note: str | None = None
+) -> Translation:
+    """The translator sends the text for review; the reviewer (or every reviewer) is notified.
+
+    A correction is sent by an editor for a second look, with its correction note (readers see
+    it once the correction is approved): ``correction_note`` replaces the note written when it
+    was opened, and a correction without a note is refused. Every reviewer and editor but those
+    who changed the text and the correcting editor is notified.
+    """
     t = _lock(translation, "submit", by)
+    if t.is_correction:
+        if correction_note is not None:
+            t.correction_note = correction_note.strip()[:2000]
+        if not t.correction_note:
+            raise WorkflowError(_("Write the correction note readers will see."))
     problems = translation_problems(translation=t)
     errors = [p for p in problems if p.is_error]
     if errors:
@@ -328,7 +346,11 @@ def translation_submit(*, translation: Translation, by: Any, comment: str = "") 
             problems,
         )
     old, t.state = t.state, State.IN_REVIEW
-    recipients = [t.reviewer] if t.reviewer else notifications.reviewers_except(t.translator)
+    if t.is_correction:
+        excluded = {*(t.text_changed_by or []), t.corrected_by_id, t.translator_id}
+        recipients = [u for u in notifications.reviewers_except(None) if u.pk not in excluded]
+    else:
+        recipients = [t.reviewer] if t.reviewer else notifications.reviewers_except(t.translator)
     return _record(
         t,
         by=by,
@@ -341,27 +363,37 @@ def translation_submit(*, translation: Translation, by: Any, comment: str = "") 
 
 @transaction.atomic
 def translation_request_changes(*, translation: Translation, by: Any, comment: str) -> Translation:
-    """A reviewer sends the text back with a required reason that reaches the translator."""
+    """A reviewer sends the text back with a required reason that reaches the translator
+    (for a correction: the correcting editor, who holds it)."""
     if not comment.strip():
         raise WorkflowError(_("Say what needs to change: the translator sees your reason."))
     t = _lock(translation, "request_changes", by)
     old, t.state = t.state, State.IN_PROGRESS
-    if t.reviewer_id is None:
-        t.reviewer = by
+    if t.is_correction:
+        holder = t.corrected_by
+    else:
+        holder = t.translator
+        if t.reviewer_id is None:
+            t.reviewer = by
     return _record(
         t,
         by=by,
         action="request_changes",
         old_state=old,
         comment=comment,
-        notify=[(t.translator, NotificationKind.CHANGES_REQUESTED)] if t.translator else [],
+        notify=[(holder, NotificationKind.CHANGES_REQUESTED)] if holder else [],
     )
 
 
 @transaction.atomic
 def translation_approve(*, translation: Translation, by: Any, comment: str = "") -> Translation:
     """A reviewer who did not translate it approves; they are credited as reviewer, and the
-    approved block pairs go into translation memory."""
+    approved block pairs go into translation memory.
+
+    Approving a correction publishes it in the same action: any reviewer or editor who neither
+    changed its text nor opened it approves, and readers get exactly the text this approval
+    pins, with the correction note; the correcting editor gets an editor credit.
+    """
     t = _lock(translation, "approve", by)
     submitted = versions.latest_pin(t, "submit")
     if submitted is None or submitted.event.content_hash != versions.working_copy_hash(t):
@@ -373,6 +405,9 @@ def translation_approve(*, translation: Translation, by: Any, comment: str = "")
         t.reviewer = by
     _ensure_credit(t, by, Role.REVIEWER)
     memory.memory_record_approved(translation=t)
+    if t.is_correction:
+        _record(t, by=by, action="approve", old_state=old, comment=comment)
+        return _publish(t, by=by, editor=t.corrected_by, comment=_(COMMENTS["correction_publish"]))
     return _record(
         t,
         by=by,
@@ -380,6 +415,32 @@ def translation_approve(*, translation: Translation, by: Any, comment: str = "")
         old_state=old,
         comment=comment,
         notify=[(t.translator, NotificationKind.APPROVED)] if t.translator else [],
+    )
+
+
+def _publish(t: Translation, *, by: Any, editor: Any, comment: str) -> Translation:
+    """Publish the text the latest approval pinned (caller holds the lock, state approved)."""
+    pin = versions.approved_pin(t)
+    if pin is None:
+        raise WorkflowError(_("No approved version of this text was found; it must be reviewed again."))
+    old, t.state = t.state, State.PUBLISHED
+    now = timezone.now()
+    if editor is not None:
+        _ensure_credit(t, editor, Role.EDITOR)
+    # Readers get exactly the text the reviewer approved, whatever the working copy holds.
+    publishing.article_publish(translation=versions.approved_copy(t, pin), at=now)
+    _snapshot_credits(t)
+    t.text_changed_by = []
+    t.first_published_at = t.first_published_at or now
+    t.scheduled_for, t.is_correction, t.correction_note, t.corrected_by = None, False, "", None
+    recipients = {u.pk: u for u in (t.translator, t.reviewer, editor) if u is not None}
+    return _record(
+        t,
+        by=by,
+        action="publish",
+        old_state=old,
+        comment=comment,
+        notify=[(u, NotificationKind.PUBLISHED) for u in recipients.values()],
     )
 
 
@@ -397,27 +458,7 @@ def translation_publish(
         raise PermissionDenied(_(REFUSALS["publish"]))
     if credited_ids is not None:
         credits_confirm(translation=t, by=by, credited_ids=credited_ids)
-    pin = versions.approved_pin(t)
-    if pin is None:
-        raise WorkflowError(_("No approved version of this text was found; it must be reviewed again."))
-    old, t.state = t.state, State.PUBLISHED
-    now = timezone.now()
-    _ensure_credit(t, by, Role.EDITOR)
-    # Readers get exactly the text the reviewer approved, whatever the working copy holds.
-    publishing.article_publish(translation=versions.approved_copy(t, pin), at=now)
-    _snapshot_credits(t)
-    t.text_changed_by = []
-    t.first_published_at = t.first_published_at or now
-    t.scheduled_for, t.is_correction, t.correction_note = None, False, ""
-    recipients = {u.pk: u for u in (t.translator, t.reviewer) if u is not None}
-    return _record(
-        t,
-        by=by,
-        action="publish",
-        old_state=old,
-        comment=comment,
-        notify=[(u, NotificationKind.PUBLISHED) for u in recipients.values()],
-    )
+    return _publish(t, by=by, editor=by, comment=comment)
 
 
 @transaction.atomic
@@ -518,26 +559,32 @@ def translation_unpublish(*, translation: Translation, by: Any, reason: str) -> 
 
 
 @transaction.atomic
-def translation_correct(*, translation: Translation, by: Any, note: str, comment: str = "") -> Translation:
-    """An editor opens a correction: the working copy goes back to the translator, the live text stays.
+def translation_correct(
+    *, translation: Translation, by: Any, note: str = "", comment: str = "", restore_version: Version | None = None
+) -> Translation:
+    """An editor opens a correction of a published story and holds it; the live text stays up.
 
-    ``note`` is the dated correction note readers will see once the correction is published.
+    Who: editors. Changes: the working copy becomes editable (in progress, ``is_correction``)
+    for editors only, ``corrected_by`` = ``by``; ``note`` (the dated note readers will see)
+    may be written now or when the correction is sent (``translation_submit`` requires it).
+    The translator keeps the job and its credit and is told (a ``correcting`` notice), not
+    assigned. With ``restore_version`` (History → Restore on a published story) the working
+    copy takes that version's text in the same transaction, saved as a new version.
     """
-    if not note.strip():
-        raise WorkflowError(_("Write the correction note readers will see."))
     t = _lock(translation, "correct", by)
     old, t.state = t.state, State.IN_PROGRESS
-    t.is_correction, t.correction_note = True, note
-    if t.translator is None:
-        t.translator = by
-    return _record(
+    t.is_correction, t.correction_note, t.corrected_by = True, note.strip()[:2000], by
+    t = _record(
         t,
         by=by,
         action="correct",
         old_state=old,
-        comment=comment or note,
-        notify=[(t.translator, NotificationKind.ASSIGNED)] if t.translator and t.translator != by else [],
+        comment=comment or note.strip(),
+        notify=[(t.translator, NotificationKind.CORRECTING)] if t.translator else [],
     )
+    if restore_version is not None:
+        t = editing.translation_restore_version(translation=t, version=restore_version, by=by)
+    return t
 
 
 @transaction.atomic

@@ -105,24 +105,27 @@ def test_editorial_flow_from_import_to_correction(page_for, fixture_server, monk
     expect(reader.locator("footer.attribution")).to_contain_text("Source: Алеся Шумейко, TUT.BY")
     expect(reader.locator("footer.attribution")).to_contain_text("The text was translated by Veranika Papkouskaya")
 
-    # A correction: opened by the editor; the live text stays until it is published.
+    # A correction: the editor opens it, edits and sends it with the note in one screen; the
+    # live text stays until the reviewer approves it, and that approval publishes it.
     ed.goto(f"/desk/t/{t.pk}/preview/")
     ed.get_by_label("Correction note readers will see").fill("An earlier version misstated the date of the picket.")
-    ed.get_by_role("button", name="Open a correction").click()
+    with ed.expect_navigation():
+        ed.get_by_role("button", name="Open a correction").click()
+    ed.wait_for_url(f"**/desk/t/{t.pk}/")
     t.refresh_from_db()
-    assert t.state == State.IN_PROGRESS and t.is_correction
-    _type_translation(t, words="Fixed English paragraph")
+    assert t.state == State.IN_PROGRESS and t.is_correction and t.translator == volunteer
+    fields = ed.locator("textarea[data-part='text']")
+    for i in range(fields.count()):
+        fields.nth(i).fill(f"Fixed English paragraph {i + 1}.")
+    note = ed.get_by_label("Correction note readers will see")
+    expect(note).to_have_value("An earlier version misstated the date of the picket.")
+    ed.get_by_role("button", name="Send for a second look").click()
+    expect(ed.locator(".messages")).to_contain_text("Sent for a second look")
     reader.reload()
     expect(reader.get_by_text("Corrected English paragraph 1.")).to_be_visible()
-    vol.goto(f"/desk/t/{t.pk}/")
-    vol.get_by_role("button", name="Submit").click()
     rev.goto(f"/desk/t/{t.pk}/review/")
-    rev.get_by_role("button", name="Approve").click()
-    expect(rev.locator(".messages").get_by_text("Approved.", exact=True)).to_be_visible()
-    ed.goto(f"/desk/t/{t.pk}/preview/")
-    ed.get_by_label("I have checked the credits and the preview.").check()
-    ed.get_by_role("button", name="Confirm credits and publish").click()
-    expect(ed.locator(".messages").get_by_text("Published.", exact=True)).to_be_visible()
+    rev.get_by_role("button", name="Approve and publish the correction").click()
+    expect(rev.locator(".messages")).to_contain_text("the correction is published")
 
     reader.reload()
     expect(reader.get_by_text("Fixed English paragraph 1.")).to_be_visible()

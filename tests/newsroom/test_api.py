@@ -176,11 +176,10 @@ def test_story_has_structured_blocks_notes_corrections_and_the_page_attribution(
     t = article.translations.get()
     t = workflow.translation_correct(translation=t, by=staff["editor"], note="An earlier version misspelt a name.")
     t = editing.translation_save(
-        translation=t, by=staff["volunteer"], based_on=t.edit_version, title="MFA staff picket against violence"
+        translation=t, by=staff["editor"], based_on=t.edit_version, title="MFA staff picket against violence"
     )
-    t = workflow.translation_submit(translation=t, by=staff["volunteer"])
+    t = workflow.translation_submit(translation=t, by=staff["editor"])
     t = workflow.translation_approve(translation=t, by=staff["reviewer"])
-    workflow.translation_publish(translation=t, by=staff["editor"])
     article.refresh_from_db()
 
     response, data = get(client, f"/stories/{article.pk}/")
@@ -413,11 +412,10 @@ def test_api_follows_publish_correction_and_unpublish(client, staff):
     assert first.json()["title"] == "Misspelt title"
 
     t = workflow.translation_correct(translation=article.translations.get(), by=staff["editor"], note="Fixed a name.")
-    t = editing.translation_save(translation=t, by=staff["volunteer"], based_on=t.edit_version, title="Right title")
+    t = editing.translation_save(translation=t, by=staff["editor"], based_on=t.edit_version, title="Right title")
     assert client.get(story_url).json()["title"] == "Misspelt title"  # the working copy is not live
-    t = workflow.translation_submit(translation=t, by=staff["volunteer"])
+    t = workflow.translation_submit(translation=t, by=staff["editor"])
     t = workflow.translation_approve(translation=t, by=staff["reviewer"])
-    workflow.translation_publish(translation=t, by=staff["editor"])
     corrected = client.get(story_url, HTTP_IF_NONE_MATCH=first["ETag"])
     assert corrected.status_code == 200
     assert corrected.json()["title"] == "Right title"
@@ -473,7 +471,7 @@ def test_working_copy_and_desk_comments_never_appear(client, staff):
     t = article.translations.get()
     review.comment_add(translation=t, by=staff["reviewer"], body="Secret desk remark", block_id="")
     t = workflow.translation_correct(translation=t, by=staff["editor"], note="Secret correction in progress")
-    editing.translation_save(translation=t, by=staff["volunteer"], based_on=t.edit_version, title="Secret new title")
+    editing.translation_save(translation=t, by=staff["editor"], based_on=t.edit_version, title="Secret new title")
     assert Comment.objects.filter(body="Secret desk remark").exists()
     text = _every_response(client, article.pk)
     assert "Live title" in text

@@ -32,7 +32,7 @@ def test_correction_in_progress_does_not_change_the_live_text(published, editor,
     block_id = t.source_revision.blocks[0]["id"]
     editing.translation_save(
         translation=t,
-        by=t.translator,
+        by=editor,
         based_on=t.edit_version,
         title="Corrected headline",
         blocks={block_id: {"text": "A corrected first paragraph."}},
@@ -43,9 +43,12 @@ def test_correction_in_progress_does_not_change_the_live_text(published, editor,
     assert "Diplomats picket the ministry" in page and "A corrected first paragraph" not in page
     assert not Correction.objects.exists()
 
-    t = workflow.translation_submit(translation=t, by=t.translator)
+    t = workflow.translation_submit(translation=t, by=editor)
+    article.refresh_from_db()
+    assert article.title_en == "Diplomats picket the ministry"
+    # The second reader's approval publishes the correction: no editor's step after it.
     t = workflow.translation_approve(translation=t, by=reviewer)
-    workflow.translation_publish(translation=t, by=editor)
+    assert t.state == State.PUBLISHED
     article.refresh_from_db()
     assert article.title_en == "Corrected headline"
     assert article.body_en[0]["text"] == "A corrected first paragraph."

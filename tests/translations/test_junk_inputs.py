@@ -23,7 +23,7 @@ from reversion.models import Version
 
 from newsroom.models import Article, AuditEntry, Feed, FeedItem, Outlet
 from tests.factories import ArticleFactory, TranslationFactory
-from translations import editing, review
+from translations import editing, review, versions
 from translations.models import Comment, GlossaryTerm, State, Translation, WorkflowEvent
 from translations.people import accounts
 
@@ -205,7 +205,7 @@ def _assert_kept(before: dict, world, context) -> None:
     # Restoring an old version is the one deliberate text change; the old text stays a version.
     assert after["versions"] >= before["versions"], context
     if after["text"] != before["text"]:
-        kept = [review.version_snapshot(v) for v in Version.objects.get_for_object(world["translation"])]
+        kept = [versions.version_snapshot(v) for v in Version.objects.get_for_object(world["translation"])]
         assert any(all(v.get(k) == before["text"][k] for k in ("title", "lead", "tags")) for v in kept), context
     assert after["source"] == before["source"], context
     assert after["comments"] == before["comments"], context

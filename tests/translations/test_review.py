@@ -142,13 +142,22 @@ def test_restore_version_refused_for_others_and_for_foreign_versions(db, reviewe
     assert t.title == "New title"
 
 
-def test_restore_version_refused_when_published(db, editor):
-    t, _first = _with_versions()
-    version = Version.objects.get_for_object(t).last()
-    Translation.objects.filter(pk=t.pk).update(state=State.PUBLISHED)
+def test_restore_version_on_a_published_story_refused_to_the_translator_and_opens_a_correction_for_an_editor(
+    db, editor
+):
+    t, first = _with_versions()
+    version = Version.objects.get_for_object(t).get(revision__comment="first draft")
+    Translation.objects.filter(pk=t.pk).update(state=State.PUBLISHED, first_published_at=timezone.now())
     t.refresh_from_db()
     with pytest.raises(PermissionDenied):
-        review.version_restore(translation=t, version=version, by=editor)
+        review.version_restore(translation=t, version=version, by=t.translator)
+    t.refresh_from_db()
+    assert (t.state, t.title) == (State.PUBLISHED, "New title")
+    restored = review.version_restore(translation=t, version=version, by=editor)
+    restored.refresh_from_db()
+    assert (restored.state, restored.is_correction, restored.corrected_by) == (State.IN_PROGRESS, True, editor)
+    assert restored.title == "Old title"
+    assert restored.blocks[first]["text"] == "Old words"
 
 
 def _resync(t, texts):
@@ -238,14 +247,15 @@ def test_correction_keeps_live_text_until_published_then_adds_dated_note(db, edi
     workflow.translation_correct(translation=t, by=editor, note="An earlier version misstated the number of employees.")
     t.refresh_from_db()
     t = editing.translation_save(
-        translation=t, by=t.translator, based_on=t.edit_version, title="Corrected title", as_version=True
+        translation=t, by=editor, based_on=t.edit_version, title="Corrected title", as_version=True
     )
     t.article.refresh_from_db()
     assert t.article.title_en == live_title
     assert not Correction.objects.exists()
-    workflow.translation_submit(translation=t, by=t.translator)
+    workflow.translation_submit(translation=t, by=editor)
+    t.article.refresh_from_db()
+    assert t.article.title_en == live_title
     workflow.translation_approve(translation=t, by=UserFactory(roles=["reviewer"]))
-    workflow.translation_publish(translation=t, by=editor)
     t.article.refresh_from_db()
     assert t.article.title_en == "Corrected title"
     correction = Correction.objects.get(article=t.article)

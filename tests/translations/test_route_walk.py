@@ -24,7 +24,7 @@ from reversion.models import Version
 
 from newsroom.models import AuditEntry
 from tests.factories import ArticleFactory, TranslationFactory, UserFactory
-from translations import editing, versions
+from translations import editing, versions, workflow
 from translations.models import Comment, State, Translation, WorkflowEvent
 
 LIVE_FIELDS = ("title", "lead", "body", "slug", "published_at")
@@ -86,7 +86,20 @@ def _assert_through_workflow(before: dict[int, dict[str, Any]], route: str) -> N
 
 @pytest.fixture
 def jobs(db, editor, reviewer, volunteer):
-    jobs = {state: TranslationFactory(state=state, translator=volunteer) for state in State.values}
+    jobs: dict[str, Translation] = {
+        state: TranslationFactory(state=state, translator=volunteer) for state in State.values
+    }
+    # Corrections of a published story, held by the walking editor: one being edited, one in
+    # review (the editor who opened it may not approve it, whatever the route).
+    for key in ("correction_in_progress", "correction_in_review"):
+        t = workflow.translation_publish(
+            translation=TranslationFactory(state=State.APPROVED, translator=volunteer), by=UserFactory(roles=["editor"])
+        )
+        t = workflow.translation_correct(translation=t, by=editor, note="An earlier version misspelt a name.")
+        t = editing.translation_save(translation=t, by=editor, based_on=t.edit_version, title="Corrected")
+        if key == "correction_in_review":
+            t = workflow.translation_submit(translation=t, by=editor)
+        jobs[key] = t
     for t in jobs.values():
         Comment.objects.create(translation=t, author=reviewer, body="A comment")
     return jobs

@@ -258,8 +258,10 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
         if stale and translation.article.current_revision
         else []
     )
+    # On a published story an editor's restore opens a correction with that text.
     can_restore = permissions.can_edit_text(user=request.user, translation=translation) and (
         translation.state in editing.EDITABLE_STATES
+        or (translation.state == State.PUBLISHED and permissions.is_editor(request.user))
     )
     return render(
         request,
@@ -289,10 +291,20 @@ def restore_version(request: HttpRequest, pk: int, version_id: int) -> HttpRespo
     if not permissions.can_edit_text(user=request.user, translation=translation):
         raise PermissionDenied(_("Only the assigned translator or an editor can restore a version."))
     try:
-        review.version_restore(translation=translation, version=version, by=request.user)
-        messages.success(request, _("The old version is now the working copy (saved as a new version)."))
-    except (PermissionDenied, review.ReviewError) as e:
+        restored = review.version_restore(translation=translation, version=version, by=request.user)
+    except (PermissionDenied, review.ReviewError, workflow.WorkflowError) as e:
         messages.error(request, getattr(e, "message", None) or str(e))
+        return redirect("desk:history", pk=pk)
+    if restored.is_correction and translation.state == State.PUBLISHED:
+        messages.success(
+            request,
+            _(
+                "A correction is open with the old version's text. Write the correction note and send it for "
+                "a second look; readers see the published version until someone else approves it."
+            ),
+        )
+        return redirect(restored)
+    messages.success(request, _("The old version is now the working copy (saved as a new version)."))
     return redirect("desk:history", pk=pk)
 
 
@@ -366,6 +378,7 @@ def _render_preview(
             "form": form,
             "can_publish": "publish" in actions,
             "actions": actions,
+            "live_url": pages.live_story_url(translation),
             "corrections": article.corrections.filter(language=translation.language),
         },
         status=status,

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from newsroom import publishing
 from newsroom.models import Article, Tag
+from newsroom.site.views import article_url
 from translations import editing, machine_drafts, permissions, review, selectors, versions, workflow
 from translations.assist import checks, diff, glossary, machine, memory
 from translations.desk.editorial_forms import CommentForm
@@ -50,6 +51,8 @@ BOARD_COLUMNS = (
     "reviewer__contributor__credit_mode",
     "reviewer__contributor__pseudonym",
     "source_revision_id",
+    "is_correction",
+    "corrected_by_id",
 )
 ACTIONS_WITH_COMMENT = {"request_changes", "unpublish", "spike", "correct"}
 ACTIONS_ELSEWHERE = {"schedule", "publish", "assign"}  # the editors' pages have the right forms
@@ -242,6 +245,7 @@ def editor_page(
         "changes_requested": changes_requested(t) if t.state == State.IN_PROGRESS else None,
         "word_count": t.source_revision.word_count,
         "machine": machine_drafts.editor_context(user=user, translation=t),
+        "live_url": live_story_url(t) if t.is_correction else "",
     }
 
 
@@ -343,6 +347,14 @@ def review_page(*, user: Any, translation: Translation) -> dict[str, Any]:
     }
 
 
+def live_story_url(translation: Translation) -> str:
+    """The public page of the translation's story in its language, "" when it is not live there."""
+    article = translation.article
+    if not Article.objects.filter(Article.live_q(translation.language), pk=article.pk).exists():
+        return ""
+    return article_url(article, translation.language)
+
+
 def board_filter(qs: Any, data: dict[str, Any]) -> Any:
     """The board's filters (the form's cleaned data) applied to ``qs``."""
     if data.get("language"):
@@ -372,7 +384,10 @@ def board_filter(qs: Any, data: dict[str, Any]) -> Any:
 
 
 def holder(t: Translation, *, viewer: Any) -> Any:
-    """Who holds the job now: the reviewer while in review, the translator while in progress."""
+    """Who holds the job now: the reviewer while in review, the translator while in progress
+    (a correction: the correcting editor while in progress)."""
+    if t.is_correction and t.state == State.IN_PROGRESS:
+        return people.desk_name(person=t.corrected_by, viewer=viewer) or _("editors")
     if t.state == State.IN_REVIEW:
         return people.desk_name(person=t.reviewer, viewer=viewer) or _("any reviewer")
     if t.state in (State.IN_PROGRESS,):
@@ -390,7 +405,7 @@ def board_page(*, user: Any, form: Any, query: Any) -> dict[str, Any]:
     qs = board_filter(qs, data)
     counts = selectors.board_state_counts(qs=qs)
     if data.get("state"):
-        qs = qs.filter(state=data["state"])
+        qs = qs.filter(selectors.board_state_q(data["state"]))
     # Only the columns the board shows: sorting 50,000 rows with their JSON text is slow.
     qs = qs.only(*BOARD_COLUMNS).order_by("due_at", "-updated_at", "pk")
     paginator = Paginator(qs, BOARD_PAGE_SIZE)

@@ -48,7 +48,13 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, _("Spiked."))
         elif action == "correct":
             workflow.translation_correct(translation=translation, by=request.user, note=comment)
-            messages.success(request, _("Correction opened; the live text stays until it is published."))
+            messages.success(
+                request,
+                _(
+                    "Correction opened: edit the text, write the correction note and send it for a second look. "
+                    "Readers see the published version until someone else approves it."
+                ),
+            )
         elif action == "schedule":
             at = form.cleaned_data.get("at")
             if at is None:
@@ -58,6 +64,8 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, _("Scheduled."))
         else:
             func, done = SIMPLE_TRANSITIONS[action]
+            if action == "approve" and translation.is_correction:
+                done = _("Approved: the correction is published.")
             if action == "claim":
                 workflow.translation_claim(translation=translation, by=request.user)
             elif action == "request_changes":

@@ -224,7 +224,7 @@ def editor_payload(
 ) -> dict[str, Any]:
     """Read the side-by-side editor's plain POST into ``translation_save`` arguments.
 
-    Field names: ``title``, ``lead``, ``tags``, ``byline``, ``byline_outlet``, ``b-<block id>-text|omitted|reason``
+    Field names: ``title``, ``lead``, ``tags``, ``byline``, ``byline_outlet``, ``correction_note``, ``b-<block id>-text|omitted|reason``
     (and ``-alt`` for an image), existing
     notes ``note-<id>-text`` (+ ``note-<id>-delete``), new notes ``newnote-<block id>`` ("" for
     one before the first block). Blocks absent from the POST are left out of the result so a
@@ -263,7 +263,7 @@ def editor_payload(
             used.add(str(counter))
             new_notes.append({"id": str(counter), "after": after, "text": text_, "keep": True})
     payload: dict[str, Any] = {"blocks": blocks, "notes": new_notes}
-    for name in ("title", "lead", "tags", "byline", "byline_outlet"):
+    for name in ("title", "lead", "tags", "byline", "byline_outlet", "correction_note"):
         if name in data:
             payload[name] = text(name)
     return payload

@@ -120,7 +120,8 @@ def mine(request: HttpRequest) -> HttpResponse:
     order = [State.IN_PROGRESS, State.IN_REVIEW, State.APPROVED, State.SCHEDULED, State.PUBLISHED, State.SPIKED]
     groups: dict[str, list[Translation]] = {s: [] for s in order}
     for t in qs:
-        groups.setdefault(t.state, []).append(t)
+        # A correction is the editors' work: for its translator the story stays published.
+        groups.setdefault(State.PUBLISHED if t.is_correction else t.state, []).append(t)
     changes_requested = pages.changes_requested_ids([t.pk for t in groups[State.IN_PROGRESS]])
     sections = [{"state": s, "label": State(s).label, "items": groups[s]} for s in order if groups.get(s)]
     queue = selectors.review_queue(user=user)
@@ -289,7 +290,12 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         t = _visible(request, pk)
     try:
         t = workflow.translation_submit(
-            translation=t, by=request.user, comment=inputs.clean_text(request.POST.get("comment", "")).strip()[:5000]
+            translation=t,
+            by=request.user,
+            comment=inputs.clean_text(request.POST.get("comment", "")).strip()[:5000],
+            correction_note=(
+                inputs.clean_text(request.POST["correction_note"]) if "correction_note" in request.POST else None
+            ),
         )
     except workflow.SubmitRefused as refused:
         n = sum(1 for p in refused.problems if p.is_error)
@@ -304,7 +310,12 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied as e:
         messages.error(request, str(e))
         return redirect(t)
-    messages.success(request, _("Sent for review."))
+    messages.success(
+        request,
+        _("Sent for a second look: it goes live when another reviewer or editor approves it.")
+        if t.is_correction
+        else _("Sent for review."),
+    )
     unchanged = sum(1 for p in workflow.translation_problems(translation=t) if p.code == "machine_unchanged")
     if unchanged:
         messages.warning(

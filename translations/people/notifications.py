@@ -38,6 +38,8 @@ SUBJECTS = {
     NotificationKind.APPROVED: _("Approved: %(title)s"),
     NotificationKind.PUBLISHED: _("Published: %(title)s"),
     NotificationKind.COMMENT: _("New comment: %(title)s"),
+    # Information only: the translator keeps the credit and has nothing to do.
+    NotificationKind.CORRECTING: _("An editor is correcting your translation of %(title)s"),
 }
 
 
