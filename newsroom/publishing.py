@@ -55,7 +55,9 @@ def live_body(*, translation: Translation) -> list[dict[str, Any]]:
         if kind == "embed":
             body.append({"id": block["id"], "kind": kind, "html": "", "text": "", "attrs": attrs})
         elif kind == "image":
-            attrs = _image_attrs(attrs, entry=entry, source_credit=live_byline(translation=translation, article=translation.article)[1])
+            attrs = _image_attrs(
+                attrs, entry=entry, source_credit=live_byline(translation=translation, article=translation.article)[1]
+            )
             body.append({"id": block["id"], "kind": kind, "html": "", "text": attrs["caption"], "attrs": attrs})
         elif text:
             html = sanitize_inline(text)
