@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Count, QuerySet
 
 from translations import permissions
-from translations.models import State, Translation
+from translations.models import Notification, State, Translation
 
 
 def translations_visible_to(*, user: Any) -> QuerySet[Translation]:
@@ -24,6 +24,11 @@ def translations_visible_to(*, user: Any) -> QuerySet[Translation]:
 
         return qs.filter(Q(state=State.OPEN) | Q(translator=user))
     return qs.none()
+
+
+def notifications_unread_count(*, user: Any) -> int:
+    """How many of ``user``'s notifications are unread (the desk bar shows it on every page)."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
 def translation_state_counts() -> dict[str, int]:

@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from newsroom.models import Article, Tag
 from translations import editing, machine_drafts, permissions, review, selectors, versions, workflow
@@ -305,15 +306,45 @@ def board_filter(qs: Any, data: dict[str, Any]) -> Any:
     return qs
 
 
-def holder(t: Translation, *, viewer: Any) -> Any:
-    """Who holds the job now: the reviewer while in review, the translator while in progress."""
+def holder(t: Translation, *, viewer: Any) -> str:
+    """Who must act on the job now, in words: the named person and their part, or who may take
+    it up when nobody holds it ("Anna (translator)", "Nobody holds it — any editor can act")."""
+
+    def named(person: Any, part: str) -> str:
+        return _("%(name)s (%(part)s)") % {"name": people.desk_name(person=person, viewer=viewer), "part": part}
+
+    if t.state == State.IN_PROGRESS and t.translator_id:
+        return named(t.translator, _("translator"))
     if t.state == State.IN_REVIEW:
-        return people.desk_name(person=t.reviewer, viewer=viewer) or _("any reviewer")
-    if t.state in (State.IN_PROGRESS,):
-        return people.desk_name(person=t.translator, viewer=viewer)
+        if t.reviewer_id:
+            return named(t.reviewer, _("reviewer"))
+        return _("Nobody holds it — any reviewer can review it")
+    if t.state == State.OPEN:
+        return _("Nobody holds it — any translator can claim it")
     if t.state in (State.APPROVED, State.SCHEDULED):
-        return _("editors")
-    return None
+        return _("Nobody holds it — any editor can act")
+    if t.state == State.PUBLISHED:
+        return _("Nobody — it is published")
+    if t.state == State.SPIKED:
+        return _("Nobody — it was spiked")
+    return _("Nobody holds it")
+
+
+def waiting_label(since: dt.datetime | None, *, now: dt.datetime) -> str:
+    """How long a job has been in its state, short and rounded: "under a minute", "45 min",
+    "3 h", "2 days"."""
+    if since is None:
+        return ""
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    if minutes < 1:
+        return _("under a minute")
+    if minutes < 60:
+        return _("%(n)d min") % {"n": minutes}
+    hours = minutes // 60
+    if hours < 48:
+        return _("%(n)d h") % {"n": hours}
+    days = hours // 24
+    return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
 
 
 def board_page(*, user: Any, form: Any, query: Any) -> dict[str, Any]:
@@ -345,6 +376,7 @@ def board_page(*, user: Any, form: Any, query: Any) -> dict[str, Any]:
         {
             "t": t,
             "holder": holder(t, viewer=user),
+            "waiting": waiting_label(getattr(t, "held_since", None), now=now),
             "is_overdue": bool(t.due_at and t.due_at < now and t.state in ACTIVE_STATES),
         }
         for t in page.object_list
