@@ -308,21 +308,19 @@ def board_filter(qs: Any, data: dict[str, Any]) -> Any:
 
 def holder(t: Translation, *, viewer: Any) -> str:
     """Who must act on the job now, in words: the named person and their part, or who may take
-    it up when nobody holds it ("Anna (translator)", "Nobody holds it — any editor can act")."""
-
-    def named(person: Any, part: str) -> str:
-        return _("%(name)s (%(part)s)") % {"name": people.desk_name(person=person, viewer=viewer), "part": part}
-
+    it up when nobody holds it ("Translator anna (Anna K.)", "Nobody holds it — any editor can act")."""
     if t.state == State.IN_PROGRESS and t.translator_id:
-        return named(t.translator, _("translator"))
+        return _("Translator %(name)s") % {"name": people.desk_name(person=t.translator, viewer=viewer)}
     if t.state == State.IN_REVIEW:
         if t.reviewer_id:
-            return named(t.reviewer, _("reviewer"))
+            return _("Reviewer %(name)s") % {"name": people.desk_name(person=t.reviewer, viewer=viewer)}
         return _("Nobody holds it — any reviewer can review it")
     if t.state == State.OPEN:
         return _("Nobody holds it — any translator can claim it")
-    if t.state in (State.APPROVED, State.SCHEDULED):
+    if t.state == State.APPROVED:
         return _("Nobody holds it — any editor can act")
+    if t.state == State.SCHEDULED:
+        return _("Nobody — it goes live at its scheduled time")
     if t.state == State.PUBLISHED:
         return _("Nobody — it is published")
     if t.state == State.SPIKED:
