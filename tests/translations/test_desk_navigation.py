@@ -122,7 +122,7 @@ def test_board_says_who_holds_each_job_and_who_may_act_when_nobody_does(client, 
     assert "Nobody holds it — any editor can act" in html
     assert "Nobody holds it — any reviewer can review it" in html
     assert "editors</td>" not in html and ">For<" not in html
-    assert "<th scope=\"col\">In this state</th>" in html
+    assert '<th scope="col">In this state</th>' in html
 
 
 @pytest.mark.parametrize(

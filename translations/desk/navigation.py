@@ -39,6 +39,7 @@ class NavGroup:
     @property
     def current(self) -> bool:
         return any(link.current for link in self.links)
+
     is_group = True
 
 
