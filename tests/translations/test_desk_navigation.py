@@ -184,3 +184,12 @@ def test_site_footer_links_the_sitemap_and_the_feeds_and_they_resolve(client, pr
     assert not any(h.startswith("/desk") or "login" in h for h in hrefs)
     for href in hrefs:
         assert client.get(href).status_code == 200, href
+
+
+@pytest.mark.parametrize(("path", "status"), [("/desk/no-such-page/", 404), ("/desk/inbox/", 403)])
+def test_desk_error_pages_keep_the_bar_with_the_unread_count(client, translator, path, status):
+    _unread(translator, 1)
+    client.force_login(translator)
+    response = client.get(path)
+    assert response.status_code == status
+    assert "Notifications (1 unread)" in response.content.decode()
