@@ -55,3 +55,22 @@ def test_reason_for_leaving_out_appears_only_when_the_paragraph_is_left_out(live
     page.get_by_label("Leave out of the translation").first.check()
     expect(reasons.first).to_be_visible()
     expect(reasons.nth(1)).to_be_hidden()
+
+
+def test_with_javascript_one_menu_is_open_at_a_time_and_escape_closes_it(live_server, browser):
+    editor = UserFactory(username="anna", roles=["editor"])
+    page = _page(browser, live_server, editor)
+    page.goto("/desk/")
+    bar = page.get_by_role("navigation", name="Desk")
+    sources, reports = bar.locator("summary", has_text="Sources"), bar.locator("summary", has_text="Reports")
+    sources.click()
+    expect(bar.get_by_role("link", name="Inbox")).to_be_visible()
+    reports.click()
+    expect(bar.get_by_role("link", name="Audit log")).to_be_visible()
+    expect(bar.get_by_role("link", name="Inbox")).to_be_hidden()
+    page.keyboard.press("Escape")
+    expect(bar.get_by_role("link", name="Audit log")).to_be_hidden()
+    expect(reports).to_be_focused()
+    sources.click()
+    page.get_by_role("heading", name="Board").click()
+    expect(bar.get_by_role("link", name="Inbox")).to_be_hidden()
