@@ -11,7 +11,16 @@ DEBIAN_PACKAGES := postgresql postgresql-contrib chromium wrk redis-server hapro
 
 .PHONY: install system-packages messages run dev stop test test-fast lint format e2e bench load clean stop-db cluster cluster-drill
 
-install: system-packages $(VENV)/.installed messages
+install: system-packages $(VENV)/.installed messages node_modules/.installed
+
+# Test tools from npm (axe-core for the accessibility test), exactly as package-lock.json pins them;
+# nothing is built or served from node_modules. As root, Debian's npm is installed when missing.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; \
+	  else echo "Not root: please install nodejs and npm (needed for the accessibility test)"; exit 1; fi; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 # The site's words in every publishing language: locale/*/LC_MESSAGES/django.po -> .mo (not committed).
 messages: $(VENV)/.installed

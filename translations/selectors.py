@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 
 from translations import permissions
-from translations.models import State, Translation
+from translations.models import Notification, State, Translation
 
 
 def translations_visible_to(*, user: Any) -> QuerySet[Translation]:
@@ -24,6 +24,11 @@ def translations_visible_to(*, user: Any) -> QuerySet[Translation]:
 
         return qs.filter(Q(state=State.OPEN) | Q(translator=user))
     return qs.none()
+
+
+def notifications_unread_count(*, user: Any) -> int:
+    """How many of ``user``'s notifications are unread (the desk bar shows it on every page)."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
 def translation_state_counts() -> dict[str, int]:
@@ -160,6 +165,19 @@ def review_queue(*, user: Any) -> dict[str, list[Translation]]:
         if user.pk not in t.text_changed_by
     ]
     return {"assigned": assigned, "unassigned": unassigned}
+
+
+def job_source_languages() -> list[tuple[str, Any]]:
+    """The source languages that open jobs actually have, as ``(code, name)`` in the order of
+    ``SOURCE_LANGUAGES``: Open jobs offers only these to filter by (never the language a job is
+    translated into, which no job has as its source)."""
+    have = set(
+        Translation.objects.filter(state=State.OPEN)
+        .exclude(article__language=F("language"))
+        .values_list("article__language", flat=True)
+        .distinct()
+    )
+    return [(code, name) for code, name in settings.SOURCE_LANGUAGES if code in have]
 
 
 def jobs_offered_to(*, qs: QuerySet[Translation], user: Any) -> QuerySet[Translation]:

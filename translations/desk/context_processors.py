@@ -2,10 +2,12 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
     from translations import permissions
+    from translations.desk import navigation
 
     user = getattr(request, "user", None)
     return {
@@ -14,4 +16,6 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "is_editor": permissions.is_editor(user),
         "is_reviewer": permissions.is_reviewer(user),
         "is_desk_member": permissions.is_desk_member(user),
+        # Built (one query for the unread count) only when a desk page draws its bar.
+        "desk_nav": SimpleLazyObject(lambda: navigation.desk_nav(user=user, path=request.path)),
     }

@@ -383,18 +383,46 @@ def board_filter(qs: Any, data: dict[str, Any]) -> Any:
     return qs
 
 
-def holder(t: Translation, *, viewer: Any) -> Any:
-    """Who holds the job now: the reviewer while in review, the translator while in progress
-    (a correction: the correcting editor while in progress)."""
+def holder(t: Translation, *, viewer: Any) -> str:
+    """Who must act on the job now, in words: the named person and their part, or who may take
+    it up when nobody holds it ("Translator anna (Anna K.)", "Nobody holds it — any editor can act")."""
     if t.is_correction and t.state == State.IN_PROGRESS:
-        return people.desk_name(person=t.corrected_by, viewer=viewer) or _("editors")
+        name = people.desk_name(person=t.corrected_by, viewer=viewer) if t.corrected_by_id else _("an editor")
+        return _("Editor %(name)s (correcting the published story)") % {"name": name}
+    if t.state == State.IN_PROGRESS and t.translator_id:
+        return _("Translator %(name)s") % {"name": people.desk_name(person=t.translator, viewer=viewer)}
     if t.state == State.IN_REVIEW:
-        return people.desk_name(person=t.reviewer, viewer=viewer) or _("any reviewer")
-    if t.state in (State.IN_PROGRESS,):
-        return people.desk_name(person=t.translator, viewer=viewer)
-    if t.state in (State.APPROVED, State.SCHEDULED):
-        return _("editors")
-    return None
+        if t.reviewer_id:
+            return _("Reviewer %(name)s") % {"name": people.desk_name(person=t.reviewer, viewer=viewer)}
+        return _("Nobody holds it — any reviewer can review it")
+    if t.state == State.OPEN:
+        return _("Nobody holds it — any translator can claim it")
+    if t.state == State.APPROVED:
+        return _("Nobody holds it — any editor can act")
+    if t.state == State.SCHEDULED:
+        return _("Nobody — it goes live at its scheduled time")
+    if t.state == State.PUBLISHED:
+        return _("Nobody — it is published")
+    if t.state == State.SPIKED:
+        return _("Nobody — it was spiked")
+    return _("Nobody holds it")
+
+
+def waiting_label(since: dt.datetime | None, *, now: dt.datetime) -> str:
+    """How long a job has been in its state, short and rounded: "under a minute", "45 min",
+    "3 h", "2 days"."""
+    if since is None:
+        return ""
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    if minutes < 1:
+        return _("under a minute")
+    if minutes < 60:
+        return _("%(n)d min") % {"n": minutes}
+    hours = minutes // 60
+    if hours < 48:
+        return _("%(n)d h") % {"n": hours}
+    days = hours // 24
+    return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
 
 
 def board_page(*, user: Any, form: Any, query: Any) -> dict[str, Any]:
@@ -426,6 +454,7 @@ def board_page(*, user: Any, form: Any, query: Any) -> dict[str, Any]:
         {
             "t": t,
             "holder": holder(t, viewer=user),
+            "waiting": waiting_label(getattr(t, "held_since", None), now=now),
             "is_overdue": bool(t.due_at and t.due_at < now and t.state in ACTIVE_STATES),
         }
         for t in page.object_list

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from newsroom.core.inputs import clean_text
 from newsroom.models import Outlet
+from translations import selectors
 from translations.models import Contributor, CreditMode, NotificationKind, Role
 
 LANGUAGE_CHOICES: list[tuple[str, Any]] = [(code, name) for code, name in settings.SOURCE_LANGUAGES]
@@ -199,6 +200,12 @@ class JobFilterForm(forms.Form):
     )
     max_words = forms.IntegerField(label=_("At most (words)"), min_value=1, required=False)
     due_before = forms.DateField(label=_("Due before"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the source languages open jobs have: never English, the language jobs go into.
+        language: Any = self.fields["language"]
+        language.choices = [("", _("Any")), *selectors.job_source_languages()]
 
 
 class GlossaryTermForm(forms.Form):

@@ -44,8 +44,7 @@ JOBS_PER_PAGE = 30
 # Editor-side actions that need a typed reason (as on the shared transition endpoint).
 
 
-def notifications_unread_count(*, user: Any) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+notifications_unread_count = selectors.notifications_unread_count
 
 
 # --- Job board and my work --------------------------------------------------------------
