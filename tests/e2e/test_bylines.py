@@ -30,28 +30,32 @@ def test_translator_edits_the_byline_and_readers_see_it_once_published(page_for)
         translation=t, by=volunteer, based_on=t.edit_version, title="Diplomats picket the ministry", blocks=blocks
     )
 
-    # The editor offers the standard spelling; the translator uses the one the author uses.
+    # The editor offers the standard spelling, folded under the byline line; the translator opens
+    # it and writes the spelling the author uses herself.
     vol = page_for(volunteer)
     vol.goto(f"/desk/t/{t.pk}/")
+    summary = vol.locator("details.byline-edit > summary")
+    expect(summary).to_contain_text("By Olga Stavitskaya, Okno")
+    summary.click()
     byline = vol.get_by_label("Byline: authors (English)")
     expect(byline).to_have_value("Olga Stavitskaya")
     expect(vol.get_by_label("Byline: outlet (English)")).to_have_value("Okno")
-    byline.fill("Olga Stavitskaya")
+    byline.fill("Volha Stavitskaya")
     vol.get_by_role("button", name="Submit for review").click()
     expect(vol.locator(".messages").get_by_text("Sent for review.", exact=True)).to_be_visible()
     t.refresh_from_db()
-    assert (t.state, t.byline) == (State.IN_REVIEW, "Olga Stavitskaya")
+    assert (t.state, t.byline) == (State.IN_REVIEW, "Volha Stavitskaya")
 
     # The reviewer sees the byline readers will get, and approves it with the text.
     rev = page_for(reviewer)
     rev.goto(f"/desk/t/{t.pk}/review/")
-    expect(rev.locator("p.byline")).to_have_text("By Olga Stavitskaya, Okno")
+    expect(rev.locator("p.byline")).to_have_text("By Volha Stavitskaya, Okno")
     rev.get_by_role("button", name="Approve").click()
     expect(rev.locator(".messages").get_by_text("Approved.", exact=True)).to_be_visible()
 
     ed = page_for(editor)
     ed.goto(f"/desk/t/{t.pk}/preview/")
-    expect(ed.locator("article.preview p.byline")).to_have_text("By Olga Stavitskaya, Okno")
+    expect(ed.locator("article.preview p.byline")).to_have_text("By Volha Stavitskaya, Okno")
     ed.get_by_label("I have checked the credits and the preview.").check()
     ed.get_by_role("button", name="Confirm credits and publish").click()
     expect(ed.locator(".messages").get_by_text("Published.", exact=True)).to_be_visible()
@@ -59,7 +63,7 @@ def test_translator_edits_the_byline_and_readers_see_it_once_published(page_for)
 
     reader = page_for(None)
     reader.goto(Article.objects.get(pk=article.pk).get_absolute_url())
-    expect(reader.locator("article > header p.byline")).to_contain_text(re.compile(r"^\s*By Olga Stavitskaya, Okno\."))
+    expect(reader.locator("article > header p.byline")).to_contain_text(re.compile(r"^\s*By Volha Stavitskaya, Okno\."))
     expect(reader.locator("article > header")).not_to_contain_text("Ставицкая")
     original = reader.locator("footer.attribution span[lang='ru']")
     expect(original).to_have_text("Ольга Ставицкая")
