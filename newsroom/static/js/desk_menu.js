@@ -3,8 +3,8 @@
  *
  * Progressive: without this file the navigation is shown in full and the details stay a
  * plain <details>. The button is a disclosure (aria-expanded, aria-controls), reachable and
- * operable by keyboard like any button. Loaded by the pages that put work first (the editor
- * and the review page).
+ * operable by keyboard like any button. Loaded by every desk page (templates/desk/base.html), so
+ * on a phone each page starts with its own content.
  */
 (function () {
   "use strict";
