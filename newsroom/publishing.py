@@ -8,10 +8,14 @@ skipped, translator's notes the editor kept placed after the block they follow.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
+from django.dispatch import Signal
 from django.template import loader
 from django.utils import translation
 from django.utils.text import slugify
@@ -23,6 +27,47 @@ from newsroom.site.cache import site_cache_invalidate, site_cache_invalidate_art
 
 if TYPE_CHECKING:
     from translations.models import Translation
+
+
+# Sent with ``pks`` (story ids) and ``language`` when the stored pages of those stories must be
+# rendered again (their live text, related stories or corrections changed). The reader site
+# renders them (receiver connected in ``newsroom.apps``; publishing never imports the site's
+# views, which read the translation desk's credits).
+pages_changed = Signal()
+_deferred_pages: contextvars.ContextVar[dict[str, set[int]] | None] = contextvars.ContextVar(
+    "deferred_pages", default=None
+)
+
+
+@contextmanager
+def pages_render_deferred() -> Iterator[None]:
+    """Collect the page renders asked for inside, and ask once per language at the end.
+
+    For batches (``import_archive``): a story related to many of the batch is rendered once.
+    Nothing is asked if the block raises (its transaction is rolled back anyway).
+    """
+    pending: dict[str, set[int]] = {}
+    token = _deferred_pages.set(pending)
+    try:
+        yield
+    finally:
+        _deferred_pages.reset(token)
+    for language, pks in pending.items():
+        pages_changed.send(sender=Article, pks=pks, language=language)
+
+
+def _pages_stale(*, pks: Iterable[int], language: str) -> None:
+    pending = _deferred_pages.get()
+    if pending is not None:
+        pending.setdefault(language, set()).update(pks)
+    else:
+        pages_changed.send(sender=Article, pks=set(pks), language=language)
+
+
+def _listing(*, article: Article, language: str) -> list[int]:
+    """The stories whose related list names ``article`` in ``language``."""
+    field = build_localized_fieldname("related_ids", language)
+    return list(Article.objects.filter(**{f"{field}__contains": [article.pk]}).values_list("pk", flat=True))
 
 
 def live_body(*, translation: Translation) -> list[dict[str, Any]]:
@@ -117,7 +162,7 @@ def article_publish(*, translation: Translation, at: dt.datetime) -> Article:
             for name in tag_names
         ]
         article.tags.set(tags)
-    article_live_written(article=article, language=lang)
+    article_live_written(article=article, language=lang, republished=bool(old_slug))
     return article
 
 
@@ -149,7 +194,7 @@ def body_render(*, body: list[dict[str, Any]]) -> str:
     return loader.render_to_string("site/_blocks.html#body", {"body": body}).strip()
 
 
-def article_live_written(*, article: Article, language: str) -> None:
+def article_live_written(*, article: Article, language: str, republished: bool = False) -> None:
     """After the live fields of ``article`` in ``language`` were written (caller holds the lock).
 
     Stores the body rendered from the live blocks and the related stories, so that a page
@@ -166,29 +211,37 @@ def article_live_written(*, article: Article, language: str) -> None:
             build_localized_fieldname("related_ids", language): related,
         }
     )
-    _related_add(article=article, language=language, neighbours=related)
+    changed = _related_add(article=article, language=language, neighbours=related)
+    # Its own page, the pages whose related list now names it and, when its title or slug may
+    # have changed, every page that lists it.
+    listing = _listing(article=article, language=language) if republished else []
+    _pages_stale(pks={article.pk, *changed, *listing}, language=language)
     site_cache_invalidate_article(article=article)
 
 
-def _related_add(*, article: Article, language: str, neighbours: list[int]) -> None:
+def _related_add(*, article: Article, language: str, neighbours: list[int]) -> list[int]:
     """Offer ``article`` to the related lists of its own related stories (newest four kept).
 
     Their cached pages are not forgotten for it: they show the new neighbour when they expire.
+    Returns the stories whose list changed.
     """
     if not neighbours:
-        return
+        return []
     field = build_localized_fieldname("related_ids", language)
     published = build_localized_fieldname("published_at", language)
-    lists = {
-        pk: {*(ids or []), article.pk} for pk, ids in Article.objects.filter(pk__in=neighbours).values_list("pk", field)
-    }
+    before = dict(Article.objects.filter(pk__in=neighbours).values_list("pk", field))
+    lists = {pk: {*(ids or []), article.pk} for pk, ids in before.items()}
     candidates = set().union(*lists.values())
     times = dict(
         Article.objects.filter(pk__in=candidates, **{f"{published}__isnull": False}).values_list("pk", published)
     )
+    changed = []
     for pk, ids in lists.items():
         ranked = sorted((i for i in ids if i in times and i != pk), key=lambda i: (times[i], i), reverse=True)
-        Article.objects.filter(pk=pk).update(**{field: ranked[:RELATED_COUNT]})
+        if ranked[:RELATED_COUNT] != (before.get(pk) or []):
+            Article.objects.filter(pk=pk).update(**{field: ranked[:RELATED_COUNT]})
+            changed.append(pk)
+    return changed
 
 
 def article_unpublish(*, translation: Translation) -> Article:
@@ -196,5 +249,8 @@ def article_unpublish(*, translation: Translation) -> Article:
     article = Article.objects.select_for_update().get(pk=translation.article_id)
     setattr(article, build_localized_fieldname("published_at", translation.language), None)
     article.save()
+    _pages_stale(
+        pks={article.pk, *_listing(article=article, language=translation.language)}, language=translation.language
+    )
     site_cache_invalidate()
     return article

@@ -11,5 +11,5 @@ from newsroom.models import Article
 
 @register(Article)
 class ArticleLiveOptions(TranslationOptions):
-    fields = ("title", "lead", "body", "slug", "published_at", "seo_description", "body_html", "related_ids")
+    fields = ("title", "lead", "body", "slug", "published_at", "seo_description", "body_html", "related_ids", "page")
     required_languages = ()

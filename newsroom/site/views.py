@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -32,8 +33,9 @@ from modeltranslation.utils import build_localized_fieldname
 
 from newsroom.core.db_routing import lag_tolerant_view
 from newsroom.models import SEARCH_FIELDS, Article, Correction, Outlet, SlugRedirect, Tag
-from newsroom.site import search
+from newsroom.site import pages, search
 from newsroom.site.cache import site_article_page, site_page
+from newsroom.site.pages import article_page_fill, article_page_stored
 from translations.models import ANONYMOUS_CREDIT, Contributor, Credit, CreditMode, Role, State, Translation
 
 logger = logging.getLogger(__name__)
@@ -144,7 +146,8 @@ def _render(
         "site_base": request.build_absolute_uri("/").rstrip("/"),
         "canonical": request.build_absolute_uri(request.path),
     }
-    base["language_links"] = _language_links(context.get("alternates"), lang)
+    if "language_links" not in context:
+        base["language_links"] = _language_links(context.get("alternates"), lang)
     page = context.get("page")
     if isinstance(page, Page) and page.number > 1:
         base["canonical"] += f"?page={page.number}"
@@ -162,12 +165,12 @@ def article_url(article: Article, lang: str) -> str:
         return reverse("site:article", kwargs={"slug": getattr(article, _field("slug", lang))})
 
 
-def _alternates(request: HttpRequest, article: Article) -> list[dict[str, str]]:
+def _alternates(origin: str, article: Article) -> list[dict[str, str]]:
     """hreflang links: every language this article is live in (the default also as x-default)."""
     links = []
     for code in settings.PUBLISHING_LANGUAGES:
         if getattr(article, _field("published_at", code), None) and getattr(article, _field("slug", code), ""):
-            href = _absolute(request, article_url(article, code))
+            href = origin + article_url(article, code)
             links.append({"lang": code, "href": href})
             if code == settings.LANGUAGE_CODE:
                 links.append({"lang": "x-default", "href": href})
@@ -193,7 +196,8 @@ def _language_links(alternates: list[dict[str, str]] | None, lang: str) -> list[
 
 
 def _json_ld(
-    request: HttpRequest,
+    origin: str,
+    path: str,
     article: Article,
     credits: dict[str, list[dict[str, str]]],
     modified: dt.datetime,
@@ -212,7 +216,7 @@ def _json_ld(
         "headline": article.title[:110],
         "description": article.seo_description or article.lead,
         "inLanguage": site_language(),
-        "mainEntityOfPage": request.build_absolute_uri(request.path),
+        "mainEntityOfPage": origin + path,
         "datePublished": article.published_at.isoformat() if article.published_at else None,
         "dateModified": modified.isoformat(),
         "author": [{"@type": "Person", "name": name} for name in article.authors]
@@ -221,7 +225,7 @@ def _json_ld(
         "publisher": {
             "@type": "Organization",
             "name": settings.DESK_SITE_NAME,
-            "url": request.build_absolute_uri("/"),
+            "url": origin + "/",
         },
         "isBasedOn": article.source_url,
         "translationOfWork": {
@@ -269,6 +273,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @site_article_page
 def article(request: HttpRequest, slug: str) -> HttpResponse:
     lang = site_language()
+    # The page rendered at publication (newsroom/site/pages.py): one column of one row.
+    stored = article_page_stored(slug=slug, lang=lang)
+    if stored is not None:
+        origin = request.build_absolute_uri("/").rstrip("/")
+        response = _render(request, "site/article_stored.html", article_page_fill(stored, origin=origin), lang=lang)
+        response.headers["Last-Modified"] = http_date(dt.datetime.fromisoformat(stored["modified"]).timestamp())
+        return response
     obj = (
         Article.objects.filter(**{f"{_field('published_at', lang)}__isnull": False, _field("slug", lang): slug})
         .select_related("outlet")
@@ -280,6 +291,19 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
         if old is not None and getattr(old.article, _field("published_at", lang)) and old.article.slug:
             return HttpResponsePermanentRedirect(article_url(old.article, lang))
         raise Http404("No such article")
+    # Stored before the templates or settings it was rendered with changed (or never): render.
+    context = article_context(obj, lang=lang, origin=request.build_absolute_uri("/").rstrip("/"), path=request.path)
+    response = _render(request, "site/article.html", context, lang=lang)
+    response.headers["Last-Modified"] = http_date(context["modified"].timestamp())
+    return response
+
+
+def article_context(obj: Article, *, lang: str, origin: str, path: str) -> dict[str, Any]:
+    """Everything ``site/article.html`` shows of ``obj`` in ``lang``: four queries.
+
+    ``origin`` (scheme and host) and ``path`` make the absolute addresses (canonical, hreflang,
+    JSON-LD); publication renders with a placeholder origin (``newsroom.site.pages``).
+    """
     # Plain queries rather than prefetch_related: the same count, less ORM work per page.
     tags = list(obj.tags.all())
     # Chosen at publication (publishing.related_ids): one lookup by key, whatever the archive's size.
@@ -289,38 +313,69 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
     corrections = list(Correction.objects.filter(article=obj, language=lang).order_by("published_at", "pk"))
     published_at: dt.datetime = obj.published_at or timezone.now()
     modified = max([published_at, *(c.published_at for c in corrections)])
-    response = _render(
-        request,
-        "site/article.html",
-        {
-            "article": obj,
-            # Tags have one (English) name for every language version: shown on English pages only.
-            "tags": tags if lang == settings.LANGUAGE_CODE else [],
-            "related": related,
-            "translators": credits[Role.TRANSLATOR],
-            "reviewers": credits[Role.REVIEWER],
-            "editors": credits[Role.EDITOR],
-            "profiles": list(
-                {c["url"]: c for role in (Role.TRANSLATOR, Role.REVIEWER) for c in credits[role] if c["url"]}.values()
+    alternates = _alternates(origin, obj)
+    return {
+        "article": obj,
+        "canonical": origin + path,
+        "site_base": origin,
+        # Tags have one (English) name for every language version: shown on English pages only.
+        "tags": tags if lang == settings.LANGUAGE_CODE else [],
+        "related": related,
+        "translators": credits[Role.TRANSLATOR],
+        "reviewers": credits[Role.REVIEWER],
+        "editors": credits[Role.EDITOR],
+        "profiles": list(
+            {c["url"]: c for role in (Role.TRANSLATOR, Role.REVIEWER) for c in credits[role] if c["url"]}.values()
+        ),
+        "corrections": corrections,
+        "modified": modified,
+        "source_name": obj.source_name,
+        "alternates": alternates,
+        "json_ld": _json_ld(origin, path, obj, credits, modified, tags),
+        "machine_credit": settings.DESK_MT_CREDIT_TEXT if machine_credit_line(obj, credits) else "",
+        "og_image": next(
+            (
+                b["attrs"]["src"]
+                for b in obj.body or []
+                if b.get("kind") == "image" and str((b.get("attrs") or {}).get("src", "")).startswith("https://")
             ),
-            "corrections": corrections,
-            "modified": modified,
-            "source_name": obj.source_name,
-            "alternates": _alternates(request, obj),
-            "json_ld": _json_ld(request, obj, credits, modified, tags),
-            "machine_credit": settings.DESK_MT_CREDIT_TEXT if machine_credit_line(obj, credits) else "",
-            "og_image": next(
-                (
-                    b["attrs"]["src"]
-                    for b in obj.body or []
-                    if b.get("kind") == "image" and str((b.get("attrs") or {}).get("src", "")).startswith("https://")
-                ),
-                "",
-            ),
-        },
+            "",
+        ),
+    }
+
+
+def article_page_render(obj: Article, *, lang: str) -> dict[str, Any]:
+    """The stored page of ``obj`` in ``lang`` (``newsroom.site.pages``): the partials of
+    ``site/article.html`` rendered with the placeholder origin, the language links and a stamp."""
+    with translation.override(lang):
+        path = article_url(obj, lang)
+        context = article_context(obj, lang=lang, origin=pages.ORIGIN, path=path)
+        context.update(SITE_NAME=settings.DESK_SITE_NAME, LANGUAGE_CODE=lang)
+        stored: dict[str, Any] = {
+            name: loader.render_to_string(f"site/article.html#{name}", context) for name in pages.PARTS
+        }
+        stored["language_links"] = _language_links(context["alternates"], lang)
+    stored["modified"] = context["modified"].isoformat()
+    stored["stamp"] = pages.page_stamp(lang)
+    return stored
+
+
+def article_pages_render(*, pks: Iterable[int], language: str) -> int:
+    """Render and store the pages of the stories ``pks`` in ``language``; a story not live in it
+    gets an empty page (so none is ever served). Returns how many were rendered."""
+    pks = set(pks)
+    if not pks or language not in settings.PUBLISHING_LANGUAGES:
+        return 0
+    field = _field("page", language)
+    live = list(
+        Article.objects.filter(Article.live_q(language), pk__in=pks).select_related("outlet").defer(*SEARCH_FIELDS)
     )
-    response.headers["Last-Modified"] = http_date(modified.timestamp())
-    return response
+    for obj in live:
+        Article.objects.filter(pk=obj.pk).update(**{field: article_page_render(obj, lang=language)})
+    gone = pks - {obj.pk for obj in live}
+    if gone:
+        Article.objects.filter(pk__in=gone).update(**{field: {}})
+    return len(live)
 
 
 @require_safe

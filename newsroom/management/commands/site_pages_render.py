@@ -1,0 +1,38 @@
+"""``manage.py site_pages_render [--all]``: render the stored pages of live stories again.
+
+By default only the pages that are missing or were rendered with other templates, locale files
+or settings (their stamp differs; see ``newsroom.site.pages``): run it after a deployment.
+Until then such pages are rendered per request, so nothing stale is ever served.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+from modeltranslation.utils import build_localized_fieldname
+
+from newsroom.models import Article
+from newsroom.site import pages, views
+
+
+class Command(BaseCommand):
+    help = "Render the stored pages of live stories again (those out of date, or --all)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--all", action="store_true", help="every live story, not only those out of date")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        total = 0
+        for lang in settings.PUBLISHING_LANGUAGES:
+            field = build_localized_fieldname("page", lang)
+            live = Article.objects.filter(Article.live_q(lang))
+            if not options["all"]:
+                live = live.exclude(**{f"{field}__contains": {"stamp": pages.page_stamp(lang)}})
+            ids = list(live.order_by("pk").values_list("pk", flat=True))
+            for start in range(0, len(ids), 200):
+                with transaction.atomic():
+                    total += views.article_pages_render(pks=ids[start : start + 200], language=lang)
+        self.stdout.write(f"Rendered {total} pages.")

@@ -1,0 +1,62 @@
+"""Keeps the stored pages (``newsroom.site.pages``) in step with what they show; connected in
+``newsroom.apps``.
+
+- ``publishing.pages_changed`` (a publication, a correction, a withdrawal, a related list that
+  changed): the pages are rendered again at once, in the publishing transaction.
+- A profile, an account's names, a tag or an outlet saved (desk, admin, privacy tools): the
+  pages of the stories that show them are forgotten and rendered per request meanwhile.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models.signals import post_delete, post_save
+
+from newsroom import publishing
+from newsroom.models import Article, Outlet, Tag
+from newsroom.site import pages, views
+from translations.models import Contributor, Credit
+
+
+def _render(sender: Any, *, pks: Any, language: str, **kwargs: Any) -> None:
+    views.article_pages_render(pks=pks, language=language)
+
+
+def _credited(user_id: int | None) -> None:
+    if user_id is not None:
+        pages.article_pages_forget(pks=Credit.objects.filter(user_id=user_id).values("translation__article_id"))
+
+
+def _contributor_saved(sender: Any, instance: Contributor, **kwargs: Any) -> None:
+    _credited(instance.user_id)
+
+
+def _user_saved(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
+    if update_fields is not None and set(update_fields) <= {"last_login", "password"}:
+        return  # a login changes nothing a page shows
+    _credited(instance.pk)
+
+
+def _tag_saved(sender: Any, instance: Tag, created: bool = False, **kwargs: Any) -> None:
+    if created:
+        return  # a new tag is on no page yet
+    pages.article_pages_forget(pks=Article.tags.through.objects.filter(tag_id=instance.pk).values("article_id"))
+
+
+def _outlet_saved(
+    sender: Any, instance: Outlet, created: bool = False, update_fields: Any = None, **kwargs: Any
+) -> None:
+    if created or (update_fields is not None and "credit_name" not in update_fields and "name" not in update_fields):
+        return  # a new outlet has no stories yet; a feed poll's bookkeeping shows on no page
+    pages.article_pages_forget(pks=Article.objects.filter(outlet_id=instance.pk).values("pk"))
+
+
+def connect() -> None:
+    publishing.pages_changed.connect(_render, dispatch_uid="site-pages-render")
+    post_save.connect(_contributor_saved, sender=Contributor, dispatch_uid="site-pages-contributor")
+    post_save.connect(_user_saved, sender=get_user_model(), dispatch_uid="site-pages-user")
+    for signal in (post_save, post_delete):
+        signal.connect(_tag_saved, sender=Tag, dispatch_uid=f"site-pages-tag-{signal is post_save}")
+    post_save.connect(_outlet_saved, sender=Outlet, dispatch_uid="site-pages-outlet")
