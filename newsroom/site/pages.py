@@ -41,7 +41,9 @@ from newsroom.models import Article
 # Never a real host (RFC 2606): replaced by the request's scheme and host on every page view.
 ORIGIN = "https://site-origin.invalid"
 PARTS = ("title", "meta", "alternates", "structured", "content")
-STAMPED_TEMPLATES = ("site/article.html", "site/_blocks.html")
+STAMPED_TEMPLATES = ("site/article.html", "site/_blocks.html", "site/_teasers.html")
+# The story's teaser in listings: under an <h3> (home, search, translator) and an <h2> (tag, outlet, month).
+TEASERS = {"teaser": True, "teaser_h2": False}
 # Bump when what is stored changes shape.
 FORMAT = "1"
 
@@ -99,6 +101,29 @@ def article_page_fill(stored: dict[str, Any], *, origin: str) -> dict[str, Any]:
     }
     links = [{**link, "href": str(link["href"]).replace(ORIGIN, origin)} for link in stored.get("language_links", [])]
     return {"stored": parts, "language_links": links}
+
+
+class StoredList:
+    """A listing's stories for a Paginator: each slice is the stored teasers of its stories
+    (one query for the two JSON keys), or the stories themselves when one has no current teaser.
+    ``count`` comes from the caller (cached per listings version: no COUNT(*) per request)."""
+
+    def __init__(self, queryset: Any, *, lang: str, variant: str, count: int) -> None:
+        self.queryset, self.lang, self.variant, self._count = queryset, lang, variant, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, items: slice) -> list[Any]:
+        field = build_localized_fieldname("page", self.lang)
+        rows = list(self.queryset.values_list(f"{field}__stamp", f"{field}__{self.variant}")[items])
+        stamp = page_stamp(self.lang)
+        if all(current == stamp and teaser for current, teaser in rows):
+            return [{"teaser": mark_safe(teaser)} for _current, teaser in rows]  # noqa: S308 - our templates
+        return list(self.queryset[items])
 
 
 def article_pages_forget(*, pks: Any) -> int:

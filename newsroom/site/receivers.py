@@ -3,7 +3,7 @@
 
 - ``publishing.pages_changed`` (a publication, a correction, a withdrawal, a related list that
   changed): the pages are rendered again at once, in the publishing transaction.
-- A profile, an account's names, a tag or an outlet saved (desk, admin, privacy tools): the
+- A credit, a profile, an account's names, a tag or an outlet saved (desk, admin, privacy tools): the
   pages of the stories that show them are forgotten and rendered per request meanwhile.
 """
 
@@ -17,7 +17,7 @@ from django.db.models.signals import post_delete, post_save
 from newsroom import publishing
 from newsroom.models import Article, Outlet, Tag
 from newsroom.site import pages, views
-from translations.models import Contributor, Credit
+from translations.models import Contributor, Credit, Translation
 
 
 def _render(sender: Any, *, pks: Any, language: str, **kwargs: Any) -> None:
@@ -39,6 +39,10 @@ def _user_saved(sender: Any, instance: Any, update_fields: Any = None, **kwargs:
     _credited(instance.pk)
 
 
+def _credit_saved(sender: Any, instance: Credit, **kwargs: Any) -> None:
+    pages.article_pages_forget(pks=Translation.objects.filter(pk=instance.translation_id).values("article_id"))
+
+
 def _tag_saved(sender: Any, instance: Tag, created: bool = False, **kwargs: Any) -> None:
     if created:
         return  # a new tag is on no page yet
@@ -55,8 +59,12 @@ def _outlet_saved(
 
 def connect() -> None:
     publishing.pages_changed.connect(_render, dispatch_uid="site-pages-render")
-    post_save.connect(_contributor_saved, sender=Contributor, dispatch_uid="site-pages-contributor")
+    for signal in (post_save, post_delete):  # a deleted account's profile goes first (translations.privacy)
+        signal.connect(
+            _contributor_saved, sender=Contributor, dispatch_uid=f"site-pages-contributor-{signal is post_save}"
+        )
     post_save.connect(_user_saved, sender=get_user_model(), dispatch_uid="site-pages-user")
     for signal in (post_save, post_delete):
+        signal.connect(_credit_saved, sender=Credit, dispatch_uid=f"site-pages-credit-{signal is post_save}")
         signal.connect(_tag_saved, sender=Tag, dispatch_uid=f"site-pages-tag-{signal is post_save}")
     post_save.connect(_outlet_saved, sender=Outlet, dispatch_uid="site-pages-outlet")

@@ -13,11 +13,13 @@ the body is one JSON column, tags, corrections and credits are prefetched.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, QuerySet
 from django.db.models.functions import TruncMonth
@@ -34,7 +36,7 @@ from modeltranslation.utils import build_localized_fieldname
 from newsroom.core.db_routing import lag_tolerant_view
 from newsroom.models import SEARCH_FIELDS, Article, Correction, Outlet, SlugRedirect, Tag
 from newsroom.site import pages, search
-from newsroom.site.cache import site_article_page, site_page
+from newsroom.site.cache import site_article_page, site_cache_lists_version, site_page
 from newsroom.site.pages import article_page_fill, article_page_stored
 from translations.models import ANONYMOUS_CREDIT, Contributor, Credit, CreditMode, Role, State, Translation
 
@@ -131,6 +133,16 @@ def article_credits(*, article: Article, lang: str) -> list[Credit]:
 def _paginate(request: HttpRequest, items: Any) -> Page:
     """Junk (?page=abc) gives the first page, a page past the end the last one: never an error."""
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _stored_listing(queryset: QuerySet[Article], *, lang: str, variant: str, name: str) -> pages.StoredList:
+    """``queryset`` (live stories) as stored teasers, counted once per listings version."""
+    key = f"site:count:{site_cache_lists_version()}:{lang}:{hashlib.sha256(name.encode()).hexdigest()[:32]}"
+    count = cache.get(key)
+    if count is None:
+        count = queryset.count()
+        cache.set(key, count, 3600)
+    return pages.StoredList(queryset, lang=lang, variant=variant, count=count)
 
 
 # --------------------------------------------------------------------------- rendering
@@ -264,8 +276,14 @@ def machine_credit_line(article: Article, credits: dict[str, list[dict[str, str]
 def home(request: HttpRequest) -> HttpResponse:
     lang = site_language()
     live = live_articles(lang=lang)
-    page = _paginate(request, live)
-    featured = list(live.filter(is_featured=True)[:FEATURED_COUNT]) if page.number == 1 else []
+    page = _paginate(request, _stored_listing(live, lang=lang, variant="teaser", name="home"))
+    featured = (
+        pages.StoredList(live.filter(is_featured=True), lang=lang, variant="teaser", count=FEATURED_COUNT)[
+            :FEATURED_COUNT
+        ]
+        if page.number == 1
+        else []
+    )
     return _render(request, "site/home.html", {"page": page, "featured": featured})
 
 
@@ -355,6 +373,8 @@ def article_page_render(obj: Article, *, lang: str) -> dict[str, Any]:
             name: loader.render_to_string(f"site/article.html#{name}", context) for name in pages.PARTS
         }
         stored["language_links"] = _language_links(context["alternates"], lang)
+        for name, sub in pages.TEASERS.items():
+            stored[name] = loader.render_to_string("site/_teasers.html#teaser", {"article": obj, "sub": sub})
     stored["modified"] = context["modified"].isoformat()
     stored["stamp"] = pages.page_stamp(lang)
     return stored
@@ -385,7 +405,8 @@ def tag(request: HttpRequest, slug: str) -> HttpResponse:
     obj = Tag.objects.filter(slug=slug).first()
     if obj is None:
         raise Http404("No such tag")
-    page = _paginate(request, live_articles(lang=lang).filter(tags=obj))
+    tagged = live_articles(lang=lang).filter(tags=obj)
+    page = _paginate(request, _stored_listing(tagged, lang=lang, variant="teaser_h2", name=f"tag:{obj.pk}"))
     if not page.paginator.count:
         raise Http404("Nothing published under this tag")
     return _render(
