@@ -56,6 +56,10 @@ def pages_render_deferred() -> Iterator[None]:
         pages_changed.send(sender=Article, pks=pks, language=language)
 
 
+def pages_render_is_deferred() -> bool:
+    return _deferred_pages.get() is not None
+
+
 def _pages_stale(*, pks: Iterable[int], language: str) -> None:
     pending = _deferred_pages.get()
     if pending is not None:

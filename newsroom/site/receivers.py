@@ -40,6 +40,8 @@ def _user_saved(sender: Any, instance: Any, update_fields: Any = None, **kwargs:
 
 
 def _credit_saved(sender: Any, instance: Credit, **kwargs: Any) -> None:
+    if publishing.pages_render_is_deferred():
+        return  # a batch (import_archive): each story it publishes is rendered at its end
     pages.article_pages_forget(pks=Translation.objects.filter(pk=instance.translation_id).values("article_id"))
 
 
