@@ -29,12 +29,13 @@ def _credited(user_id: int | None) -> None:
         pages.article_pages_forget(pks=Credit.objects.filter(user_id=user_id).values("translation__article_id"))
 
 
-def _contributor_saved(sender: Any, instance: Contributor, **kwargs: Any) -> None:
-    _credited(instance.user_id)
+def _contributor_saved(sender: Any, instance: Contributor, created: bool = False, **kwargs: Any) -> None:
+    if not created:  # a new profile is credited nowhere yet
+        _credited(instance.user_id)
 
 
-def _user_saved(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
-    if update_fields is not None and set(update_fields) <= {"last_login", "password"}:
+def _user_saved(sender: Any, instance: Any, created: bool = False, update_fields: Any = None, **kwargs: Any) -> None:
+    if created or update_fields is not None and set(update_fields) <= {"last_login", "password"}:
         return  # a login changes nothing a page shows
     _credited(instance.pk)
 
