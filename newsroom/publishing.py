@@ -8,14 +8,10 @@ skipped, translator's notes the editor kept placed after the block they follow.
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
-from django.dispatch import Signal
 from django.template import loader
 from django.utils import translation
 from django.utils.text import slugify
@@ -24,48 +20,10 @@ from modeltranslation.utils import build_localized_fieldname
 from newsroom.core.html import plain_text, sanitize_inline
 from newsroom.models import Article, Correction, SlugRedirect, Tag
 from newsroom.site.cache import site_cache_invalidate, site_cache_invalidate_article
+from newsroom.site.pages import pages_stale as _pages_stale
 
 if TYPE_CHECKING:
     from translations.models import Translation
-
-
-# Sent with ``pks`` (story ids) and ``language`` when the stored pages of those stories must be
-# rendered again (their live text, related stories or corrections changed). The reader site
-# renders them (receiver connected in ``newsroom.apps``; publishing never imports the site's
-# views, which read the translation desk's credits).
-pages_changed = Signal()
-_deferred_pages: contextvars.ContextVar[dict[str, set[int]] | None] = contextvars.ContextVar(
-    "deferred_pages", default=None
-)
-
-
-@contextmanager
-def pages_render_deferred() -> Iterator[None]:
-    """Collect the page renders asked for inside, and ask once per language at the end.
-
-    For batches (``import_archive``): a story related to many of the batch is rendered once.
-    Nothing is asked if the block raises (its transaction is rolled back anyway).
-    """
-    pending: dict[str, set[int]] = {}
-    token = _deferred_pages.set(pending)
-    try:
-        yield
-    finally:
-        _deferred_pages.reset(token)
-    for language, pks in pending.items():
-        pages_changed.send(sender=Article, pks=pks, language=language)
-
-
-def pages_render_is_deferred() -> bool:
-    return _deferred_pages.get() is not None
-
-
-def _pages_stale(*, pks: Iterable[int], language: str) -> None:
-    pending = _deferred_pages.get()
-    if pending is not None:
-        pending.setdefault(language, set()).update(pks)
-    else:
-        pages_changed.send(sender=Article, pks=set(pks), language=language)
 
 
 def _listing(*, article: Article, language: str) -> list[int]:

@@ -25,13 +25,17 @@ for rarer edits made elsewhere: a profile, a tag, an outlet (receivers in ``news
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import hashlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import django
 from django.conf import settings
+from django.dispatch import Signal
 from django.template import loader
 from django.utils.safestring import SafeString, mark_safe
 from modeltranslation.utils import build_localized_fieldname
@@ -46,6 +50,45 @@ STAMPED_TEMPLATES = ("site/article.html", "site/_blocks.html", "site/_teasers.ht
 TEASERS = {"teaser": True, "teaser_h2": False}
 # Bump when what is stored changes shape.
 FORMAT = "1"
+
+
+# Sent with ``pks`` (story ids) and ``language`` when the stored pages of those stories must be
+# rendered again (their live text, related stories or corrections changed: ``newsroom.publishing``
+# calls :func:`pages_stale`). ``newsroom.site.receivers`` renders them (publishing never imports
+# the site's views, which read the translation desk's credits).
+pages_changed = Signal()
+_deferred_pages: contextvars.ContextVar[dict[str, set[int]] | None] = contextvars.ContextVar(
+    "deferred_pages", default=None
+)
+
+
+@contextmanager
+def pages_render_deferred() -> Iterator[None]:
+    """Collect the page renders asked for inside, and ask once per language at the end.
+
+    For batches (``import_archive``): a story related to many of the batch is rendered once.
+    Nothing is asked if the block raises (its transaction is rolled back anyway).
+    """
+    pending: dict[str, set[int]] = {}
+    token = _deferred_pages.set(pending)
+    try:
+        yield
+    finally:
+        _deferred_pages.reset(token)
+    for language, pks in pending.items():
+        pages_changed.send(sender=Article, pks=pks, language=language)
+
+
+def pages_render_is_deferred() -> bool:
+    return _deferred_pages.get() is not None
+
+
+def pages_stale(*, pks: Iterable[int], language: str) -> None:
+    pending = _deferred_pages.get()
+    if pending is not None:
+        pending.setdefault(language, set()).update(pks)
+    else:
+        pages_changed.send(sender=Article, pks=set(pks), language=language)
 
 
 @functools.cache

@@ -1,7 +1,7 @@
 """Keeps the stored pages (``newsroom.site.pages``) in step with what they show; connected in
 ``newsroom.apps``.
 
-- ``publishing.pages_changed`` (a publication, a correction, a withdrawal, a related list that
+- ``pages.pages_changed`` (a publication, a correction, a withdrawal, a related list that
   changed): the pages are rendered again at once, in the publishing transaction.
 - A credit, a profile, an account's names, a tag or an outlet saved (desk, admin, privacy tools): the
   pages of the stories that show them are forgotten and rendered per request meanwhile.
@@ -14,7 +14,6 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models.signals import post_delete, post_save
 
-from newsroom import publishing
 from newsroom.models import Article, Outlet, Tag
 from newsroom.site import pages, views
 from translations.models import Contributor, Credit, Translation
@@ -41,7 +40,7 @@ def _user_saved(sender: Any, instance: Any, created: bool = False, update_fields
 
 
 def _credit_saved(sender: Any, instance: Credit, **kwargs: Any) -> None:
-    if publishing.pages_render_is_deferred():
+    if pages.pages_render_is_deferred():
         return  # a batch (import_archive): each story it publishes is rendered at its end
     pages.article_pages_forget(pks=Translation.objects.filter(pk=instance.translation_id).values("article_id"))
 
@@ -61,7 +60,7 @@ def _outlet_saved(
 
 
 def connect() -> None:
-    publishing.pages_changed.connect(_render, dispatch_uid="site-pages-render")
+    pages.pages_changed.connect(_render, dispatch_uid="site-pages-render")
     for signal in (post_save, post_delete):  # a deleted account's profile goes first (translations.privacy)
         signal.connect(
             _contributor_saved, sender=Contributor, dispatch_uid=f"site-pages-contributor-{signal is post_save}"
