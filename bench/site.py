@@ -200,6 +200,8 @@ def load_archive(env: dict[str, str], size: int, tmp: Path) -> str:
         f"{_children_cpu() - cpu:.0f} s CPU of the command, load average {load_average()} "
         f"(imported {result['imported']}, skipped {result['skipped']}, failed {len(result['failed'])})"
     )
+    # Stories imported before this code stored their pages get them now (a no-op otherwise).
+    manage(env, "site_pages_render")
     if size > imported:
         copied = subprocess.run(
             [PYTHON, str(ROOT / "bench" / "site_pad.py"), str(size)],
@@ -269,8 +271,6 @@ def main() -> int:
             manage(env, "migrate", "--noinput")
             note = load_archive(env, size, Path(tmp))
             manage(env, "collectstatic", "--noinput")
-            # Stories imported before this code stored their pages get them now (a no-op otherwise).
-            manage(env, "site_pages_render")
             print(f"\n=== {size:,} published stories: {note}", flush=True)
             loads = [load_average()]
             uncached = measure({**env, "SITE_CACHE_SECONDS": "0"}, f"{size:,} stories, page cache off (uncached)")
