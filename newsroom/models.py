@@ -240,6 +240,8 @@ class Article(models.Model):
                 for code in settings.SUPPORTED_PUBLISHING_LANGUAGES
             ),
             *(GinIndex(fields=[f"search_{code}"], name=f"article_search_{code}") for code in SEARCH_CONFIGS),
+            # The home page's few featured stories, without walking every live one to find none.
+            models.Index(fields=["is_featured"], condition=Q(is_featured=True), name="article_featured"),
         ]
 
     def __str__(self) -> str:
