@@ -156,6 +156,17 @@ def body_render(*, body: list[dict[str, Any]]) -> str:
     return loader.render_to_string("site/_blocks.html#body", {"body": body}).strip()
 
 
+def article_body_render_again(*, article: Article, language: str) -> None:
+    """Render the stored body of a live story again from its live blocks (after a deployment
+    changed ``site/_blocks.html``; ``manage.py site_pages_render``). Nothing else changes."""
+    body = getattr(article, build_localized_fieldname("body", language)) or []
+    with translation.override(language):
+        rendered = body_render(body=body)
+    if rendered != getattr(article, build_localized_fieldname("body_html", language)):
+        Article.objects.filter(pk=article.pk).update(**{build_localized_fieldname("body_html", language): rendered})
+        setattr(article, build_localized_fieldname("body_html", language), rendered)
+
+
 def article_live_written(*, article: Article, language: str, republished: bool = False) -> None:
     """After the live fields of ``article`` in ``language`` were written (caller holds the lock).
 

@@ -126,3 +126,19 @@ def test_an_older_story_gains_a_newer_related_story(client, staff):
     newer = publish_story(staff, title="Newer story", tags="Grodno")
     assert Article.objects.get(pk=older.pk).related_ids_en == [newer.pk]
     assert Article.objects.get(pk=newer.pk).related_ids_en == [older.pk]
+
+
+def test_site_pages_render_renders_an_out_of_date_body_and_page_again(client, staff, settings):
+    settings.SITE_CACHE_SECONDS = 0
+    story = publish_story(staff, title="Deployed story", tags="Minsk")
+    expected = client.get(f"/articles/{story.slug_en}/").content
+    # As after a deployment that changed the templates: the stored body and page are out of date.
+    Article.objects.filter(pk=story.pk).update(body_html_en="<p>old body</p>", page_en={"stamp": "old"})
+    out = io.StringIO()
+    call_command("site_pages_render", stdout=out)
+    assert "Rendered 1 pages." in out.getvalue()
+    fresh = Article.objects.get(pk=story.pk)
+    assert fresh.body_html_en == publishing.body_render(body=fresh.body_en)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(f"/articles/{story.slug_en}/").content == expected
+    assert len(ctx.captured_queries) == 1

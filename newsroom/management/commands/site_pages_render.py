@@ -1,7 +1,8 @@
 """``manage.py site_pages_render [--all]``: render the stored pages of live stories again.
 
 By default only the pages that are missing or were rendered with other templates, locale files
-or settings (their stamp differs; see ``newsroom.site.pages``): run it after a deployment.
+or settings (their stamp differs; see ``newsroom.site.pages``): run it after a deployment. The
+stored body (``body_html``) of those stories is rendered again from its live blocks first.
 Until then such pages are rendered per request, so nothing stale is ever served.
 """
 
@@ -14,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from modeltranslation.utils import build_localized_fieldname
 
+from newsroom import publishing
 from newsroom.models import Article
 from newsroom.site import pages, views
 
@@ -33,6 +35,10 @@ class Command(BaseCommand):
                 live = live.exclude(**{f"{field}__contains": {"stamp": pages.page_stamp(lang)}})
             ids = list(live.order_by("pk").values_list("pk", flat=True))
             for start in range(0, len(ids), 200):
+                chunk = ids[start : start + 200]
                 with transaction.atomic():
-                    total += views.article_pages_render(pks=ids[start : start + 200], language=lang)
+                    # The body first (its template may have changed too), then the page around it.
+                    for article in Article.objects.filter(pk__in=chunk).only("pk", f"body_{lang}", f"body_html_{lang}"):
+                        publishing.article_body_render_again(article=article, language=lang)
+                    total += views.article_pages_render(pks=chunk, language=lang)
         self.stdout.write(f"Rendered {total} pages.")
