@@ -200,8 +200,9 @@ def load_archive(env: dict[str, str], size: int, tmp: Path) -> str:
         f"{_children_cpu() - cpu:.0f} s CPU of the command, load average {load_average()} "
         f"(imported {result['imported']}, skipped {result['skipped']}, failed {len(result['failed'])})"
     )
-    # Stories imported before this code stored their pages get them now (a no-op otherwise).
-    manage(env, "site_pages_render")
+    # Imported stories whose stored pages are out of date (older code or templates) get them now;
+    # a no-op otherwise. Copies (older than every imported story) keep none: see site_pad.py.
+    manage(env, "site_pages_render", "--newest", str(imported))
     if size > imported:
         copied = subprocess.run(
             [PYTHON, str(ROOT / "bench" / "site_pad.py"), str(size)],

@@ -25,6 +25,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--all", action="store_true", help="every live story, not only those out of date")
+        parser.add_argument(
+            "--newest", type=int, default=0, help="only the N newest live stories (the front of the archive first)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         total = 0
@@ -33,6 +36,10 @@ class Command(BaseCommand):
             live = Article.objects.filter(Article.live_q(lang))
             if not options["all"]:
                 live = live.exclude(**{f"{field}__contains": {"stamp": pages.page_stamp(lang)}})
+            if options["newest"] > 0:
+                published = build_localized_fieldname("published_at", lang)
+                newest = Article.objects.filter(Article.live_q(lang)).order_by(f"-{published}", "-pk")
+                live = live.filter(pk__in=list(newest.values_list("pk", flat=True)[: options["newest"]]))
             ids = list(live.order_by("pk").values_list("pk", flat=True))
             for start in range(0, len(ids), 200):
                 chunk = ids[start : start + 200]
