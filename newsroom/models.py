@@ -227,6 +227,10 @@ class Article(models.Model):
     # view neither renders every block nor searches the whole archive for related stories.
     body_html = models.TextField(_("body (rendered)"), blank=True, editable=False)
     related_ids = models.JSONField(_("related stories"), default=list, blank=True, editable=False)
+    # The story's page rendered at publication (newsroom/site/pages.py): head, content and the
+    # language links, with a stamp of the templates and settings they were rendered with. A page
+    # view with a current stamp fills the site's frame from this one column; otherwise it renders.
+    page = models.JSONField(_("page (rendered)"), default=dict, blank=True, editable=False)
     # Full-text search over the live text of each supported language, kept by PostgreSQL itself.
     search_en = _search_field("en")
     search_de = _search_field("de")
@@ -257,6 +261,8 @@ class Article(models.Model):
                 for code in settings.SUPPORTED_PUBLISHING_LANGUAGES
             ),
             *(GinIndex(fields=[f"search_{code}"], name=f"article_search_{code}") for code in SEARCH_CONFIGS),
+            # The home page's few featured stories, without walking every live one to find none.
+            models.Index(fields=["is_featured"], condition=Q(is_featured=True), name="article_featured"),
         ]
 
     def __str__(self) -> str:

@@ -20,9 +20,16 @@ from modeltranslation.utils import build_localized_fieldname
 from newsroom.core.html import plain_text, sanitize_inline
 from newsroom.models import Article, Correction, SlugRedirect, Tag
 from newsroom.site.cache import site_cache_invalidate, site_cache_invalidate_article
+from newsroom.site.pages import pages_stale as _pages_stale
 
 if TYPE_CHECKING:
     from translations.models import Translation
+
+
+def _listing(*, article: Article, language: str) -> list[int]:
+    """The stories whose related list names ``article`` in ``language``."""
+    field = build_localized_fieldname("related_ids", language)
+    return list(Article.objects.filter(**{f"{field}__contains": [article.pk]}).values_list("pk", flat=True))
 
 
 def live_body(*, translation: Translation) -> list[dict[str, Any]]:
@@ -153,7 +160,7 @@ def article_publish(*, translation: Translation, at: dt.datetime) -> Article:
             for name in tag_names
         ]
         article.tags.set(tags)
-    article_live_written(article=article, language=lang)
+    article_live_written(article=article, language=lang, republished=bool(old_slug))
     return article
 
 
@@ -185,7 +192,18 @@ def body_render(*, body: list[dict[str, Any]]) -> str:
     return loader.render_to_string("site/_blocks.html#body", {"body": body}).strip()
 
 
-def article_live_written(*, article: Article, language: str) -> None:
+def article_body_render_again(*, article: Article, language: str) -> None:
+    """Render the stored body of a live story again from its live blocks (after a deployment
+    changed ``site/_blocks.html``; ``manage.py site_pages_render``). Nothing else changes."""
+    body = getattr(article, build_localized_fieldname("body", language)) or []
+    with translation.override(language):
+        rendered = body_render(body=body)
+    if rendered != getattr(article, build_localized_fieldname("body_html", language)):
+        Article.objects.filter(pk=article.pk).update(**{build_localized_fieldname("body_html", language): rendered})
+        setattr(article, build_localized_fieldname("body_html", language), rendered)
+
+
+def article_live_written(*, article: Article, language: str, republished: bool = False) -> None:
     """After the live fields of ``article`` in ``language`` were written (caller holds the lock).
 
     Stores the body rendered from the live blocks and the related stories, so that a page
@@ -202,29 +220,37 @@ def article_live_written(*, article: Article, language: str) -> None:
             build_localized_fieldname("related_ids", language): related,
         }
     )
-    _related_add(article=article, language=language, neighbours=related)
+    changed = _related_add(article=article, language=language, neighbours=related)
+    # Its own page, the pages whose related list now names it and, when its title or slug may
+    # have changed, every page that lists it.
+    listing = _listing(article=article, language=language) if republished else []
+    _pages_stale(pks={article.pk, *changed, *listing}, language=language)
     site_cache_invalidate_article(article=article)
 
 
-def _related_add(*, article: Article, language: str, neighbours: list[int]) -> None:
+def _related_add(*, article: Article, language: str, neighbours: list[int]) -> list[int]:
     """Offer ``article`` to the related lists of its own related stories (newest four kept).
 
     Their cached pages are not forgotten for it: they show the new neighbour when they expire.
+    Returns the stories whose list changed.
     """
     if not neighbours:
-        return
+        return []
     field = build_localized_fieldname("related_ids", language)
     published = build_localized_fieldname("published_at", language)
-    lists = {
-        pk: {*(ids or []), article.pk} for pk, ids in Article.objects.filter(pk__in=neighbours).values_list("pk", field)
-    }
+    before = dict(Article.objects.filter(pk__in=neighbours).values_list("pk", field))
+    lists = {pk: {*(ids or []), article.pk} for pk, ids in before.items()}
     candidates = set().union(*lists.values())
     times = dict(
         Article.objects.filter(pk__in=candidates, **{f"{published}__isnull": False}).values_list("pk", published)
     )
+    changed = []
     for pk, ids in lists.items():
         ranked = sorted((i for i in ids if i in times and i != pk), key=lambda i: (times[i], i), reverse=True)
-        Article.objects.filter(pk=pk).update(**{field: ranked[:RELATED_COUNT]})
+        if ranked[:RELATED_COUNT] != (before.get(pk) or []):
+            Article.objects.filter(pk=pk).update(**{field: ranked[:RELATED_COUNT]})
+            changed.append(pk)
+    return changed
 
 
 def article_pictures_relink(*, article: Article) -> list[str]:
@@ -281,5 +307,8 @@ def article_unpublish(*, translation: Translation) -> Article:
     article = Article.objects.select_for_update().get(pk=translation.article_id)
     setattr(article, build_localized_fieldname("published_at", translation.language), None)
     article.save()
+    _pages_stale(
+        pks={article.pk, *_listing(article=article, language=translation.language)}, language=translation.language
+    )
     site_cache_invalidate()
     return article

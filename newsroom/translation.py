@@ -22,5 +22,6 @@ class ArticleLiveOptions(TranslationOptions):
         "related_ids",
         "byline",
         "byline_outlet",
+        "page",
     )
     required_languages = ()

@@ -176,6 +176,18 @@ class ArchiveImporter:
     def __init__(self) -> None:
         self._outlets: dict[tuple[str, str], Outlet] = {}
         self._people: dict[Person, Any] = {}
+        self._known: set[str] | None = None
+
+    def known_urls_load(self, records: list[Any]) -> None:
+        """Look up, in one query, which of a batch's source URLs are already on the desk."""
+        urls = set()
+        for record in records:
+            if isinstance(record, dict) and isinstance(record.get("source_url"), str):
+                try:
+                    urls.add(importing.url_normalize(record["source_url"].strip()))
+                except Exception:  # noqa: S112 - a bad URL is reported when its record is parsed
+                    continue
+        self._known = set(Article.objects.filter(source_url__in=urls).values_list("source_url", flat=True))
 
     def outlet(self, story: ArchiveStory) -> Outlet:
         key = (story.outlet_name, story.outlet_site_url)
@@ -220,13 +232,19 @@ class ArchiveImporter:
         outlets, people = dict(self._outlets), dict(self._people)
         try:
             with transaction.atomic():
-                return self._story_store(story)
+                stored = self._story_store(story)
+            if stored and self._known is not None:
+                self._known.add(story.source_url)  # a repeat later in the batch is skipped
+            return stored
         except Exception:
             self._outlets, self._people = outlets, people
             raise
 
     def _story_store(self, story: ArchiveStory) -> bool:
-        if Article.objects.filter(source_url=story.source_url).exists():
+        if self._known is None:
+            if Article.objects.filter(source_url=story.source_url).exists():
+                return False
+        elif story.source_url in self._known:  # looked up with its batch (known_urls_load)
             return False
         article = Article.objects.create(
             outlet=self.outlet(story),

@@ -428,8 +428,8 @@ def _publish(t: Translation, *, by: Any, editor: Any, comment: str) -> Translati
     if editor is not None:
         _ensure_credit(t, editor, Role.EDITOR)
     # Readers get exactly the text the reviewer approved, whatever the working copy holds.
+    _snapshot_credits(t)  # first: the page stored at publication shows the names as published
     publishing.article_publish(translation=versions.approved_copy(t, pin), at=now)
-    _snapshot_credits(t)
     t.text_changed_by = []
     t.first_published_at = t.first_published_at or now
     t.scheduled_for, t.is_correction, t.correction_note, t.corrected_by = None, False, "", None
@@ -508,8 +508,8 @@ def translation_archive_publish(
     Credit.objects.create(translation=t, user=translator, role=Role.TRANSLATOR, is_credited=True)
     if reviewer is not None:
         Credit.objects.create(translation=t, user=reviewer, role=Role.REVIEWER, is_credited=True)
+    _snapshot_credits(t)  # first: the page stored at publication shows the names as published
     publishing.article_publish(translation=t, at=published_at)
-    _snapshot_credits(t)
     return _record(
         t, by=by, action="archive_import", old_state=State.OPEN, comment=comment or _(COMMENTS["archive_import"])
     )

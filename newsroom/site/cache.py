@@ -124,11 +124,11 @@ def site_cache_invalidate_article(*, article: Any) -> None:
 CACHE_PARAMS = ("page", "q")
 
 
-def _key(request: HttpRequest, version: str) -> str:
+def _key(request: HttpRequest, version: str, lang: str | None = None) -> str:
     params = "&".join(f"{name}={request.GET.get(name, '')}" for name in CACHE_PARAMS if name in request.GET)
     address = f"{request.get_host()}{request.path}?{params}"
     digest = hashlib.sha256(address.encode("utf-8", "surrogateescape")).hexdigest()
-    return f"site:page:{version}:{get_language() or ''}:{digest}"
+    return f"site:page:{version}:{(get_language() if lang is None else lang) or ''}:{digest}"
 
 
 def site_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
@@ -153,6 +153,7 @@ def _cached(
 ) -> Callable[..., HttpResponseBase]:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # (SitePageCacheMiddleware serves a warm page before this view is even resolved.)
         if request.method not in ("GET", "HEAD") or _seconds() <= 0:
             return _finish(request, view(request, *args, **kwargs))
         try:
@@ -163,10 +164,12 @@ def _cached(
             return _finish(request, view(request, *args, **kwargs))
         response: HttpResponseBase
         if cached is not None:
-            content, headers = cached
+            content, headers = cached[:2]
             response = HttpResponse(content)
             for name, value in headers.items():
                 response.headers[name] = value
+            if len(cached) == 2:  # stored by this view only: the middleware keeps it with its final headers
+                response.site_cache_key = key  # type: ignore[attr-defined]
         else:
             response = view(request, *args, **kwargs)
             render = getattr(response, "render", None)
@@ -183,11 +186,82 @@ def _cached(
             }
             try:
                 cache.set(key, (response.content, kept), _seconds())
+                response.site_cache_key = key  # type: ignore[attr-defined]  # the middleware keeps the final headers
             except Exception:
                 log.warning("Site cache unavailable; %s not stored", request.path, exc_info=True)
         return _finish(request, response)
 
+    wrapper.site_cache_scope = scope  # type: ignore[attr-defined]
     return wrapper
+
+
+# Never site pages: the middleware does not even resolve these.
+NOT_SITE = ("/desk/", "/admin/", "/accounts/", "/api/", "/static/", "/join/", "/healthz")
+
+
+class SitePageCacheMiddleware:
+    """Serves a warm site page before the session, locale, CSRF, auth, messages and audit
+    middleware run (placed right after the CSP middleware, so security headers and the CSP
+    still apply): no database query and no session work on a hit.
+
+    A page is served from here only if its view is wrapped by :func:`site_page` /
+    :func:`site_article_page` and that view stored it; on the way back from a miss this keeps
+    the response's final headers (Vary, X-Frame-Options, …) with its bytes, so a hit answers
+    exactly as the full stack did. Responses that set a cookie are never kept.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        hit = self._lookup(request)
+        if hit is not None:
+            return hit
+        response = self.get_response(request)
+        key = getattr(response, "site_cache_key", None)
+        if key and response.status_code == 200 and not response.cookies and isinstance(response, HttpResponse):
+            headers = {name: value for name, value in response.headers.items() if name.lower() != "set-cookie"}
+            try:
+                cache.set(key, (response.content, headers, "final"), _seconds())
+            except Exception:
+                log.warning("Site cache unavailable; %s not stored", request.path, exc_info=True)
+        return response
+
+    def _lookup(self, request: HttpRequest) -> HttpResponseBase | None:
+        from django.conf import settings as conf
+        from django.urls import Resolver404, resolve
+        from django.utils import translation
+
+        path = request.path_info
+        if request.method not in ("GET", "HEAD") or _seconds() <= 0 or path.startswith(NOT_SITE):
+            return None
+        lang = translation.get_language_from_path(path) or conf.LANGUAGE_CODE
+        try:
+            with translation.override(lang):
+                match = resolve(path, getattr(request, "urlconf", None))
+                scope = getattr(match.func, "site_cache_scope", None)
+                if scope is None:
+                    return None
+                key = _key(request, _versions(scope(request, match.kwargs)), lang)
+            cached = cache.get(key)
+        except Resolver404:
+            return None
+        except Exception:  # the cache server restarts: the full stack renders the page
+            log.warning("Site cache unavailable for %s", path, exc_info=True)
+            return None
+        if cached is None or len(cached) != 3:  # (an entry the view stored alone lacks the final headers)
+            return None
+        content, headers, _final = cached
+        response = HttpResponse(content)
+        for name, value in headers.items():
+            response.headers[name] = value
+        conditional = get_conditional_response(
+            request,
+            etag=response.headers.get("ETag"),
+            last_modified=parse_http_date_safe(response.headers.get("Last-Modified") or ""),
+            response=response,
+        )
+        return conditional if conditional is not None else response
 
 
 def _finish(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:

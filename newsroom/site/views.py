@@ -13,10 +13,13 @@ the body is one JSON column, tags, corrections and credits are prefetched.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, QuerySet
 from django.db.models.functions import TruncMonth
@@ -32,8 +35,9 @@ from modeltranslation.utils import build_localized_fieldname
 
 from newsroom.core.db_routing import lag_tolerant_view
 from newsroom.models import SEARCH_FIELDS, Article, Correction, Outlet, SlugRedirect, SourceImage, Tag
-from newsroom.site import search
-from newsroom.site.cache import site_article_page, site_page
+from newsroom.site import pages, search
+from newsroom.site.cache import site_article_page, site_cache_lists_version, site_page
+from newsroom.site.pages import article_page_fill, article_page_stored
 from newsroom.templatetags.source_images import picture_data
 from translations.models import ANONYMOUS_CREDIT, Contributor, Credit, CreditMode, Role, State, Translation
 
@@ -132,6 +136,16 @@ def _paginate(request: HttpRequest, items: Any) -> Page:
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _stored_listing(queryset: QuerySet[Article], *, lang: str, variant: str, name: str) -> pages.StoredList:
+    """``queryset`` (live stories) as stored teasers, counted once per listings version."""
+    key = f"site:count:{site_cache_lists_version()}:{lang}:{hashlib.sha256(name.encode()).hexdigest()[:32]}"
+    count = cache.get(key)
+    if count is None:
+        count = queryset.count()
+        cache.set(key, count, 3600)
+    return pages.StoredList(queryset, lang=lang, variant=variant, count=count)
+
+
 # --------------------------------------------------------------------------- rendering
 
 
@@ -145,7 +159,8 @@ def _render(
         "site_base": request.build_absolute_uri("/").rstrip("/"),
         "canonical": request.build_absolute_uri(request.path),
     }
-    base["language_links"] = _language_links(context.get("alternates"), lang)
+    if "language_links" not in context:
+        base["language_links"] = _language_links(context.get("alternates"), lang)
     page = context.get("page")
     if isinstance(page, Page) and page.number > 1:
         base["canonical"] += f"?page={page.number}"
@@ -163,12 +178,12 @@ def article_url(article: Article, lang: str) -> str:
         return reverse("site:article", kwargs={"slug": getattr(article, _field("slug", lang))})
 
 
-def _alternates(request: HttpRequest, article: Article) -> list[dict[str, str]]:
+def _alternates(origin: str, article: Article) -> list[dict[str, str]]:
     """hreflang links: every language this article is live in (the default also as x-default)."""
     links = []
     for code in settings.PUBLISHING_LANGUAGES:
         if getattr(article, _field("published_at", code), None) and getattr(article, _field("slug", code), ""):
-            href = _absolute(request, article_url(article, code))
+            href = origin + article_url(article, code)
             links.append({"lang": code, "href": href})
             if code == settings.LANGUAGE_CODE:
                 links.append({"lang": "x-default", "href": href})
@@ -193,7 +208,7 @@ def _language_links(alternates: list[dict[str, str]] | None, lang: str) -> list[
     return links
 
 
-def _picture_urls(request: HttpRequest, article: Article) -> list[str]:
+def _picture_urls(origin: str, article: Article) -> list[str]:
     """Our stored copies (largest size) of the story's first three pictures, never the outlet's.
 
     One query whatever the number of pictures (none for a story without stored pictures).
@@ -206,14 +221,17 @@ def _picture_urls(request: HttpRequest, article: Article) -> list[str]:
         image = stored.get(block["attrs"]["image"])
         picture = picture_data(block, image=image) if image is not None else None
         if picture:
-            urls.append(request.build_absolute_uri(picture["largest"]))
+            largest = str(picture["largest"])
+            # Local storage gives a path (made absolute with the page's origin); object storage a URL.
+            urls.append(origin + largest if largest.startswith("/") else largest)
             if len(urls) == 3:
                 break
     return urls
 
 
 def _json_ld(
-    request: HttpRequest,
+    origin: str,
+    path: str,
     article: Article,
     credits: dict[str, list[dict[str, str]]],
     modified: dt.datetime,
@@ -221,7 +239,7 @@ def _json_ld(
     images: list[str] | None = None,
 ) -> dict[str, Any]:
     """schema.org NewsArticle: the original author as author, the credited names as translators."""
-    images = _picture_urls(request, article) if images is None else images
+    images = _picture_urls(origin, article) if images is None else images
     source_name = article.source_name
     # The authors as the page names them (transliterated for English), not the source's script.
     authors, outlet_name = article.live_byline(site_language())
@@ -231,7 +249,7 @@ def _json_ld(
         "headline": article.title[:110],
         "description": article.seo_description or article.lead,
         "inLanguage": site_language(),
-        "mainEntityOfPage": request.build_absolute_uri(request.path),
+        "mainEntityOfPage": origin + path,
         "datePublished": article.published_at.isoformat() if article.published_at else None,
         "dateModified": modified.isoformat(),
         "author": [{"@type": "Person", "name": name.strip()} for name in authors.split(",") if name.strip()]
@@ -240,7 +258,7 @@ def _json_ld(
         "publisher": {
             "@type": "Organization",
             "name": settings.DESK_SITE_NAME,
-            "url": request.build_absolute_uri("/"),
+            "url": origin + "/",
         },
         "isBasedOn": article.source_url,
         "translationOfWork": {
@@ -279,8 +297,14 @@ def machine_credit_line(article: Article, credits: dict[str, list[dict[str, str]
 def home(request: HttpRequest) -> HttpResponse:
     lang = site_language()
     live = live_articles(lang=lang)
-    page = _paginate(request, live)
-    featured = list(live.filter(is_featured=True)[:FEATURED_COUNT]) if page.number == 1 else []
+    page = _paginate(request, _stored_listing(live, lang=lang, variant="teaser", name="home"))
+    featured = (
+        pages.StoredList(live.filter(is_featured=True), lang=lang, variant="teaser", count=FEATURED_COUNT)[
+            :FEATURED_COUNT
+        ]
+        if page.number == 1
+        else []
+    )
     return _render(request, "site/home.html", {"page": page, "featured": featured})
 
 
@@ -288,6 +312,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @site_article_page
 def article(request: HttpRequest, slug: str) -> HttpResponse:
     lang = site_language()
+    # The page rendered at publication (newsroom/site/pages.py): one column of one row.
+    stored = article_page_stored(slug=slug, lang=lang)
+    if stored is not None:
+        origin = request.build_absolute_uri("/").rstrip("/")
+        response = _render(request, "site/article_stored.html", article_page_fill(stored, origin=origin), lang=lang)
+        response.headers["Last-Modified"] = http_date(dt.datetime.fromisoformat(stored["modified"]).timestamp())
+        return response
     obj = (
         Article.objects.filter(**{f"{_field('published_at', lang)}__isnull": False, _field("slug", lang): slug})
         .select_related("outlet")
@@ -299,6 +330,19 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
         if old is not None and getattr(old.article, _field("published_at", lang)) and old.article.slug:
             return HttpResponsePermanentRedirect(article_url(old.article, lang))
         raise Http404("No such article")
+    # Stored before the templates or settings it was rendered with changed (or never): render.
+    context = article_context(obj, lang=lang, origin=request.build_absolute_uri("/").rstrip("/"), path=request.path)
+    response = _render(request, "site/article.html", context, lang=lang)
+    response.headers["Last-Modified"] = http_date(context["modified"].timestamp())
+    return response
+
+
+def article_context(obj: Article, *, lang: str, origin: str, path: str) -> dict[str, Any]:
+    """Everything ``site/article.html`` shows of ``obj`` in ``lang``: four queries.
+
+    ``origin`` (scheme and host) and ``path`` make the absolute addresses (canonical, hreflang,
+    JSON-LD); publication renders with a placeholder origin (``newsroom.site.pages``).
+    """
     # Plain queries rather than prefetch_related: the same count, less ORM work per page.
     tags = list(obj.tags.all())
     # Chosen at publication (publishing.related_ids): one lookup by key, whatever the archive's size.
@@ -308,33 +352,66 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
     corrections = list(Correction.objects.filter(article=obj, language=lang).order_by("published_at", "pk"))
     published_at: dt.datetime = obj.published_at or timezone.now()
     modified = max([published_at, *(c.published_at for c in corrections)])
-    pictures = _picture_urls(request, obj)
-    response = _render(
-        request,
-        "site/article.html",
-        {
-            "article": obj,
-            # Tags have one (English) name for every language version: shown on English pages only.
-            "tags": tags if lang == settings.LANGUAGE_CODE else [],
-            "related": related,
-            "translators": credits[Role.TRANSLATOR],
-            "reviewers": credits[Role.REVIEWER],
-            "editors": credits[Role.EDITOR],
-            "profiles": list(
-                {c["url"]: c for role in (Role.TRANSLATOR, Role.REVIEWER) for c in credits[role] if c["url"]}.values()
-            ),
-            "corrections": corrections,
-            "modified": modified,
-            "source_name": obj.source_name,
-            "byline": obj.live_byline(lang),
-            "alternates": _alternates(request, obj),
-            "json_ld": _json_ld(request, obj, credits, modified, tags, images=pictures),
-            "machine_credit": settings.DESK_MT_CREDIT_TEXT if machine_credit_line(obj, credits) else "",
-            "og_image": pictures[0] if pictures else "",
-        },
+    alternates = _alternates(origin, obj)
+    pictures = _picture_urls(origin, obj)
+    return {
+        "article": obj,
+        "canonical": origin + path,
+        "site_base": origin,
+        # Tags have one (English) name for every language version: shown on English pages only.
+        "tags": tags if lang == settings.LANGUAGE_CODE else [],
+        "related": related,
+        "translators": credits[Role.TRANSLATOR],
+        "reviewers": credits[Role.REVIEWER],
+        "editors": credits[Role.EDITOR],
+        "profiles": list(
+            {c["url"]: c for role in (Role.TRANSLATOR, Role.REVIEWER) for c in credits[role] if c["url"]}.values()
+        ),
+        "corrections": corrections,
+        "modified": modified,
+        "source_name": obj.source_name,
+        "byline": obj.live_byline(lang),
+        "alternates": alternates,
+        "json_ld": _json_ld(origin, path, obj, credits, modified, tags, images=pictures),
+        "machine_credit": settings.DESK_MT_CREDIT_TEXT if machine_credit_line(obj, credits) else "",
+        "og_image": pictures[0] if pictures else "",
+    }
+
+
+def article_page_render(obj: Article, *, lang: str) -> dict[str, Any]:
+    """The stored page of ``obj`` in ``lang`` (``newsroom.site.pages``): the partials of
+    ``site/article.html`` rendered with the placeholder origin, the language links and a stamp."""
+    with translation.override(lang):
+        path = article_url(obj, lang)
+        context = article_context(obj, lang=lang, origin=pages.ORIGIN, path=path)
+        context.update(SITE_NAME=settings.DESK_SITE_NAME, LANGUAGE_CODE=lang)
+        stored: dict[str, Any] = {
+            name: loader.render_to_string(f"site/article.html#{name}", context) for name in pages.PARTS
+        }
+        stored["language_links"] = _language_links(context["alternates"], lang)
+        for name, sub in pages.TEASERS.items():
+            stored[name] = loader.render_to_string("site/_teasers.html#teaser", {"article": obj, "sub": sub})
+    stored["modified"] = context["modified"].isoformat()
+    stored["stamp"] = pages.page_stamp(lang)
+    return stored
+
+
+def article_pages_render(*, pks: Iterable[int], language: str) -> int:
+    """Render and store the pages of the stories ``pks`` in ``language``; a story not live in it
+    gets an empty page (so none is ever served). Returns how many were rendered."""
+    pks = set(pks)
+    if not pks or language not in settings.PUBLISHING_LANGUAGES:
+        return 0
+    field = _field("page", language)
+    live = list(
+        Article.objects.filter(Article.live_q(language), pk__in=pks).select_related("outlet").defer(*SEARCH_FIELDS)
     )
-    response.headers["Last-Modified"] = http_date(modified.timestamp())
-    return response
+    for obj in live:
+        Article.objects.filter(pk=obj.pk).update(**{field: article_page_render(obj, lang=language)})
+    gone = pks - {obj.pk for obj in live}
+    if gone:
+        Article.objects.filter(pk__in=gone).update(**{field: {}})
+    return len(live)
 
 
 @require_safe
@@ -344,7 +421,8 @@ def tag(request: HttpRequest, slug: str) -> HttpResponse:
     obj = Tag.objects.filter(slug=slug).first()
     if obj is None:
         raise Http404("No such tag")
-    page = _paginate(request, live_articles(lang=lang).filter(tags=obj))
+    tagged = live_articles(lang=lang).filter(tags=obj)
+    page = _paginate(request, _stored_listing(tagged, lang=lang, variant="teaser_h2", name=f"tag:{obj.pk}"))
     if not page.paginator.count:
         raise Http404("Nothing published under this tag")
     return _render(

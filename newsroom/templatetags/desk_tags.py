@@ -13,8 +13,11 @@ from typing import Any
 from urllib.parse import quote
 
 from django import template
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from newsroom.core import times
 from newsroom.core.html import HIGHLIGHT_START, HIGHLIGHT_STOP, body_groups, safe_url
@@ -77,3 +80,16 @@ def desk_time(value: Any, fmt: str = times.DEFAULT_FORMAT) -> str:
     if not isinstance(value, dt.datetime):
         return ""
     return times.desk_time(value, fmt)
+
+
+_SITE_URLS: dict[tuple[str, ...], str] = {}
+
+
+@register.simple_tag
+def site_url(name: str) -> str:
+    """``{% url name %}`` for the site's argument-free addresses (the frame's navigation),
+    reversed once per language and script prefix instead of on every page view."""
+    key = (name, get_language() or "", get_script_prefix(), str(get_urlconf() or settings.ROOT_URLCONF))
+    if key not in _SITE_URLS:
+        _SITE_URLS[key] = reverse(name)
+    return _SITE_URLS[key]

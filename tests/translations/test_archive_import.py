@@ -129,3 +129,33 @@ def test_an_unreadable_archive_exits_with_one_line(db, tmp_path, content):
         call_command("import_archive", str(path), "--json", stderr=err)
     assert exc.value.code == 1
     assert len(err.getvalue().strip().splitlines()) == 1
+
+
+def test_a_bad_record_in_the_middle_of_a_batch_loses_none_of_the_good_ones(db, tmp_path, monkeypatch, client):
+    real_publish = publishing.article_publish
+
+    def failing(*, translation, at):
+        if translation.title == "Archive story 3":
+            raise RuntimeError("disk full")
+        return real_publish(translation=translation, at=at)
+
+    monkeypatch.setattr(publishing, "article_publish", failing)
+    records = [story(1), story(2), story(3), "junk", story(4), story(1), story(5)]
+    path = tmp_path / "archive.json"
+    path.write_text(json.dumps(records))
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_archive", str(path), "--json", "--batch-size", "50", stdout=out, stderr=err)
+    result = json.loads(out.getvalue())
+    assert (result["imported"], result["skipped"]) == (4, 1)  # the second story(1) is a repeat within the batch
+    assert [f["index"] for f in result["failed"]] == [2, 3]
+    assert "7/7 stories" in err.getvalue() and err.getvalue().count("\n") == 1  # one batch, one progress line
+    kept = {a.source_url: a for a in Article.objects.all()}
+    assert set(kept) == {f"https://news.example.by/{n}/" for n in (1, 2, 4, 5)}
+    # The batch's pages were stored once at its end, with each story's related stories in them.
+    first = kept["https://news.example.by/1/"]
+    assert first.page_en.get("stamp") and set(first.related_ids_en) == {
+        kept[f"https://news.example.by/{n}/"].pk for n in (2, 4, 5)
+    }
+    html = client.get(f"/articles/{first.slug_en}/").content.decode()
+    assert "Archive story 5" in html and "Archive story 3" not in html
+    assert html == client.get(f"/articles/{first.slug_en}/").content.decode()
