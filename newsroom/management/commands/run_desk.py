@@ -144,6 +144,9 @@ class Command(BaseCommand):
             call_command("load_demo", force=True)
         if not options["dev"] and not static_is_current():
             call_command("collectstatic", interactive=False, verbosity=0)
+        # Stored story pages made by other templates or translations (a new checkout, an upgrade)
+        # are rendered again now, so readers are served the stored page, not the slower fallback.
+        call_command("site_pages_render", verbosity=0)
         workers = 1 if options["dev"] else (options["workers"] or web_workers())
         worker_concurrency = 2
         with connection.cursor() as cursor:
