@@ -244,6 +244,7 @@ COMMAND_CALLS: dict[str, list[Any] | str] = {
     "import_archive": ["/nonexistent/archive.json", "--json"],
     "machine_draft": [str(10**9), "--json"],
     "fetch_source_pictures": [],
+    "site_pages_render": ["--all"],
     "backup_db": "reads the database only (pg_dump); tested in tests/test_backup.py",
     "restore_db": "replaces the whole database from a backup; tested in tests/test_backup.py",
     "run_desk": "starts the servers; walked by the make run tests",
