@@ -29,6 +29,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from _server import django_for_import  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 SMALL = ["mfa-picket", "cp1251-economy", "be-culture", "no-metadata", "paywall", "xss-hostile"]
@@ -36,22 +38,7 @@ FEED_ITEMS = 200
 
 
 def setup_django() -> None:
-    sys.path.insert(0, str(ROOT))
-    # DEBUG off: with DEBUG on Django keeps every query (and its parameters) in memory.
-    os.environ["DEBUG"] = "0"
-    os.environ.setdefault("SECRET_KEY", "bench-only-" + os.urandom(16).hex())
-    os.environ["DESK_IMPORT_ALLOW_LOOPBACK"] = "1"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
-    from newsroom.core import embedded_db
-
-    os.environ["DATABASE_URL"] = embedded_db.database_url("bench_import")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    django_for_import("bench_import")
     from newsroom.models import Article, Feed, Outlet
 
     Feed.objects.all().delete()

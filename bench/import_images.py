@@ -15,33 +15,19 @@ from __future__ import annotations
 import argparse
 import http.server
 import io
-import os
 import statistics
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
+from _server import django_for_import  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def setup_django(media: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DEBUG"] = "0"
-    os.environ.setdefault("SECRET_KEY", "bench-only-" + os.urandom(16).hex())
-    os.environ["DESK_IMPORT_ALLOW_LOOPBACK"] = "1"
-    os.environ["MEDIA_ROOT"] = media
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
-    from newsroom.core import embedded_db
-
-    os.environ["DATABASE_URL"] = embedded_db.database_url("bench_images")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    django_for_import("bench_images", MEDIA_ROOT=media)
     from newsroom.models import Article, Outlet, SourceImage
 
     Article.objects.all().delete()

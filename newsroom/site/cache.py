@@ -255,13 +255,7 @@ class SitePageCacheMiddleware:
         response = HttpResponse(content)
         for name, value in headers.items():
             response.headers[name] = value
-        conditional = get_conditional_response(
-            request,
-            etag=response.headers.get("ETag"),
-            last_modified=parse_http_date_safe(response.headers.get("Last-Modified") or ""),
-            response=response,
-        )
-        return conditional if conditional is not None else response
+        return _conditional(request, response)
 
 
 def _finish(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
@@ -279,6 +273,12 @@ def revalidatable(request: HttpRequest, response: HttpResponse) -> HttpResponseB
     when the request's If-None-Match / If-Modified-Since still matches. (Site pages and the API.)"""
     patch_cache_control(response, public=True, max_age=_max_age())
     set_response_etag(response)
+    return _conditional(request, response)
+
+
+def _conditional(request: HttpRequest, response: HttpResponse) -> HttpResponseBase:
+    """A 304 (or 412) when the request's If-None-Match / If-Modified-Since still matches
+    ``response``'s ETag / Last-Modified; else ``response`` itself."""
     conditional = get_conditional_response(
         request,
         etag=response.headers.get("ETag"),
