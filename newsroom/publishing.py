@@ -130,7 +130,7 @@ def article_publish(*, translation: Translation, at: dt.datetime) -> Article:
     slug keeps the old one as a redirect. Caller holds the lock (the workflow snapshots the
     credit names in the same transaction).
     """
-    article = Article.objects.select_for_update().get(pk=translation.article_id)
+    article = Article.objects.select_for_update(of=("self",)).select_related("outlet").get(pk=translation.article_id)
     lang = translation.language
 
     def field(name: str) -> str:
