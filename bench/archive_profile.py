@@ -46,11 +46,10 @@ def main() -> None:
     import django
 
     django.setup()
+    import archive_sample
     from django.core.management import call_command
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-
-    import archive_sample
 
     call_command("migrate", verbosity=0)
     connection.queries_log = collections.deque(maxlen=10_000_000)
@@ -62,7 +61,9 @@ def main() -> None:
     with CaptureQueriesContext(connection) as queries:
         if not args.no_profile:
             profiler.enable()
-        call_command("import_archive", str(path), "--json", "--batch-size", str(args.batch_size), stdout=out, stderr=err)
+        call_command(
+            "import_archive", str(path), "--json", "--batch-size", str(args.batch_size), stdout=out, stderr=err
+        )
         profiler.disable()
     wall, cpu = time.monotonic() - started, time.process_time() - cpu
     print(out.getvalue().strip()[:200])
@@ -80,6 +81,9 @@ def main() -> None:
     if not args.no_profile:
         stats = pstats.Stats(profiler)
         stats.sort_stats("cumulative").print_stats(60)
+        stats.print_callees(
+            "article_context|article_page_render|translation_archive_publish|_story_store|article_publish"
+        )
 
 
 if __name__ == "__main__":

@@ -160,7 +160,8 @@ def article_publish(*, translation: Translation, at: dt.datetime) -> Article:
     if tag_names:
         existing = {tag.name: tag for tag in Tag.objects.filter(name__in=tag_names)}
         tags = [
-            existing.get(name) or Tag.objects.get_or_create(name=name, defaults={"slug": slugify(name) or name.lower()})[0]
+            existing.get(name)
+            or Tag.objects.get_or_create(name=name, defaults={"slug": slugify(name) or name.lower()})[0]
             for name in tag_names
         ]
         article.tags.set(tags)
@@ -262,9 +263,9 @@ def _related_add(*, article: Article, language: str, neighbours: list[int]) -> l
     times = {pk: known_times[pk] for pk in candidates if pk in known_times}
     if len(times) < len(candidates):
         times.update(
-            Article.objects.filter(
-                pk__in=candidates - times.keys(), **{f"{published}__isnull": False}
-            ).values_list("pk", published)
+            Article.objects.filter(pk__in=candidates - times.keys(), **{f"{published}__isnull": False}).values_list(
+                "pk", published
+            )
         )
         if batch is not None:
             known_times.update(times)

@@ -165,7 +165,8 @@ def related_by_number(site: str) -> dict[str, list[str]]:
     """Each story of ``site`` and the numbers of its related stories (``…/<n>/``), in order."""
     number = {pk: url.rstrip("/").rsplit("/", 1)[1] for pk, url in Article.objects.values_list("pk", "source_url")}
     return {
-        number[a.pk]: [number[pk] for pk in a.related_ids_en] for a in Article.objects.filter(source_url__startswith=site)
+        number[a.pk]: [number[pk] for pk in a.related_ids_en]
+        for a in Article.objects.filter(source_url__startswith=site)
     }
 
 
