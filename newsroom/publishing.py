@@ -8,7 +8,10 @@ skipped, translator's notes the editor kept placed after the block they follow.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
@@ -19,7 +22,7 @@ from modeltranslation.utils import build_localized_fieldname
 
 from newsroom.core.html import plain_text, sanitize_inline
 from newsroom.models import Article, Correction, SlugRedirect, Tag
-from newsroom.site.cache import site_cache_invalidate, site_cache_invalidate_article
+from newsroom.site.cache import site_cache_invalidate, site_cache_invalidate_article, site_cache_invalidate_deferred
 from newsroom.site.pages import pages_stale as _pages_stale
 
 if TYPE_CHECKING:
@@ -127,7 +130,7 @@ def article_publish(*, translation: Translation, at: dt.datetime) -> Article:
     slug keeps the old one as a redirect. Caller holds the lock (the workflow snapshots the
     credit names in the same transaction).
     """
-    article = Article.objects.select_for_update().get(pk=translation.article_id)
+    article = Article.objects.select_for_update(of=("self",)).select_related("outlet").get(pk=translation.article_id)
     lang = translation.language
 
     def field(name: str) -> str:
@@ -155,8 +158,10 @@ def article_publish(*, translation: Translation, at: dt.datetime) -> Article:
         )
     tag_names = [name.strip() for name in translation.tags.split(",") if name.strip()]
     if tag_names:
+        existing = {tag.name: tag for tag in Tag.objects.filter(name__in=tag_names)}
         tags = [
-            Tag.objects.get_or_create(name=name, defaults={"slug": slugify(name) or name.lower()})[0]
+            existing.get(name)
+            or Tag.objects.get_or_create(name=name, defaults={"slug": slugify(name) or name.lower()})[0]
             for name in tag_names
         ]
         article.tags.set(tags)
@@ -220,9 +225,17 @@ def article_live_written(*, article: Article, language: str, republished: bool =
             build_localized_fieldname("related_ids", language): related,
         }
     )
+    batch = _batch.get()
+    if batch is not None:  # its own list is now the stored one; its publication time is known
+        batch.lists.get(language, {}).pop(article.pk, None)
+        batch.times.setdefault(language, {})[article.pk] = getattr(
+            article, build_localized_fieldname("published_at", language)
+        )
     changed = _related_add(article=article, language=language, neighbours=related)
     # Its own page, the pages whose related list now names it and, when its title or slug may
     # have changed, every page that lists it.
+    if republished and batch is not None:
+        _batch_lists_write(batch)  # _listing reads the stored lists
     listing = _listing(article=article, language=language) if republished else []
     _pages_stale(pks={article.pk, *changed, *listing}, language=language)
     site_cache_invalidate_article(article=article)
@@ -238,19 +251,91 @@ def _related_add(*, article: Article, language: str, neighbours: list[int]) -> l
         return []
     field = build_localized_fieldname("related_ids", language)
     published = build_localized_fieldname("published_at", language)
-    before = dict(Article.objects.filter(pk__in=neighbours).values_list("pk", field))
+    batch = _batch.get()
+    pending = batch.lists.setdefault(language, {}) if batch is not None else {}
+    known_times = batch.times.setdefault(language, {}) if batch is not None else {}
+    before = {pk: pending[pk] for pk in neighbours if pk in pending}
+    missing = [pk for pk in neighbours if pk not in before]
+    if missing:
+        before.update(Article.objects.filter(pk__in=missing).values_list("pk", field))
     lists = {pk: {*(ids or []), article.pk} for pk, ids in before.items()}
     candidates = set().union(*lists.values())
-    times = dict(
-        Article.objects.filter(pk__in=candidates, **{f"{published}__isnull": False}).values_list("pk", published)
-    )
+    times = {pk: known_times[pk] for pk in candidates if pk in known_times}
+    if len(times) < len(candidates):
+        times.update(
+            Article.objects.filter(pk__in=candidates - times.keys(), **{f"{published}__isnull": False}).values_list(
+                "pk", published
+            )
+        )
+        if batch is not None:
+            known_times.update(times)
     changed = []
     for pk, ids in lists.items():
         ranked = sorted((i for i in ids if i in times and i != pk), key=lambda i: (times[i], i), reverse=True)
         if ranked[:RELATED_COUNT] != (before.get(pk) or []):
-            Article.objects.filter(pk=pk).update(**{field: ranked[:RELATED_COUNT]})
+            if batch is not None:
+                pending[pk] = ranked[:RELATED_COUNT]  # written once, when the batch ends
+            else:
+                Article.objects.filter(pk=pk).update(**{field: ranked[:RELATED_COUNT]})
             changed.append(pk)
     return changed
+
+
+class _Batch:
+    """What :func:`publications_batched` keeps while its block runs."""
+
+    def __init__(self) -> None:
+        self.lists: dict[str, dict[int, list[int]]] = {}  # language: {story: its new related list}
+        self.times: dict[str, dict[int, Any]] = {}  # language: {story: its publication time}
+
+
+_batch: contextvars.ContextVar[_Batch | None] = contextvars.ContextVar("publishing_batch", default=None)
+
+
+def _batch_lists_write(batch: _Batch) -> None:
+    for language, lists in batch.lists.items():
+        field = build_localized_fieldname("related_ids", language)
+        if lists:
+            Article.objects.bulk_update(
+                [Article(pk=pk, **{field: ids}) for pk, ids in lists.items()], [field], batch_size=500
+            )
+    batch.lists = {}
+
+
+@contextmanager
+def publications_batched() -> Iterator[None]:
+    """Many publications in one transaction (``import_archive``), with the same outcome as one
+    by one but less work: the related lists each publication offers to its neighbours are kept
+    in memory and written once at the end (one statement), and the site cache forgets the
+    stories' pages once at the end. Use inside ``transaction.atomic()`` and inside
+    ``pages.pages_render_deferred()`` (the pages are rendered from the written lists); wrap
+    each publication that may fail alone in :func:`publication_savepoint`. Nothing is written
+    if the block raises.
+    """
+    batch = _Batch()
+    token = _batch.set(batch)
+    try:
+        with site_cache_invalidate_deferred():
+            yield
+    finally:
+        _batch.reset(token)
+    _batch_lists_write(batch)
+
+
+@contextmanager
+def publication_savepoint() -> Iterator[None]:
+    """Inside :func:`publications_batched`: undo what the block offered to its neighbours'
+    related lists if it raises (the caller rolls its savepoint back). A no-op outside."""
+    batch = _batch.get()
+    if batch is None:
+        yield
+        return
+    saved = {language: dict(lists) for language, lists in batch.lists.items()}
+    try:
+        yield
+    except BaseException:
+        batch.lists = saved
+        raise
 
 
 def article_pictures_relink(*, article: Article) -> list[str]:

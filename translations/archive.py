@@ -40,6 +40,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.text import slugify
 
+from newsroom import publishing
 from newsroom.models import Article, Outlet, SourceRevision
 from newsroom.sources import importing
 from translations import workflow
@@ -211,7 +212,7 @@ class ArchiveImporter:
         User = get_user_model()
         digest = hashlib.sha256(f"{person.name}|{person.credit_mode}|{person.pseudonym}".encode()).hexdigest()[:10]
         username = f"archive-{slugify(person.name)[:100] or 'person'}-{digest}"
-        user = User.objects.filter(username=username).first()
+        user = User.objects.filter(username=username).select_related("contributor").first()
         if user is None:
             first, _sep, last = person.name.partition(" ")
             user = User(username=username, first_name=first[:150], last_name=last[:150], is_active=False)
@@ -231,7 +232,7 @@ class ArchiveImporter:
         """
         outlets, people = dict(self._outlets), dict(self._people)
         try:
-            with transaction.atomic():
+            with publishing.publication_savepoint(), transaction.atomic():
                 stored = self._story_store(story)
             if stored and self._known is not None:
                 self._known.add(story.source_url)  # a repeat later in the batch is skipped

@@ -505,10 +505,13 @@ def translation_archive_publish(
         edit_version=1,
     )
     t.save()
-    Credit.objects.create(translation=t, user=translator, role=Role.TRANSLATOR, is_credited=True)
-    if reviewer is not None:
-        Credit.objects.create(translation=t, user=reviewer, role=Role.REVIEWER, is_credited=True)
-    _snapshot_credits(t)  # first: the page stored at publication shows the names as published
+    # Each credit is stored with its snapshot name (as _snapshot_credits would take it), before
+    # publishing: the page stored at publication shows the names as published.
+    for user, role in ((translator, Role.TRANSLATOR), (reviewer, Role.REVIEWER)):
+        if user is not None:
+            Credit.objects.create(
+                translation=t, user=user, role=role, is_credited=True, credit_name=names.public_name(user, role)
+            )
     publishing.article_publish(translation=t, at=published_at)
     return _record(
         t, by=by, action="archive_import", old_state=State.OPEN, comment=comment or _(COMMENTS["archive_import"])

@@ -12,10 +12,12 @@ cached: the site's pages do not depend on who asks (they never read the session)
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from typing import Any
 
@@ -33,6 +35,10 @@ log = logging.getLogger(__name__)
 
 VERSION_KEY = "site:version"
 LISTS_SCOPE = "lists"
+# Inside :func:`site_cache_invalidate_deferred`: the stories whose pages to forget at its end.
+_deferred_articles: contextvars.ContextVar[dict[int, Any] | None] = contextvars.ContextVar(
+    "deferred_articles", default=None
+)
 
 
 def _seconds() -> int:
@@ -102,21 +108,48 @@ def site_cache_invalidate_article(*, article: Any) -> None:
     Called by ``newsroom.publishing`` when a story's live text changes. Other stories' pages
     stay cached. Bumps at once and again on commit, as :func:`site_cache_invalidate`.
     """
+    deferred = _deferred_articles.get()
+    if deferred is not None:
+        deferred[article.pk] = article
+        return
+    _articles_forget([article])
+
+
+def _articles_forget(articles: list[Any]) -> None:
     from django.conf import settings as conf
     from modeltranslation.utils import build_localized_fieldname
 
     from newsroom.models import SlugRedirect
 
     scopes = {LISTS_SCOPE}
-    for code in conf.PUBLISHING_LANGUAGES:
-        slug = getattr(article, build_localized_fieldname("slug", code), "")
-        if slug:
-            scopes.add(article_scope(lang=code, slug=slug))
-    for lang, slug in SlugRedirect.objects.filter(article=article).values_list("language", "slug"):
+    for article in articles:
+        for code in conf.PUBLISHING_LANGUAGES:
+            slug = getattr(article, build_localized_fieldname("slug", code), "")
+            if slug:
+                scopes.add(article_scope(lang=code, slug=slug))
+    redirects = SlugRedirect.objects.filter(article_id__in=[article.pk for article in articles])
+    for lang, slug in redirects.values_list("language", "slug"):
         scopes.add(article_scope(lang=lang, slug=slug))
     keys = sorted(_scope_key(scope) for scope in scopes)
     _bump(*keys)
     transaction.on_commit(lambda: _bump(*keys))
+
+
+@contextmanager
+def site_cache_invalidate_deferred() -> Iterator[None]:
+    """Collect the stories :func:`site_cache_invalidate_article` is asked to forget inside and
+    forget them all once, at the end (for batches: ``import_archive``). Inside a transaction,
+    as each call is: the second bump still comes when it commits. Nothing is forgotten if the
+    block raises (its transaction is rolled back, so no cached page showed its changes for long).
+    """
+    pending: dict[int, Any] = {}
+    token = _deferred_articles.set(pending)
+    try:
+        yield
+    finally:
+        _deferred_articles.reset(token)
+    if pending:
+        _articles_forget(list(pending.values()))
 
 
 # The only query parameters site pages read; anything else (tracking, junk) must not create

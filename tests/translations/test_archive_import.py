@@ -159,3 +159,67 @@ def test_a_bad_record_in_the_middle_of_a_batch_loses_none_of_the_good_ones(db, t
     html = client.get(f"/articles/{first.slug_en}/").content.decode()
     assert "Archive story 5" in html and "Archive story 3" not in html
     assert html == client.get(f"/articles/{first.slug_en}/").content.decode()
+
+
+def related_by_number(site: str) -> dict[str, list[str]]:
+    """Each story of ``site`` and the numbers of its related stories (``…/<n>/``), in order."""
+    number = {pk: url.rstrip("/").rsplit("/", 1)[1] for pk, url in Article.objects.values_list("pk", "source_url")}
+    return {
+        number[a.pk]: [number[pk] for pk in a.related_ids_en]
+        for a in Article.objects.filter(source_url__startswith=site)
+    }
+
+
+def test_a_batch_gives_every_story_the_related_stories_one_by_one_publishing_gives(db, tmp_path):
+    # Nine stories published out of order, sharing tags in overlapping groups: the newest four of
+    # each story's neighbours change as later stories arrive (within a batch and across batches).
+    def archive(site: str, tag: str, batch_size: int) -> None:
+        records = [
+            story(
+                n,
+                source_url=f"{site}{n}/",
+                tags=[f"{tag} common", f"{tag} group {n % 3}"],
+                published=f"2020-08-{10 + (n * 7) % 9:02d}T12:{n:02d}:00+03:00",
+            )
+            for n in range(1, 10)
+        ]
+        path = tmp_path / f"{tag}.json"
+        path.write_text(json.dumps(records))
+        out = io.StringIO()
+        call_command("import_archive", str(path), "--json", "--batch-size", str(batch_size), stdout=out, stderr=out)
+
+    archive("https://one.example.by/", "One", 1)  # a batch per story: one by one
+    archive("https://many.example.by/", "Many", 4)
+    one_by_one, batched = related_by_number("https://one.example.by/"), related_by_number("https://many.example.by/")
+    assert batched == one_by_one
+    assert len(batched["1"]) == publishing.RELATED_COUNT
+    # A story imported later in the same batch is in an earlier one's list, and on its stored page.
+    first_batch = ["1", "2", "3", "4"]
+    pairs = [(a, b) for a in first_batch for b in batched[a] if b in first_batch and int(b) > int(a)]
+    assert pairs
+    earlier, later = (Article.objects.get(source_url=f"https://many.example.by/{n}/") for n in pairs[0])
+    assert later.title_en in earlier.page_en["content"]
+
+
+def test_a_story_failing_after_it_was_offered_to_its_neighbours_leaves_no_trace_in_their_lists(
+    db, tmp_path, monkeypatch
+):
+    from translations import workflow
+
+    real_audit = workflow.audit_record
+
+    def failing(*, target, **kwargs):
+        if target.title == "Archive story 3":
+            raise RuntimeError("disk full")
+        return real_audit(target=target, **kwargs)
+
+    monkeypatch.setattr(workflow, "audit_record", failing)
+    path = tmp_path / "archive.json"
+    path.write_text(json.dumps([story(n) for n in range(1, 5)]))
+    out = io.StringIO()
+    call_command("import_archive", str(path), "--json", "--batch-size", "50", stdout=out, stderr=io.StringIO())
+    result = json.loads(out.getvalue())
+    assert result["imported"] == 3 and result["failed"][0]["index"] == 2
+    kept = set(Article.objects.values_list("pk", flat=True))
+    for article in Article.objects.all():
+        assert set(article.related_ids_en) == kept - {article.pk}
