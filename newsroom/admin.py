@@ -2,6 +2,8 @@ from django.contrib import admin
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from newsroom.models import Article, AuditEntry, Correction, Feed, FeedItem, Outlet, SlugRedirect, SourceRevision, Tag
+from newsroom.site import pages
+from newsroom.site.cache import site_cache_invalidate
 
 
 class FeedInline(admin.TabularInline):
@@ -65,10 +67,17 @@ class ArticleAdmin(TabbedTranslationAdmin):
         live = [
             f.name
             for f in Article._meta.get_fields()
-            if f.name.split("_")[0] in {"title", "lead", "body", "slug", "seo", "byline"}
+            if f.name.split("_")[0] in {"title", "lead", "body", "slug", "seo", "byline", "page", "related"}
         ]
         published = [f.name for f in Article._meta.fields if f.name.startswith("published_at_")]
         return [*live, "published_at", *published, "tags"]
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        # "Featured" shows on the listings: the stored ones are forgotten (rendered per request
+        # until the next publication or `manage.py site_pages_render`), and the cached pages.
+        pages.listings_forget()
+        site_cache_invalidate()
 
 
 @admin.register(SourceRevision)

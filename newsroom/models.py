@@ -411,6 +411,28 @@ class AuditEntry(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"
 
 
+class StoredListing(models.Model):
+    """A listing's first page as readers get it, rendered when it changes, not per request.
+
+    Written by ``newsroom.site`` when stories go live or are withdrawn in ``language`` (the
+    same moment as the stories' stored pages), deleted when what its teasers show changes
+    elsewhere (an outlet's name, a featured flag); read by the home page in one query. The
+    ``stamp`` is ``newsroom.site.pages.page_stamp``: a row made by other templates is not served.
+    """
+
+    name = models.CharField(max_length=40)
+    language = models.CharField(max_length=8)
+    stamp = models.CharField(max_length=64)
+    html = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "language"], name="storedlisting_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})"
+
+
 class SlugRedirect(models.Model):
     """An old slug of a published article, so links shared before a rename keep working."""
 

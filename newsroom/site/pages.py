@@ -40,12 +40,18 @@ from django.template import loader
 from django.utils.safestring import SafeString, mark_safe
 from modeltranslation.utils import build_localized_fieldname
 
-from newsroom.models import Article
+from newsroom.models import Article, StoredListing
 
 # Never a real host (RFC 2606): replaced by the request's scheme and host on every page view.
 ORIGIN = "https://site-origin.invalid"
 PARTS = ("title", "meta", "alternates", "structured", "content")
-STAMPED_TEMPLATES = ("site/article.html", "site/_blocks.html", "site/_teasers.html", "site/_picture.html")
+STAMPED_TEMPLATES = (
+    "site/article.html",
+    "site/_blocks.html",
+    "site/_teasers.html",
+    "site/_picture.html",
+    "site/home.html",
+)
 # The story's teaser in listings: under an <h3> (home, search, translator) and an <h2> (tag, outlet, month).
 TEASERS = {"teaser": True, "teaser_h2": False}
 # Bump when what is stored changes shape.
@@ -169,9 +175,31 @@ class StoredList:
         return list(self.queryset[items])
 
 
+def listing_stored(*, name: str, lang: str) -> str | None:
+    """The stored first page of the listing ``name`` in ``lang`` if it is current: one query."""
+    html = (
+        StoredListing.objects.filter(name=name, language=lang, stamp=page_stamp(lang))
+        .values_list("html", flat=True)
+        .first()
+    )
+    return mark_safe(html) if html is not None else None  # noqa: S308 - rendered by our templates
+
+
+def listing_store(*, name: str, lang: str, html: str) -> None:
+    StoredListing.objects.update_or_create(name=name, language=lang, defaults={"html": html, "stamp": page_stamp(lang)})
+
+
+def listings_forget() -> None:
+    """Forget every stored listing: listings render per request until stories are published
+    again or ``manage.py site_pages_render`` runs."""
+    StoredListing.objects.all().delete()
+
+
 def article_pages_forget(*, pks: Any) -> int:
     """Forget the stored pages of the stories ``pks`` (ids or a values queryset) in every
-    language: they are rendered per request until rendered again. Returns how many rows."""
+    language, and the stored listings showing their teasers: they are rendered per request
+    until rendered again. Returns how many story rows."""
+    listings_forget()
     return Article.objects.filter(pk__in=pks).update(
         **{build_localized_fieldname("page", code): {} for code in settings.MODELTRANSLATION_LANGUAGES}
     )

@@ -21,6 +21,7 @@ from translations.models import Contributor, Credit, Translation
 
 def _render(sender: Any, *, pks: Any, language: str, **kwargs: Any) -> None:
     views.article_pages_render(pks=pks, language=language)
+    views.home_listing_render(language=language)
 
 
 def _credited(user_id: int | None) -> None:

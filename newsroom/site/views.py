@@ -296,8 +296,23 @@ def machine_credit_line(article: Article, credits: dict[str, list[dict[str, str]
 @site_page
 def home(request: HttpRequest) -> HttpResponse:
     lang = site_language()
+    if request.GET.get("page", "1") == "1":
+        # The first page as rendered when the listing last changed (home_listing_render): one query.
+        stored = pages.listing_stored(name="home", lang=lang)
+        if stored is not None:
+            return _render(request, "site/home.html", {"listing": stored})
+    return _render(request, "site/home.html", _home_context(lang=lang, page_number=request.GET.get("page")))
+
+
+def _home_context(*, lang: str, page_number: str | None, exact: bool = False) -> dict[str, Any]:
     live = live_articles(lang=lang)
-    page = _paginate(request, _stored_listing(live, lang=lang, variant="teaser", name="home"))
+    # ``exact``: counted now (inside a publication the cached count may be a batch behind).
+    listing: Any = (
+        pages.StoredList(live, lang=lang, variant="teaser", count=live.count())
+        if exact
+        else _stored_listing(live, lang=lang, variant="teaser", name="home")
+    )
+    page = Paginator(listing, PAGE_SIZE).get_page(page_number)
     featured = (
         pages.StoredList(live.filter(is_featured=True), lang=lang, variant="teaser", count=FEATURED_COUNT)[
             :FEATURED_COUNT
@@ -305,7 +320,19 @@ def home(request: HttpRequest) -> HttpResponse:
         if page.number == 1
         else []
     )
-    return _render(request, "site/home.html", {"page": page, "featured": featured})
+    return {"page": page, "featured": featured}
+
+
+def home_listing_render(*, language: str) -> None:
+    """Render the home page's first page in ``language`` and store it (``pages.listing_store``):
+    called where stories go live or are withdrawn, so a page view does not build the listing."""
+    if language not in settings.PUBLISHING_LANGUAGES:
+        return
+    with translation.override(language):
+        context = _home_context(lang=language, page_number="1", exact=True)
+        context.update(SITE_NAME=settings.DESK_SITE_NAME, LANGUAGE_CODE=language)
+        html = loader.render_to_string("site/home.html#listing", context)
+    pages.listing_store(name="home", lang=language, html=html)
 
 
 @require_safe

@@ -48,4 +48,6 @@ class Command(BaseCommand):
                     for article in Article.objects.filter(pk__in=chunk).only("pk", f"body_{lang}", f"body_html_{lang}"):
                         publishing.article_body_render_again(article=article, language=lang)
                     total += views.article_pages_render(pks=chunk, language=lang)
+            if options["all"] or pages.listing_stored(name="home", lang=lang) is None:
+                views.home_listing_render(language=lang)  # after the stories: it shows their teasers
         self.stdout.write(f"Rendered {total} pages.")
