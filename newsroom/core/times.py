@@ -9,8 +9,6 @@ time on the desk goes through :func:`desk_time` (templates use the ``desk_time``
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
-from functools import lru_cache
 
 from django.conf import settings
 from django.utils import timezone
@@ -18,15 +16,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 DEFAULT_FORMAT = "j M Y H:i"
-
-
-@lru_cache(maxsize=8)
-def _zone(name: str) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(name)
-
-
-def desk_zone() -> zoneinfo.ZoneInfo:
-    return _zone(settings.TIME_ZONE)
 
 
 def desk_zone_label() -> str:
@@ -43,6 +32,6 @@ def desk_time(value: dt.datetime | None, fmt: str = DEFAULT_FORMAT, *, label: bo
     if value is None:
         return ""
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
-        value = value.astimezone(desk_zone())
+        value = timezone.localtime(value, timezone.get_default_timezone())
     text = date_format(value, fmt)
     return f"{text} ({desk_zone_label()})" if label else text

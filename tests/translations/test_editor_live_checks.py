@@ -12,7 +12,6 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 
-from newsroom.core import times
 from tests.factories import ArticleFactory, TranslationFactory
 from translations import workflow
 from translations.models import State
@@ -78,11 +77,11 @@ def test_autosave_with_no_error_left_offers_a_plain_submit(client, mine, volunte
 def test_autosave_says_when_it_saved_in_the_desks_zone(client, mine, volunteer, settings):
     settings.TIME_ZONE = "Europe/Minsk"
     client.force_login(volunteer)
-    before = timezone.now().astimezone(times.desk_zone())
+    before = timezone.now().astimezone(timezone.get_default_timezone())
 
     body = _autosave(client, mine, based_on=mine.edit_version, title="T").json()
 
-    after = timezone.now().astimezone(times.desk_zone())
+    after = timezone.now().astimezone(timezone.get_default_timezone())
     shown = {f"{t:%H:%M} (Minsk time)" for t in (before, after)}
     assert body["saved_at_display"] in shown
     assert dt.datetime.fromisoformat(body["saved_at"]).utcoffset() == dt.timedelta(hours=3)

@@ -41,10 +41,6 @@ from translations.people import accounts, notifications
 from translations.people import names as people
 
 JOBS_PER_PAGE = 30
-# Editor-side actions that need a typed reason (as on the shared transition endpoint).
-
-
-notifications_unread_count = selectors.notifications_unread_count
 
 
 # --- Job board and my work --------------------------------------------------------------
@@ -91,7 +87,6 @@ def jobs(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "query": query.urlencode(),
-            "unread": notifications_unread_count(user=request.user),
         },
     )
 
@@ -133,7 +128,6 @@ def mine(request: HttpRequest) -> HttpResponse:
             "review_count": len(queue["assigned"]) + len(queue["unassigned"]),
             "is_reviewer": permissions.is_reviewer(user),
             "changes_requested": changes_requested,
-            "unread": notifications_unread_count(user=request.user),
         },
     )
 
@@ -256,7 +250,7 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse(
         {
             "edit_version": saved.edit_version,
-            "saved_at": timezone.localtime(now, times.desk_zone()).isoformat(),
+            "saved_at": timezone.localtime(now, timezone.get_default_timezone()).isoformat(),
             # The desk's clock, not the browser's: "Saved at 07:43 (Minsk time)".
             "saved_at_display": times.desk_time(now, "H:i"),
             "checks": pages.checks_report(workflow.translation_problems(translation=saved)),
@@ -353,7 +347,7 @@ def notifications_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "desk/notifications.html",
-        {"page": page, "unread": notifications_unread_count(user=request.user)},
+        {"page": page, "unread": selectors.notifications_unread_count(user=request.user)},
     )
 
 
