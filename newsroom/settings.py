@@ -367,7 +367,9 @@ API_RATE_WINDOW = env.int("API_RATE_WINDOW", default=60)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Refusals (4xx, a bad Host) are one line with their reason; 5xx keep the traceback.
+    "filters": {"refusals_on_one_line": {"()": "newsroom.core.logs.RefusalsOnOneLine"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refusals_on_one_line"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # axes.apps logs a start-up banner to stderr in every process; commands promise one line there.
     "loggers": {"pgserver": {"level": "WARNING"}, "axes.apps": {"level": "WARNING"}},

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
@@ -277,7 +278,7 @@ class SitePageCacheMiddleware:
                     return None
                 key = _key(request, _versions(scope(request, match.kwargs)), lang)
             cached = cache.get(key)
-        except Resolver404:
+        except (Resolver404, DisallowedHost):  # (the full stack answers a bad Host with its 400)
             return None
         except Exception:  # the cache server restarts: the full stack renders the page
             log.warning("Site cache unavailable for %s", path, exc_info=True)
