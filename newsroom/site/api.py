@@ -37,9 +37,9 @@ from pydantic import BeforeValidator
 from newsroom.core.html import body_groups, safe_url
 from newsroom.models import Article, Correction, Outlet, SourceRevision, Tag
 from newsroom.site import search
-from newsroom.site.views import article_credits, article_url, live_articles, public_contributors, public_credits
+from newsroom.site.selectors import article_credits, article_url, live_articles, public_contributors, public_credits
 from newsroom.templatetags.source_images import picture_data
-from translations.models import Role, State, Translation
+from translations.public import Role, live_source_revision_ids
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -484,8 +484,9 @@ def story(
     tags = list(article.tags.all())
     credits = public_credits(article, article_credits(article=article, lang=lang))
     corrections = list(Correction.objects.filter(article=article, language=lang).order_by("published_at", "pk"))
-    live = Translation.objects.filter(article=article, language=lang).exclude(state=State.SPIKED)
-    revision = SourceRevision.objects.filter(pk__in=live.values("source_revision_id")).only("number", "fetched_at")
+    revision = SourceRevision.objects.filter(pk__in=live_source_revision_ids(article=article, lang=lang)).only(
+        "number", "fetched_at"
+    )
     source_revision = revision.first()
     body = _blocks(getattr(article, _field("body", lang)), credit=article.source_name, request=request)
     data = _story_item(request, article, lang, tags)
