@@ -251,6 +251,24 @@ MIDDLEWARE_ON_HIT: dict[str, tuple[str, str]] = {
 }
 
 
+SERVES_BEFORE_THE_STACK = ("newsroom.site.cache.SitePageCacheMiddleware", "newsroom.site.api_http.ApiMiddleware")
+
+
+def middleware_on_hit_undecided(middleware: list[str]) -> list[str]:
+    """The entries of ``middleware`` (``settings.MIDDLEWARE``) nobody decided for warm answers:
+    not in :data:`MIDDLEWARE_ON_HIT`, or placed against its decision (a middleware a warm answer
+    "runs" must come before the middleware that serve before the stack, one it "skips" after)."""
+    first = min((middleware.index(name) for name in SERVES_BEFORE_THE_STACK if name in middleware), default=0)
+    undecided = []
+    for index, name in enumerate(middleware):
+        decision = MIDDLEWARE_ON_HIT.get(name, ("", ""))[0]
+        if name in SERVES_BEFORE_THE_STACK:
+            continue
+        if decision != ("runs" if index < first else "skipped"):
+            undecided.append(name)
+    return undecided
+
+
 class SitePageCacheMiddleware:
     """Serves a warm site page before the session, locale, CSRF, auth, messages and audit
     middleware run (placed right after the CSP middleware, so security headers and the CSP
