@@ -461,26 +461,8 @@ def stories(
     return Status(200, envelope)
 
 
-@api.get("/stories/{story_id}/", response={200: Story, **ERRORS}, url_name="story", summary="One published story")
-def story(
-    request: HttpRequest,
-    response: HttpResponse,
-    story_id: Annotated[int, Path(ge=1, le=MAX_ID)],
-    language: LanguageParam = Language(settings.LANGUAGE_CODE),  # noqa: B008
-) -> Status[dict[str, Any]]:
-    """The story as its page shows it: blocks, translator's notes, dated corrections and the credits."""
-    lang = language.value
-    article = (
-        _with_modified(
-            Article.objects.filter(Article.live_q(lang), pk=story_id),
-            lang,
-        )
-        .select_related("outlet")
-        .defer("search_en")
-        .first()
-    )
-    if article is None:
-        raise HttpError(404, "No story with this id is published in this language.")
+def _story_detail(request: HttpRequest, article: Article, lang: str) -> dict[str, Any]:
+    """A story's answer as its page shows it: blocks, notes, corrections, credits, attribution."""
     tags = list(article.tags.all())
     credits = public_credits(article, article_credits(article=article, lang=lang))
     corrections = list(Correction.objects.filter(article=article, language=lang).order_by("published_at", "pk"))
@@ -516,6 +498,30 @@ def story(
             ),
         },
     )
+    return data
+
+
+@api.get("/stories/{story_id}/", response={200: Story, **ERRORS}, url_name="story", summary="One published story")
+def story(
+    request: HttpRequest,
+    response: HttpResponse,
+    story_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    language: LanguageParam = Language(settings.LANGUAGE_CODE),  # noqa: B008
+) -> Status[dict[str, Any]]:
+    """The story as its page shows it: blocks, translator's notes, dated corrections and the credits."""
+    lang = language.value
+    article = (
+        _with_modified(
+            Article.objects.filter(Article.live_q(lang), pk=story_id),
+            lang,
+        )
+        .select_related("outlet")
+        .defer("search_en")
+        .first()
+    )
+    if article is None:
+        raise HttpError(404, "No story with this id is published in this language.")
+    data = _story_detail(request, article, lang)
     response.headers["Last-Modified"] = http_date(data["modified_at"].timestamp())
     return Status(200, data)
 
