@@ -227,7 +227,7 @@ class Article(models.Model):
     # view neither renders every block nor searches the whole archive for related stories.
     body_html = models.TextField(_("body (rendered)"), blank=True, editable=False)
     related_ids = models.JSONField(_("related stories"), default=list, blank=True, editable=False)
-    # The story's page rendered at publication (newsroom/site/pages.py): head, content and the
+    # The story's page rendered at publication (newsroom/site/rendering/): head, content and the
     # language links, with a stamp of the templates and settings they were rendered with. A page
     # view with a current stamp fills the site's frame from this one column; otherwise it renders.
     page = models.JSONField(_("page (rendered)"), default=dict, blank=True, editable=False)

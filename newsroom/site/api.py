@@ -6,7 +6,7 @@ so the contract cannot drift from the code.
 
 Everything here reads what the public site shows and nothing else: the live fields of an
 Article (never a working copy), the credit *snapshots* through the site's own
-:func:`~newsroom.site.views.public_credits` (never an account's real name unless it was the
+:func:`~translations.public.public_credits` (never an account's real name unless it was the
 chosen credit), translators who opted in to a public page. Desk comments, drafts, spiked and
 scheduled work are never queried. HTTP behaviour (page cache tied to the site's, ETag/304,
 CORS, rate limit, JSON errors) lives in :mod:`newsroom.site.api_http`.
