@@ -5,8 +5,7 @@ from modeltranslation.translator import translator
 from modeltranslation.utils import build_localized_fieldname
 
 from newsroom.models import Article, AuditEntry, Correction, Feed, FeedItem, Outlet, SlugRedirect, SourceRevision, Tag
-from newsroom.site import pages
-from newsroom.site.cache import site_cache_invalidate
+from newsroom.site.rendering import owner as rendering
 
 
 class FeedInline(admin.TabularInline):
@@ -95,10 +94,8 @@ class ArticleAdmin(TranslationAdmin):  # type: ignore[type-arg]
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         super().save_model(request, obj, form, change)
-        # "Featured" shows on the listings: the stored ones are forgotten (rendered per request
-        # until the next publication or `manage.py site_pages_render`), and the cached pages.
-        pages.listings_forget()
-        site_cache_invalidate()
+        # "Featured" shows on the listings (stored ones and cached pages forgotten).
+        rendering.listings_changed()
 
 
 @admin.register(SourceRevision)

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "newsroom.core.cache_control.CacheControlMiddleware",  # desk pages private; a cookie never public
     "csp.middleware.CSPMiddleware",
     "newsroom.site.cache.SitePageCacheMiddleware",  # a warm site page, before sessions and the rest
     "newsroom.site.api_http.ApiMiddleware",  # /api/ only: before sessions and CSRF, which it never needs

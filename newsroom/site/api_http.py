@@ -31,7 +31,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
-from newsroom.site.cache import revalidatable, site_cache_lists_version
+from newsroom.site.cache import CachedResponse, request_cache_address, revalidatable, site_cache_lists_version
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +82,7 @@ def rate_limit_wait(request: HttpRequest) -> int:
 def _cache_key(request: HttpRequest) -> str:
     from newsroom.site.api import PARAMS
 
-    params = "&".join(f"{name}={request.GET.get(name, '')}" for name in PARAMS if name in request.GET)
-    address = f"{request.get_host()}{request.path}?{params}"
+    address = request_cache_address(request, PARAMS)  # scheme, host, path, the parsed query escaped
     digest = hashlib.sha256(address.encode("utf-8", "surrogateescape")).hexdigest()
     return f"api:page:{site_cache_lists_version()}:{digest}"
 
@@ -130,16 +129,17 @@ class ApiMiddleware:
             return self.get_response(request)
         key = _cache_key(request)
         cached = cache.get(key)
-        if cached is not None:
-            content, headers = cached
-            hit = HttpResponse(content)
-            for name, value in headers.items():
-                hit.headers[name] = value
-            return hit
+        if isinstance(cached, CachedResponse):
+            return cached.response()
         response = self.get_response(request)
-        if response.status_code == 200 and isinstance(response, HttpResponse) and not response.streaming:
+        if (
+            response.status_code == 200
+            and isinstance(response, HttpResponse)
+            and not response.streaming
+            and not response.cookies
+        ):
             kept = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
-            cache.set(key, (response.content, kept), _seconds())
+            cache.set(key, CachedResponse(response.content, kept), _seconds())
         return response
 
     def _finish(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:

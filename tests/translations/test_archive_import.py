@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from newsroom import publishing
 from newsroom.models import Article, SourceRevision
+from newsroom.site.rendering.related import RELATED_COUNT
 from translations.models import Credit, Role, State, Translation, WorkflowEvent
 
 
@@ -192,7 +193,7 @@ def test_a_batch_gives_every_story_the_related_stories_one_by_one_publishing_giv
     archive("https://many.example.by/", "Many", 4)
     one_by_one, batched = related_by_number("https://one.example.by/"), related_by_number("https://many.example.by/")
     assert batched == one_by_one
-    assert len(batched["1"]) == publishing.RELATED_COUNT
+    assert len(batched["1"]) == RELATED_COUNT
     # A story imported later in the same batch is in an earlier one's list, and on its stored page.
     first_batch = ["1", "2", "3", "4"]
     pairs = [(a, b) for a in first_batch for b in batched[a] if b in first_batch and int(b) > int(a)]

@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 
 from newsroom import publishing
 from newsroom.models import Article, Tag
-from newsroom.site.views import article_url
+from newsroom.site.selectors import article_url
 from translations import editing, machine_drafts, permissions, review, selectors, versions, workflow
 from translations.assist import checks, diff, glossary, machine, memory
 from translations.desk.editorial_forms import CommentForm
@@ -204,7 +204,7 @@ def editor_page(
     actions = [a for a in workflow.available_actions(user=user, translation=t) if a not in ACTIONS_ELSEWHERE]
     # A job opened before bylines existed shows the standard byline (publication uses it too).
     byline_defaults = t.article.default_byline(t.language)
-    byline, byline_outlet = (t.byline, t.byline_outlet) if t.byline or t.byline_outlet else byline_defaults
+    byline, byline_outlet = t.article.byline_for(t.language, authors=t.byline, outlet=t.byline_outlet)
     values = {
         "title": (posted or {}).get("title", t.title),
         "lead": (posted or {}).get("lead", t.lead),

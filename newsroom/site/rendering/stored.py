@@ -1,6 +1,6 @@
 """A story's page rendered once, at publication: what a page view reads instead of rendering.
 
-``newsroom.site.views.article_pages_render`` renders the parts of ``site/article.html`` that
+``newsroom.site.rendering.render.article_pages_render`` renders the parts of ``site/article.html`` that
 depend on the story (the ``title``, ``meta``, ``alternates``, ``structured`` and ``content``
 partials: head metadata, hreflang links, JSON-LD, the text with its corrections, credits, tags
 and related stories) and stores them in ``Article.page_<lang>`` with the language links and the
@@ -20,27 +20,26 @@ renders them again.
 When the inputs change, the stored pages are rendered again (publishing: the story, the stories
 whose related list changed, and on a republication or withdrawal the stories listing it) or
 forgotten (``{}``: rendered per request until the next publication or ``site_pages_render``)
-for rarer edits made elsewhere: a profile, a tag, an outlet (receivers in ``newsroom.apps``).
+for rarer edits made elsewhere: a profile, a tag, an outlet. Those rules are all in
+``newsroom.site.rendering.owner``; this module only reads and writes the stored rows.
 """
 
 from __future__ import annotations
 
-import contextvars
 import functools
 import hashlib
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import django
 from django.conf import settings
-from django.dispatch import Signal
+from django.core.cache import cache
 from django.template import loader
 from django.utils.safestring import SafeString, mark_safe
 from modeltranslation.utils import build_localized_fieldname
 
 from newsroom.models import Article, StoredListing
+from newsroom.site.cache import site_cache_lists_version
 
 # Never a real host (RFC 2606): replaced by the request's scheme and host on every page view.
 ORIGIN = "https://site-origin.invalid"
@@ -56,45 +55,6 @@ STAMPED_TEMPLATES = (
 TEASERS = {"teaser": True, "teaser_h2": False}
 # Bump when what is stored changes shape.
 FORMAT = "1"
-
-
-# Sent with ``pks`` (story ids) and ``language`` when the stored pages of those stories must be
-# rendered again (their live text, related stories or corrections changed: ``newsroom.publishing``
-# calls :func:`pages_stale`). ``newsroom.site.receivers`` renders them (publishing never imports
-# the site's views, which read the translation desk's credits).
-pages_changed = Signal()
-_deferred_pages: contextvars.ContextVar[dict[str, set[int]] | None] = contextvars.ContextVar(
-    "deferred_pages", default=None
-)
-
-
-@contextmanager
-def pages_render_deferred() -> Iterator[None]:
-    """Collect the page renders asked for inside, and ask once per language at the end.
-
-    For batches (``import_archive``): a story related to many of the batch is rendered once.
-    Nothing is asked if the block raises (its transaction is rolled back anyway).
-    """
-    pending: dict[str, set[int]] = {}
-    token = _deferred_pages.set(pending)
-    try:
-        yield
-    finally:
-        _deferred_pages.reset(token)
-    for language, pks in pending.items():
-        pages_changed.send(sender=Article, pks=pks, language=language)
-
-
-def pages_render_is_deferred() -> bool:
-    return _deferred_pages.get() is not None
-
-
-def pages_stale(*, pks: Iterable[int], language: str) -> None:
-    pending = _deferred_pages.get()
-    if pending is not None:
-        pending.setdefault(language, set()).update(pks)
-    else:
-        pages_changed.send(sender=Article, pks=set(pks), language=language)
 
 
 @functools.cache
@@ -203,3 +163,13 @@ def article_pages_forget(*, pks: Any) -> int:
     return Article.objects.filter(pk__in=pks).update(
         **{build_localized_fieldname("page", code): {} for code in settings.MODELTRANSLATION_LANGUAGES}
     )
+
+
+def listing_counted(queryset: Any, *, lang: str, variant: str, name: str) -> StoredList:
+    """``queryset`` (live stories) as stored teasers, counted once per listings version."""
+    key = f"site:count:{site_cache_lists_version()}:{lang}:{hashlib.sha256(name.encode()).hexdigest()[:32]}"
+    count = cache.get(key)
+    if count is None:
+        count = queryset.count()
+        cache.set(key, count, 3600)
+    return StoredList(queryset, lang=lang, variant=variant, count=count)
