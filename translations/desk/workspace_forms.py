@@ -12,7 +12,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from newsroom.core.inputs import clean_text
+from newsroom.core.inputs import BadInput, clean_text
 from newsroom.models import Outlet
 from translations import selectors
 from translations.models import Contributor, CreditMode, NotificationKind, Role
@@ -221,9 +221,26 @@ class GlossaryTermForm(forms.Form):
         return str(self.cleaned_data.get("target_language") or settings.LANGUAGE_CODE)
 
 
-class VersionCommentForm(forms.Form):
-    based_on = forms.IntegerField(min_value=0)
-    version_comment = forms.CharField(label=_("What changed (for the history)"), max_length=500, required=False)
+def autosave_payload(data: Any) -> tuple[int, dict[str, Any]]:
+    """editor.js's autosave body (``{"based_on", "title"?, "lead"?, "tags"?, "byline"?,
+    "byline_outlet"?, "blocks"?, "notes"?}``) read into ``based_on`` and the
+    ``translation_save`` arguments it carries, each of its type (others are ignored). Raises
+    ``BadInput`` for a body without a readable ``based_on``."""
+    try:
+        based_on = int(data["based_on"])
+    except (ValueError, KeyError, TypeError, OverflowError) as e:
+        raise BadInput(str(_("Malformed save."))) from e
+    if not isinstance(data, dict):
+        raise BadInput(str(_("Malformed save.")))
+    fields: dict[str, Any] = {}
+    for name in ("title", "lead", "tags", "byline", "byline_outlet"):
+        if isinstance(data.get(name), str):
+            fields[name] = data[name]
+    if isinstance(data.get("blocks"), dict):
+        fields["blocks"] = data["blocks"]
+    if isinstance(data.get("notes"), list):
+        fields["notes"] = data["notes"]
+    return based_on, fields
 
 
 def editor_payload(
