@@ -1,7 +1,7 @@
 """Review services: block comments, restoring old versions, following a re-synced source,
 and confirming credits before publication.
 
-None of these writes ``Translation.state``: a state change goes through ``workflow.py``
+None of these writes ``Translation.state``: a state change goes through ``workflow``
 (``translation_follow_source`` calls ``workflow.translation_request_changes`` for that).
 """
 

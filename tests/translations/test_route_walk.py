@@ -25,8 +25,8 @@ from reversion.models import Version
 from newsroom.models import AuditEntry
 from tests.factories import ArticleFactory, TranslationFactory, UserFactory
 from translations import editing, versions, workflow
-from translations.workflow import registry
 from translations.models import Comment, State, Translation, WorkflowEvent
+from translations.workflow import registry
 
 LIVE_FIELDS = ("title", "lead", "body", "slug", "published_at")
 

@@ -92,6 +92,8 @@ def action_buttons(*, user: Any, translation: Translation, editable: bool) -> li
                 url=reverse(verb.route, args=args),
                 free_text={"label": _(text.label), "required": text.required} if text is not None else None,
                 is_secondary=verb.is_secondary,
+                # A verb with a view of its own (Submit saves the editor's text first) is sent by
+                # the editor form's own button while the text is editable.
                 in_bar=not (editable and verb.route != "desk:transition"),
             )
         )

@@ -221,6 +221,30 @@ class GlossaryTermForm(forms.Form):
         return str(self.cleaned_data.get("target_language") or settings.LANGUAGE_CODE)
 
 
+def posted_version(data: QueryDict) -> int | None:
+    """The ``based_on`` the editor form carries (the version it was built from), None when it
+    is missing or unreadable."""
+    try:
+        return int(data.get("based_on", ""))
+    except ValueError:
+        return None
+
+
+def submit_arguments(
+    data: QueryDict, *, source_blocks: list[dict[str, Any]], notes: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The editor form's Submit read into ``workflow.translation_save_and_submit`` arguments:
+    ``text`` (:func:`editor_payload`; None when the form carries no text: no ``based_on``),
+    ``based_on``, ``comment`` and ``correction_note`` (None when the form has no such field)."""
+    note = data.get("correction_note")
+    return {
+        "text": editor_payload(data, source_blocks=source_blocks, notes=notes) if "based_on" in data else None,
+        "based_on": posted_version(data),
+        "comment": clean_text(data.get("comment", "")).strip()[:5000],
+        "correction_note": clean_text(note) if note is not None else None,
+    }
+
+
 def autosave_payload(data: Any) -> tuple[int, dict[str, Any]]:
     """editor.js's autosave body (``{"based_on", "title"?, "lead"?, "tags"?, "byline"?,
     "byline_outlet"?, "blocks"?, "notes"?}``) read into ``based_on`` and the

@@ -35,6 +35,8 @@ from translations.desk.workspace_forms import (
     ProfileForm,
     autosave_payload,
     editor_payload,
+    posted_version,
+    submit_arguments,
 )
 from translations.models import Comment, GlossaryTerm, Notification, State, Translation
 from translations.people import accounts, notifications
@@ -113,16 +115,8 @@ def _render_editor(request: HttpRequest, t: Translation, status: int = 200, **kw
     )
 
 
-def _posted_version(request: HttpRequest) -> int | None:
-    """The ``based_on`` the editor form carries, None when it is missing or unreadable."""
-    try:
-        return int(request.POST.get("based_on", ""))
-    except ValueError:
-        return None
-
-
 def _based_on(request: HttpRequest) -> int:
-    based_on = _posted_version(request)
+    based_on = posted_version(request.POST)
     if based_on is None:
         raise PermissionDenied(_("The form is incomplete; reload the page."))
     return based_on
@@ -202,17 +196,10 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     """Save what the form carries (if anything), run the checks, and submit only without errors."""
     t = _visible(request, pk)
-    blocks, notes, note = t.source_revision.blocks, t.notes, request.POST.get("correction_note")
-    posted = editor_payload(request.POST, source_blocks=blocks, notes=notes) if "based_on" in request.POST else None
+    arguments = submit_arguments(request.POST, source_blocks=t.source_revision.blocks, notes=t.notes)
+    posted = arguments["text"]
     try:
-        t = workflow.translation_save_and_submit(
-            translation=t,
-            by=request.user,
-            text=posted,
-            based_on=_posted_version(request),
-            comment=inputs.clean_text(request.POST.get("comment", "")).strip()[:5000],
-            correction_note=inputs.clean_text(note) if note is not None else None,
-        )
+        t = workflow.translation_save_and_submit(translation=t, by=request.user, **arguments)
     except editing.StaleEdit as stale:
         messages.error(request, stale.message)
         t.refresh_from_db()
