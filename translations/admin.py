@@ -1,7 +1,7 @@
 """The admin: a window on the desk's data, never a way around the workflow.
 
 Translations, their credits and their events are read-only here (state, text and credits
-change only through ``workflow.py``, ``editing.py`` and ``review.py``, which write the event,
+change only through ``workflow``, ``editing.py`` and ``review.py``, which write the event,
 revision and audit row). The version history is listed, but django-reversion's revert and
 recover are off: restoring is the desk's own History → Restore, which records what it did.
 Nothing here deletes a WorkflowEvent (and events protect their translation from cascades).

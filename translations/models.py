@@ -1,7 +1,7 @@
 """Translations and everything that belongs to them.
 
 A :class:`Translation` is the working copy of one Article in one target language. Its
-``state`` is written only by ``translations/workflow.py``. ``blocks`` maps each source block
+``state`` is written only by ``translations/workflow/``. ``blocks`` maps each source block
 id to ``{"text": …, "omitted": bool, "reason": …}``; translator's additions live apart in
 ``notes`` (``[{"id", "after", "text", "keep"}]``) so they are never mistaken for source text.
 Every deliberate save is a django-reversion version; autosaves update the row only.

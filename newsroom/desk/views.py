@@ -24,7 +24,6 @@ from newsroom.models import Article, Feed, FeedItem, SourceRevision
 from newsroom.sources import fetching, images, importing, inbox
 from newsroom.sources import polling as feed_polling
 from newsroom.sources.diff import source_diff
-from translations import workflow
 from translations.models import Translation
 
 editor_required, reviewer_required = roles.editor_required, roles.reviewer_required
@@ -201,19 +200,6 @@ def inbox_item_reject(request: HttpRequest, pk: int) -> HttpResponse:
         inbox.feeditem_reject(item=item, by=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, _("Rejected."))
     return redirect("desk:inbox")
-
-
-@editor_required
-@require_POST
-def inbox_article_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    article: Article = get_object_or_404(Article.objects.select_related("current_revision"), pk=pk)
-    try:
-        translation = workflow.translation_create(article=article, by=request.user)
-    except workflow.WorkflowError as exc:
-        messages.error(request, exc.message)
-        return redirect("desk:inbox")
-    messages.success(request, _("Translation job opened."))
-    return redirect(translation)
 
 
 @editor_required

@@ -205,16 +205,16 @@ def test_a_batch_gives_every_story_the_related_stories_one_by_one_publishing_giv
 def test_a_story_failing_after_it_was_offered_to_its_neighbours_leaves_no_trace_in_their_lists(
     db, tmp_path, monkeypatch
 ):
-    from translations import workflow
+    from translations.workflow import base as workflow_base
 
-    real_audit = workflow.audit_record
+    real_audit = workflow_base.audit_record
 
     def failing(*, target, **kwargs):
         if target.title == "Archive story 3":
             raise RuntimeError("disk full")
         return real_audit(target=target, **kwargs)
 
-    monkeypatch.setattr(workflow, "audit_record", failing)
+    monkeypatch.setattr(workflow_base, "audit_record", failing)
     path = tmp_path / "archive.json"
     path.write_text(json.dumps([story(n) for n in range(1, 5)]))
     out = io.StringIO()
