@@ -1,6 +1,6 @@
 """Importing: source stories become Articles with a first SourceRevision.
 
-``fetching.py`` fetches safely, ``extraction.py`` turns bytes into metadata and blocks (both
+``fetching.py`` fetches safely, ``extraction/`` turns bytes into metadata and blocks (both
 pure); this module owns the writes. Every import is keyed on the normalised canonical URL,
 so importing a story twice (from the desk, a feed or the command line) returns the existing
 article.
