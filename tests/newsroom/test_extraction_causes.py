@@ -339,3 +339,16 @@ def test_canonical_that_loads_stays_the_story_address(monkeypatch: pytest.Monkey
 
     assert checked.canonical == canonical
     assert checked.url == canonical
+
+
+def test_pasted_paragraph_with_pictures_among_its_words_is_one_paragraph_then_the_pictures() -> None:
+    blocks = extraction.blocks_from_pasted(
+        text_or_html='<p>Ferry fares <img src="https://img.example/a.jpg"> are frozen '
+        '<a href="https://img.example/"><img src="https://img.example/b.jpg" alt="Pier"></a>until May.</p>'
+    )
+
+    assert [(b["kind"], b["text"]) for b in blocks] == [
+        ("paragraph", "Ferry fares are frozen until May."),
+        ("image", ""),
+        ("image", "Pier"),
+    ]

@@ -26,15 +26,17 @@ _STRUCTURE_TAGS = {
     "iframe", "img", "ins", "kbd", "li", "main", "mark", "nav", "ol", "p", "picture", "pre", "q",
     "s", "samp", "script", "section", "small", "span", "strike", "strong", "sub", "summary", "sup",
     "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "tt", "u", "ul", "var", "wbr",
-    "noscript",
+    "noscript", "form", "input",
 }  # fmt: skip
-# `<form>` is not here: ASP.NET pages wrap the whole page, story included, in one form; the
-# form tag goes and its content stays (its controls are dropped below). `<noscript>` stays as
+# `<form>` and `<input>` stay, with what says a form's purpose: a sign-up, log-in or search
+# form is furniture (`furniture.py`), while ASP.NET pages wrap the whole page, story included,
+# in one form that must be read. Buttons, selects and text areas go with their content (their
+# words are never story). `<noscript>` stays as
 # an element: some pages put the story's text there; the walker reads its text and skips the
 # duplicate of a lazy-loaded image.
 _STRUCTURE_DROP_WITH_CONTENT = {
     "style", "template", "title", "textarea", "select", "option", "svg", "math",
-    "object", "video", "audio", "button", "input", "canvas", "map", "dialog", "frameset",
+    "object", "video", "audio", "button", "canvas", "map", "dialog", "frameset",
     "noembed", "noframes", "xmp", "plaintext",
 }  # fmt: skip
 _STRUCTURE_ATTRS = {
@@ -44,6 +46,9 @@ _STRUCTURE_ATTRS = {
     "iframe": {"src", "data-src"},
     "script": {"src", "data-telegram-post"},
     "blockquote": {"cite"},
+    # what a form is for (furniture.is_service_form): its action and role, its inputs' kinds
+    "form": {"action"},
+    "input": {"type", "name", "placeholder", "autocomplete"},
 }
 
 

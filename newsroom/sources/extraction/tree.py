@@ -8,7 +8,7 @@ BLOCK_TAGS = {
     "address", "article", "aside", "blockquote", "center", "dd", "details", "div", "dl", "dt",
     "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr",
     "iframe", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tbody", "td", "tfoot",
-    "th", "thead", "tr", "ul", "summary", "caption", "noscript",
+    "th", "thead", "tr", "ul", "summary", "caption", "noscript", "form",
 }  # fmt: skip
 
 

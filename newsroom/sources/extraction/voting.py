@@ -11,6 +11,7 @@ import trafilatura
 
 from .blocks import TEXT_KINDS
 from .clutter import BOILERPLATE_LINE, CREDIT_LINE, FURNITURE_HEADING
+from .furniture import NOTICE_LINE, RANKED_TITLE
 from .text import normalize_text
 from .tree import has_block_child, own_text, raw_text, tag_name
 
@@ -122,7 +123,9 @@ class Votes:
             credit = len(block["text"]) < 300 and bool(
                 CREDIT_LINE.match(block["text"]) or BOILERPLATE_LINE.match(block["text"])
             )
-            return links or credit or (short and bool(FURNITURE_HEADING.match(block["text"])))
+            notice = len(block["text"]) < 300 and bool(NOTICE_LINE.search(block["text"]))
+            heading = short and bool(FURNITURE_HEADING.match(block["text"]) or RANKED_TITLE.match(block["text"]))
+            return links or credit or notice or heading
 
         text = [i for i, b in enumerate(blocks) if b["kind"] in TEXT_KINDS]
         votes = {i for i in text if self.matches(blocks[i]["text"], strict=blocks[i]["kind"] == "list_item")}

@@ -15,12 +15,13 @@ from lxml import etree
 from .blocks import TEXT_KINDS, assign_ids
 from .clutter import class_words, drop_inline_cards, in_teaser_card, is_caption, is_clutter, is_hidden
 from .embeds import embed_from_url
+from .furniture import furniture_boxes
 from .sanitising import safe_url, sanitise_inline
 from .text import clean_text, normalize_text
 from .tree import BLOCK_TAGS, data_cell, has_block_child, raw_text, tag_name
 from .voting import Votes
 
-_SKIP_TAGS = {"script", "nav", "aside", "footer", "form", "button", "hr", "summary", "caption"}
+_SKIP_TAGS = {"script", "nav", "aside", "footer", "button", "hr", "summary", "caption"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
@@ -37,6 +38,7 @@ class Walker:
     _in_core: int = 0
     _in_near: int = 0
     _chunks: list[Any] = field(default_factory=list)
+    _furniture: set[Any] = field(default_factory=set)
 
     @property
     def _near(self) -> Any:
@@ -50,6 +52,8 @@ class Walker:
 
     def _dropped(self, el: Any) -> bool:
         """Hidden or furniture, unless it holds a good part of the story trafilatura found."""
+        if el in self._furniture:  # a sign-up/log-in/search form, a gate, a "most read" list
+            return not (self.votes is not None and self.votes.holds_story(el, 0.5))
         if is_hidden(el):  # a hidden copy of the description is no story; a hidden story is
             return not (self.votes is not None and self.votes.holds_story(el, 0.5))
         if is_clutter(el):
@@ -181,6 +185,7 @@ class Walker:
         self._chunks, holder = self._core_chunks()
         if holder is not None and any(node is holder for node in container.iterancestors()):
             container = holder  # walk the other chunks too
+        self._furniture = furniture_boxes(container)
         self._in_core = int(any(container is c for c in self._chunks))
         self._in_near = int(container is self._near or container is self.core)
         self._walk_children(container)
@@ -291,6 +296,8 @@ class Walker:
             self._figure(el)
             return
         if tag in {"p", "pre", "dt", "dd"}:
+            if self._paragraph_with_media(el):
+                return
             if el.find(".//iframe") is not None or (
                 el.find(".//img") is not None and len(normalize_text(raw_text(el))) < 300
             ):
@@ -312,6 +319,26 @@ class Walker:
             return  # a caption or credit away from its picture is not a paragraph of the story
         elif self._substantial(el) or (tag in {"td", "th"} and data_cell(el) and normalize_text(raw_text(el))):
             self._emit_text_block("paragraph", el)
+
+    def _paragraph_with_media(self, el: Any) -> bool:
+        """A paragraph with a picture or player set among its words (`<p>Words <img> more
+        words</p>`) is one paragraph of all its words, then the media as their own blocks
+        after it, never instead of it. Pasted html is the story whatever its length; on a
+        fetched page a short line beside pictures is left to the image-box rules."""
+        media = [n for n in el.iter("img", "iframe") if n is not el]
+        if not media or any(tag_name(n) in BLOCK_TAGS - {"iframe"} for n in el.iterdescendants()):
+            return False
+        words = copy.deepcopy(el)
+        drop_inline_cards(words)  # a pop-up card's picture is not the paragraph's
+        for node in list(words.iter("img", "iframe")):
+            node.drop_tree()  # its tail, the rest of the sentence, stays
+        size = len(normalize_text(raw_text(words)))
+        if not size or (self.votes is not None and size < 300):
+            return False  # on a fetched page, pictures with a line or two are a gallery and captions
+        self._emit_text_block("paragraph", words)
+        for node in media:
+            self._walk_node(node)
+        return True
 
     def _noscript(self, el: Any) -> None:
         """Text inside `<noscript>` is read; its picture is skipped when it duplicates a lazy one."""
