@@ -54,7 +54,7 @@ Metadata is read, never guessed: JSON-LD (Yoast `@graph`, `@id` references), Ope
 is not used (it would need a guessed timezone); no date is ever taken from the text.
 
 Modules, one concern each (layered, top to bottom; `pyproject.toml` holds the contract):
-`article` (the pipeline) → `walker` → `voting` | `metadata` → `clutter` | `blocks` | `embeds`
+`article` (the pipeline) → `confidence` | `walker` → `voting` | `metadata` → `clutter` | `blocks` | `embeds`
 → `tree` | `sanitising` → `text` | `decoding`.
 
 Block ids are `<kind prefix>-<10 hex of sha1(kind, normalised text or address)>`, with
@@ -66,10 +66,12 @@ but collapses every other whitespace run; ids use the fully normalised text.
 from __future__ import annotations
 
 from .article import ExtractedArticle, blocks_from_pasted, extract_article
+from .confidence import Confidence
 from .decoding import decode_html
 from .text import normalize_text
 
 __all__ = [
+    "Confidence",
     "ExtractedArticle",
     "blocks_from_pasted",
     "decode_html",

@@ -10,6 +10,7 @@ from typing import Any
 
 from .blocks import assign_ids
 from .clutter import class_words
+from .confidence import Confidence, extraction_confidence
 from .decoding import decode_html
 from .metadata import (
     detect_language,
@@ -47,6 +48,8 @@ class ExtractedArticle:
     tags: list[str]
     paywalled: bool
     blocks: list[dict[str, Any]]
+    # How sure the importer is of the text (`confidence.py`); None for pasted text.
+    confidence: Confidence | None = None
 
 
 def _remove_walls(doc: Any, wall_classes: list[str], votes: Votes) -> None:
@@ -80,9 +83,8 @@ def extract_article(*, content: bytes, url: str, headers: dict[str, str] | None 
     site_name = read_site_name(meta)
     title, h1 = read_title(meta, doc, site_name)
     headlines = read_headlines(meta, title, h1)
-    blocks = Walker(base_url=url, title_key=normalize_text(title), headlines=headlines, votes=votes, core=core).walk(
-        body
-    )
+    walker = Walker(base_url=url, title_key=normalize_text(title), headlines=headlines, votes=votes, core=core)
+    blocks = walker.walk(body)
     # The headline element above the body is gone by now (lxml parents are unaffected).
     published, modified = read_dates(meta, doc, body)
     language = (
@@ -108,6 +110,7 @@ def extract_article(*, content: bytes, url: str, headers: dict[str, str] | None 
         tags=read_tags(meta, doc),
         paywalled=paywalled,
         blocks=blocks,
+        confidence=extraction_confidence(blocks=blocks, reference=votes.lines, core_share=walker.core_share),
     )
 
 

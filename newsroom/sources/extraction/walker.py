@@ -39,6 +39,8 @@ class Walker:
     _in_near: int = 0
     _chunks: list[Any] = field(default_factory=list)
     _furniture: set[Any] = field(default_factory=set)
+    # Share of the story's text that came from the voted core (see `confidence.py`).
+    core_share: float = 0.0
 
     @property
     def _near(self) -> Any:
@@ -199,6 +201,8 @@ class Walker:
             self.blocks = self.votes.filter(self.blocks)
             if not any(b["kind"] in TEXT_KINDS and self.votes.matches(b["text"]) for b in self.blocks):
                 self.blocks = self.votes.paragraphs()
+        sizes = [(len(b["text"]), b.get("_core", True)) for b in self.blocks if b["kind"] in TEXT_KINDS]
+        self.core_share = sum(n for n, core in sizes if core) / max(1, sum(n for n, _core in sizes))
         for block in self.blocks:
             block.pop("_links", None)
             block.pop("_core", None)
