@@ -50,8 +50,13 @@ def _load_evaluate() -> Any:
     return module
 
 
+CONFIDENCE: dict[str, float] = {}  # page URL -> the importer's confidence score
+
+
 def _project(content: bytes, url: str) -> str:
     article = extract_article(content=content, url=url, headers={"Content-Type": "text/html; charset=utf-8"})
+    if article.confidence is not None:
+        CONFIDENCE[url] = article.confidence.score
     return "\n\n".join(b["text"] for b in article.blocks if b["kind"] in TEXT_KINDS and b["text"])
 
 
@@ -106,6 +111,8 @@ def main() -> None:
             f"{metrics['recall']:.4f} ± {metrics['recall_std']:.4f} "
             f"{statistics.mean(res['cpu']):>12.1f} {empty:>6} {len(res['raised']):>6}"
         )
+        if res["name"] == "extract_article":
+            _confidence_report(metrics["tp_fp_fns"], [truth[k].get("url") or "https://example.com/" for k in truth])
         if args.dump:
             args.dump.mkdir(parents=True, exist_ok=True)
             slug = res["name"].split()[0]
@@ -117,6 +124,19 @@ def main() -> None:
         for key in lost:
             print(f"  {key} {truth[key].get('url')}")
     multilingual(evaluate, extractors)
+
+
+def _confidence_report(tp_fp_fns: list[tuple[float, float, float]], urls: list[str]) -> None:
+    """Whether a low confidence points at the pages extracted badly: mean F1 under and over the line."""
+    from newsroom.sources.extraction.confidence import LOW
+
+    f1s = [2 * tp / (2 * tp + fp + fn) if tp else 0.0 for tp, fp, fn in tp_fp_fns]
+    low = [f for f, url in zip(f1s, urls, strict=True) if CONFIDENCE.get(url, 1.0) < LOW]
+    high = [f for f, url in zip(f1s, urls, strict=True) if CONFIDENCE.get(url, 1.0) >= LOW]
+    print(
+        f"{'':<20} confidence < {LOW}: {len(low)} pages, mean page F1 {statistics.mean(low) if low else 0:.3f}; "
+        f"the other {len(high)}: {statistics.mean(high) if high else 0:.3f}"
+    )
 
 
 def _leaked(line: str, body: str, evaluate: Any) -> bool:

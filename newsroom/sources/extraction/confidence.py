@@ -39,7 +39,7 @@ class Confidence:
 
 
 def _words(text: str) -> Counter[str]:
-    return Counter(word.lower() for word in _WORD.findall(text))
+    return Counter(_WORD.findall(text.lower()))
 
 
 def extraction_confidence(*, blocks: list[dict[str, Any]], reference: list[str], core_share: float) -> Confidence:

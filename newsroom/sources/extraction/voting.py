@@ -3,6 +3,7 @@ and which of the walker's blocks are the story (`Votes.filter`)."""
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,7 +12,7 @@ import trafilatura
 
 from .blocks import TEXT_KINDS
 from .clutter import BOILERPLATE_LINE, CREDIT_LINE, FURNITURE_HEADING
-from .furniture import NOTICE_LINE, RANKED_TITLE
+from .furniture import RANKED_TITLE, is_notice
 from .text import normalize_text
 from .tree import has_block_child, own_text, raw_text, tag_name
 
@@ -116,16 +117,16 @@ class Votes:
         list of links or a furniture heading; text before the first or after the last kept
         block is the page around the story. Images and embeds stay where the walker put them."""
 
+        @functools.cache
         def furniture(i: int) -> bool:
             block = blocks[i]
-            links = block.get("_links", 0) > 0.6 and (i not in votes or len(block["text"]) < 150)
-            short = block["kind"] == "heading" or len(block["text"]) < 60
-            credit = len(block["text"]) < 300 and bool(
-                CREDIT_LINE.match(block["text"]) or BOILERPLATE_LINE.match(block["text"])
-            )
-            notice = len(block["text"]) < 300 and bool(NOTICE_LINE.search(block["text"]))
-            heading = short and bool(FURNITURE_HEADING.match(block["text"]) or RANKED_TITLE.match(block["text"]))
-            return links or credit or notice or heading
+            if block.get("_links", 0) > 0.6 and (i not in votes or len(block["text"]) < 150):
+                return True
+            text = block["text"]
+            if len(text) < 300 and (CREDIT_LINE.match(text) or BOILERPLATE_LINE.match(text) or is_notice(text)):
+                return True
+            short = block["kind"] == "heading" or len(text) < 60
+            return short and bool(FURNITURE_HEADING.match(text) or RANKED_TITLE.match(text))
 
         text = [i for i, b in enumerate(blocks) if b["kind"] in TEXT_KINDS]
         votes = {i for i in text if self.matches(blocks[i]["text"], strict=blocks[i]["kind"] == "list_item")}
