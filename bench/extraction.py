@@ -9,7 +9,7 @@ carry no body text). CPU time is process time per page (parsing included, decomp
 Prints F1, precision and recall (bootstrap std from evaluate.py), CPU ms per page, pages that
 came back empty and pages that raised; then the multilingual development set
 (``tests/fixtures/multilingual/``: hand-written pages in ru, be, uk, pl, de modelled on real outlet
-markup, each with a sign-up form, a "most read" list and a paywall notice): F1 per language on
+markup, each with a sign-up form, a "most read" list and a paywall notice, some with teaser cards): F1 per language on
 the development and held-out halves, the share of furniture lines that reached the story per
 cause, and CPU ms per page, for both extractors. ``--dump DIR`` writes both outputs as benchmark JSON
 files there (for reading the misses); ``--n-bootstrap`` is passed to the scorer.
@@ -165,7 +165,7 @@ def multilingual(evaluate: Any, extractors: list[tuple[str, Any]]) -> None:
                 metrics = evaluate.evaluate({k: truth[k] for k in keys}, {k: res["output"][k] for k in keys}, 0)
                 row.append(f"{metrics['f1']:>6.3f}")
             print(f"{res['name']:<20} {split:<9} " + " ".join(row))
-    causes = ["form", "most_read", "paywall"]
+    causes = ["form", "most_read", "paywall", "teaser"]
     print(f"{'furniture leaked':<20} {'split':<9} " + " ".join(f"{c:>10}" for c in causes) + f" {'CPU ms/page':>12}")
     for res in results:
         for split in ("dev", "held-out"):
