@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from newsroom.sources.extraction import extract_article
+from newsroom.sources.extraction import blocks_from_pasted, extract_article
 from newsroom.sources.extraction.furniture import is_service_form
 from newsroom.sources.extraction.sanitising import structure_tree
 
@@ -79,11 +79,14 @@ def test_a_search_form_is_known_by_its_role_or_its_query_field() -> None:
     assert not is_service_form(next(doc.iter("form")))
 
 
-def test_a_form_that_wraps_the_whole_page_keeps_the_story() -> None:
-    page = _page("").replace(b"<div class='b-wrap'>", b"<form action='./Article.aspx?id=7'><div class='b-wrap'>")
+def test_a_form_that_wraps_the_whole_page_keeps_the_story_and_its_search_box_goes() -> None:
+    wrapper = "<form action='./Article.aspx?id=7'><div class='b-search'><input type='search' name='q'></div>"
+    page = _page("").replace(b"<div class='b-wrap'>", wrapper.encode() + b"<div class='b-wrap'>")
     page = page.replace(b"<div class='b-bottom'>", b"</form><div class='b-bottom'>")
 
     assert _texts(page) == STORY
+    pasted = blocks_from_pasted(text_or_html=wrapper + "".join(f"<p>{p}</p>" for p in STORY) + "</form>")
+    assert [b["text"] for b in pasted] == STORY
 
 
 # --------------------------------------------------------------------------- "most read"

@@ -161,7 +161,8 @@ def furniture_boxes(root: Any) -> set[Any]:
     """The service forms, gates and ranked lists under `root`, each as its whole box."""
     found: set[Any] = set()
     for form in root.iter("form"):
-        if is_service_form(form):
+        # a form holding much text wraps the page (ASP.NET) whatever search box it holds
+        if _size_at_most(form, 600) <= 600 and is_service_form(form):
             found.add(_box(form, slack=200, cap=600))
     for a in root.iter("a"):
         if _is_gate_link(a):
