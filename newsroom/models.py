@@ -332,6 +332,10 @@ class SourceRevision(models.Model):
     # Stored so the job board can filter and page by length in SQL (see ``count_words``).
     word_count = models.PositiveIntegerField(default=0)
     is_manual = models.BooleanField(default=False)
+    # How sure the importer was of the text (``sources/extraction/confidence.py``): its score
+    # (0-1), the agreement with trafilatura, the share from the voted core and whether the score
+    # was under the line. None: pasted, or stored before the importer reported it.
+    extraction_confidence = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["article", "-number"]
@@ -343,6 +347,11 @@ class SourceRevision(models.Model):
     @property
     def raw(self) -> bytes:
         return zlib.decompress(bytes(self.raw_compressed)) if self.raw_compressed else b""
+
+    @property
+    def is_extraction_doubtful(self) -> bool:
+        """The importer was unsure of this text: the desk asks an editor to check it."""
+        return bool((self.extraction_confidence or {}).get("is_low"))
 
     @staticmethod
     def count_words(blocks: list[dict[str, Any]]) -> int:

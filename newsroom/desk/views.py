@@ -38,6 +38,14 @@ def _imported(request: HttpRequest, result: importing.ImportResult, already: str
         messages.success(request, _("Imported."))
         if result.image_problems:
             messages.warning(request, images.images_problem_summary(list(result.image_problems)))
+        if result.is_extraction_doubtful:
+            messages.warning(
+                request,
+                _(
+                    "Check the extraction: the importer is not sure this is the whole story and "
+                    "nothing else. Compare the text below with the page before opening a job."
+                ),
+            )
     else:
         messages.info(request, already)
     return redirect("desk:article", pk=result.article.pk)

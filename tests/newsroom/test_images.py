@@ -15,7 +15,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from PIL import ExifTags, Image
 
-from newsroom.models import Article, SourceImage
+from newsroom.models import Article, Outlet, SourceImage
 from newsroom.sources import images, importing
 from tests import fixture_server as fs
 from tests.factories import TranslationFactory, pin
@@ -360,3 +360,32 @@ def test_fetch_source_pictures_brings_pictures_to_stories_published_before(
     out = io.StringIO()  # a second run fetches nothing: both blocks were tried
     call_command("fetch_source_pictures", stdout=out, stderr=io.StringIO())
     assert out.getvalue().startswith("0 picture(s) stored, 0 could not be fetched")
+
+
+def test_a_pasted_paragraph_holding_a_picture_keeps_its_words_then_the_picture(
+    client: Any, editor: Any, loopback: None, fixture_server: str
+) -> None:
+    outlet = Outlet.objects.create(name="TUT.BY", slug="tut-by", credit_name="TUT.BY")
+    picture = f"{fixture_server}{serve('image/png', png((800, 500)))}"
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("desk:import_manual"),
+        {
+            "title": "Пикет у МИД",
+            "url": "https://news.example/society/1.html",
+            "language": "ru",
+            "outlet": outlet.pk,
+            "text": f'<p>Para one <img src="{picture}" alt="Пикет"></p><p>Para two.</p>',
+        },
+        follow=True,
+    )
+
+    article = Article.objects.get()
+    assert [(b["kind"], b["text"]) for b in article.blocks] == [
+        ("paragraph", "Para one"),
+        ("image", "Пикет"),
+        ("paragraph", "Para two."),
+    ]
+    page = response.content.decode()
+    assert "Para one" in page and '"&gt;' not in page and "&quot;&gt;" not in page
