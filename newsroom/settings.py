@@ -360,9 +360,13 @@ if env.str("REDIS_CACHE_URL", default=""):
     }
 
 # --- Read API (/api/v1/) ------------------------------------------------------------
-# Requests per client (REMOTE_ADDR) per window; 0 turns the limit off (the tests' default).
+# Requests per client (REMOTE_ADDR, see TRUSTED_PROXIES) per window; 0 turns the limit off (the tests' default).
 API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=0 if TESTING else 300)
 API_RATE_WINDOW = env.int("API_RATE_WINDOW", default=60)
+# Addresses (or networks) of the proxies in front of the web processes. A request from one of
+# them is counted against the right-most X-Forwarded-For address that is not one of them; from
+# anyone else X-Forwarded-For is ignored. Empty: every client is its REMOTE_ADDR.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 LOGGING = {
     "version": 1,
