@@ -40,7 +40,7 @@ def test_editor_sees_four_groups_and_three_personal_entries(editor):
     assert groups == {
         "Work": ["Board", "My work", "Open jobs", "Glossary"],
         "Sources": ["Inbox", "Import", "Feeds"],
-        "People": ["Invite", "Admin"],
+        "People": ["Invite", "Roles", "Admin"],
         "Reports": ["Stats", "Audit log"],
     }
 
