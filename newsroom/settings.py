@@ -256,6 +256,8 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
     # newsroom/celery.py makes these folders when a process first publishes or consumes.
     _broker_dir = Path(env.str("CELERY_BROKER_DIR", default=str(DATA_DIR / "broker")))
+    # kombu's filesystem transport with atomic writes: no worker ever reads a half-written message.
+    CELERY_BROKER_TRANSPORT = "newsroom.core.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "in"),
         "data_folder_out": str(_broker_dir / "in"),
