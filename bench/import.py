@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 sys.path.insert(0, str(FIXTURES))
 from check_fixtures import fixture_file  # noqa: E402 - where a fixture name is found (tests/fixtures or newsroom/demo)
+
 SMALL = ["mfa-picket", "cp1251-economy", "be-culture", "no-metadata", "paywall", "xss-hostile"]
 FEED_ITEMS = 200
 

@@ -81,9 +81,7 @@ def _decidable(*, grant: RoleGrant, by: Any) -> RoleGrant:
         raise PermissionDenied(_("Only editors can confirm or decline roles."))
     locked = RoleGrant.objects.select_for_update(of=("self",)).select_related("user", "invitation").get(pk=grant.pk)
     if locked.state != GrantState.PENDING:
-        raise RoleGrantError(
-            _("This role was already %(state)s.") % {"state": locked.get_state_display().lower()}
-        )
+        raise RoleGrantError(_("This role was already %(state)s.") % {"state": locked.get_state_display().lower()})
     return locked
 
 
