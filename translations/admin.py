@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from reversion.admin import VersionAdmin
 
 from translations import privacy
-from translations.people import accounts
 from translations.models import (
     Comment,
     Contributor,
@@ -29,6 +28,7 @@ from translations.models import (
     Translation,
     WorkflowEvent,
 )
+from translations.people import accounts
 
 
 class ReadOnlyMixin:

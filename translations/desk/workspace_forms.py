@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from newsroom.core.inputs import clean_text
 from newsroom.models import Outlet
 from translations import selectors
-from translations.people import names
 from translations.models import Contributor, CreditMode, NotificationKind, Role
+from translations.people import names
 
 LANGUAGE_CHOICES: list[tuple[str, Any]] = [(code, name) for code, name in settings.SOURCE_LANGUAGES]
 # What a person works in: the languages they translate from and those the desk publishes in that
@@ -65,7 +65,9 @@ class InvitationForm(forms.Form):
 class RoleRequestForm(forms.Form):
     """An editor asks for a reviewer or editor role for someone already on the desk."""
 
-    user = forms.ModelChoiceField(label=_("Person"), queryset=None)  # type: ignore[arg-type]
+    user: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Person"), queryset=get_user_model().objects.none()
+    )
     role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in (Role.REVIEWER, Role.EDITOR)])
 
     def __init__(self, *args: Any, viewer: Any, **kwargs: Any) -> None:
