@@ -17,7 +17,7 @@ from translations.models import Notification, State
 
 pytestmark = pytest.mark.django_db
 
-EDITOR_ONLY = ["desk:inbox", "desk:import", "desk:feeds", "desk:invite", "desk:stats", "desk:audit"]
+EDITOR_ONLY = ["desk:inbox", "desk:import", "desk:feeds", "desk:invite", "desk:roles", "desk:stats", "desk:audit"]
 
 
 def _top(entries):
