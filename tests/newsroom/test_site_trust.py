@@ -64,6 +64,29 @@ def test_switching_to_a_pseudonym_and_hiding_the_page_is_honoured_by_the_time_th
     assert "/translators/veranika/" not in client.get(story).content.decode()
     assert "/translators/veranika/" not in client.get(story_api).content.decode()
     assert "/translators/veranika/" not in client.get("/").content.decode()
+    # The name she withdrew leaves the story already published under it, on every surface.
+    for address in (story, story_api, "/", "/feeds/rss.xml", "/feeds/atom.xml", "/api/v1/stories/"):
+        text = client.get(address).content.decode()
+        assert "Papkouskaya" not in text, address
+    assert "Sparrow" in client.get(story).content.decode()
+    assert "Sparrow" in client.get(story_api).content.decode()
+
+
+def test_a_choice_that_names_a_person_more_never_reaches_stories_published_before_it(
+    client, staff, django_capture_on_commit_callbacks
+):
+    volunteer = staff["volunteer"]
+    desk = type(client)()
+    desk.force_login(volunteer)
+    with django_capture_on_commit_callbacks(execute=True):
+        desk.post("/desk/profile/", _profile_form(credit_mode=CreditMode.ANONYMOUS, has_public_profile=None))
+    article = publish_story(staff)
+    story = f"/articles/{article.slug_en}/"
+    assert "Papkouskaya" not in client.get(story).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        desk.post("/desk/profile/", _profile_form())  # her real name, from now on
+    for address in (story, f"/api/v1/stories/{article.pk}/", "/feeds/rss.xml"):
+        assert "Papkouskaya" not in client.get(address).content.decode(), address
 
 
 def test_reverting_an_exposed_page_forgets_the_cached_copy_whatever_route_saved_it(client, staff):

@@ -16,6 +16,7 @@ from newsroom.core.inputs import BadInput, clean_text
 from newsroom.models import Outlet
 from translations import selectors
 from translations.models import Contributor, CreditMode, NotificationKind, Role
+from translations.people import names
 
 LANGUAGE_CHOICES: list[tuple[str, Any]] = [(code, name) for code, name in settings.SOURCE_LANGUAGES]
 # What a person works in: the languages they translate from and those the desk publishes in that
@@ -59,6 +60,27 @@ class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("Email address"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.TRANSLATOR)
     is_volunteer = forms.BooleanField(label=_("Volunteer (not staff)"), required=False, initial=True)
+
+
+class RoleRequestForm(forms.Form):
+    """An editor asks for a reviewer or editor role for someone already on the desk."""
+
+    user: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Person"), queryset=get_user_model().objects.none()
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in (Role.REVIEWER, Role.EDITOR)])
+
+    def __init__(self, *args: Any, viewer: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["user"]
+        field.queryset = (  # type: ignore[attr-defined]
+            get_user_model()
+            .objects.filter(is_active=True, groups__name=Role.TRANSLATOR)
+            .select_related("contributor")
+            .order_by("username")
+            .distinct()
+        )
+        field.label_from_instance = lambda person: names.desk_name(person=person, viewer=viewer)  # type: ignore[attr-defined]
 
 
 class AcceptInvitationForm(forms.Form):

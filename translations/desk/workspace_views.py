@@ -33,13 +33,14 @@ from translations.desk.workspace_forms import (
     InvitationForm,
     JobFilterForm,
     ProfileForm,
+    RoleRequestForm,
     autosave_payload,
     editor_payload,
     posted_version,
     submit_arguments,
 )
-from translations.models import Comment, GlossaryTerm, Notification, State, Translation
-from translations.people import accounts, notifications
+from translations.models import Comment, GlossaryTerm, Notification, Role, RoleGrant, State, Translation
+from translations.people import accounts, notifications, roles
 from translations.people import names as people
 from translations.workflow.actions import Submit
 
@@ -374,6 +375,15 @@ def invite(request: HttpRequest) -> HttpResponse:
         try:
             invitation, _token = accounts.invitation_create(by=request.user, **form.cleaned_data)
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            if invitation.role in roles.SECOND_LOOK_ROLES:
+                messages.info(
+                    request,
+                    _(
+                        "They join as a translator. The %(role)s role takes effect once another editor "
+                        "confirms it under People → Roles."
+                    )
+                    % {"role": invitation.get_role_display().lower()},
+                )
             return redirect("desk:invite")
         except accounts.InvitationError as e:
             form.add_error("email", e.message)
@@ -382,6 +392,53 @@ def invite(request: HttpRequest) -> HttpResponse:
         "desk/invite.html",
         {"form": form, "pending": accounts.invitations_pending()[:100], "settings_days": settings.DESK_INVITATION_DAYS},
     )
+
+
+@desk_member_required
+def role_grants(request: HttpRequest) -> HttpResponse:
+    """Editors ask for a reviewer or editor role for someone on the desk, and confirm or decline
+    the roles other editors asked for."""
+    if not permissions.is_editor(request.user):
+        raise PermissionDenied(_("Only editors can give roles."))
+    form = RoleRequestForm(request.POST or None, viewer=request.user)
+    if request.method == "POST" and form.is_valid():
+        person, role = form.cleaned_data["user"], form.cleaned_data["role"]
+        try:
+            roles.role_grant_request(by=request.user, user=person, role=role)
+        except roles.RoleGrantError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(
+                request,
+                _("Asked. %(person)s becomes %(role)s once another editor confirms it.")
+                % {"person": people.desk_name(person=person, viewer=request.user), "role": Role(role).label.lower()},
+            )
+            return redirect("desk:roles")
+    return render(request, "desk/roles.html", {"form": form, "pending": roles.role_grants_pending()[:100]})
+
+
+@desk_member_required
+@require_POST
+def role_grant_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    """Confirm or decline one pending role (POST from the Roles page)."""
+    if not permissions.is_editor(request.user):
+        raise PermissionDenied(_("Only editors can confirm or decline roles."))
+    if decision not in ("confirm", "decline"):
+        raise Http404
+    grant = get_object_or_404(RoleGrant, pk=pk)
+    try:
+        if decision == "confirm":
+            grant = roles.role_grant_confirm(grant=grant, by=request.user)
+            done = _("Confirmed: the %(role)s role for %(person)s.")
+        else:
+            grant = roles.role_grant_decline(grant=grant, by=request.user)
+            done = _("Declined: the %(role)s role for %(person)s.")
+    except (roles.RoleGrantError, PermissionDenied) as e:
+        messages.error(request, getattr(e, "message", None) or str(e))
+    else:
+        person = people.desk_name(person=grant.user, viewer=request.user) if grant.user else str(grant.invitation)
+        messages.success(request, done % {"role": grant.get_role_display().lower(), "person": person})
+    return redirect("desk:roles")
 
 
 def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
