@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "axes",
     "newsroom",
     "translations",
+    "newsroom.distribution",  # after newsroom: its receiver runs after the site's rendering
 ]
 
 MIDDLEWARE = [
@@ -275,6 +276,10 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "unacked_restore_interval": 10,
         "unacked_restore_throttle": 1,
     }
+# Partners' webhooks (newsroom/distribution): paused after this many failed attempts in a row.
+WEBHOOK_PAUSE_AFTER = env.int("WEBHOOK_PAUSE_AFTER", default=5)
+WEBHOOK_MAX_RETRIES = env.int("WEBHOOK_MAX_RETRIES", default=8)
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
