@@ -7,6 +7,7 @@ class DistributionConfig(AppConfig):
     verbose_name = "Distribution"
 
     def ready(self) -> None:
-        from newsroom.distribution import receivers
+        from newsroom.distribution import api, receivers
 
         receivers.connect()
+        api.register()  # the ninjs answer joins the read API before its URLs are built

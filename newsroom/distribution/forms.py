@@ -35,7 +35,10 @@ class PartnerForm(forms.Form):
         label=_("Tags"), queryset=Tag.objects.all(), required=False, help_text=_("None chosen: any tag.")
     )
     outlets = forms.ModelMultipleChoiceField(
-        label=_("Source outlets"), queryset=Outlet.objects.all(), required=False, help_text=_("None chosen: any outlet.")
+        label=_("Source outlets"),
+        queryset=Outlet.objects.all(),
+        required=False,
+        help_text=_("None chosen: any outlet."),
     )
 
     def clean_url(self) -> Any:

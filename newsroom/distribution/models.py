@@ -87,7 +87,9 @@ class Delivery(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["article", "language"])]
-        constraints = [models.CheckConstraint(condition=Q(status__in=DeliveryStatus.values), name="delivery_status_known")]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=DeliveryStatus.values), name="delivery_status_known")
+        ]
 
     def __str__(self) -> str:
         return f"{self.event} {self.article_id}/{self.language} → {self.partner_id}"

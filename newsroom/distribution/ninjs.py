@@ -93,7 +93,11 @@ def story_ninjs(*, article: Article, language: str, pubstatus: str = "usable") -
         doc["descriptions"].append({"role": "summary", "contenttype": "text/plain", "value": live("lead")})
     for correction in corrections:
         doc["descriptions"].append(
-            {"role": "correction", "contenttype": "text/plain", "value": f"{correction.published_at:%Y-%m-%d}: {correction.note}"}
+            {
+                "role": "correction",
+                "contenttype": "text/plain",
+                "value": f"{correction.published_at:%Y-%m-%d}: {correction.note}",
+            }
         )
     if pubstatus == "usable" and live("body_html"):
         text_words = sum(len(str(b.get("text", "")).split()) for b in body)

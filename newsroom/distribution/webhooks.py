@@ -29,6 +29,7 @@ from standardwebhooks import Webhook
 
 from newsroom.core.audit import audit_record
 from newsroom.core.errors import DeskError
+from newsroom.core.queue import enqueue
 from newsroom.distribution.models import Delivery, DeliveryAttempt, Event, Partner
 from newsroom.distribution.ninjs import story_ninjs
 from newsroom.models import Article, Outlet, Tag
@@ -135,9 +136,7 @@ def deliveries_create(*, article: Article, language: str, event: str) -> list[De
         article=article, language=language, pubstatus="canceled" if event == Event.UNPUBLISHED else "usable"
     )
     payload = json.loads(
-        json.dumps(
-            {"type": f"story.{event}", "timestamp": timezone.now(), "data": document}, cls=DjangoJSONEncoder
-        )
+        json.dumps({"type": f"story.{event}", "timestamp": timezone.now(), "data": document}, cls=DjangoJSONEncoder)
     )
     deliveries = [
         Delivery.objects.create(partner=p, article=article, language=language, event=event, payload=payload)
@@ -149,9 +148,7 @@ def deliveries_create(*, article: Article, language: str, event: str) -> list[De
 
 
 def _queue(delivery_id: int) -> None:
-    from newsroom.distribution import tasks
-
-    transaction.on_commit(lambda: tasks.delivery_send.delay(delivery_id))
+    transaction.on_commit(lambda: enqueue("newsroom.distribution.tasks.delivery_send", delivery_id))
 
 
 def signed_headers(*, partner: Partner, delivery: Delivery, body: str, at: datetime) -> dict[str, str]:
@@ -267,11 +264,5 @@ def delivery_replay(*, delivery: Delivery, by: Any) -> Delivery:
     that keeps the ids it saw ignores a copy it already has)."""
     locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
     audit_record(actor=by, action="delivery.replay", target=locked)
-    transaction.on_commit(lambda: _replay_now(locked.pk))
+    transaction.on_commit(lambda: enqueue("newsroom.distribution.tasks.delivery_replay", locked.pk))
     return locked
-
-
-def _replay_now(delivery_id: int) -> None:
-    from newsroom.distribution import tasks
-
-    tasks.delivery_replay.delay(delivery_id)

@@ -540,7 +540,13 @@ def post(
         pool_cls: type[HTTPConnectionPool] = _GuardedHTTPSPool if scheme == "https" else _GuardedHTTPPool
         extra: dict[str, Any] = {"ca_certs": certifi.where(), "cert_reqs": "CERT_REQUIRED"} if scheme == "https" else {}
         pool = pool_cls(
-            host, port, timeout=urllib3.Timeout(connect=timeout, read=timeout), retries=False, maxsize=1, guard=guard, **extra
+            host,
+            port,
+            timeout=urllib3.Timeout(connect=timeout, read=timeout),
+            retries=False,
+            maxsize=1,
+            guard=guard,
+            **extra,
         )
         try:
             parts = urlsplit(url)

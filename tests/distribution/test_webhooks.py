@@ -73,7 +73,9 @@ def test_partners_get_only_the_events_languages_tags_and_outlets_they_chose(
     assert len(partner_server.received) == 1
 
 
-def test_a_failing_answer_is_retried_with_the_same_webhook_id(staff, partner_server, django_capture_on_commit_callbacks):
+def test_a_failing_answer_is_retried_with_the_same_webhook_id(
+    staff, partner_server, django_capture_on_commit_callbacks
+):
     partner_server.statuses = [503, 500]
     partner = _partner(staff, partner_server.url)
 
@@ -139,9 +141,7 @@ def test_replay_sends_the_same_delivery_again_and_logs_the_attempt(
     assert delivery.webhook_id in page and "HTTP 200" in page and "(replay)" in page
 
 
-def test_a_story_taken_off_the_site_is_delivered_as_canceled(
-    staff, partner_server, django_capture_on_commit_callbacks
-):
+def test_a_story_taken_off_the_site_is_delivered_as_canceled(staff, partner_server, django_capture_on_commit_callbacks):
     partner = _partner(staff, partner_server.url, events=[Event.UNPUBLISHED])
     article = _publish(staff, django_capture_on_commit_callbacks)
     assert partner_server.received == []
@@ -158,7 +158,12 @@ def test_a_story_taken_off_the_site_is_delivered_as_canceled(
 
 def test_loopback_and_private_targets_are_refused_like_the_importers(staff, settings):
     settings.DESK_IMPORT_ALLOW_LOOPBACK = False
-    for url in ("http://127.0.0.1:8000/hook", "http://10.0.0.7/hook", "http://169.254.169.254/latest", "ftp://x.example/"):
+    for url in (
+        "http://127.0.0.1:8000/hook",
+        "http://10.0.0.7/hook",
+        "http://169.254.169.254/latest",
+        "ftp://x.example/",
+    ):
         with pytest.raises(fetching.BlockedURL):
             _partner(staff, url)
     assert not Partner.objects.exists()
@@ -172,7 +177,9 @@ def test_loopback_and_private_targets_are_refused_like_the_importers(staff, sett
     assert not Partner.objects.exists()
 
 
-def test_a_loopback_target_is_refused_at_send_time_too(staff, partner_server, django_capture_on_commit_callbacks, settings):
+def test_a_loopback_target_is_refused_at_send_time_too(
+    staff, partner_server, django_capture_on_commit_callbacks, settings
+):
     partner = _partner(staff, partner_server.url)
     settings.DESK_IMPORT_ALLOW_LOOPBACK = False
     settings.WEBHOOK_PAUSE_AFTER = 2
