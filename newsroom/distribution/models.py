@@ -112,3 +112,19 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery_id} {self.status_code or self.error[:40]}"
+
+
+class OutletNotice(models.Model):
+    """The one e-mail telling a source outlet that its story is published in a language."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    language = models.CharField(max_length=8)
+    email = models.EmailField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["article", "language"], name="one_outlet_notice_per_language")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}/{self.language} → {self.email}"

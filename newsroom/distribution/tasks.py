@@ -10,7 +10,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
-from newsroom.distribution import webhooks
+from newsroom.distribution import outlets, webhooks
 
 
 @shared_task(
@@ -32,3 +32,8 @@ def delivery_replay(delivery_id: int) -> None:
         webhooks.delivery_send(delivery_id=delivery_id, replay=True)
     except webhooks.DeliveryFailed:
         return
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
+def outlet_notice_send(notice_id: int) -> None:
+    outlets.outlet_notice_send(notice_id=notice_id)

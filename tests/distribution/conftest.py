@@ -54,3 +54,43 @@ def partner_server(settings) -> Iterator[PartnerEndpoint]:
     yield endpoint
     server.shutdown()
     server.server_close()
+
+
+@dataclass
+class MailServer:
+    """Messages an SMTP server on 127.0.0.1 received, parsed."""
+
+    messages: list[Any] = field(default_factory=list)
+
+    def to(self, address: str) -> list[Any]:
+        return [m for m in self.messages if address in m["To"]]
+
+
+@pytest.fixture
+def smtp_server(settings) -> Iterator[MailServer]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; Django's SMTP backend sends to it."""
+    import email
+    import email.policy
+
+    from aiosmtpd.controller import Controller
+
+    box = MailServer()
+
+    class Handler:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+            box.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+            return "250 Message accepted for delivery"
+
+    import socket
+
+    with socket.socket() as probe:  # aiosmtpd's controller needs a port number it can check
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield box
+    controller.stop()
