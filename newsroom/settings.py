@@ -15,6 +15,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -292,6 +293,11 @@ CELERY_BEAT_SCHEDULE = {
     "translations-publish-scheduled": {"task": "translations.tasks.translations_publish_due", "schedule": 30.0},
     "notifications-send-pending": {"task": "translations.tasks.notifications_send_pending", "schedule": 60.0},
     "claims-expire": {"task": "translations.tasks.claims_expire", "schedule": 3600.0},
+    # Readers' digests: daily ones each morning, weekly ones on Mondays (newsroom/distribution).
+    "newsletters-send-due": {
+        "task": "newsroom.distribution.tasks.newsletters_send_due",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE", default=str(DATA_DIR / "celerybeat-schedule"))
 

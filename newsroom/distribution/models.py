@@ -46,7 +46,7 @@ class Partner(models.Model):
     )
     tags = models.ManyToManyField("newsroom.Tag", blank=True, related_name="+", verbose_name=_("tags (none: any)"))
     outlets = models.ManyToManyField(Outlet, blank=True, related_name="+", verbose_name=_("source outlets (none: any)"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     is_paused = models.BooleanField(_("paused"), default=False)
     paused_at = models.DateTimeField(null=True, blank=True)
@@ -128,3 +128,67 @@ class OutletNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id}/{self.language} → {self.email}"
+
+
+class Frequency(models.TextChoices):
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Subscriber(models.Model):
+    """A reader's newsletter subscription in one language (no account: an address and a secret
+    token, confirmed by the link mailed to it; deleted when they unsubscribe)."""
+
+    email = models.EmailField(_("e-mail address"))
+    language = models.CharField(_("language"), max_length=8)
+    frequency = models.CharField(_("how often"), max_length=8, choices=Frequency, default=Frequency.WEEKLY)
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["email", "language"], name="one_subscription_per_language")]
+        indexes = [models.Index(fields=["language", "frequency", "confirmed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.language} {self.frequency}"
+
+
+class NewsletterIssue(models.Model):
+    """One digest: the stories published in a language during a period."""
+
+    language = models.CharField(max_length=8)
+    frequency = models.CharField(max_length=8, choices=Frequency)
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    article_ids = ArrayField(models.BigIntegerField(), default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["language", "frequency", "period_end"], name="one_issue_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.language} {self.frequency} {self.period_end:%Y-%m-%d}"
+
+
+class IssueSend(models.Model):
+    """A subscriber's copy of an issue: claimed (committed) before the message leaves, so a
+    resumed send skips it; never two for one subscriber and issue (the constraint)."""
+
+    issue = models.ForeignKey(NewsletterIssue, on_delete=models.CASCADE, related_name="sends")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="+")
+    claimed_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["issue", "subscriber"], name="one_copy_per_subscriber")]
+
+    def __str__(self) -> str:
+        return f"{self.issue_id} → {self.subscriber_id}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
-from newsroom.distribution import outlets, webhooks
+from newsroom.distribution import newsletters, outlets, webhooks
 
 
 @shared_task(
@@ -37,3 +37,18 @@ def delivery_replay(delivery_id: int) -> None:
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
 def outlet_notice_send(notice_id: int) -> None:
     outlets.outlet_notice_send(notice_id=notice_id)
+
+
+@shared_task
+def newsletters_send_due() -> list[int]:
+    return newsletters.newsletters_send_due()
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
+def newsletter_issue_send(issue_id: int) -> int:
+    """One batch, then the next one queued: a worker killed mid-issue leaves the claimed copies
+    claimed, and the issue is sent on from where it stopped when the task runs again."""
+    remaining = newsletters.issue_send_batch(issue_id=issue_id)
+    if remaining:
+        newsletter_issue_send.delay(issue_id)
+    return remaining

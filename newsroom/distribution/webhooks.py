@@ -242,7 +242,7 @@ def _partner_pause(*, partner: Partner) -> None:
     partner.save(update_fields=["is_paused", "paused_at"])
     audit_record(actor=None, action="partner.pause", target=partner, failures=partner.consecutive_failures)
     owner = partner.created_by
-    if owner.email:
+    if owner is not None and owner.email:
         subject = _("Webhook paused: %(name)s") % {"name": partner.name}
         text = _(
             "The partner %(name)s did not take %(n)s deliveries in a row, so the desk stopped sending to "
