@@ -217,3 +217,27 @@ def test_only_editors_manage_partners(staff, partner_server):
     created = Partner.objects.get(name="Wire")
     assert created.created_by == staff["editor"] and created.secret.startswith("whsec_")
     assert created.events == ["published", "unpublished"] and created.languages == ["en"]
+
+
+def test_the_story_history_shows_where_it_went(staff, partner_server, smtp_server, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    from newsroom.distribution import newsletters
+    from newsroom.distribution.models import Frequency, Subscriber
+
+    _partner(staff, partner_server.url)
+    outlet = Outlet.objects.create(name="Zerkalo", slug="zerkalo", credit_name="Zerkalo", contact_email="e@z.example")
+    article = _publish(staff, django_capture_on_commit_callbacks, outlet=outlet)
+    Subscriber.objects.create(email="r@mail.example", language="en", confirmed_at=timezone.now())
+    issue = newsletters.issue_prepare(
+        language="en", frequency=Frequency.WEEKLY, now=timezone.now() + timezone.timedelta(days=1)
+    )
+    newsletters.issue_send_batch(issue_id=issue.pk)
+    translation = Translation.objects.get(article=article)
+
+    page = _client(staff["editor"]).get(reverse("desk:history", args=[translation.pk])).content.decode()
+
+    assert "Where it went" in page
+    assert "Published to <a" in page and "Partner Daily" in page and "Delivered (1 attempt)" in page
+    assert "Weekly digest of" in page and "sent to 1 reader" in page
+    assert "Told on" in page
