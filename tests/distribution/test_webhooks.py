@@ -241,3 +241,14 @@ def test_the_story_history_shows_where_it_went(staff, partner_server, smtp_serve
     assert "Published to <a" in page and "Partner Daily" in page and "Delivered (1 attempt)" in page
     assert "Weekly digest of" in page and "sent to 1 reader" in page
     assert "Told on" in page
+
+
+def test_an_archive_import_pushes_nothing_and_tells_no_outlet(staff, partner_server, smtp_server, tmp_path):
+    from tests.translations.test_archive_import import run, story
+
+    _partner(staff, partner_server.url)
+    Outlet.objects.create(name="Example News", slug="example-news", credit_name="EN", contact_email="e@n.example")
+    result, _progress = run(tmp_path, [story(1), story(2)])
+    assert result["imported"] == 2
+    assert not Delivery.objects.exists() and partner_server.received == []
+    assert smtp_server.messages == []
