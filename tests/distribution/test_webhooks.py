@@ -9,7 +9,7 @@ from standardwebhooks import Webhook
 
 from newsroom.distribution import webhooks
 from newsroom.distribution.models import Delivery, DeliveryAttempt, Event, Partner
-from newsroom.models import AuditEntry, Outlet
+from newsroom.models import AuditEntry, Outlet, Tag
 from newsroom.sources import fetching
 from tests.factories import UserFactory
 from tests.newsroom.test_site_pages import make_staff, publish_story
@@ -64,13 +64,19 @@ def test_partners_get_only_the_events_languages_tags_and_outlets_they_chose(
     german = _partner(staff, partner_server.url, name="German only", languages=["de"])
     unpublished_only = _partner(staff, partner_server.url, name="Takedowns", events=[Event.UNPUBLISHED])
     other_outlet = _partner(staff, partner_server.url, name="Other outlet's", outlets=[other])
+    sport = _partner(
+        staff, partner_server.url, name="Sport desk", tags=[Tag.objects.create(name="Sport", slug="sport")]
+    )
+    belarus = _partner(
+        staff, partner_server.url, name="Belarus desk", tags=[Tag.objects.create(name="Belarus", slug="belarus")]
+    )
     everything = _partner(staff, partner_server.url, name="Everything")
 
-    _publish(staff, django_capture_on_commit_callbacks)
+    _publish(staff, django_capture_on_commit_callbacks)  # tagged "Belarus, Protests", in English
 
-    assert set(Delivery.objects.values_list("partner__name", flat=True)) == {everything.name}
-    assert not Delivery.objects.filter(partner__in=[german, unpublished_only, other_outlet]).exists()
-    assert len(partner_server.received) == 1
+    assert set(Delivery.objects.values_list("partner__name", flat=True)) == {everything.name, belarus.name}
+    assert not Delivery.objects.filter(partner__in=[german, unpublished_only, other_outlet, sport]).exists()
+    assert len(partner_server.received) == 2
 
 
 def test_a_failing_answer_is_retried_with_the_same_webhook_id(
