@@ -3,13 +3,14 @@
 from django.urls import path
 
 from newsroom.desk import urls as urls_desk
-from translations.desk import urls_editorial, urls_workspace, views
+from translations.desk import urls_editorial, urls_security, urls_workspace, views
 
 app_name = "desk"
 
 urlpatterns = [
     *urls_editorial.urlpatterns,
     *urls_workspace.urlpatterns,
+    *urls_security.urlpatterns,
     *urls_desk.urlpatterns,
     # Shared by every surface: one endpoint per workflow transition (POST only).
     path("t/<int:pk>/do/<slug:action>/", views.transition, name="transition"),

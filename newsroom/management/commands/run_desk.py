@@ -209,6 +209,9 @@ class Command(BaseCommand):
 
         python = sys.executable
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "PORT": str(port), "DB_POOL_MAX_SIZE": str(per_process)}
+        # The demo's made-up accounts work without second factors unless asked; every desk page
+        # then shows a banner saying so (README: "Second factors").
+        env.setdefault("DESK_REQUIRE_SECOND_FACTOR", "0")
         if options["dev"]:
             web = [python, "manage.py", "runserver", f"127.0.0.1:{port}"]
         else:
