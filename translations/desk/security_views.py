@@ -34,7 +34,7 @@ from django_otp_webauthn import views as webauthn_views
 from django_otp_webauthn.models import WebAuthnCredential
 
 from newsroom.core import factors, passwords, sessions
-from newsroom.core.roles import editor_required
+from newsroom.core.roles import editor_required, is_desk_member
 from translations.people import security
 
 TOTP_SESSION_KEY = "desk_totp_device_id"
@@ -57,11 +57,24 @@ class ResetForm(forms.Form):
     )
 
 
-def account_page(view: View) -> View:
-    """Logged in; reachable before enrolling; once a factor exists, this session must have
-    verified it."""
+def _account_holder(view: View) -> View:
+    """Logged in, and on the desk or in the admin (staff): whoever may be asked for a factor."""
 
     @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not (is_desk_member(request.user) or getattr(request.user, "is_staff", False)):
+            raise PermissionDenied(_("This page is for members of the desk."))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def account_page(view: View) -> View:
+    """An account holder's page; reachable before enrolling; once a factor exists, this session
+    must have verified it."""
+
+    @_account_holder
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if factors.has_factor(request.user) and not request.user.is_verified():  # type: ignore[union-attr]
@@ -162,7 +175,7 @@ def factor_remove(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return redirect("desk:security")
 
 
-@login_required
+@_account_holder
 def verify(request: HttpRequest) -> HttpResponse:
     """Confirm it is you: a passkey, a code from the app, or a recovery code (used up)."""
     user: Any = request.user
