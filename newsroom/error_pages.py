@@ -40,9 +40,7 @@ def is_desk_path(path: str) -> bool:
     return path.startswith(DESK_PREFIXES)
 
 
-def _desk_error(
-    request: HttpRequest, *, status: int, sentence: str, back: str, reverify: str = ""
-) -> HttpResponse:
+def _desk_error(request: HttpRequest, *, status: int, sentence: str, back: str, reverify: str = "") -> HttpResponse:
     try:
         return render(
             request, "desk/error.html",

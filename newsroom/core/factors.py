@@ -68,9 +68,7 @@ def has_factor(user: Any) -> bool:
         return False
     cached: bool | None = getattr(user, "_desk_has_factor", None)
     if cached is None:
-        cached = any(
-            d.__class__.__name__ != "StaticDevice" for d in devices_for_user(user, confirmed=True)
-        )
+        cached = any(d.__class__.__name__ != "StaticDevice" for d in devices_for_user(user, confirmed=True))
         user._desk_has_factor = cached
     return cached
 

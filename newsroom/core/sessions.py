@@ -38,7 +38,7 @@ _SYSTEMS = [("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Wi
 
 
 def device_label(user_agent: str) -> str:
-    """"Firefox on Windows" from a user agent; "" when it says nothing usable."""
+    """ "Firefox on Windows" from a user agent; "" when it says nothing usable."""
     ua = (user_agent or "").strip()
     if not ua:
         return ""
@@ -105,7 +105,7 @@ def session_touch(*, request: HttpRequest) -> None:
     """Note this session's use, at most every few minutes (one UPDATE)."""
     session = getattr(request, "session", None)
     key = session.session_key if session is not None else None
-    if not key or time.time() - float(session.get(_TOUCHED_KEY, 0)) < TOUCH_EVERY_SECONDS:
+    if session is None or not key or time.time() - float(session.get(_TOUCHED_KEY, 0)) < TOUCH_EVERY_SECONDS:
         return
     session[_TOUCHED_KEY] = time.time()
     updated = DeskSession.objects.filter(session_key=key, ended_at__isnull=True).update(
@@ -124,9 +124,7 @@ def session_rekeyed(*, before: str | None, after: str | None) -> None:
 def sessions_active(*, user: Any) -> QuerySet[DeskSession]:
     """The person's sessions that can still be used, most recently used first."""
     live = Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
-    return DeskSession.objects.filter(user=user, ended_at__isnull=True, session_key__in=live).order_by(
-        "-last_used_at"
-    )
+    return DeskSession.objects.filter(user=user, ended_at__isnull=True, session_key__in=live).order_by("-last_used_at")
 
 
 def _end(rows: QuerySet[DeskSession]) -> int:

@@ -248,7 +248,7 @@ MIDDLEWARE_ON_HIT: dict[str, tuple[str, str]] = {
     "django.middleware.clickjacking.XFrameOptionsMiddleware": ("skipped", "its header is stored with the page"),
     "axes.middleware.AxesMiddleware": ("skipped", "guards logins only"),
     "newsroom.core.audit.AuditMiddleware": ("skipped", "records desk writes only"),
-    "newsroom.core.factors.SecondFactorMiddleware": ("skipped", "desk and admin pages only; site pages have no session"),
+    "newsroom.core.factors.SecondFactorMiddleware": ("skipped", "desk and admin pages only"),
     "newsroom.core.db_routing.ReplicaStickyMiddleware": ("skipped", "a warm page reads no database"),
     "newsroom.error_pages.MethodNotAllowedMiddleware": ("skipped", "GET and HEAD only are served warm"),
 }

@@ -26,7 +26,9 @@ from translations.models import Role, State
 from translations.people import accounts, roles, security
 
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
-CHROME_ANDROID = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36"
+CHROME_ANDROID = (
+    "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -358,4 +360,3 @@ def test_breached_and_common_passwords_are_refused():
     with pytest.raises(ValidationError, match="data breach"):
         BreachedPasswordValidator().validate("ZhyveBelarus")
     BreachedPasswordValidator().validate("a long passphrase nobody uses 9")
-

@@ -53,7 +53,9 @@ class CodeForm(forms.Form):
 class ResetForm(forms.Form):
     username = forms.CharField(label=gettext_lazy("Their username"), max_length=150)
     reason = forms.CharField(
-        label=gettext_lazy("How you checked it is really them"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("How you checked it is really them"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -192,7 +194,8 @@ def verify(request: HttpRequest) -> HttpResponse:
             if device.__class__.__name__ == "StaticDevice":
                 left = security.recovery_codes_left(user=user)
                 messages.warning(
-                    request, _("Recovery code used; %(left)d left. Add a new factor if you lost yours.") % {"left": left}
+                    request,
+                    _("Recovery code used; %(left)d left. Add a new factor if you lost yours.") % {"left": left},
                 )
             return HttpResponseRedirect(next_url)
         if waiting:
@@ -223,7 +226,11 @@ def sessions_page(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("That session was signed out."))
         return redirect("desk:sessions")
     rows = [
-        {"row": row, "place": sessions.place_label(row.ip_address), "current": row.session_key == request.session.session_key}
+        {
+            "row": row,
+            "place": sessions.place_label(row.ip_address),
+            "current": row.session_key == request.session.session_key,
+        }
         for row in sessions.sessions_active(user=user)
     ]
     return render(request, "desk/security/sessions.html", {"rows": rows})
@@ -320,7 +327,4 @@ def webauthn_urlpatterns() -> list[Any]:
         "credential-registration-complete": PasskeyRegistrationComplete.as_view(),
         "credential-authentication-complete": PasskeyAuthenticationComplete.as_view(),
     }
-    return [
-        path(str(p.pattern), ours[p.name], name=p.name) if p.name in ours else p
-        for p in webauthn_urls.urlpatterns
-    ]
+    return [path(str(p.pattern), ours[p.name], name=p.name) if p.name in ours else p for p in webauthn_urls.urlpatterns]
