@@ -194,6 +194,24 @@ def test_unpublishing_through_the_desk_asks_to_verify_again_with_a_link(required
     assert t.state == State.PUBLISHED
 
 
+def test_the_publish_page_refuses_a_stale_verification_with_a_link_back(required, editor):
+    t = TranslationFactory(state=State.APPROVED)
+    client = verified_client(editor, app_for(editor))
+    session = client.session
+    session[factors.VERIFIED_AT_SESSION_KEY] = STALE
+    session.save()
+    preview = reverse("desk:preview", args=[t.pk])
+    response = client.post(
+        reverse("desk:publish", args=[t.pk]), {"credited": [], "when": "now", "confirm": "on"}, HTTP_REFERER=preview
+    )
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "This needs your second factor again" in page
+    assert f'href="{factors.verify_url(preview)}"'.replace("&", "&amp;") in page
+    t.refresh_from_db()
+    assert t.state == State.APPROVED
+
+
 @pytest.mark.parametrize("action", ["role_request", "role_confirm", "credit_of_other", "delete_person", "reset"])
 def test_every_other_sensitive_service_refuses_a_stale_verification(required, editor, action):
     other_editor = UserFactory(username="ed2", roles=["editor"])
