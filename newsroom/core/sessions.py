@@ -136,9 +136,10 @@ def _end(rows: QuerySet[DeskSession]) -> int:
 
 
 @transaction.atomic
-def session_end(*, user: Any, session_key: str) -> int:
-    """The person ends one of their own sessions (another person's key ends nothing)."""
-    ended = _end(DeskSession.objects.filter(user=user, session_key=session_key, ended_at__isnull=True))
+def session_end(*, user: Any, session_id: int) -> int:
+    """The person ends one of their own sessions, named by its row (the page never shows a
+    session key: it is a bearer token). Another person's row ends nothing."""
+    ended = _end(DeskSession.objects.filter(user=user, pk=session_id, ended_at__isnull=True))
     if ended:
         audit_record(actor=user, action="account.session_end", target=user)
     return ended

@@ -257,9 +257,19 @@ def test_sessions_page_lists_devices_and_signs_out_everywhere_else(editor):
 def test_a_person_cannot_end_someone_elses_session(editor, reviewer):
     theirs = login(reviewer)
     mine = login(editor)
-    key = theirs.session.session_key
-    mine.post(reverse("desk:sessions"), {"end": key})
+    row = DeskSession.objects.get(session_key=theirs.session.session_key)
+    mine.post(reverse("desk:sessions"), {"end": str(row.pk)})
     assert theirs.get(reverse("desk:mine")).status_code == 200
+    page = mine.get(reverse("desk:sessions")).content.decode()
+    assert mine.session.session_key not in page  # a session key is a bearer token: never shown
+
+
+def test_a_person_ends_one_of_their_sessions(editor):
+    phone = login(editor, ua=CHROME_ANDROID)
+    desktop = login(editor)
+    row = DeskSession.objects.get(session_key=phone.session.session_key)
+    desktop.post(reverse("desk:sessions"), {"end": str(row.pk)})
+    assert "/accounts/login/" in phone.get(reverse("desk:home"))["Location"]
 
 
 def test_a_sign_in_from_a_new_device_is_emailed(editor, django_capture_on_commit_callbacks):

@@ -221,9 +221,9 @@ def sessions_page(request: HttpRequest) -> HttpResponse:
         if request.POST.get("end") == "others":
             ended = sessions.sessions_end_others(user=user, keep=request.session.session_key, reason="asked")
             messages.success(request, _("Signed out of %(n)d other sessions.") % {"n": ended})
-        elif request.POST.get("end"):
-            sessions.session_end(user=user, session_key=request.POST["end"])
-            messages.success(request, _("That session was signed out."))
+        elif request.POST.get("end", "").isdigit():
+            if sessions.session_end(user=user, session_id=int(request.POST["end"])):
+                messages.success(request, _("That session was signed out."))
         return redirect("desk:sessions")
     rows = [
         {
