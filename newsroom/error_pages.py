@@ -20,7 +20,10 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+
+from newsroom.core import factors
 
 logger = logging.getLogger(__name__)
 
@@ -37,10 +40,11 @@ def is_desk_path(path: str) -> bool:
     return path.startswith(DESK_PREFIXES)
 
 
-def _desk_error(request: HttpRequest, *, status: int, sentence: str, back: str) -> HttpResponse:
+def _desk_error(request: HttpRequest, *, status: int, sentence: str, back: str, reverify: str = "") -> HttpResponse:
     try:
         return render(
-            request, "desk/error.html", {"status": status, "title": TITLES[status], "sentence": sentence, "back": back},
+            request, "desk/error.html",
+            {"status": status, "title": TITLES[status], "sentence": sentence, "back": back, "reverify": reverify},
             status=status,
         )  # fmt: skip
     except Exception:  # an error page must never become a 500
@@ -66,7 +70,13 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     """handler403: the refusal's own sentence ("Only reviewers and editors can preview.")."""
     sentence = str(exception or "").strip() or _("You do not have permission to see this page.")
     if is_desk_path(request.path):
-        return _desk_error(request, status=403, sentence=sentence, back=_back(request))
+        reverify = ""
+        if isinstance(exception, factors.FactorStale):
+            # Back to the page the refused form was on once verified (a POST address cannot be reloaded).
+            referer = request.META.get("HTTP_REFERER", "")
+            came_from = referer if url_has_allowed_host_and_scheme(referer, {request.get_host()}) else request.path
+            reverify = factors.verify_url(came_from)
+        return _desk_error(request, status=403, sentence=sentence, back=_back(request), reverify=reverify)
     return _site_error(request, status=403, sentence=sentence)
 
 

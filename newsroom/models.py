@@ -468,3 +468,23 @@ class SlugRedirect(models.Model):
 
     def __str__(self) -> str:
         return self.slug
+
+
+class DeskSession(models.Model):
+    """One signed-in session as its owner sees it on Account → Sessions: the device (from the
+    user agent), a coarse place (from the address, no geo database), when it began and was last
+    used. Written only by ``newsroom/core/sessions.py``; a row whose session is gone is ended."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="desk_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    device = models.CharField(max_length=120)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "ended_at"], name="desk_session_user")]
+
+    def __str__(self) -> str:
+        return f"{self.device} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -60,6 +60,11 @@ INSTALLED_APPS = [
     "template_partials",
     "reversion",
     "axes",
+    # Second factors (newsroom/core/factors.py): one-time codes, recovery codes, passkeys.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "newsroom",
     "translations",
     "newsroom.distribution",  # after newsroom: its receiver runs after the site's rendering
@@ -77,10 +82,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "newsroom.core.audit.AuditMiddleware",
+    "newsroom.core.factors.SecondFactorMiddleware",  # enrolment by role, recent verification, session last use
     "newsroom.core.db_routing.ReplicaStickyMiddleware",
     "newsroom.error_pages.MethodNotAllowedMiddleware",
 ]
@@ -158,6 +165,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "django_otp_webauthn.backends.WebAuthnBackend",  # a passkey may replace the password at login
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "desk:landing"
@@ -167,6 +175,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # A short local list of passwords seen in breaches aimed at newsrooms and activists.
+    {"NAME": "newsroom.core.passwords.BreachedPasswordValidator"},
 ]
 if TESTING:
     # Hashing strength is not under test; PBKDF2 would dominate the suite's run time.
@@ -176,6 +186,27 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# --- Second factors (newsroom/core/factors.py) ---
+# Reviewers and editors cannot use the desk, and nobody the admin, until they have enrolled a
+# passkey or an authenticator app and verified it in this session. On by default; off in the
+# test settings (tests switch it on) and in `make run`'s demo, which then shows a banner.
+DESK_REQUIRE_SECOND_FACTOR = env.bool("DESK_REQUIRE_SECOND_FACTOR", default=not TESTING)
+# Publishing, unpublishing, role and credit changes, deleting a person ask for the factor again
+# when it was last verified longer ago than this.
+# The banner saying factors are off (`make run` sets it; tests leave it out).
+DESK_SECOND_FACTOR_BANNER = env.bool("DESK_SECOND_FACTOR_BANNER", default=not TESTING)
+DESK_FACTOR_RECHECK_MINUTES = env.int("DESK_FACTOR_RECHECK_MINUTES", default=15)
+OTP_TOTP_ISSUER = env.str("DESK_SITE_NAME", default="Belarus in English") + " desk"
+OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
+# The passkeys' relying party is the host the desk answers on (already checked by ALLOWED_HOSTS)
+# and its own origin, unless these name them (a desk on several names).
+OTP_WEBAUTHN_RP_ID = env.str("OTP_WEBAUTHN_RP_ID", default="")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list("OTP_WEBAUTHN_ALLOWED_ORIGINS", default=[])
+OTP_WEBAUTHN_HELPER_CLASS = "newsroom.core.factors.DeskWebAuthnHelper"
+# The library's checks want both settings; the helper above derives them from the request instead.
+SILENCED_SYSTEM_CHECKS = ["otp_webauthn.E010", "otp_webauthn.E030"]
+# Password reset e-mails a person or an address may ask for per hour (newsroom/core/passwords.py).
+DESK_PASSWORD_RESET_PER_HOUR = env.int("DESK_PASSWORD_RESET_PER_HOUR", default=5)
 # Clipped to axes' 255-character column, control characters dropped (translations/people/accounts.py).
 AXES_USERNAME_CALLABLE = "translations.people.accounts.login_attempt_username"
 

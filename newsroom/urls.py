@@ -10,7 +10,7 @@ from newsroom.site import views as site_views
 from newsroom.site.api import api
 from newsroom.site.cache import site_page
 from newsroom.site.media import media_urlpatterns
-from translations.desk import workspace_views
+from translations.desk import security_views, workspace_views
 from translations.desk.workspace_forms import AdminLoginForm, LoginForm
 
 # Both login forms refuse impossible user names with a message (axes logs attempts in 255 characters).
@@ -20,7 +20,15 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),  # for the load balancer (docs/DEPLOYMENT.md)
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    # Django's password views, ending other sessions and throttled (translations/desk/security_views.py).
+    path("accounts/password_change/", security_views.PasswordChange.as_view(), name="password_change"),
+    path("accounts/password_reset/", security_views.PasswordReset.as_view(), name="password_reset"),
+    path(
+        "accounts/reset/<uidb64>/<token>/", security_views.PasswordResetConfirm.as_view(), name="password_reset_confirm"
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
+    # Passkey ceremonies (django-otp-webauthn's JSON endpoints, the completions marking the session).
+    path("accounts/passkeys/", include((security_views.webauthn_urlpatterns(), "otp_webauthn"))),
     path("desk/", include("translations.urls")),
     # Public on purpose (the invitee has no account yet), so outside the login-only desk namespace.
     path("join/<str:token>/", workspace_views.invite_accept, name="invite_accept"),

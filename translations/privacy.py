@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from newsroom.core import factors
 from newsroom.core.audit import audit_record
 from newsroom.core.errors import DeskError
 from newsroom.models import AuditEntry
@@ -66,6 +67,7 @@ def user_delete(*, user: Any, by: Any) -> dict[str, int]:
     """
     if not permissions.is_editor(by):
         raise PermissionDenied(_("Only editors can delete accounts."))
+    factors.factor_recheck(by=by)
     User = get_user_model()
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.pk == by.pk:

@@ -4,13 +4,14 @@ from django.urls import path
 
 from newsroom.desk import urls as urls_desk
 from newsroom.distribution import urls as urls_distribution
-from translations.desk import urls_editorial, urls_workspace, views
+from translations.desk import urls_editorial, urls_security, urls_workspace, views
 
 app_name = "desk"
 
 urlpatterns = [
     *urls_editorial.urlpatterns,
     *urls_workspace.urlpatterns,
+    *urls_security.urlpatterns,
     *urls_desk.urlpatterns,
     *urls_distribution.urlpatterns,
     # Shared by every surface: one endpoint per workflow transition (POST only).

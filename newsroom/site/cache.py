@@ -243,10 +243,12 @@ MIDDLEWARE_ON_HIT: dict[str, tuple[str, str]] = {
     ),
     "django.middleware.csrf.CsrfViewMiddleware": ("skipped", "GET and HEAD only; site pages have no forms that post"),
     "django.contrib.auth.middleware.AuthenticationMiddleware": ("skipped", "site pages do not depend on who asks"),
+    "django_otp.middleware.OTPMiddleware": ("skipped", "second factors are for desk accounts"),
     "django.contrib.messages.middleware.MessageMiddleware": ("skipped", "site pages show no messages"),
     "django.middleware.clickjacking.XFrameOptionsMiddleware": ("skipped", "its header is stored with the page"),
     "axes.middleware.AxesMiddleware": ("skipped", "guards logins only"),
     "newsroom.core.audit.AuditMiddleware": ("skipped", "records desk writes only"),
+    "newsroom.core.factors.SecondFactorMiddleware": ("skipped", "desk and admin pages only"),
     "newsroom.core.db_routing.ReplicaStickyMiddleware": ("skipped", "a warm page reads no database"),
     "newsroom.error_pages.MethodNotAllowedMiddleware": ("skipped", "GET and HEAD only are served warm"),
 }

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from newsroom.core import factors
 from newsroom.core.roles import desk_member_required
 from translations import selectors, workflow
 from translations.desk.forms import TransitionForm
@@ -33,6 +34,8 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.success(request, verb.success_message(translation))
     except workflow.WorkflowError as e:
         messages.error(request, e.message)
+    except factors.FactorStale as e:
+        messages.error(request, e.message, extra_tags="reverify")
     except PermissionDenied as e:
         messages.error(request, str(e) or _("You may not do that."))
     return redirect(translation)

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from newsroom.core import inputs
+from newsroom.core import factors, inputs
 from newsroom.core.roles import desk_member_required
 from translations import editing, permissions, review, selectors, workflow
 from translations.assist import glossary
@@ -433,6 +433,9 @@ def role_grant_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespo
         else:
             grant = roles.role_grant_decline(grant=grant, by=request.user)
             done = _("Declined: the %(role)s role for %(person)s.")
+    except factors.FactorStale as e:
+        messages.error(request, e.message, extra_tags="reverify")
+        return redirect("desk:roles")
     except (roles.RoleGrantError, PermissionDenied) as e:
         messages.error(request, getattr(e, "message", None) or str(e))
     else:

@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from newsroom.core import factors
 from newsroom.core.audit import audit_record
 from newsroom.core.errors import DeskError
 from newsroom.core.inputs import clean_text
@@ -210,6 +211,8 @@ def contributor_update(*, contributor: Contributor, by: Any, **fields: Any) -> C
                     "names, public page and its address). An editor may only hide a public page."
                 )
             )
+        if changed:  # an editor changing someone else's profile confirms their factor recently
+            factors.factor_recheck(by=by)
     before = (contributor.credit_mode, contributor.pseudonym)
     names = {name: str(fields.pop(name)).strip()[:150] for name in ("first_name", "last_name") if name in fields}
     for name, value in fields.items():

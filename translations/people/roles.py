@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from newsroom.core import factors
 from newsroom.core.audit import audit_record
 from newsroom.core.errors import DeskError
 from translations import permissions
@@ -62,6 +63,7 @@ def role_grant_request(
     for the person until another editor confirms."""
     if not permissions.is_editor(by):
         raise PermissionDenied(_("Only editors can ask for a reviewer or editor role."))
+    factors.factor_recheck(by=by)
     if role not in SECOND_LOOK_ROLES:
         raise RoleGrantError(_("Only the reviewer and editor roles need a second editor."))
     if (user is None) == (invitation is None):
@@ -90,6 +92,7 @@ def role_grant_confirm(*, grant: RoleGrant, by: Any) -> RoleGrant:
     """A second editor (or an administrator) confirms ``grant``: never the editor who asked for
     it, never the person it is for. Gives the role now if the person is on the desk (otherwise
     when they accept the invitation). Writes the decision and an audit entry."""
+    factors.factor_recheck(by=by)
     locked = _decidable(grant=grant, by=by)
     if locked.requested_by_id == by.pk:
         raise PermissionDenied(_("You asked for this role yourself: another editor must confirm it."))
@@ -107,6 +110,7 @@ def role_grant_confirm(*, grant: RoleGrant, by: Any) -> RoleGrant:
 def role_grant_decline(*, grant: RoleGrant, by: Any) -> RoleGrant:
     """Any editor (or administrator) declines ``grant``; the one who asked may withdraw it. The
     person keeps the roles they had (an invitee joins as a translator). Writes an audit entry."""
+    factors.factor_recheck(by=by)
     locked = _decidable(grant=grant, by=by)
     locked.state, locked.decided_by, locked.decided_at = GrantState.DECLINED, by, timezone.now()
     locked.save(update_fields=["state", "decided_by", "decided_at"])

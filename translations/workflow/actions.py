@@ -277,6 +277,9 @@ class Approve(Transition):
     def success_message(cls, translation: Translation) -> str:
         return _("Approved: the correction is published.") if translation.is_correction else _(cls.success)
 
+    def needs_recent_factor(self, t: Translation) -> bool:
+        return bool(t.is_correction)  # approving a correction publishes it
+
     def apply(self, t: Translation) -> Translation:
         submitted = versions.latest_pin(t, "submit")
         if submitted is None or submitted.event.content_hash != versions.working_copy_hash(t):
@@ -337,6 +340,7 @@ class Publish(Transition):
     """
 
     name = "publish"
+    is_sensitive = True
     from_states = frozenset({State.APPROVED, State.SCHEDULED})
     permission = staticmethod(permissions.can_publish)
     refusal = N_("Four eyes: only an editor who did not translate or change this text can publish it.")
@@ -368,6 +372,7 @@ class Schedule(Transition):
     """An editor sets a publication time; beat publishes it then (``translations_publish_due``)."""
 
     name = "schedule"
+    is_sensitive = True
     from_states = frozenset({State.APPROVED})
     permission = staticmethod(permissions.can_schedule)
     refusal = N_("Four eyes: only an editor who did not translate or change this text can schedule it.")
@@ -426,6 +431,7 @@ class Unpublish(Transition):
     """An editor takes the text off the site, with a reason kept in the log."""
 
     name = "unpublish"
+    is_sensitive = True
     from_states = frozenset({State.PUBLISHED})
     permission = staticmethod(permissions.can_manage)
     refusal = N_("Only editors can unpublish.")

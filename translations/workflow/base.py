@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
+from newsroom.core import factors
 from newsroom.core.audit import audit_record
 from newsroom.core.errors import DeskError
 from translations import versions
@@ -105,6 +106,9 @@ class Transition:
     takes_transition_form: ClassVar[bool] = True
     #: A secondary (less prominent) button.
     is_secondary: ClassVar[bool] = False
+    #: It changes what readers see (publishing, unpublishing): the person must have confirmed
+    #: their second factor recently (``newsroom/core/factors.factor_recheck``).
+    is_sensitive: ClassVar[bool] = False
 
     # --- who may take it, and when ---------------------------------------------------------
 
@@ -153,7 +157,12 @@ class Transition:
             self.validate()
             t = Translation.objects.select_for_update().select_related("article").get(pk=self.translation.pk)
             self.check(t)
+            if self.needs_recent_factor(t):
+                factors.factor_recheck(by=self.by)
             return self.apply(t)
+
+    def needs_recent_factor(self, t: Translation) -> bool:
+        return self.is_sensitive
 
     def apply(self, t: Translation) -> Translation:
         """Change the locked row ``t`` and :meth:`record` it (the verb's own rules)."""

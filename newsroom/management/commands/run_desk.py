@@ -209,6 +209,9 @@ class Command(BaseCommand):
 
         python = sys.executable
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "PORT": str(port), "DB_POOL_MAX_SIZE": str(per_process)}
+        # The demo's made-up accounts work without second factors unless asked; every desk page
+        # then shows a banner saying so (README: "Second factors").
+        env.setdefault("DESK_REQUIRE_SECOND_FACTOR", "0")
         if options["dev"]:
             web = [python, "manage.py", "runserver", f"127.0.0.1:{port}"]
         else:
@@ -247,7 +250,12 @@ class Command(BaseCommand):
                 f"\nThe desk is up ({mode}; {per_process} database connections per process):\n"
                 f"  public site  http://127.0.0.1:{port}/\n  desk         http://127.0.0.1:{port}/desk/\n"
                 f"  log in       http://127.0.0.1:{port}/accounts/login/\n  admin        http://127.0.0.1:{port}/admin/\n"
-                "Press Ctrl-C to stop everything.\n"
+                + (
+                    "Second factors are not required (the demo; DESK_REQUIRE_SECOND_FACTOR=1 requires them).\n"
+                    if env["DESK_REQUIRE_SECOND_FACTOR"] in ("0", "false", "False", "")
+                    else "Second factors are required for reviewers, editors and the admin.\n"
+                )
+                + "Press Ctrl-C to stop everything.\n"
             )
         )
         stopping = False
