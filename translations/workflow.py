@@ -347,7 +347,7 @@ def translation_submit(
         )
     old, t.state = t.state, State.IN_REVIEW
     if t.is_correction:
-        excluded = {*(t.text_changed_by or []), t.corrected_by_id, t.translator_id}
+        excluded = {*versions.author_ids(t.authors), t.corrected_by_id, t.translator_id}
         recipients = [u for u in notifications.reviewers_except(None) if u.pk not in excluded]
     else:
         recipients = [t.reviewer] if t.reviewer else notifications.reviewers_except(t.translator)
@@ -430,7 +430,6 @@ def _publish(t: Translation, *, by: Any, editor: Any, comment: str) -> Translati
     # Readers get exactly the text the reviewer approved, whatever the working copy holds.
     _snapshot_credits(t)  # first: the page stored at publication shows the names as published
     publishing.article_publish(translation=versions.approved_copy(t, pin), at=now)
-    t.text_changed_by = []
     t.first_published_at = t.first_published_at or now
     t.scheduled_for, t.is_correction, t.correction_note, t.corrected_by = None, False, "", None
     recipients = {u.pk: u for u in (t.translator, t.reviewer, editor) if u is not None}
@@ -504,6 +503,13 @@ def translation_archive_publish(
         first_published_at=published_at,
         edit_version=1,
     )
+    if translator is not None:  # the archive's translator wrote the text (the byline is the desk's default)
+        t.authors = versions.authors_add(
+            authors={},
+            before={**{name: None for name in versions.TEXT_FIELDS}, "byline": byline, "byline_outlet": byline_outlet},
+            after=versions.text_snapshot(t),
+            user_id=translator.pk,
+        )
     t.save()
     # Each credit is stored with its snapshot name (as _snapshot_credits would take it), before
     # publishing: the page stored at publication shows the names as published.
