@@ -47,7 +47,7 @@ def authors_from_history(apps, schema_editor):
                 )
             previous = snap
         current = {name: getattr(t, name) for name in TEXT_FIELDS}
-        for user_id in dict.fromkeys([t.translator_id, *(t.text_changed_by or [])]):
+        for user_id in dict.fromkeys([t.translator_id, *(getattr(t, "text_changed_by", None) or [])]):
             if user_id is not None:
                 authors = authors_add(authors=authors, before=None, after=current, user_id=user_id)
         if authors:
