@@ -163,7 +163,9 @@ def translation_follow_source(*, translation: Translation, by: Any) -> Translati
     }
     t.source_revision, t.blocks = new_revision, kept
     # The kept blocks keep their authors; the dropped ones are no longer in the text.
-    t.authors = versions.authors_add(authors=t.authors, before=versions.text_snapshot(t), after=versions.text_snapshot(t), user_id=by.pk)
+    t.authors = versions.authors_add(
+        authors=t.authors, before=versions.text_snapshot(t), after=versions.text_snapshot(t), user_id=by.pk
+    )
     t.edit_version += 1
     with reversion.create_revision(atomic=False):
         t.save()

@@ -188,9 +188,7 @@ def _part_values(snapshot: dict[str, Any]) -> dict[str, Any]:
 
 def _has_text(value: Any) -> bool:
     if isinstance(value, dict):
-        return bool(str(value.get("text", "")).strip()) or any(
-            str(value.get(k, "")).strip() for k in ("reason", "alt")
-        )
+        return bool(str(value.get("text", "")).strip()) or any(str(value.get(k, "")).strip() for k in ("reason", "alt"))
     if isinstance(value, tuple | list):
         return any(_has_text(v) for v in value)
     return bool(str(value or "").strip())
@@ -235,11 +233,13 @@ def authors_add(
             result.pop(part, None)
     old_blocks = (before or {}).get("blocks") or {}
     new_blocks = after.get("blocks") or {}
-    block_authors = authors.get("blocks") if isinstance(authors.get("blocks"), dict) else {}
+    block_authors: dict[str, Any] = authors["blocks"] if isinstance(authors.get("blocks"), dict) else {}
     blocks: dict[str, list[dict[str, Any]]] = {}
     for block_id, value in new_blocks.items():
         entries = list(block_authors.get(block_id) or [])
-        changed = _block_value(value) != _block_value(old_blocks.get(block_id)) if before is not None else _has_text(value)
+        changed = (
+            _block_value(value) != _block_value(old_blocks.get(block_id)) if before is not None else _has_text(value)
+        )
         if changed:
             entries = _with_entry(entries, entry)
         if entries:
@@ -298,6 +298,6 @@ def authors_by_person(authors: dict[str, Any]) -> dict[int, dict[str, Any]]:
     for part in AUTHOR_PARTS:
         add(authors.get(part), part, is_block=False)
     blocks = authors.get("blocks")
-    for block_id, entries in (blocks.items() if isinstance(blocks, dict) else []):
+    for block_id, entries in blocks.items() if isinstance(blocks, dict) else []:
         add(entries, block_id, is_block=True)
     return people

@@ -157,7 +157,12 @@ def test_restore_takes_the_restored_versions_authors_and_adds_the_restorer_for_w
     t = TranslationFactory(state=State.IN_PROGRESS, translator=volunteer, filled=False)
     ids = [b["id"] for b in t.source_revision.blocks]
     t = editing.translation_save(
-        translation=t, by=volunteer, based_on=t.edit_version, title="Old", blocks={ids[0]: {"text": "v"}}, as_version=True
+        translation=t,
+        by=volunteer,
+        based_on=t.edit_version,
+        title="Old",
+        blocks={ids[0]: {"text": "v"}},
+        as_version=True,
     )
     old_version = review.versions_of(t).first()
     t = workflow.translation_assign(translation=t, by=editor, translator=translator)

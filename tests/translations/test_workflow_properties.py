@@ -28,8 +28,8 @@ import json
 from typing import Any
 
 import pytest
-from django.core.exceptions import PermissionDenied
 from django.core.cache import caches
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.test import Client, TestCase
 from django.urls import reverse
@@ -125,11 +125,6 @@ class DeskMachine(RuleBasedStateMachine):
             done = True
         self.last_done = done
         after = self._fresh()
-        import os
-
-        if os.environ.get("DBG"):
-            with open("/tmp/dbg.log", "a") as f:
-                f.write(f"{step} {who} {done} {before.state}->{after.state}\n")
         DeskMachine.seen.add(after.state)
         new_events = list(WorkflowEvent.objects.filter(translation=after, pk__gt=last_pk).order_by("pk"))
         if after.state != before.state:
@@ -193,7 +188,9 @@ class DeskMachine(RuleBasedStateMachine):
 
     @rule(who=people, to=st.sampled_from(sorted(PEOPLE)))
     def assign(self, who: str, to: str) -> None:
-        self._do("assign", who, lambda u: workflow.translation_assign(translation=self.t, by=u, translator=self.users[to]))
+        self._do(
+            "assign", who, lambda u: workflow.translation_assign(translation=self.t, by=u, translator=self.users[to])
+        )
 
     @rule(who=people, part=st.sampled_from(PARTS), word=words, via_view=st.booleans())
     def autosave(self, who: str, part: str, word: str, via_view: bool) -> None:
@@ -248,7 +245,9 @@ class DeskMachine(RuleBasedStateMachine):
     @rule(who=people)
     def machine_draft(self, who: str) -> None:
         self._do(
-            "machine_draft", who, lambda u: machine_drafts.machine_draft_fill(translation=self.t, by=u, provider=_Echo())
+            "machine_draft",
+            who,
+            lambda u: machine_drafts.machine_draft_fill(translation=self.t, by=u, provider=_Echo()),
         )
 
     @rule(who=people, via_view=st.booleans())

@@ -313,7 +313,9 @@ def review_authors(*, translation: Translation, viewer: Any) -> list[dict[str, A
         return ", ".join(words)
 
     rows = []
-    for pk, wrote in sorted(by_person.items(), key=lambda item: min([order.get(b, 0) for b in item[1]["blocks"]] or [0])):
+    for pk, wrote in sorted(
+        by_person.items(), key=lambda item: min([order.get(b, 0) for b in item[1]["blocks"]] or [0])
+    ):
         person = people_by_pk.get(pk)
         machine_parts = [b for b in wrote["machine"] if b in PART_LABELS]
         rows.append(
