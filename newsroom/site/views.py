@@ -89,20 +89,24 @@ def public_credits(article: Article, credits: list[Credit] | None = None) -> dic
 
     ``credits`` are the article's credited rows (see :func:`article_credits`); without them the
     ones prefetched by :func:`credits_prefetch` are used. The name is the snapshot taken at
-    publication (never recomputed from the account, so a pseudonymous or anonymous volunteer
-    stays so); a profile link is given only when the person opted in and the profile shows
-    the very same name.
+    publication (never recomputed towards more exposure, so a pseudonymous or anonymous
+    volunteer stays so), unless the person has since withdrawn to a pseudonym or to no name:
+    then their current choice holds at once; a profile link is given only when the person
+    opted in and the profile shows the very same name.
     """
     if credits is None:
         credits = [c for t in getattr(article, "live_translations", [])[:1] for c in t.credits.all()]
     out: dict[str, list[dict[str, str]]] = {Role.TRANSLATOR: [], Role.REVIEWER: [], Role.EDITOR: []}
     for credit in credits:
         name = credit.credit_name
+        contributor = getattr(credit.user, "contributor", None) if credit.user_id else None
+        if contributor is not None and contributor.credit_mode != CreditMode.REAL_NAME:
+            # Consent withdrawn after publication (a pseudonym, or no name) is honoured at once.
+            name = contributor.credit_name(credit.role) if name not in _anonymous_credit_snapshots() else name
         if not name or name in _anonymous_credit_snapshots():
             # Snapshotted in English on the desk: readers see it in the page's language.
             name = str(ANONYMOUS_CREDIT.get(credit.role, ANONYMOUS_CREDIT[Role.TRANSLATOR]))
         url = ""
-        contributor = getattr(credit.user, "contributor", None) if credit.user_id else None
         if (
             contributor is not None
             and contributor.has_public_profile
