@@ -175,6 +175,7 @@ class Cluster:
             folder.mkdir(mode=0o700)
             if self.pg_user:
                 shutil.chown(folder, self.pg_user)
+                embedded_db.parents_traversable(folder)  # e.g. a clone under a root-only `mktemp -d`
         self.pg_run("initdb", "-D", str(primary), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
         with (primary / "postgresql.conf").open("a") as conf:
             # Streaming replication (initdb's pg_hba.conf already trusts replication from 127.0.0.1).
@@ -238,6 +239,7 @@ class Cluster:
             "REDIS_CACHE_URL": f"redis://127.0.0.1:{p['redis']}/1",
             "CELERY_VISIBILITY_TIMEOUT": "300",
             "CELERY_BEAT_SCHEDULE": str(self.dir / "celerybeat-schedule"),
+            "TRUSTED_PROXIES": "127.0.0.1",  # haproxy adds X-Forwarded-For: the API limit counts each reader
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "CSRF_TRUSTED_ORIGINS": lb,
             "SITE_URL": lb,

@@ -33,6 +33,9 @@ from _server import django_for_import  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
+sys.path.insert(0, str(FIXTURES))
+from check_fixtures import fixture_file  # noqa: E402 - where a fixture name is found (tests/fixtures or newsroom/demo)
+
 SMALL = ["mfa-picket", "cp1251-economy", "be-culture", "no-metadata", "paywall", "xss-hostile"]
 FEED_ITEMS = 200
 
@@ -62,7 +65,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if len(parts) != 4 or parts[1] != "r" or ".." in parts[3]:
             self.send_error(404)
             return
-        path = FIXTURES / parts[3]
+        path = fixture_file(parts[3])
         if not path.is_file():
             self.send_error(404)
             return
@@ -142,9 +145,9 @@ def main() -> None:
 
         return work
 
-    long_bytes = (FIXTURES / "sources/site/long-read.html").read_bytes().replace(b"{BASE}", origin.encode())
+    long_bytes = fixture_file("sources/site/long-read.html").read_bytes().replace(b"{BASE}", origin.encode())
     small_bytes = [
-        (FIXTURES / f"sources/site/{s}.html").read_bytes().replace(b"{BASE}", origin.encode()) for s in SMALL
+        fixture_file(f"sources/site/{s}.html").read_bytes().replace(b"{BASE}", origin.encode()) for s in SMALL
     ]
 
     def extract_long() -> None:

@@ -1,9 +1,11 @@
+from django.conf import settings
 from django.contrib import admin
-from modeltranslation.admin import TabbedTranslationAdmin
+from modeltranslation.admin import TranslationAdmin
+from modeltranslation.translator import translator
+from modeltranslation.utils import build_localized_fieldname
 
 from newsroom.models import Article, AuditEntry, Correction, Feed, FeedItem, Outlet, SlugRedirect, SourceRevision, Tag
-from newsroom.site import pages
-from newsroom.site.cache import site_cache_invalidate
+from newsroom.site.rendering import owner as rendering
 
 
 class FeedInline(admin.TabularInline):
@@ -54,7 +56,11 @@ class SourceRevisionInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(TabbedTranslationAdmin):
+class ArticleAdmin(TranslationAdmin):  # type: ignore[type-arg]
+    """Live fields are read-only here, so they are grouped by language in folded sections rather
+    than modeltranslation's tabs (which group only editable inputs and load jQuery UI from a
+    public CDN, which the CSP blocks): the story's admin page loads scripts from our origin only."""
+
     list_display = ("source_title", "outlet", "language", "triage", "source_published_at", "created_at")
     list_filter = ("outlet", "language", "triage", "is_featured")
     search_fields = ("source_title", "source_url", "title_en")
@@ -72,12 +78,24 @@ class ArticleAdmin(TabbedTranslationAdmin):
         published = [f.name for f in Article._meta.fields if f.name.startswith("published_at_")]
         return [*live, "published_at", *published, "tags"]
 
+    def get_fieldsets(self, request, obj=None):  # type: ignore[no-untyped-def]
+        live = translator.get_options_for_model(Article).all_fields
+        by_language = {
+            code: [build_localized_fieldname(field, code) for field in live] for code in settings.PUBLISHING_LANGUAGES
+        }
+        localized = {name for names in by_language.values() for name in names}
+        (_name, options), *_rest = super().get_fieldsets(request, obj)
+        source = [f for f in options["fields"] if f not in localized]
+        sections = [
+            (f"Live in {dict(settings.LANGUAGES).get(code, code)}", {"fields": names, "classes": ["collapse"]})
+            for code, names in by_language.items()
+        ]
+        return [(None, {"fields": source}), *sections]
+
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         super().save_model(request, obj, form, change)
-        # "Featured" shows on the listings: the stored ones are forgotten (rendered per request
-        # until the next publication or `manage.py site_pages_render`), and the cached pages.
-        pages.listings_forget()
-        site_cache_invalidate()
+        # "Featured" shows on the listings (stored ones and cached pages forgotten).
+        rendering.listings_changed()
 
 
 @admin.register(SourceRevision)

@@ -6,6 +6,6 @@ class NewsroomConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self) -> None:
-        from newsroom.site import receivers
+        from newsroom.site.rendering import owner
 
-        receivers.connect()
+        owner.connect()  # what follows a publication, a credit or a profile change

@@ -15,7 +15,7 @@ Pure functions over plain values, so the data migration that fills live bylines 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import cyrtranslit
 import iuliia
@@ -66,3 +66,17 @@ def outlet_name_default(*, name_en: str, credit_name: str, source_language: str,
     if target_language in CYRILLIC_TARGETS:
         return credit_name.strip()
     return name_en.strip() or transliterate(credit_name.strip(), source_language=source_language)
+
+
+def byline_fallback(*, authors: str, outlet: str, default: Callable[[], tuple[str, str]]) -> tuple[str, str]:
+    """The one byline fallback rule (publication, the live page, the desk's byline field).
+
+    A byline with neither authors nor outlet (a job opened, or a row written, before bylines
+    existed) is the standard one, ``default()``; an empty author list next to an outlet name is
+    the translator's choice and stays empty; an empty outlet name falls back to the standard one.
+    """
+    authors, outlet = (authors or "").strip(), (outlet or "").strip()
+    if authors and outlet:
+        return authors, outlet
+    default_authors, default_outlet = default()
+    return (authors or ("" if outlet else default_authors)), (outlet or default_outlet)

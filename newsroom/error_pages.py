@@ -128,4 +128,6 @@ class MethodNotAllowedMiddleware:
             )
         if "Allow" in response.headers:
             styled.headers["Allow"] = response.headers["Allow"]
+        # The bare answer was logged where it was made ("Method Not Allowed (DELETE): …"): once is enough.
+        styled._has_been_logged = getattr(response, "_has_been_logged", False)  # type: ignore[attr-defined]
         return styled

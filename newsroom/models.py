@@ -227,7 +227,7 @@ class Article(models.Model):
     # view neither renders every block nor searches the whole archive for related stories.
     body_html = models.TextField(_("body (rendered)"), blank=True, editable=False)
     related_ids = models.JSONField(_("related stories"), default=list, blank=True, editable=False)
-    # The story's page rendered at publication (newsroom/site/pages.py): head, content and the
+    # The story's page rendered at publication (newsroom/site/rendering/): head, content and the
     # language links, with a stamp of the templates and settings they were rendered with. A page
     # view with a current stamp fills the site's frame from this one column; otherwise it renders.
     page = models.JSONField(_("page (rendered)"), default=dict, blank=True, editable=False)
@@ -297,13 +297,19 @@ class Article(models.Model):
         host = urlsplit(self.source_url).hostname or self.source_url
         return authors, host
 
+    def byline_for(self, language: str, *, authors: str, outlet: str) -> tuple[str, str]:
+        """``authors`` and ``outlet`` as a byline in ``language``, the standard one filling the
+        gaps (:func:`newsroom.bylines.byline_fallback`, the one rule)."""
+        return bylines.byline_fallback(authors=authors, outlet=outlet, default=lambda: self.default_byline(language))
+
     def live_byline(self, language: str) -> tuple[str, str]:
         """The byline readers of ``language`` see (authors, outlet): the one publication wrote,
         else (a row written before bylines, missed by migration 0010) the standard one."""
-        outlet = getattr(self, build_localized_fieldname("byline_outlet", language)) or ""
-        if outlet:
-            return getattr(self, build_localized_fieldname("byline", language)) or "", outlet
-        return self.default_byline(language)
+        return self.byline_for(
+            language,
+            authors=getattr(self, build_localized_fieldname("byline", language)) or "",
+            outlet=getattr(self, build_localized_fieldname("byline_outlet", language)) or "",
+        )
 
     @property
     def blocks(self) -> list[dict[str, Any]]:
@@ -326,6 +332,10 @@ class SourceRevision(models.Model):
     # Stored so the job board can filter and page by length in SQL (see ``count_words``).
     word_count = models.PositiveIntegerField(default=0)
     is_manual = models.BooleanField(default=False)
+    # How sure the importer was of the text (``sources/extraction/confidence.py``): its score
+    # (0-1), the agreement with trafilatura, the share from the voted core and whether the score
+    # was under the line. None: pasted, or stored before the importer reported it.
+    extraction_confidence = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["article", "-number"]
@@ -337,6 +347,11 @@ class SourceRevision(models.Model):
     @property
     def raw(self) -> bytes:
         return zlib.decompress(bytes(self.raw_compressed)) if self.raw_compressed else b""
+
+    @property
+    def is_extraction_doubtful(self) -> bool:
+        """The importer was unsure of this text: the desk asks an editor to check it."""
+        return bool((self.extraction_confidence or {}).get("is_low"))
 
     @staticmethod
     def count_words(blocks: list[dict[str, Any]]) -> int:
@@ -417,7 +432,7 @@ class StoredListing(models.Model):
     Written by ``newsroom.site`` when stories go live or are withdrawn in ``language`` (the
     same moment as the stories' stored pages), deleted when what its teasers show changes
     elsewhere (an outlet's name, a featured flag); read by the home page in one query. The
-    ``stamp`` is ``newsroom.site.pages.page_stamp``: a row made by other templates is not served.
+    ``stamp`` is ``newsroom.site.rendering.stored.page_stamp``: a row made by other templates is not served.
     """
 
     name = models.CharField(max_length=40)

@@ -4,37 +4,44 @@ Called by the workflow inside its transaction. The live body is built from the a
 working copy and the source revision it follows: source-aligned blocks in source order,
 images and embeds carried over (captions translated), blocks the translator left out
 skipped, translator's notes the editor kept placed after the block they follow.
+
+Publishing writes the live fields and sends **one** signal, :data:`live_changed`, like
+Wagtail's ``page_published``; it knows nothing of what follows. The reader site's rendering
+(``newsroom.site.rendering.owner``) receives it, in the same transaction, and renders, stores
+and forgets what readers get. Publishing never imports ``newsroom.site`` (an import contract).
 """
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
+import enum
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.template import loader
-from django.utils import translation
+from django.dispatch import Signal
 from django.utils.text import slugify
 from modeltranslation.utils import build_localized_fieldname
 
 from newsroom.core.html import plain_text, sanitize_inline
 from newsroom.models import Article, Correction, SlugRedirect, Tag
-from newsroom.site.cache import site_cache_invalidate, site_cache_invalidate_article, site_cache_invalidate_deferred
-from newsroom.site.pages import pages_stale as _pages_stale
 
 if TYPE_CHECKING:
     from translations.models import Translation
 
 
-def _listing(*, article: Article, language: str) -> list[int]:
-    """The stories whose related list names ``article`` in ``language``."""
-    field = build_localized_fieldname("related_ids", language)
-    return list(Article.objects.filter(**{f"{field}__contains": [article.pk]}).values_list("pk", flat=True))
+class LiveChange(enum.StrEnum):
+    """What happened to a story's live text in one language."""
+
+    PUBLISHED = "published"  # live for the first time in the language
+    CORRECTED = "corrected"  # its live text replaced: a correction, a republication, pictures relinked
+    UNPUBLISHED = "unpublished"  # taken off the site
+
+
+# Sent with ``article`` (the written row), ``language`` and ``kind`` (:class:`LiveChange`) after
+# the live fields were written, inside the caller's transaction (the row is locked).
+live_changed = Signal()
 
 
 def live_body(*, translation: Translation) -> list[dict[str, Any]]:
@@ -82,16 +89,11 @@ def live_body(*, translation: Translation) -> list[dict[str, Any]]:
 
 
 def live_byline(*, translation: Translation, article: Article) -> tuple[str, str]:
-    """The byline readers get from ``translation`` (authors, outlet), pure; nothing is written.
-
-    The translation's own byline as approved. A translation with none at all (opened before
-    bylines existed) gets the standard one; an empty author list next to an outlet name is the
-    translator's choice and stays empty. An empty outlet name falls back to the standard one.
-    """
-    authors = (translation.byline or "").strip()
-    outlet = (translation.byline_outlet or "").strip()
-    default_authors, default_outlet = article.default_byline(translation.language)
-    return (authors or ("" if outlet else default_authors)), (outlet or default_outlet)
+    """The byline readers get from ``translation`` (authors, outlet), pure; nothing is written:
+    the translation's own byline as approved, with the one fallback rule (``Article.byline_for``)."""
+    return article.byline_for(
+        translation.language, authors=translation.byline or "", outlet=translation.byline_outlet or ""
+    )
 
 
 def _image_attrs(source: dict[str, Any], *, entry: dict[str, Any], source_credit: str) -> dict[str, Any]:
@@ -168,177 +170,9 @@ def article_publish(*, translation: Translation, at: dt.datetime) -> Article:
             for name in tag_names
         ]
         article.tags.set(tags)
-    article_live_written(article=article, language=lang, republished=bool(old_slug))
+    kind = LiveChange.CORRECTED if old_slug else LiveChange.PUBLISHED
+    live_changed.send(sender=Article, article=article, language=lang, kind=kind)
     return article
-
-
-RELATED_COUNT = 4
-
-
-def related_ids(*, article: Article, language: str) -> list[int]:
-    """The newest stories live in ``language`` sharing a tag with ``article`` (at most four)."""
-    tag_ids = list(article.tags.values_list("pk", flat=True))
-    if not tag_ids:
-        return []
-    published = build_localized_fieldname("published_at", language)
-    return list(
-        Article.objects.filter(**{f"{published}__isnull": False}, tags__in=tag_ids)
-        .exclude(**{build_localized_fieldname("slug", language): ""})
-        .exclude(pk=article.pk)
-        .order_by(f"-{published}", "-pk")
-        .values_list("pk", flat=True)
-        .distinct()[:RELATED_COUNT]
-    )
-
-
-def body_render(*, body: list[dict[str, Any]]) -> str:
-    """The live blocks as the site shows them: rendered once here, at publication.
-
-    Each block's HTML passed :func:`sanitize_inline` (nh3) when ``live_body`` built it and the
-    template escapes every attribute, so the stored HTML is as safe as a per-request render.
-    """
-    return loader.render_to_string("site/_blocks.html#body", {"body": body}).strip()
-
-
-def article_body_render_again(*, article: Article, language: str) -> None:
-    """Render the stored body of a live story again from its live blocks (after a deployment
-    changed ``site/_blocks.html``; ``manage.py site_pages_render``). Nothing else changes."""
-    body = getattr(article, build_localized_fieldname("body", language)) or []
-    with translation.override(language):
-        rendered = body_render(body=body)
-    if rendered != getattr(article, build_localized_fieldname("body_html", language)):
-        Article.objects.filter(pk=article.pk).update(**{build_localized_fieldname("body_html", language): rendered})
-        setattr(article, build_localized_fieldname("body_html", language), rendered)
-
-
-def article_live_written(*, article: Article, language: str, republished: bool = False) -> None:
-    """After the live fields of ``article`` in ``language`` were written (caller holds the lock).
-
-    Stores the body rendered from the live blocks and the related stories, so that a page
-    view costs the same whatever the size of the archive, then forgets only this story's
-    cached pages, the listings and the feeds; other stories stay cached.
-    """
-    body = getattr(article, build_localized_fieldname("body", language)) or []
-    related = related_ids(article=article, language=language)
-    with translation.override(language):  # the body's own words ("Translator's note") in its language
-        rendered = body_render(body=body)
-    Article.objects.filter(pk=article.pk).update(
-        **{
-            build_localized_fieldname("body_html", language): rendered,
-            build_localized_fieldname("related_ids", language): related,
-        }
-    )
-    batch = _batch.get()
-    if batch is not None:  # its own list is now the stored one; its publication time is known
-        batch.lists.get(language, {}).pop(article.pk, None)
-        batch.times.setdefault(language, {})[article.pk] = getattr(
-            article, build_localized_fieldname("published_at", language)
-        )
-    changed = _related_add(article=article, language=language, neighbours=related)
-    # Its own page, the pages whose related list now names it and, when its title or slug may
-    # have changed, every page that lists it.
-    if republished and batch is not None:
-        _batch_lists_write(batch)  # _listing reads the stored lists
-    listing = _listing(article=article, language=language) if republished else []
-    _pages_stale(pks={article.pk, *changed, *listing}, language=language)
-    site_cache_invalidate_article(article=article)
-
-
-def _related_add(*, article: Article, language: str, neighbours: list[int]) -> list[int]:
-    """Offer ``article`` to the related lists of its own related stories (newest four kept).
-
-    Their cached pages are not forgotten for it: they show the new neighbour when they expire.
-    Returns the stories whose list changed.
-    """
-    if not neighbours:
-        return []
-    field = build_localized_fieldname("related_ids", language)
-    published = build_localized_fieldname("published_at", language)
-    batch = _batch.get()
-    pending = batch.lists.setdefault(language, {}) if batch is not None else {}
-    known_times = batch.times.setdefault(language, {}) if batch is not None else {}
-    before = {pk: pending[pk] for pk in neighbours if pk in pending}
-    missing = [pk for pk in neighbours if pk not in before]
-    if missing:
-        before.update(Article.objects.filter(pk__in=missing).values_list("pk", field))
-    lists = {pk: {*(ids or []), article.pk} for pk, ids in before.items()}
-    candidates = set().union(*lists.values())
-    times = {pk: known_times[pk] for pk in candidates if pk in known_times}
-    if len(times) < len(candidates):
-        times.update(
-            Article.objects.filter(pk__in=candidates - times.keys(), **{f"{published}__isnull": False}).values_list(
-                "pk", published
-            )
-        )
-        if batch is not None:
-            known_times.update(times)
-    changed = []
-    for pk, ids in lists.items():
-        ranked = sorted((i for i in ids if i in times and i != pk), key=lambda i: (times[i], i), reverse=True)
-        if ranked[:RELATED_COUNT] != (before.get(pk) or []):
-            if batch is not None:
-                pending[pk] = ranked[:RELATED_COUNT]  # written once, when the batch ends
-            else:
-                Article.objects.filter(pk=pk).update(**{field: ranked[:RELATED_COUNT]})
-            changed.append(pk)
-    return changed
-
-
-class _Batch:
-    """What :func:`publications_batched` keeps while its block runs."""
-
-    def __init__(self) -> None:
-        self.lists: dict[str, dict[int, list[int]]] = {}  # language: {story: its new related list}
-        self.times: dict[str, dict[int, Any]] = {}  # language: {story: its publication time}
-
-
-_batch: contextvars.ContextVar[_Batch | None] = contextvars.ContextVar("publishing_batch", default=None)
-
-
-def _batch_lists_write(batch: _Batch) -> None:
-    for language, lists in batch.lists.items():
-        field = build_localized_fieldname("related_ids", language)
-        if lists:
-            Article.objects.bulk_update(
-                [Article(pk=pk, **{field: ids}) for pk, ids in lists.items()], [field], batch_size=500
-            )
-    batch.lists = {}
-
-
-@contextmanager
-def publications_batched() -> Iterator[None]:
-    """Many publications in one transaction (``import_archive``), with the same outcome as one
-    by one but less work: the related lists each publication offers to its neighbours are kept
-    in memory and written once at the end (one statement), and the site cache forgets the
-    stories' pages once at the end. Use inside ``transaction.atomic()`` and inside
-    ``pages.pages_render_deferred()`` (the pages are rendered from the written lists); wrap
-    each publication that may fail alone in :func:`publication_savepoint`. Nothing is written
-    if the block raises.
-    """
-    batch = _Batch()
-    token = _batch.set(batch)
-    try:
-        with site_cache_invalidate_deferred():
-            yield
-    finally:
-        _batch.reset(token)
-    _batch_lists_write(batch)
-
-
-@contextmanager
-def publication_savepoint() -> Iterator[None]:
-    """Inside :func:`publications_batched`: undo what the block offered to its neighbours'
-    related lists if it raises (the caller rolls its savepoint back). A no-op outside."""
-    batch = _batch.get()
-    if batch is None:
-        yield
-        return
-    saved = {language: dict(lists) for language, lists in batch.lists.items()}
-    try:
-        yield
-    except BaseException:
-        batch.lists = saved
-        raise
 
 
 def article_pictures_relink(*, article: Article) -> list[str]:
@@ -382,7 +216,7 @@ def article_pictures_relink(*, article: Article) -> list[str]:
             if dirty:
                 Article.objects.filter(pk=locked.pk).update(**{build_localized_fieldname("body", language): body})
                 setattr(locked, build_localized_fieldname("body", language), body)
-                article_live_written(article=locked, language=language)
+                live_changed.send(sender=Article, article=locked, language=language, kind=LiveChange.CORRECTED)
                 changed.append(language)
     return changed
 
@@ -392,8 +226,5 @@ def article_unpublish(*, translation: Translation) -> Article:
     article = Article.objects.select_for_update().get(pk=translation.article_id)
     setattr(article, build_localized_fieldname("published_at", translation.language), None)
     article.save()
-    _pages_stale(
-        pks={article.pk, *_listing(article=article, language=translation.language)}, language=translation.language
-    )
-    site_cache_invalidate()
+    live_changed.send(sender=Article, article=article, language=translation.language, kind=LiveChange.UNPUBLISHED)
     return article

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "newsroom.core.cache_control.CacheControlMiddleware",  # desk pages private; a cookie never public
     "csp.middleware.CSPMiddleware",
     "newsroom.site.cache.SitePageCacheMiddleware",  # a warm site page, before sessions and the rest
     "newsroom.site.api_http.ApiMiddleware",  # /api/ only: before sessions and CSRF, which it never needs
@@ -256,6 +257,8 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
     # newsroom/celery.py makes these folders when a process first publishes or consumes.
     _broker_dir = Path(env.str("CELERY_BROKER_DIR", default=str(DATA_DIR / "broker")))
+    # kombu's filesystem transport with atomic writes: no worker ever reads a half-written message.
+    CELERY_BROKER_TRANSPORT = "newsroom.core.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "in"),
         "data_folder_out": str(_broker_dir / "in"),
@@ -360,14 +363,20 @@ if env.str("REDIS_CACHE_URL", default=""):
     }
 
 # --- Read API (/api/v1/) ------------------------------------------------------------
-# Requests per client (REMOTE_ADDR) per window; 0 turns the limit off (the tests' default).
+# Requests per client (REMOTE_ADDR, see TRUSTED_PROXIES) per window; 0 turns the limit off (the tests' default).
 API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=0 if TESTING else 300)
 API_RATE_WINDOW = env.int("API_RATE_WINDOW", default=60)
+# Addresses (or networks) of the proxies in front of the web processes. A request from one of
+# them is counted against the right-most X-Forwarded-For address that is not one of them; from
+# anyone else X-Forwarded-For is ignored. Empty: every client is its REMOTE_ADDR.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Refusals (4xx, a bad Host) are one line with their reason; 5xx keep the traceback.
+    "filters": {"refusals_on_one_line": {"()": "newsroom.core.logs.RefusalsOnOneLine"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refusals_on_one_line"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # axes.apps logs a start-up banner to stderr in every process; commands promise one line there.
     "loggers": {"pgserver": {"level": "WARNING"}, "axes.apps": {"level": "WARNING"}},

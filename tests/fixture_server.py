@@ -1,6 +1,7 @@
 """pytest plugin: the fixtures directory served over real HTTP on 127.0.0.1.
 
-`fixture_server` (session) copies `tests/fixtures` into a temporary web root with every
+`fixture_server` (session) copies `tests/fixtures` and the demo's source pages
+(`newsroom/demo/`, the same layout) into a temporary web root with every
 `{BASE}` replaced, byte for byte, by the server's origin, serves it from a thread and yields
 that origin (`http://127.0.0.1:PORT`, no trailing slash). `fixture_expected` is
 `expected.json` with the same substitution.
@@ -26,7 +27,9 @@ from __future__ import annotations
 
 import functools
 import http.server
+import importlib.util
 import json
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -37,6 +40,21 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _check_fixtures() -> Any:
+    """tests/fixtures/check_fixtures.py (a stdlib script) as a module: it owns where a fixture
+    name is found (the demo's pages and seed are in newsroom/demo/, the rest here)."""
+    spec = importlib.util.spec_from_file_location("check_fixtures", FIXTURES / "check_fixtures.py")
+    assert spec is not None and spec.loader is not None
+    module = sys.modules.setdefault("check_fixtures", importlib.util.module_from_spec(spec))
+    if not hasattr(module, "fixture_file"):
+        spec.loader.exec_module(module)
+    return module
+
+
+fixture_file = _check_fixtures().fixture_file
+FIXTURE_ROOTS: tuple[Path, ...] = _check_fixtures().ROOTS
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -155,11 +173,12 @@ def fixture_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     httpd.web_root = root  # type: ignore[attr-defined]
     httpd.stopping = threading.Event()  # type: ignore[attr-defined]
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    for src in FIXTURES.rglob("*"):
-        if src.is_file():
-            dst = root / src.relative_to(FIXTURES)
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            dst.write_bytes(src.read_bytes().replace(b"{BASE}", base.encode("ascii")))
+    for fixtures in FIXTURE_ROOTS:
+        for src in fixtures.rglob("*"):
+            if src.is_file():
+                dst = root / src.relative_to(fixtures)
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                dst.write_bytes(src.read_bytes().replace(b"{BASE}", base.encode("ascii")))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield base

@@ -260,6 +260,49 @@ def test_make_run_serves_200_concurrent_clients_without_5xx(stack):
     assert not (stack.data / "postgres" / "postmaster.pid").exists()
 
 
+def _child_pid(stack: Stack, marker: str) -> int:
+    record = json.loads((stack.data / "run_desk.json").read_text())
+    return next(int(c["pid"]) for c in record["children"] if c["marker"] == marker)
+
+
+def _answers_quickly(stack: Stack, path: str = "/") -> float:
+    started = time.monotonic()
+    with urllib.request.urlopen(stack.base + path, timeout=30) as r:  # noqa: S310
+        assert r.status == 200
+    return time.monotonic() - started
+
+
+def test_slow_clients_and_a_crashed_worker_or_beat_do_not_stop_the_site(stack):
+    """Eight unfinished requests hold eight threads, not the site; a worker and then beat killed
+    (as the broker's JSONDecodeError once killed the worker) are started again, with a line
+    saying so, while the site answers throughout."""
+    stack.start()
+    stack.wait_up(timeout=240)
+    slow = []
+    try:
+        for _ in range(8):
+            sock = socket.create_connection(("127.0.0.1", stack.port), timeout=10)
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")  # and never the rest
+            slow.append(sock)
+        time.sleep(1)
+        assert _answers_quickly(stack) < 5
+        assert _answers_quickly(stack, "/archive/") < 5
+    finally:
+        for sock in slow:
+            sock.close()
+
+    for marker in ("worker", "beat"):
+        pid = _child_pid(stack, marker)
+        os.kill(pid, signal.SIGKILL)
+        _wait(lambda: f"{marker} started again" in stack.stderr(), 30, f"{marker} to be started again")  # noqa: B023
+        assert f"{marker} exited with -9" in stack.stderr()
+        assert _answers_quickly(stack) < 5
+        _wait(lambda: _child_pid(stack, marker) != pid, 10, "the new pid to be recorded")  # noqa: B023
+        assert "stopping the desk" not in stack.stderr()
+    assert stack.proc is not None and stack.proc.poll() is None  # the desk kept running
+    assert stack.interrupt() == 0, stack.stderr()[-3000:]
+
+
 def _links(url: str) -> list[str]:
     with urllib.request.urlopen(url, timeout=10) as r:  # noqa: S310
         return re.findall(r'href="(/[^"#?]+)"', r.read().decode())

@@ -1,7 +1,7 @@
 """The admin: a window on the desk's data, never a way around the workflow.
 
 Translations, their credits and their events are read-only here (state, text and credits
-change only through ``workflow.py``, ``editing.py`` and ``review.py``, which write the event,
+change only through ``workflow``, ``editing.py`` and ``review.py``, which write the event,
 revision and audit row). The version history is listed, but django-reversion's revert and
 recover are off: restoring is the desk's own History → Restore, which records what it did.
 Nothing here deletes a WorkflowEvent (and events protect their translation from cascades).
@@ -24,9 +24,11 @@ from translations.models import (
     Invitation,
     MemoryEntry,
     Notification,
+    RoleGrant,
     Translation,
     WorkflowEvent,
 )
+from translations.people import accounts
 
 
 class ReadOnlyMixin:
@@ -86,10 +88,57 @@ class TranslationAdmin(ReadOnlyMixin, VersionAdmin):
 
 @admin.register(Contributor)
 class ContributorAdmin(admin.ModelAdmin):
+    """How a person is credited is theirs alone: shown read-only. An editor may mark someone
+    staff or volunteer and hide (never show) their public page; the save goes through
+    ``accounts.contributor_update``, which enforces exactly that and records it."""
+
     list_display = ("user", "credit_mode", "is_volunteer", "has_public_profile")
     list_filter = ("credit_mode", "is_volunteer", "has_public_profile")
     search_fields = ("user__username", "pseudonym")
-    raw_id_fields = ("user",)
+    fields = (
+        "user",
+        "credit_mode",
+        "pseudonym",
+        "has_public_profile",
+        "public_slug",
+        "bio",
+        "languages",
+        "muted_notifications",
+        "is_volunteer",
+    )
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        theirs = [name for name in self.fields if name != "is_volunteer"]
+        if obj is not None and obj.has_public_profile:
+            theirs.remove("has_public_profile")  # an editor may hide it (unticked), not show it
+        return theirs
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False  # a profile is made when the person joins, with the choices they make
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False  # deleting an account (and its profile) is the privacy service's
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        fresh = Contributor.objects.select_related("user").get(pk=obj.pk)
+        accounts.contributor_update(
+            contributor=fresh, by=request.user, **{name: form.cleaned_data[name] for name in form.changed_data}
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):  # type: ignore[no-untyped-def]
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except PermissionDenied as e:
+            self.message_user(request, str(e), messages.ERROR)
+            return redirect(request.path)
+
+
+@admin.register(RoleGrant)
+class RoleGrantAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Read-only: roles are asked for and confirmed on the desk (People → Roles)."""
+
+    list_display = ("requested_at", "role", "user", "invitation", "state", "requested_by", "decided_by")
+    list_filter = ("state", "role")
 
 
 @admin.register(WorkflowEvent)
@@ -137,9 +186,21 @@ admin.site.unregister(User)
 @admin.register(User)
 class DeskUserAdmin(UserAdmin):
     """Deleting an account goes through ``privacy.user_delete``: credits kept as the person
-    chose them, held jobs released by the workflow, one audit row; a refusal is a message."""
+    chose them, held jobs released by the workflow, one audit row; a refusal is a message.
+
+    Roles are not given here: groups, permissions and the superuser flag are read-only (a
+    reviewer or editor role is asked for on the desk, People → Roles, and confirmed by a second
+    editor: ``translations/people/roles.py``). A person's names are theirs (their profile): shown
+    read-only to anyone else, since a real name may be their public credit."""
 
     actions: list[str] = []
+    ROLE_FIELDS = ("is_superuser", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        readonly = [*super().get_readonly_fields(request, obj), *self.ROLE_FIELDS]
+        if obj is not None and obj.pk != request.user.pk:
+            readonly += ["first_name", "last_name"]
+        return readonly
 
     def delete_view(self, request, object_id, extra_context=None):  # type: ignore[no-untyped-def]
         try:

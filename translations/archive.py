@@ -40,8 +40,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.text import slugify
 
-from newsroom import publishing
 from newsroom.models import Article, Outlet, SourceRevision
+from newsroom.site.rendering import owner as rendering
 from newsroom.sources import importing
 from translations import workflow
 from translations.models import Contributor, CreditMode
@@ -232,7 +232,7 @@ class ArchiveImporter:
         """
         outlets, people = dict(self._outlets), dict(self._people)
         try:
-            with publishing.publication_savepoint(), transaction.atomic():
+            with rendering.batch_savepoint(), transaction.atomic():
                 stored = self._story_store(story)
             if stored and self._known is not None:
                 self._known.add(story.source_url)  # a repeat later in the batch is skipped

@@ -1,7 +1,7 @@
 """Translations and everything that belongs to them.
 
 A :class:`Translation` is the working copy of one Article in one target language. Its
-``state`` is written only by ``translations/workflow.py``. ``blocks`` maps each source block
+``state`` is written only by ``translations/workflow/``. ``blocks`` maps each source block
 id to ``{"text": …, "omitted": bool, "reason": …}``; translator's additions live apart in
 ``notes`` (``[{"id", "after", "text", "keep"}]``) so they are never mistaken for source text.
 Every deliberate save is a django-reversion version; autosaves update the row only.
@@ -379,6 +379,50 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return self.email
+
+
+class GrantState(models.TextChoices):
+    PENDING = "pending", _("Waiting for a second editor")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DECLINED = "declined", _("Declined")
+
+
+class RoleGrant(models.Model):
+    """A reviewer or editor role one editor asked for, given only once another editor (or an
+    administrator) confirms it (``translations/people/roles.py``). For an invitation the person
+    may not have an account yet: the role is given on acceptance if it was confirmed by then, or
+    on confirmation if the person joined first."""
+
+    role = models.CharField(max_length=12, choices=Role)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="role_grants"
+    )
+    invitation = models.OneToOneField(
+        Invitation, on_delete=models.CASCADE, null=True, blank=True, related_name="role_grant"
+    )
+    state = models.CharField(max_length=12, choices=GrantState, default=GrantState.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=["reviewer", "editor"]), name="role_grant_for_a_second_look"),
+            models.CheckConstraint(condition=Q(state__in=GrantState.values), name="role_grant_state_known"),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | Q(invitation__isnull=False), name="role_grant_for_someone"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"], condition=Q(state="pending"), name="role_grant_one_pending_per_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} for {self.user or self.invitation} ({self.get_state_display()})"
 
 
 reversion.register(Credit)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from newsroom.core.roles import EDITOR, REVIEWER, ROLE_GROUPS, TRANSLATOR, is_desk_member, is_editor, is_reviewer
-from translations.models import State, Translation
+from translations.models import Translation
 from translations.versions import pinned_author_ids
 
 __all__ = ["EDITOR", "REVIEWER", "ROLE_GROUPS", "TRANSLATOR", "is_desk_member", "is_editor", "is_reviewer"]
@@ -28,15 +28,6 @@ __all__ = ["EDITOR", "REVIEWER", "ROLE_GROUPS", "TRANSLATOR", "is_desk_member", 
 
 def is_translator_of(user: Any, translation: Translation) -> bool:
     return translation.translator_id is not None and translation.translator_id == getattr(user, "pk", None)
-
-
-def can_view(*, user: Any, translation: Translation) -> bool:
-    """Editors and reviewers see every job; translators see open jobs and their own."""
-    if is_reviewer(user):
-        return True
-    if not is_desk_member(user):
-        return False
-    return translation.state == State.OPEN or is_translator_of(user, translation)
 
 
 def can_claim(*, user: Any, translation: Translation) -> bool:

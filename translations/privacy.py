@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from newsroom.core.audit import audit_record
 from newsroom.core.errors import DeskError
 from newsroom.models import AuditEntry
-from newsroom.site.cache import site_cache_invalidate
+from newsroom.site.rendering import owner as rendering
 from translations import permissions, workflow
 from translations.models import (
     Contributor,
@@ -114,10 +114,10 @@ def user_delete(*, user: Any, by: Any) -> dict[str, int]:
     )
     user_id = user.pk
     was_named = contributor is not None and contributor.credit_mode == CreditMode.REAL_NAME
+    # Every page naming them (or linking to their public page, gone now) is forgotten.
+    rendering.person_credit_changed(user_id=user_id)
     Contributor.objects.filter(user=user).delete()
     user.delete()
-    # A cached page may link to their public translator page, which is gone now.
-    site_cache_invalidate()
     audit_record(
         actor=by,
         action="user.delete",

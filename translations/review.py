@@ -1,7 +1,7 @@
 """Review services: block comments, restoring old versions, following a re-synced source,
 and confirming credits before publication.
 
-None of these writes ``Translation.state``: a state change goes through ``workflow.py``
+None of these writes ``Translation.state``: a state change goes through ``workflow``
 (``translation_follow_source`` calls ``workflow.translation_request_changes`` for that).
 """
 
@@ -22,6 +22,7 @@ from newsroom.core.inputs import clean_text
 from translations import editing, permissions, versions, workflow
 from translations.models import Comment, NotificationKind, State, Translation
 from translations.people import names, notifications
+from translations.workflow.actions import RequestChanges
 
 FOLLOW_SOURCE_COMMENT = "The source changed; please update the translation."
 
@@ -149,7 +150,7 @@ def translation_follow_source(*, translation: Translation, by: Any) -> Translati
     if new_revision is None or new_revision.pk == t.source_revision_id:
         raise ReviewError(_("This translation already follows the current source."))
     sends_back = t.state in (State.IN_REVIEW, State.APPROVED)
-    if sends_back and t.state not in workflow.ALLOWED_FROM["request_changes"]:
+    if sends_back and t.state not in RequestChanges.from_states:
         raise ReviewError(
             _("An approved translation cannot be sent back by the workflow yet; unpublish or spike it instead.")
         )

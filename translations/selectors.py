@@ -12,7 +12,9 @@ from translations.models import Notification, State, Translation
 
 
 def translations_visible_to(*, user: Any) -> QuerySet[Translation]:
-    """Editors and reviewers see every job; translators see open jobs and their own; others nothing."""
+    """Editors and reviewers see every job; translators see open jobs and their own; others nothing.
+
+    The one rule for who may see a job: every desk page and action finds its job through it."""
     # The profiles come along: desk pages label people by their credit choice (translations/people.py).
     qs = Translation.objects.select_related(
         "article", "article__outlet", "translator__contributor", "reviewer__contributor", "source_revision"
@@ -29,11 +31,6 @@ def translations_visible_to(*, user: Any) -> QuerySet[Translation]:
 def notifications_unread_count(*, user: Any) -> int:
     """How many of ``user``'s notifications are unread (the desk bar shows it on every page)."""
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
-
-
-def translation_state_counts() -> dict[str, int]:
-    counts = dict(Translation.objects.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
-    return {state: counts.get(state, 0) for state in State.values}
 
 
 # --- Editors' desk -----------------------------------------------------------
@@ -194,4 +191,29 @@ def jobs_offered_to(*, qs: QuerySet[Translation], user: Any) -> QuerySet[Transla
         qs = qs.filter(article__language__in=sorted(sources))
     if targets:
         qs = qs.filter(language__in=sorted(targets))
+    return qs
+
+
+def jobs_open(*, user: Any, filters: dict[str, Any]) -> QuerySet[Translation]:
+    """Open jobs for the translators' board, soonest due first, narrowed by ``filters`` (the job
+    filter form's cleaned data, {} when it is not valid). Without a language filter nor
+    ``every_language``, only the jobs between the languages of ``user``'s profile."""
+    qs = (
+        Translation.objects.filter(state=State.OPEN)
+        .select_related("article", "article__outlet", "source_revision")
+        .defer("source_revision__raw_compressed", "source_revision__http_headers", "source_revision__blocks")
+        .order_by(F("due_at").asc(nulls_last=True), "created_at")
+    )
+    if not (filters.get("every_language") or filters.get("language") or filters.get("target")):
+        qs = jobs_offered_to(qs=qs, user=user)
+    if filters.get("target"):
+        qs = qs.filter(language=filters["target"])
+    if filters.get("language"):
+        qs = qs.filter(article__language=filters["language"])
+    if filters.get("outlet"):
+        qs = qs.filter(article__outlet=filters["outlet"])
+    if filters.get("due_before"):
+        qs = qs.filter(due_at__date__lt=filters["due_before"])
+    if filters.get("max_words") is not None:
+        qs = qs.filter(source_revision__word_count__lte=filters["max_words"])
     return qs

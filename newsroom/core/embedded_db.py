@@ -109,8 +109,12 @@ def _run(args: list[str], *, timeout: float = 120) -> None:
         raise ServerError(f"{Path(args[0]).name} {args[-1]} failed ({result.returncode}): {' / '.join(output[-4:])}")
 
 
-def _traversable(path: Path) -> None:
-    """As root, the server's user must be able to reach its folder: let others traverse the parents."""
+def parents_traversable(path: Path) -> None:
+    """As root, the server's user must be able to reach its folder: let others traverse the parents.
+
+    The one rule for every PostgreSQL this project starts as root (``bench/cluster.py`` too): a
+    clone under a folder only root may enter (``mktemp -d``, mode 700) gains ``o+x`` on each
+    parent, never read or write."""
     if not _as_root():
         return
     for parent in path.parents:
@@ -197,7 +201,7 @@ def _initdb(say: Callable[[str], None]) -> None:
     tmp.mkdir(mode=0o700)
     if _as_root():
         entry = _system_user()
-        _traversable(tmp)
+        parents_traversable(tmp)
         os.chown(tmp, entry.pw_uid, entry.pw_gid)
     _run(
         [str(bin_dir() / "initdb"), "-D", str(tmp), "--auth=trust", "--auth-local=trust", "--encoding=utf8",
@@ -211,7 +215,7 @@ def _initdb(say: Callable[[str], None]) -> None:
 
 def _start(say: Callable[[str], None]) -> None:
     _clean_stale(say)
-    _traversable(PGDATA)
+    parents_traversable(PGDATA)
     sock = socket_dir()
     sock.mkdir(parents=True, exist_ok=True)
     if _as_root() and sock != PGDATA:
@@ -279,7 +283,7 @@ def stop() -> bool:
     """Stop the embedded server if it runs; True when it was running."""
     if _postmaster() is None:
         return False
-    _traversable(PGDATA)
+    parents_traversable(PGDATA)
     try:
         _run([str(bin_dir() / "pg_ctl"), "-D", str(PGDATA), "-w", "-t", "60", "-m", "fast", "stop"], timeout=90)
     except ServerError:

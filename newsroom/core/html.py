@@ -3,7 +3,8 @@ that turn stored blocks into markup safely.
 
 Translator text becomes inline HTML through :func:`sanitize_inline` (allow-listed tags only,
 http(s)/mailto links, no scripts); templates mark it safe with ``trusted_html`` because it
-passed here before it was stored. Links reach an ``href`` only through :func:`safe_url`.
+passed here before it was stored. Links reach an ``href`` only through :func:`safe_url`. The importer's inline pass
+(``sources/extraction/sanitising.py``) uses the same ``INLINE_TAGS`` and ``INLINE_ATTRIBUTES``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ HIGHLIGHT_START, HIGHLIGHT_STOP = "\ue000", "\ue001"
 
 INLINE_TAGS = {"a", "strong", "em", "b", "i", "br", "sup", "sub", "span", "q", "cite", "abbr"}
 INLINE_ATTRIBUTES = {"a": {"href", "title", "hreflang"}, "span": {"lang"}, "q": {"lang"}, "abbr": {"title"}}
+LINK_REL = "noopener noreferrer nofollow"
 
 
 def sanitize_inline(text: str) -> str:
@@ -26,7 +28,7 @@ def sanitize_inline(text: str) -> str:
         tags=INLINE_TAGS,
         attributes=INLINE_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
+        link_rel=LINK_REL,
     )
     return html.replace("\n", "<br>")
 

@@ -13,7 +13,6 @@ urlpatterns: list[URLPattern] = [
     path("inbox/", desk_views.inbox_view, name="inbox"),
     path("inbox/item/<int:pk>/import/", desk_views.inbox_item_import, name="inbox_item_import"),
     path("inbox/item/<int:pk>/reject/", desk_views.inbox_item_reject, name="inbox_item_reject"),
-    path("inbox/a/<int:pk>/accept/", desk_views.inbox_article_accept, name="inbox_article_accept"),
     path("inbox/a/<int:pk>/reject/", desk_views.inbox_article_reject, name="inbox_article_reject"),
     path("feeds/", desk_views.feeds_view, name="feeds"),
     path("feeds/<int:pk>/poll/", desk_views.feed_poll_now, name="feed_poll_now"),

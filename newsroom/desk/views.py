@@ -24,7 +24,6 @@ from newsroom.models import Article, Feed, FeedItem, SourceRevision
 from newsroom.sources import fetching, images, importing, inbox
 from newsroom.sources import polling as feed_polling
 from newsroom.sources.diff import source_diff
-from translations import workflow
 from translations.models import Translation
 
 editor_required, reviewer_required = roles.editor_required, roles.reviewer_required
@@ -39,6 +38,14 @@ def _imported(request: HttpRequest, result: importing.ImportResult, already: str
         messages.success(request, _("Imported."))
         if result.image_problems:
             messages.warning(request, images.images_problem_summary(list(result.image_problems)))
+        if result.is_extraction_doubtful:
+            messages.warning(
+                request,
+                _(
+                    "Check the extraction: the importer is not sure this is the whole story and "
+                    "nothing else. Compare the text below with the page before opening a job."
+                ),
+            )
     else:
         messages.info(request, already)
     return redirect("desk:article", pk=result.article.pk)
@@ -201,19 +208,6 @@ def inbox_item_reject(request: HttpRequest, pk: int) -> HttpResponse:
         inbox.feeditem_reject(item=item, by=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, _("Rejected."))
     return redirect("desk:inbox")
-
-
-@editor_required
-@require_POST
-def inbox_article_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    article: Article = get_object_or_404(Article.objects.select_related("current_revision"), pk=pk)
-    try:
-        translation = workflow.translation_create(article=article, by=request.user)
-    except workflow.WorkflowError as exc:
-        messages.error(request, exc.message)
-        return redirect("desk:inbox")
-    messages.success(request, _("Translation job opened."))
-    return redirect(translation)
 
 
 @editor_required

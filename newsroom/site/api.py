@@ -6,7 +6,7 @@ so the contract cannot drift from the code.
 
 Everything here reads what the public site shows and nothing else: the live fields of an
 Article (never a working copy), the credit *snapshots* through the site's own
-:func:`~newsroom.site.views.public_credits` (never an account's real name unless it was the
+:func:`~translations.public.public_credits` (never an account's real name unless it was the
 chosen credit), translators who opted in to a public page. Desk comments, drafts, spiked and
 scheduled work are never queried. HTTP behaviour (page cache tied to the site's, ETag/304,
 CORS, rate limit, JSON errors) lives in :mod:`newsroom.site.api_http`.
@@ -37,9 +37,9 @@ from pydantic import BeforeValidator
 from newsroom.core.html import body_groups, safe_url
 from newsroom.models import Article, Correction, Outlet, SourceRevision, Tag
 from newsroom.site import search
-from newsroom.site.views import article_credits, article_url, live_articles, public_contributors, public_credits
+from newsroom.site.selectors import article_credits, article_url, live_articles, public_contributors, public_credits
 from newsroom.templatetags.source_images import picture_data
-from translations.models import Role, State, Translation
+from translations.public import Role, live_source_revision_ids
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -461,31 +461,14 @@ def stories(
     return Status(200, envelope)
 
 
-@api.get("/stories/{story_id}/", response={200: Story, **ERRORS}, url_name="story", summary="One published story")
-def story(
-    request: HttpRequest,
-    response: HttpResponse,
-    story_id: Annotated[int, Path(ge=1, le=MAX_ID)],
-    language: LanguageParam = Language(settings.LANGUAGE_CODE),  # noqa: B008
-) -> Status[dict[str, Any]]:
-    """The story as its page shows it: blocks, translator's notes, dated corrections and the credits."""
-    lang = language.value
-    article = (
-        _with_modified(
-            Article.objects.filter(Article.live_q(lang), pk=story_id),
-            lang,
-        )
-        .select_related("outlet")
-        .defer("search_en")
-        .first()
-    )
-    if article is None:
-        raise HttpError(404, "No story with this id is published in this language.")
+def _story_detail(request: HttpRequest, article: Article, lang: str) -> dict[str, Any]:
+    """A story's answer as its page shows it: blocks, notes, corrections, credits, attribution."""
     tags = list(article.tags.all())
     credits = public_credits(article, article_credits(article=article, lang=lang))
     corrections = list(Correction.objects.filter(article=article, language=lang).order_by("published_at", "pk"))
-    live = Translation.objects.filter(article=article, language=lang).exclude(state=State.SPIKED)
-    revision = SourceRevision.objects.filter(pk__in=live.values("source_revision_id")).only("number", "fetched_at")
+    revision = SourceRevision.objects.filter(pk__in=live_source_revision_ids(article=article, lang=lang)).only(
+        "number", "fetched_at"
+    )
     source_revision = revision.first()
     body = _blocks(getattr(article, _field("body", lang)), credit=article.source_name, request=request)
     data = _story_item(request, article, lang, tags)
@@ -515,6 +498,30 @@ def story(
             ),
         },
     )
+    return data
+
+
+@api.get("/stories/{story_id}/", response={200: Story, **ERRORS}, url_name="story", summary="One published story")
+def story(
+    request: HttpRequest,
+    response: HttpResponse,
+    story_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    language: LanguageParam = Language(settings.LANGUAGE_CODE),  # noqa: B008
+) -> Status[dict[str, Any]]:
+    """The story as its page shows it: blocks, translator's notes, dated corrections and the credits."""
+    lang = language.value
+    article = (
+        _with_modified(
+            Article.objects.filter(Article.live_q(lang), pk=story_id),
+            lang,
+        )
+        .select_related("outlet")
+        .defer("search_en")
+        .first()
+    )
+    if article is None:
+        raise HttpError(404, "No story with this id is published in this language.")
+    data = _story_detail(request, article, lang)
     response.headers["Last-Modified"] = http_date(data["modified_at"].timestamp())
     return Status(200, data)
 

@@ -5,9 +5,9 @@
   session, so no response sets a cookie or varies on one.
 - **CORS open for reading:** ``Access-Control-Allow-Origin: *`` (the data is public and no
   credentials are accepted).
-- **Rate limit per client** (``REMOTE_ADDR``, as the audit log): ``API_RATE_LIMIT`` requests
-  per ``API_RATE_WINDOW`` seconds, counted in the shared cache; past it a 429 with
-  ``Retry-After``. 0 turns it off (the test settings' default).
+- **Rate limit per client** (``REMOTE_ADDR``, or behind ``TRUSTED_PROXIES`` the right-most
+  untrusted ``X-Forwarded-For`` address): ``API_RATE_LIMIT`` requests per ``API_RATE_WINDOW``
+  seconds, counted atomically in the shared cache; past it a 429 with ``Retry-After``. 0 turns it off (the test settings' default).
 - **Cache tied to the site's:** a 200 is kept in the default cache under the site cache's
   version (:func:`newsroom.site.cache.site_cache_lists_version`), so the same invalidation on
   publish, unpublish and correction forgets API answers too. Keyed on the known parameters
@@ -20,18 +20,22 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import ipaddress
 import json
 import logging
 import math
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
-from newsroom.site.cache import revalidatable, site_cache_lists_version
+from newsroom.site.cache import CachedResponse, request_cache_address, revalidatable, site_cache_lists_version
 
 logger = logging.getLogger(__name__)
 
@@ -58,22 +62,59 @@ def json_error(status: int, detail: str | None = None) -> HttpResponse:
 
 
 def rate_limit_wait(request: HttpRequest) -> int:
-    """Seconds this client must wait (0: go ahead). A fixed window counted in the shared cache."""
+    """Seconds this client must wait (0: go ahead). A fixed window counted in the shared cache.
+
+    The client is the peer (``REMOTE_ADDR``) unless the peer is one of ``TRUSTED_PROXIES``;
+    then it is the right-most address in ``X-Forwarded-For`` that is not a trusted proxy (the
+    left part of that header is whatever the client wrote, so it is never believed). The count
+    is atomic: Redis ``INCR`` in one transaction with the window's expiry, or, for the cache
+    backends whose ``add``/``incr`` read then write (files, database), those two under an
+    exclusive file lock shared by every process of the machine.
+    """
     limit = int(getattr(settings, "API_RATE_LIMIT", 0))
     if limit <= 0:
         return 0
     window = max(1, int(getattr(settings, "API_RATE_WINDOW", 60)))
     now = time.time()
     slot = int(now // window)
-    key = f"api:rate:{request.META.get('REMOTE_ADDR', '')}:{slot}"
-    if cache.add(key, 1, window + 5):
-        count = 1
-    else:
+    trusted = [ipaddress.ip_network(net, strict=False) for net in getattr(settings, "TRUSTED_PROXIES", [])]
+
+    def is_trusted(address: str) -> bool:
         try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, window + 5)
-            count = 1
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in net for net in trusted)
+
+    client = request.META.get("REMOTE_ADDR", "")
+    if trusted and is_trusted(client):
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        while hops and is_trusted(hops[-1]):
+            client = hops.pop()
+        if hops:
+            client = hops[-1]
+    key = f"api:rate:{client}:{slot}"
+    ttl = window + 5
+    backend = caches["default"]  # the backend itself: ``cache`` is a proxy to it
+    if isinstance(backend, RedisCache):
+        redis_key = backend.make_and_validate_key(key)
+        with backend._cache.get_client(redis_key, write=True).pipeline() as pipe:  # MULTI … EXEC
+            pipe.set(redis_key, 0, ex=ttl, nx=True)
+            pipe.incr(redis_key)
+            count = int(pipe.execute()[1])
+    else:
+        lock_dir = Path(getattr(backend, "_dir", settings.DATA_DIR))
+        lock_dir.mkdir(parents=True, exist_ok=True)
+        with (lock_dir / "api-rate.lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            if backend.add(key, 1, ttl):
+                count = 1
+            else:
+                try:
+                    count = backend.incr(key)
+                except ValueError:  # expired between add and incr
+                    backend.set(key, 1, ttl)
+                    count = 1
     if count <= limit:
         return 0
     return max(1, math.ceil((slot + 1) * window - now))
@@ -82,8 +123,7 @@ def rate_limit_wait(request: HttpRequest) -> int:
 def _cache_key(request: HttpRequest) -> str:
     from newsroom.site.api import PARAMS
 
-    params = "&".join(f"{name}={request.GET.get(name, '')}" for name in PARAMS if name in request.GET)
-    address = f"{request.get_host()}{request.path}?{params}"
+    address = request_cache_address(request, PARAMS)  # scheme, host, path, the parsed query escaped
     digest = hashlib.sha256(address.encode("utf-8", "surrogateescape")).hexdigest()
     return f"api:page:{site_cache_lists_version()}:{digest}"
 
@@ -130,16 +170,17 @@ class ApiMiddleware:
             return self.get_response(request)
         key = _cache_key(request)
         cached = cache.get(key)
-        if cached is not None:
-            content, headers = cached
-            hit = HttpResponse(content)
-            for name, value in headers.items():
-                hit.headers[name] = value
-            return hit
+        if isinstance(cached, CachedResponse):
+            return cached.response()
         response = self.get_response(request)
-        if response.status_code == 200 and isinstance(response, HttpResponse) and not response.streaming:
+        if (
+            response.status_code == 200
+            and isinstance(response, HttpResponse)
+            and not response.streaming
+            and not response.cookies
+        ):
             kept = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
-            cache.set(key, (response.content, kept), _seconds())
+            cache.set(key, CachedResponse(response.content, kept), _seconds())
         return response
 
     def _finish(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:

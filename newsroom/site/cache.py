@@ -1,9 +1,24 @@
 """The public site's page cache: whole responses keyed on a site-wide version, the language and the URL.
 
-Publishing, unpublishing and corrections call :func:`site_cache_invalidate`, which moves the
-version on: every cached page becomes unreachable at once (the old entries age out), so no
-page can show text that is no longer live, whatever lists the article appears in. Other
-changes (an editor featuring a story in the admin) show within ``SITE_CACHE_SECONDS``.
+The rules for *when* to forget live in ``newsroom.site.rendering.owner`` (publications,
+corrections, withdrawals, credits, profiles, the admin); this module is the mechanism:
+:func:`site_cache_invalidate` moves the site-wide version on (every cached page becomes
+unreachable at once, the old entries age out) and :func:`site_cache_forget_articles` moves only
+some stories' scopes and the listings'.
+
+Serving has two layers: :class:`SitePageCacheMiddleware` answers a warm page from this cache
+before the rest of the middleware stack runs (one :class:`CachedResponse`, with the final
+headers the full stack gave it), and otherwise the view answers from the page stored at
+publication (``newsroom.site.rendering.stored``), or renders it when none is current. The view
+wrapper :func:`site_page` does not serve from the cache itself: it marks which responses the
+middleware may keep and adds the ETag and ``Cache-Control``. ``MIDDLEWARE_ON_HIT`` says, for
+every middleware in ``settings.MIDDLEWARE``, whether a warm page passes through it or skips it
+(a test fails when a middleware is added without that decision).
+
+Keys are built from the scheme, the host, the path and the parsed query (each name and value
+percent-encoded, sorted), so no query string can make another address's key, and an https page
+(with its https canonical) is never served to a plain-http reader. A response that sets a
+cookie is never stored nor served from here, and is never marked public.
 
 The cache is the project's default cache (files under ``.data/`` or Redis), shared by every
 web process, so one invalidation reaches all of them. Only anonymous-safe responses are
@@ -12,17 +27,18 @@ cached: the site's pages do not depend on who asks (they never read the session)
 
 from __future__ import annotations
 
-import contextvars
 import hashlib
 import logging
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
@@ -35,10 +51,6 @@ log = logging.getLogger(__name__)
 
 VERSION_KEY = "site:version"
 LISTS_SCOPE = "lists"
-# Inside :func:`site_cache_invalidate_deferred`: the stories whose pages to forget at its end.
-_deferred_articles: contextvars.ContextVar[dict[int, Any] | None] = contextvars.ContextVar(
-    "deferred_articles", default=None
-)
 
 
 def _seconds() -> int:
@@ -93,7 +105,7 @@ def _bump(*scope_keys: str) -> None:
 
 
 def site_cache_invalidate() -> None:
-    """Forget every cached site page. Called by ``newsroom.publishing`` when live text changes.
+    """Forget every cached site page and API answer (``newsroom.site.rendering.owner`` decides when).
 
     Bumps at once and again after the surrounding transaction commits, so a request that
     re-filled the cache from the not yet committed state in between is forgotten too.
@@ -102,25 +114,15 @@ def site_cache_invalidate() -> None:
     transaction.on_commit(_bump)
 
 
-def site_cache_invalidate_article(*, article: Any) -> None:
-    """Forget ``article``'s own pages (every language, old slugs too), the listings and the feeds.
-
-    Called by ``newsroom.publishing`` when a story's live text changes. Other stories' pages
-    stay cached. Bumps at once and again on commit, as :func:`site_cache_invalidate`.
-    """
-    deferred = _deferred_articles.get()
-    if deferred is not None:
-        deferred[article.pk] = article
-        return
-    _articles_forget([article])
-
-
-def _articles_forget(articles: list[Any]) -> None:
+def site_cache_forget_articles(articles: Iterable[Any]) -> None:
+    """Forget the stories' own pages (every language, old slugs too), the listings and the feeds;
+    other stories stay cached. Bumps at once and again on commit, as :func:`site_cache_invalidate`."""
     from django.conf import settings as conf
     from modeltranslation.utils import build_localized_fieldname
 
     from newsroom.models import SlugRedirect
 
+    articles = list(articles)
     scopes = {LISTS_SCOPE}
     for article in articles:
         for code in conf.PUBLISHING_LANGUAGES:
@@ -135,41 +137,50 @@ def _articles_forget(articles: list[Any]) -> None:
     transaction.on_commit(lambda: _bump(*keys))
 
 
-@contextmanager
-def site_cache_invalidate_deferred() -> Iterator[None]:
-    """Collect the stories :func:`site_cache_invalidate_article` is asked to forget inside and
-    forget them all once, at the end (for batches: ``import_archive``). Inside a transaction,
-    as each call is: the second bump still comes when it commits. Nothing is forgotten if the
-    block raises (its transaction is rolled back, so no cached page showed its changes for long).
-    """
-    pending: dict[int, Any] = {}
-    token = _deferred_articles.set(pending)
-    try:
-        yield
-    finally:
-        _deferred_articles.reset(token)
-    if pending:
-        _articles_forget(list(pending.values()))
-
-
 # The only query parameters site pages read; anything else (tracking, junk) must not create
 # a new cache entry, or anyone could fill the cache with ?x=1, ?x=2, …
 CACHE_PARAMS = ("page", "q")
 
 
+def request_cache_address(request: HttpRequest, params: Iterable[str]) -> str:
+    """The address a cached answer is kept under: scheme, host, path and the parsed query
+    parameters ``params`` (each name and value percent-encoded, sorted). Escaping keeps a value
+    such as ``2&q=X`` from reading as another parameter (so no query string can make the key of
+    another address), and the scheme keeps https answers (https canonical) from plain-http readers."""
+    wanted = set(params)
+    query = urlencode(
+        sorted((name, value) for name, values in request.GET.lists() if name in wanted for value in values)
+    )
+    return f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+
+
 def _key(request: HttpRequest, version: str, lang: str | None = None) -> str:
-    params = "&".join(f"{name}={request.GET.get(name, '')}" for name in CACHE_PARAMS if name in request.GET)
-    address = f"{request.get_host()}{request.path}?{params}"
+    address = request_cache_address(request, CACHE_PARAMS)
     digest = hashlib.sha256(address.encode("utf-8", "surrogateescape")).hexdigest()
     return f"site:page:{version}:{(get_language() if lang is None else lang) or ''}:{digest}"
 
 
-def site_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Serve ``view`` from the site cache; add ETag, Cache-Control and answer conditional GETs.
+@dataclass(frozen=True)
+class CachedResponse:
+    """A site page as the full middleware stack answered it: its bytes and final headers."""
 
-    Only 200 responses to GET/HEAD are stored. The ETag is the hash of the body, so a
-    revalidation after a publication gets the new page and otherwise a 304. The page is in
-    the ``lists`` scope; :func:`site_article_page` puts a story's page in its own.
+    content: bytes
+    headers: dict[str, str]
+
+    def response(self) -> HttpResponse:
+        response = HttpResponse(self.content)
+        for name, value in self.headers.items():
+            response.headers[name] = value
+        return response
+
+
+def site_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Make ``view``'s answers cacheable: ETag, Cache-Control, conditional GETs, and a mark for
+    :class:`SitePageCacheMiddleware` to keep a 200 answer (served from there next time).
+
+    The ETag is the hash of the body, so a revalidation after a publication gets the new page
+    and otherwise a 304. The page is in the ``lists`` scope; :func:`site_article_page` puts a
+    story's page in its own.
     """
     return _cached(view, lambda request, kwargs: LISTS_SCOPE)
 
@@ -186,41 +197,20 @@ def _cached(
 ) -> Callable[..., HttpResponseBase]:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        # (SitePageCacheMiddleware serves a warm page before this view is even resolved.)
-        if request.method not in ("GET", "HEAD") or _seconds() <= 0:
-            return _finish(request, view(request, *args, **kwargs))
-        try:
-            key = _key(request, _versions(scope(request, kwargs)))
-            cached = cache.get(key)
-        except Exception:  # the cache server restarts: render the page instead of failing
-            log.warning("Site cache unavailable; rendering %s uncached", request.path, exc_info=True)
-            return _finish(request, view(request, *args, **kwargs))
-        response: HttpResponseBase
-        if cached is not None:
-            content, headers = cached[:2]
-            response = HttpResponse(content)
-            for name, value in headers.items():
-                response.headers[name] = value
-            if len(cached) == 2:  # stored by this view only: the middleware keeps it with its final headers
-                response.site_cache_key = key  # type: ignore[attr-defined]
-        else:
-            response = view(request, *args, **kwargs)
-            render = getattr(response, "render", None)
-            if callable(render) and not getattr(response, "is_rendered", True):
-                render()  # a TemplateResponse (the sitemap view): its bytes are what we keep
-            if response.status_code != 200 or response.streaming or not isinstance(response, HttpResponse):
-                return response
-            if used_replica():  # possibly lagging text is served to this reader, never cached for all
-                return _finish(request, response)
-            kept = {
-                name: response.headers[name]
-                for name in ("Content-Type", "Last-Modified", "Content-Language", "X-Robots-Tag")
-                if name in response.headers
-            }
+        response = view(request, *args, **kwargs)
+        render = getattr(response, "render", None)
+        if callable(render) and not getattr(response, "is_rendered", True):
+            render()  # a TemplateResponse (the sitemap view): its bytes are what we keep
+        if (
+            request.method in ("GET", "HEAD")
+            and _seconds() > 0
+            and response.status_code == 200
+            and isinstance(response, HttpResponse)
+            and not used_replica()  # possibly lagging text is served to this reader, never cached for all
+        ):
             try:
-                cache.set(key, (response.content, kept), _seconds())
-                response.site_cache_key = key  # type: ignore[attr-defined]  # the middleware keeps the final headers
-            except Exception:
+                response.site_cache_key = _key(request, _versions(scope(request, kwargs)))  # type: ignore[attr-defined]
+            except Exception:  # the cache server restarts: the page is answered, not kept
                 log.warning("Site cache unavailable; %s not stored", request.path, exc_info=True)
         return _finish(request, response)
 
@@ -231,16 +221,65 @@ def _cached(
 # Never site pages: the middleware does not even resolve these.
 NOT_SITE = ("/desk/", "/admin/", "/accounts/", "/api/", "/static/", "/join/", "/healthz")
 
+# For every middleware in settings.MIDDLEWARE: does an answer served warm by
+# SitePageCacheMiddleware (or by the read API's ApiMiddleware, next to it) pass through it
+# ("runs") or skip it ("skipped"), and why. A test fails when settings.MIDDLEWARE gains one
+# that is not decided here.
+MIDDLEWARE_ON_HIT: dict[str, tuple[str, str]] = {
+    "django.middleware.security.SecurityMiddleware": ("runs", "HSTS, nosniff, referrer policy, SSL redirect"),
+    "whitenoise.middleware.WhiteNoiseMiddleware": ("runs", "static files are answered before any page"),
+    "newsroom.core.cache_control.CacheControlMiddleware": ("runs", "desk pages private; a cookie never public"),
+    "csp.middleware.CSPMiddleware": ("runs", "the Content-Security-Policy header"),
+    "newsroom.site.cache.SitePageCacheMiddleware": ("runs", "this middleware"),
+    "newsroom.site.api_http.ApiMiddleware": ("skipped", "/api/ only; site pages never reach it"),
+    "django.contrib.sessions.middleware.SessionMiddleware": ("skipped", "site pages never read the session"),
+    "django.middleware.locale.LocaleMiddleware": (
+        "skipped",
+        "the language comes from the path (i18n_patterns); the stored Vary and Content-Language are replayed",
+    ),
+    "django.middleware.common.CommonMiddleware": (
+        "skipped",
+        "a cached page's address already resolved (no slash redirect)",
+    ),
+    "django.middleware.csrf.CsrfViewMiddleware": ("skipped", "GET and HEAD only; site pages have no forms that post"),
+    "django.contrib.auth.middleware.AuthenticationMiddleware": ("skipped", "site pages do not depend on who asks"),
+    "django.contrib.messages.middleware.MessageMiddleware": ("skipped", "site pages show no messages"),
+    "django.middleware.clickjacking.XFrameOptionsMiddleware": ("skipped", "its header is stored with the page"),
+    "axes.middleware.AxesMiddleware": ("skipped", "guards logins only"),
+    "newsroom.core.audit.AuditMiddleware": ("skipped", "records desk writes only"),
+    "newsroom.core.db_routing.ReplicaStickyMiddleware": ("skipped", "a warm page reads no database"),
+    "newsroom.error_pages.MethodNotAllowedMiddleware": ("skipped", "GET and HEAD only are served warm"),
+}
+
+
+SERVES_BEFORE_THE_STACK = ("newsroom.site.cache.SitePageCacheMiddleware", "newsroom.site.api_http.ApiMiddleware")
+
+
+def middleware_on_hit_undecided(middleware: list[str]) -> list[str]:
+    """The entries of ``middleware`` (``settings.MIDDLEWARE``) nobody decided for warm answers:
+    not in :data:`MIDDLEWARE_ON_HIT`, or placed against its decision (a middleware a warm answer
+    "runs" must come before the middleware that serve before the stack, one it "skips" after)."""
+    first = min((middleware.index(name) for name in SERVES_BEFORE_THE_STACK if name in middleware), default=0)
+    undecided = []
+    for index, name in enumerate(middleware):
+        decision = MIDDLEWARE_ON_HIT.get(name, ("", ""))[0]
+        if name in SERVES_BEFORE_THE_STACK:
+            continue
+        if decision != ("runs" if index < first else "skipped"):
+            undecided.append(name)
+    return undecided
+
 
 class SitePageCacheMiddleware:
     """Serves a warm site page before the session, locale, CSRF, auth, messages and audit
     middleware run (placed right after the CSP middleware, so security headers and the CSP
-    still apply): no database query and no session work on a hit.
+    still apply): no database query and no session work on a hit. :data:`MIDDLEWARE_ON_HIT`
+    names each middleware a hit skips.
 
-    A page is served from here only if its view is wrapped by :func:`site_page` /
-    :func:`site_article_page` and that view stored it; on the way back from a miss this keeps
-    the response's final headers (Vary, X-Frame-Options, …) with its bytes, so a hit answers
-    exactly as the full stack did. Responses that set a cookie are never kept.
+    A page is kept here only if its view is wrapped by :func:`site_page` /
+    :func:`site_article_page` and marked it; on the way back this keeps the response's final
+    headers (Vary, X-Frame-Options, …) with its bytes, so a hit answers exactly as the full
+    stack did. Responses that set a cookie are never kept.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
@@ -252,10 +291,15 @@ class SitePageCacheMiddleware:
             return hit
         response = self.get_response(request)
         key = getattr(response, "site_cache_key", None)
-        if key and response.status_code == 200 and not response.cookies and isinstance(response, HttpResponse):
-            headers = {name: value for name, value in response.headers.items() if name.lower() != "set-cookie"}
+        if (
+            key
+            and response.status_code == 200
+            and not response.cookies
+            and "Set-Cookie" not in response.headers
+            and isinstance(response, HttpResponse)
+        ):
             try:
-                cache.set(key, (response.content, headers, "final"), _seconds())
+                cache.set(key, CachedResponse(response.content, dict(response.headers.items())), _seconds())
             except Exception:
                 log.warning("Site cache unavailable; %s not stored", request.path, exc_info=True)
         return response
@@ -277,18 +321,14 @@ class SitePageCacheMiddleware:
                     return None
                 key = _key(request, _versions(scope(request, match.kwargs)), lang)
             cached = cache.get(key)
-        except Resolver404:
+        except (Resolver404, DisallowedHost):  # (the full stack answers a bad Host with its 400)
             return None
         except Exception:  # the cache server restarts: the full stack renders the page
             log.warning("Site cache unavailable for %s", path, exc_info=True)
             return None
-        if cached is None or len(cached) != 3:  # (an entry the view stored alone lacks the final headers)
+        if not isinstance(cached, CachedResponse):
             return None
-        content, headers, _final = cached
-        response = HttpResponse(content)
-        for name, value in headers.items():
-            response.headers[name] = value
-        return _conditional(request, response)
+        return _conditional(request, cached.response())
 
 
 def _finish(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:

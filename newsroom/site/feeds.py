@@ -20,8 +20,8 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from newsroom.models import Article, Outlet, Tag
-from newsroom.site.views import article_url, credits_prefetch, live_articles, public_credits, site_language
-from translations.models import Role
+from newsroom.site.selectors import article_url, credits_prefetch, live_articles, public_credits, site_language
+from translations.public import Role
 
 FEED_SIZE = 30
 

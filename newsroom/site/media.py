@@ -8,6 +8,8 @@ the desk runs. So ``make run`` serves them through Django, narrowly:
 
 * only names the importer writes (``images/<2 hex>/<sha256>/<width>.webp``) match the route, so
   there is no directory listing, no other file under ``MEDIA_ROOT`` and no ``..``;
+* only a regular file whose path, once every symbolic link is resolved, is still the same path
+  inside ``MEDIA_ROOT``: a link placed in the folder (to ``.data/secret_key``, say) is a 404;
 * ``django.views.static.serve`` (``safe_join`` under ``MEDIA_ROOT``, ``show_indexes=False``)
   reads the file and answers conditional requests;
 * the names are content hashes, so a file never changes: it is cached for a year, immutable.
@@ -17,9 +19,12 @@ A reverse proxy in front of the desk may serve ``MEDIA_ROOT`` itself with the sa
 
 from __future__ import annotations
 
+import stat
+from pathlib import Path
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.http import HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.urls import URLPattern, re_path
 from django.views.decorators.http import require_safe
 from django.views.static import serve
@@ -29,7 +34,15 @@ PICTURE_PATH = r"images/[0-9a-f]{2}/[0-9a-f]{64}/[0-9]{1,5}\.webp"
 
 @require_safe
 def media_picture(request: HttpRequest, path: str) -> HttpResponseBase:
-    response = serve(request, path, document_root=settings.MEDIA_ROOT, show_indexes=False)
+    root = Path(settings.MEDIA_ROOT).resolve()
+    wanted = root / path
+    try:
+        is_plain_file = wanted.resolve(strict=True) == wanted and stat.S_ISREG(wanted.lstat().st_mode)
+    except OSError:
+        is_plain_file = False
+    if not is_plain_file:
+        raise Http404("No such picture.")
+    response = serve(request, path, document_root=str(root), show_indexes=False)
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     return response

@@ -1,6 +1,6 @@
 """Paragraph-by-paragraph comparison of two source revisions' blocks.
 
-Block ids are content hashes (see ``extraction.py``): an unchanged paragraph keeps its id on
+Block ids are content hashes (see ``extraction/blocks.py``): an unchanged paragraph keeps its id on
 re-import and an edited one gets a new id. So the blocks are first aligned by id
 (``SequenceMatcher`` over the id sequences: ids in common, in order, are "same"); inside each
 stretch that differs, old and new blocks are paired by text similarity in order, so an edited

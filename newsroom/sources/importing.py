@@ -1,6 +1,6 @@
 """Importing: source stories become Articles with a first SourceRevision.
 
-``fetching.py`` fetches safely, ``extraction.py`` turns bytes into metadata and blocks (both
+``fetching.py`` fetches safely, ``extraction/`` turns bytes into metadata and blocks (both
 pure); this module owns the writes. Every import is keyed on the normalised canonical URL,
 so importing a story twice (from the desk, a feed or the command line) returns the existing
 article.
@@ -50,6 +50,12 @@ class ImportResult:
     created: bool
     # Why some pictures could not be fetched (the story was imported without them).
     image_problems: tuple[str, ...] = ()
+
+    @property
+    def is_extraction_doubtful(self) -> bool:
+        """The importer was unsure of the stored text (``SourceRevision.is_extraction_doubtful``)."""
+        revision = self.article.current_revision
+        return revision is not None and revision.is_extraction_doubtful
 
 
 def _limit(model: Any, name: str) -> int:
@@ -154,6 +160,7 @@ def article_store(
         blocks=extracted.blocks,
         word_count=SourceRevision.count_words(extracted.blocks),
         is_manual=is_manual,
+        extraction_confidence=extracted.confidence.as_json() if extracted.confidence else None,
     )
     article.current_revision = revision
     article.save(update_fields=["current_revision"])
@@ -245,6 +252,7 @@ def article_resync(*, article: Article, by: Any) -> tuple[SourceRevision | None,
             lead=extracted.lead or "",
             blocks=extracted.blocks,
             word_count=SourceRevision.count_words(extracted.blocks),
+            extraction_confidence=extracted.confidence.as_json() if extracted.confidence else None,
         )
         locked.current_revision = revision
         locked.source_title = _clip(extracted.title, Article, "source_title") or locked.source_title

@@ -1,6 +1,6 @@
 """``{% source_picture block %}``: an image block's stored picture, served from our own origin.
 
-Used by ``site/_blocks.html`` (rendered once at publication by ``publishing.body_render``, and
+Used by ``site/_blocks.html`` (rendered once at publication by ``newsroom.site.rendering.render.body_render``, and
 by the desk's preview). A block without a stored picture (``attrs["image"]``), e.g. one
 published before pictures were stored or whose picture could not be fetched, renders nothing:
 the outlet's address in ``attrs["src"]`` is never given to a reader's browser.

@@ -71,6 +71,7 @@ DESK_PAGES = [
     Page("feeds", lambda u: "/desk/feeds/", EDITORS),
     Page("glossary", lambda u: "/desk/glossary/"),
     Page("invite", lambda u: "/desk/invite/", EDITORS),
+    Page("roles", lambda u: "/desk/roles/", EDITORS),
     Page("profile", lambda u: "/desk/profile/"),
     Page("notifications", lambda u: "/desk/notifications/"),
     Page("stats", lambda u: "/desk/stats/", EDITORS),

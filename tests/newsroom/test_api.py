@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import threading
+import time
 
 import pytest
 from django.db import connection
@@ -507,3 +509,83 @@ def test_credit_stays_as_published_when_the_person_later_shows_their_name(client
     story = client.get(f"{API}/stories/{article.pk}/").json()
     assert story["attribution"]["translators"] == [{"name": "Owl", "url": ""}]
     assert "Realname" not in json.dumps(story)
+
+
+def _rate_limited_run(*, threads: int, each: int, address: str = "198.51.100.9") -> int:
+    """``threads`` clients at once, ``each`` requests apiece, from one address: how many passed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.test import RequestFactory
+
+    from newsroom.site.api_http import rate_limit_wait
+
+    barrier = threading.Barrier(threads)
+
+    def client_run(_n: int) -> int:
+        barrier.wait()
+        request = RequestFactory().get(f"{API}/stories/", REMOTE_ADDR=address)
+        return sum(rate_limit_wait(request) == 0 for _ in range(each))
+
+    with ThreadPoolExecutor(threads) as pool:
+        return sum(pool.map(client_run, range(threads)))
+
+
+def test_rate_limit_is_exact_under_concurrency_with_the_file_cache(settings, tmp_path):
+    """`make run`'s shared cache (files): 20 clients × 75 requests against 300 → exactly 300."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path / "c")}
+    }
+    settings.API_RATE_LIMIT, settings.API_RATE_WINDOW = 300, 3600
+    assert _rate_limited_run(threads=20, each=75) == 300
+
+
+def test_rate_limit_is_exact_under_concurrency_with_redis(settings, tmp_path):
+    """Production's shared cache (Redis, a real server on a unix socket): exactly 300 pass."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("redis-server"):
+        pytest.skip("needs Debian's redis-server (make install)")
+    sock = tmp_path / "redis.sock"
+    server = subprocess.Popen(  # noqa: S603
+        ["redis-server", "--port", "0", "--unixsocket", str(sock), "--save", "", "--appendonly", "no"],  # noqa: S607
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            if sock.exists():
+                break
+            time.sleep(0.05)
+        settings.CACHES = {
+            "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"unix://{sock}"}
+        }
+        settings.API_RATE_LIMIT, settings.API_RATE_WINDOW = 300, 3600
+        assert _rate_limited_run(threads=20, each=75) == 300
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def test_rate_limit_ignores_forwarded_for_from_an_untrusted_peer(client, staff, settings):
+    settings.API_RATE_LIMIT, settings.API_RATE_WINDOW = 2, 60
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    statuses = [
+        client.get(f"{API}/tags/", REMOTE_ADDR="203.0.113.5", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}").status_code
+        for n in range(3)
+    ]
+    assert statuses == [200, 200, 429]  # one client, whatever it claims to forward for
+
+
+def test_rate_limit_behind_a_trusted_proxy_counts_each_reader(client, staff, settings):
+    """Behind haproxy every request comes from the proxy: the reader is the right-most address
+    it added, not the proxy and not whatever the reader wrote to the left of it."""
+    settings.API_RATE_LIMIT, settings.API_RATE_WINDOW = 2, 60
+    settings.TRUSTED_PROXIES = ["127.0.0.1", "10.0.0.0/8"]
+
+    def via_proxy(forwarded: str) -> int:
+        return client.get(f"{API}/tags/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded).status_code
+
+    assert [via_proxy("192.0.2.1") for _ in range(3)] == [200, 200, 429]
+    assert via_proxy("192.0.2.2") == 200  # another reader behind the same proxy has a bucket of its own
+    # A reader claiming other addresses to the left is still counted as itself (and an inner proxy is skipped).
+    assert via_proxy("6.6.6.6, 192.0.2.1, 10.1.2.3") == 429

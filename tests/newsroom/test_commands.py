@@ -41,7 +41,9 @@ def test_import_article_json_contract(db: Any, loopback: None, fixture_server: s
 
     assert code == 0, err
     data = json.loads(out)
-    assert set(data) == {"id", "created", "url", "title", "language", "published", "authors", "blocks"}
+    # the keys scripts rely on, exactly and in order; "confidence" was added after them
+    assert list(data) == ["id", "created", "url", "title", "language", "published", "authors", "blocks", "confidence"]
+    assert 0.75 <= data["confidence"] <= 1
     assert data["created"] is True
     assert data["id"] == Article.objects.get().pk
     assert data["url"] == url

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,8 +13,6 @@ from newsroom.sources import importing
 from tests import fixture_server as fs
 from tests.factories import ArticleFactory, TranslationFactory
 from translations.models import State, Translation
-
-FIXTURES = Path(__file__).parent.parent / "fixtures"
 
 
 @pytest.fixture
@@ -198,7 +195,7 @@ def test_raw_source_of_windows_1251_page_is_served_as_utf8(
 def test_resync_button_stores_revision_and_page_shows_the_change(
     client: Any, editor: Any, loopback: None, fixture_server: str
 ) -> None:
-    original = (FIXTURES / "sources/site/mfa-picket.html").read_bytes().replace(b"{BASE}", fixture_server.encode())
+    original = fs.fixture_file("sources/site/mfa-picket.html").read_bytes().replace(b"{BASE}", fixture_server.encode())
     fs.MUTABLE_PAGES["view-resync"] = ("text/html; charset=utf-8", original)
     article = importing.article_import(url=f"{fixture_server}/_t/mutable?key=view-resync", by=editor).article
     edited = original.replace("выразить свою принципиальную позицию".encode(), "выразить свою позицию".encode())

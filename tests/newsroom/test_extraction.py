@@ -3,32 +3,20 @@
 from __future__ import annotations
 
 import html
-import importlib.util
 import re
-import sys
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from newsroom.sources import fetching
 from newsroom.sources.extraction import ExtractedArticle, blocks_from_pasted, decode_html, extract_article
+from tests.fixture_server import _check_fixtures
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-PAGES = sorted(f"sources/site/{p.name}" for p in (FIXTURES / "sources/site").glob("*.html"))
-
-
-def _load_check_fixtures() -> Any:
-    spec = importlib.util.spec_from_file_location("check_fixtures", FIXTURES / "check_fixtures.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("check_fixtures", module)
-    spec.loader.exec_module(module)
-    return module
+PAGES = _check_fixtures().fixture_names("sources/site", "*.html")
 
 
-normalize_text = _load_check_fixtures().normalize_text
+normalize_text = _check_fixtures().normalize_text
 
 _cache: dict[str, tuple[fetching.FetchResult, ExtractedArticle]] = {}
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+import lxml.html
 import pytest
 
 from newsroom.sources import extraction, importing
 from newsroom.sources.extraction import decode_html, extract_article
+from newsroom.sources.extraction.walker import Walker
 
 URL = "https://news.example/world/2020/story.html"
 
@@ -179,9 +181,9 @@ def test_story_cut_into_chunks_around_ads_is_kept_whole() -> None:
         + chunk(STORY[5:])
         + "</div></article>"
     )
-    tree = extraction.lxml.html.fromstring(page)
+    tree = lxml.html.fromstring(page)
     first = tree.xpath("//div[@class='body article__body']")[0]
-    walker = extraction._Walker(base_url=URL, core=first)
+    walker = Walker(base_url=URL, core=first)
 
     chunks, holder = walker._core_chunks()
 
@@ -337,3 +339,16 @@ def test_canonical_that_loads_stays_the_story_address(monkeypatch: pytest.Monkey
 
     assert checked.canonical == canonical
     assert checked.url == canonical
+
+
+def test_pasted_paragraph_with_pictures_among_its_words_is_one_paragraph_then_the_pictures() -> None:
+    blocks = extraction.blocks_from_pasted(
+        text_or_html='<p>Ferry fares <img src="https://img.example/a.jpg"> are frozen '
+        '<a href="https://img.example/"><img src="https://img.example/b.jpg" alt="Pier"></a>until May.</p>'
+    )
+
+    assert [(b["kind"], b["text"]) for b in blocks] == [
+        ("paragraph", "Ferry fares are frozen until May."),
+        ("image", ""),
+        ("image", "Pier"),
+    ]

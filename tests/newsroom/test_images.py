@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from PIL import ExifTags, Image
 
-from newsroom.models import Article, SourceImage
+from newsroom.models import Article, Outlet, SourceImage
 from newsroom.sources import images, importing
 from tests import fixture_server as fs
 from tests.factories import TranslationFactory, pin
@@ -360,3 +361,54 @@ def test_fetch_source_pictures_brings_pictures_to_stories_published_before(
     out = io.StringIO()  # a second run fetches nothing: both blocks were tried
     call_command("fetch_source_pictures", stdout=out, stderr=io.StringIO())
     assert out.getvalue().startswith("0 picture(s) stored, 0 could not be fetched")
+
+
+def test_a_pasted_paragraph_holding_a_picture_keeps_its_words_then_the_picture(
+    client: Any, editor: Any, loopback: None, fixture_server: str
+) -> None:
+    outlet = Outlet.objects.create(name="TUT.BY", slug="tut-by", credit_name="TUT.BY")
+    picture = f"{fixture_server}{serve('image/png', png((800, 500)))}"
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("desk:import_manual"),
+        {
+            "title": "Пикет у МИД",
+            "url": "https://news.example/society/1.html",
+            "language": "ru",
+            "outlet": outlet.pk,
+            "text": f'<p>Para one <img src="{picture}" alt="Пикет"></p><p>Para two.</p>',
+        },
+        follow=True,
+    )
+
+    article = Article.objects.get()
+    assert [(b["kind"], b["text"]) for b in article.blocks] == [
+        ("paragraph", "Para one"),
+        ("image", "Пикет"),
+        ("paragraph", "Para two."),
+    ]
+    page = response.content.decode()
+    assert "Para one" in page and '"&gt;' not in page and "&quot;&gt;" not in page
+
+
+def test_media_route_refuses_a_symbolic_link_pointing_outside_the_media_folder(
+    client: Any, db: Any, settings: Any, tmp_path: Any
+) -> None:
+    """A link planted in the media folder (here at a stand-in for ``.data/secret_key``) is a 404,
+    whether the link is the file or one of its folders; the real picture beside it is served."""
+    secret = tmp_path / "secret_key"
+    secret.write_bytes(b"not for readers")
+    sha, other = "cd" + "1" * 62, "cd" + "2" * 62
+    real = default_storage.save(f"images/cd/{sha}/480.webp", io.BytesIO(b"RIFF....WEBP"))
+    media = Path(settings.MEDIA_ROOT)
+    (media / f"images/cd/{sha}/960.webp").symlink_to(secret)
+    (tmp_path / "outside" / "480.webp").parent.mkdir()
+    (tmp_path / "outside" / "480.webp").symlink_to(secret)
+    (media / f"images/cd/{other}").symlink_to(tmp_path / "outside", target_is_directory=True)
+
+    assert client.get(f"/media/{real}").status_code == 200
+    for name in (f"images/cd/{sha}/960.webp", f"images/cd/{other}/480.webp"):
+        response = client.get(f"/media/{name}")
+        assert response.status_code == 404, name
+        assert b"not for readers" not in b"".join(getattr(response, "streaming_content", [response.content]))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +14,6 @@ from newsroom.sources.extraction import normalize_text
 from tests import fixture_server as fs
 from tests.factories import TranslationFactory
 
-FIXTURES = Path(__file__).parent.parent / "fixtures"
 PAGES = [
     "sources/site/mfa-picket.html",
     "sources/site/cp1251-economy.html",
@@ -33,7 +31,7 @@ def loopback(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def served(path: str, origin: str) -> bytes:
-    return (FIXTURES / path).read_bytes().replace(b"{BASE}", origin.encode())
+    return fs.fixture_file(path).read_bytes().replace(b"{BASE}", origin.encode())
 
 
 @pytest.mark.parametrize("path", PAGES)

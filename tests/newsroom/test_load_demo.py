@@ -64,3 +64,18 @@ def test_load_demo_publishes_the_seed_in_german_credited_to_the_german_demo_volu
     assert "Quelle: " in page and "TUT.BY</a>" in page
     english = client.get(f"/articles/{seed.slug_en}/").content.decode()
     assert "Lena Beispiel" not in english and 'hreflang="de"' in english
+
+
+def test_the_demo_and_the_tests_share_one_copy_of_the_source_pages():
+    """The demo's pages and seed are kept once (newsroom/demo/); tests/fixtures holds only the
+    test-only files, and the fixture lookup finds the demo's there."""
+    from pathlib import Path
+
+    from tests.fixture_server import fixture_file
+
+    root = Path(__file__).resolve().parents[2]
+    demo = {p.name for p in (root / "newsroom" / "demo").rglob("*") if p.is_file()}
+    fixtures = {p.name for p in (root / "tests" / "fixtures").rglob("*") if p.is_file()}
+    assert "mfa-picket.html" in demo and "mfa-picket.en.txt" in demo
+    assert demo.isdisjoint(fixtures), demo & fixtures
+    assert fixture_file("sources/site/mfa-picket.html") == root / "newsroom/demo/sources/site/mfa-picket.html"

@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from newsroom.models import Article, SlugRedirect, Tag
-from newsroom.site import pages
+from newsroom.site.rendering import stored as pages
 from tests.factories import ArticleFactory, UserFactory
 from translations import editing, workflow
 from translations.models import Contributor, Credit, CreditMode, Role
@@ -433,7 +433,7 @@ def test_home_lists_latest_and_featured(client, staff):
 
 
 def test_pagination_and_junk_page_numbers(client, staff, settings):
-    from newsroom.site import views as site_views
+    from newsroom.site.rendering import render as site_views
 
     site_views.PAGE_SIZE, old = 2, site_views.PAGE_SIZE
     try:

@@ -6,7 +6,7 @@ import pytest
 
 from newsroom.models import Article
 from newsroom.site import search
-from newsroom.site.views import live_articles
+from newsroom.site.selectors import live_articles
 from tests.newsroom.test_site_pages import make_staff, publish_story
 
 

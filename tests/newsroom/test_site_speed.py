@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from newsroom import publishing
 from newsroom.models import Article, Tag
-from newsroom.site import pages
+from newsroom.site.rendering import owner, render
+from newsroom.site.rendering import stored as pages
 from tests.newsroom.test_site_pages import make_staff, publish_story
 
 
@@ -72,7 +73,7 @@ def test_a_republished_title_shows_in_the_related_lists_naming_it(client, staff,
     older = publish_story(staff, title="Older story", tags="Grodno")
     newer = publish_story(staff, title="Newer story", tags="Grodno")
     Article.objects.filter(pk=newer.pk).update(title_en="Newer story, corrected")  # as a republication writes it
-    publishing.article_live_written(article=Article.objects.get(pk=newer.pk), language="en", republished=True)
+    owner.article_live_render(article=Article.objects.get(pk=newer.pk), language="en", republished=True)
     assert "Newer story, corrected" in client.get(f"/articles/{older.slug_en}/").content.decode()
 
 
@@ -131,7 +132,7 @@ def test_a_warm_page_is_served_without_a_query_or_a_cookie_and_with_the_same_hea
 def test_publication_stores_the_sanitised_rendered_body(staff):
     article = publish_story(staff, texts={}, title="Rendered once", tags="Minsk", notes=[], blocks=None, lead="Lead.")
     article.refresh_from_db()
-    assert article.body_html_en == publishing.body_render(body=article.body_en)
+    assert article.body_html_en == render.body_render(body=article.body_en)
     assert "<p>English for" in article.body_html_en
 
 
@@ -141,7 +142,7 @@ def test_stored_body_html_keeps_no_script(staff):
     block_id = next(iter(t.blocks))
     t.blocks[block_id]["text"] = 'Hi <script>alert(1)</script><a href="javascript:x()">x</a>'
     body = publishing.live_body(translation=t)
-    html = publishing.body_render(body=body)
+    html = render.body_render(body=body)
     assert "<script" not in html and "javascript:" not in html
 
 
@@ -162,7 +163,7 @@ def test_site_pages_render_renders_an_out_of_date_body_and_page_again(client, st
     call_command("site_pages_render", stdout=out)
     assert "Rendered 1 pages." in out.getvalue()
     fresh = Article.objects.get(pk=story.pk)
-    assert fresh.body_html_en == publishing.body_render(body=fresh.body_en)
+    assert fresh.body_html_en == render.body_render(body=fresh.body_en)
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(f"/articles/{story.slug_en}/").content == expected
     assert len(ctx.captured_queries) == 1

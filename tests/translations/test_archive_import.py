@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from newsroom import publishing
 from newsroom.models import Article, SourceRevision
+from newsroom.site.rendering.related import RELATED_COUNT
 from translations.models import Credit, Role, State, Translation, WorkflowEvent
 
 
@@ -192,7 +193,7 @@ def test_a_batch_gives_every_story_the_related_stories_one_by_one_publishing_giv
     archive("https://many.example.by/", "Many", 4)
     one_by_one, batched = related_by_number("https://one.example.by/"), related_by_number("https://many.example.by/")
     assert batched == one_by_one
-    assert len(batched["1"]) == publishing.RELATED_COUNT
+    assert len(batched["1"]) == RELATED_COUNT
     # A story imported later in the same batch is in an earlier one's list, and on its stored page.
     first_batch = ["1", "2", "3", "4"]
     pairs = [(a, b) for a in first_batch for b in batched[a] if b in first_batch and int(b) > int(a)]
@@ -204,16 +205,16 @@ def test_a_batch_gives_every_story_the_related_stories_one_by_one_publishing_giv
 def test_a_story_failing_after_it_was_offered_to_its_neighbours_leaves_no_trace_in_their_lists(
     db, tmp_path, monkeypatch
 ):
-    from translations import workflow
+    from translations.workflow import base as workflow_base
 
-    real_audit = workflow.audit_record
+    real_audit = workflow_base.audit_record
 
     def failing(*, target, **kwargs):
         if target.title == "Archive story 3":
             raise RuntimeError("disk full")
         return real_audit(target=target, **kwargs)
 
-    monkeypatch.setattr(workflow, "audit_record", failing)
+    monkeypatch.setattr(workflow_base, "audit_record", failing)
     path = tmp_path / "archive.json"
     path.write_text(json.dumps([story(n) for n in range(1, 5)]))
     out = io.StringIO()

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
+from newsroom.models import AuditEntry
 from tests.factories import TranslationFactory, UserFactory
 from translations import workflow
 from translations.models import CreditMode, Role, State
@@ -126,3 +129,105 @@ def test_profile_page_previews_public_credit(client, db):
     client.force_login(user)
     html = client.get("/desk/profile/").content.decode()
     assert "credited as: <strong>a volunteer translator</strong>" in html
+
+
+# --- Credit choices belong to the person -------------------------------------------------
+
+
+def _profile(user):
+    from translations.models import Contributor
+
+    return Contributor.objects.select_related("user").get(user=user)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"credit_mode": CreditMode.REAL_NAME},
+        {"credit_mode": CreditMode.PSEUDONYM, "pseudonym": "Given By Editor"},
+        {"has_public_profile": True, "public_slug": "exposed"},
+        {"first_name": "Other"},
+    ],
+)
+def test_an_editor_cannot_change_how_someone_else_is_named(editor, change):
+    hidden = _person("hidden", CreditMode.ANONYMOUS)
+    with pytest.raises(PermissionDenied):
+        accounts.contributor_update(contributor=_profile(hidden), by=editor, **change)
+    after = _profile(hidden)
+    assert (after.credit_mode, after.pseudonym, after.has_public_profile, after.public_slug) == (
+        CreditMode.ANONYMOUS,
+        "",
+        False,
+        "",
+    )
+    assert after.user.first_name == "Secretina"
+
+
+def test_an_editor_may_hide_a_public_page_and_mark_staff_but_the_person_decides_the_rest(editor):
+    shown = _person("shown", CreditMode.PSEUDONYM, "Nightingale")
+    accounts.contributor_update(
+        contributor=_profile(shown), by=shown, has_public_profile=True, public_slug="nightingale"
+    )
+    accounts.contributor_update(contributor=_profile(shown), by=editor, has_public_profile=False, is_volunteer=False)
+    after = _profile(shown)
+    assert (after.has_public_profile, after.public_slug, after.is_volunteer) == (False, "", False)
+    assert after.pseudonym == "Nightingale"
+    with pytest.raises(PermissionDenied):  # and never shows it again
+        accounts.contributor_update(contributor=after, by=editor, has_public_profile=True, public_slug="nightingale")
+    entry = AuditEntry.objects.filter(action="contributor.update", actor=editor).latest("pk")
+    assert entry.detail == {"changed": "has_public_profile,is_volunteer", "by_self": False}
+
+
+def test_the_admin_shows_credit_choices_read_only_and_cannot_expose_anyone(client, editor):
+    """The finding: an editor changed a volunteer's credit mode, public page and slug in the
+    admin and the real name of an anonymous volunteer went public."""
+    editor.is_staff = True
+    editor.save()
+    hidden = _person("hidden", CreditMode.ANONYMOUS)
+    client.force_login(editor)
+    url = reverse("admin:translations_contributor_change", args=[_profile(hidden).pk])
+    page = client.get(url).content.decode()
+    for name in ("credit_mode", "pseudonym", "has_public_profile", "public_slug", "bio"):
+        assert f'name="{name}"' not in page, name
+    response = client.post(
+        url,
+        {
+            "credit_mode": CreditMode.REAL_NAME,
+            "has_public_profile": "on",
+            "public_slug": "exposed",
+            "is_volunteer": "on",
+        },
+    )
+    assert response.status_code == 302
+    after = _profile(hidden)
+    assert (after.credit_mode, after.has_public_profile, after.public_slug) == (CreditMode.ANONYMOUS, False, "")
+    assert client.get(reverse("site:translator", args=["exposed"])).status_code == 404
+
+
+def test_the_admin_may_hide_a_public_page_through_the_service(client, editor):
+    editor.is_staff = True
+    editor.save()
+    shown = _person("shown", CreditMode.REAL_NAME)
+    accounts.contributor_update(contributor=_profile(shown), by=shown, has_public_profile=True, public_slug="shown")
+    client.force_login(editor)
+    url = reverse("admin:translations_contributor_change", args=[_profile(shown).pk])
+    assert 'name="has_public_profile"' in client.get(url).content.decode()
+    assert client.post(url, {"is_volunteer": "on"}).status_code == 302  # the box unticked
+    after = _profile(shown)
+    assert (after.has_public_profile, after.public_slug) == (False, "")
+    assert AuditEntry.objects.filter(action="contributor.update", actor=editor).exists()
+
+
+def test_the_person_changes_their_own_credit_on_the_profile_page_through_the_service(
+    client, django_capture_on_commit_callbacks
+):
+    person = _person("own", CreditMode.REAL_NAME)
+    client.force_login(person)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("desk:profile"), {"credit_mode": CreditMode.PSEUDONYM, "pseudonym": "Owl", "languages": ["ru"]}
+        )
+    assert response.status_code == 302
+    assert _profile(person).credit_name() == "Owl"
+    entry = AuditEntry.objects.get(action="contributor.update", actor=person)
+    assert "credit_mode" in entry.detail["changed"] and entry.detail["by_self"] is True

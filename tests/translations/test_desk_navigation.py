@@ -17,7 +17,7 @@ from translations.models import Notification, State
 
 pytestmark = pytest.mark.django_db
 
-EDITOR_ONLY = ["desk:inbox", "desk:import", "desk:feeds", "desk:invite", "desk:stats", "desk:audit"]
+EDITOR_ONLY = ["desk:inbox", "desk:import", "desk:feeds", "desk:invite", "desk:roles", "desk:stats", "desk:audit"]
 
 
 def _top(entries):
@@ -40,7 +40,7 @@ def test_editor_sees_four_groups_and_three_personal_entries(editor):
     assert groups == {
         "Work": ["Board", "My work", "Open jobs", "Glossary"],
         "Sources": ["Inbox", "Import", "Feeds"],
-        "People": ["Invite", "Admin"],
+        "People": ["Invite", "Roles", "Admin"],
         "Reports": ["Stats", "Audit log"],
     }
 

@@ -115,8 +115,16 @@ def test_weak_password_is_refused_by_django_validators(client, editor, django_ca
     assert not get_user_model().objects.filter(username="newvol").exists()
 
 
+def _second_editor_confirms(invitation):
+    from tests.factories import UserFactory
+    from translations.people import roles
+
+    roles.role_grant_confirm(grant=invitation.role_grant, by=UserFactory(username="ed-other", roles=["editor"]))
+
+
 def test_reviewer_invitation_gives_reviewer_and_translator_groups(editor, django_capture_on_commit_callbacks):
-    _invitation, token = _invite(editor, django_capture_on_commit_callbacks, role="reviewer", is_volunteer=False)
+    invitation, token = _invite(editor, django_capture_on_commit_callbacks, role="reviewer", is_volunteer=False)
+    _second_editor_confirms(invitation)
     user = accounts.invitation_accept(token=token, username="rev2", password=GOOD_PASSWORD)
     assert set(user.groups.values_list("name", flat=True)) == {"reviewer", "translator"}
     assert user.contributor.is_volunteer is False
@@ -124,8 +132,11 @@ def test_reviewer_invitation_gives_reviewer_and_translator_groups(editor, django
 
 
 def test_editor_invitation_opens_the_admin_too(editor, client, django_capture_on_commit_callbacks):
-    _invitation, token = _invite(editor, django_capture_on_commit_callbacks, role="editor", is_volunteer=False)
+    invitation, token = _invite(editor, django_capture_on_commit_callbacks, role="editor", is_volunteer=False)
     user = accounts.invitation_accept(token=token, username="ed2", password=GOOD_PASSWORD)
+    assert user.is_staff is False  # a translator until a second editor confirms
+    _second_editor_confirms(invitation)
+    user = get_user_model().objects.get(pk=user.pk)
     assert user.is_staff is True
     client.force_login(user)
     assert client.get("/admin/translations/translation/").status_code == 200

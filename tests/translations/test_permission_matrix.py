@@ -63,6 +63,13 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "audit": ("get", {"volunteer": FORBIDDEN, "translator": FORBIDDEN, "reviewer": FORBIDDEN, "editor": OK}),
     "stats": ("get", {"volunteer": FORBIDDEN, "translator": FORBIDDEN, "reviewer": FORBIDDEN, "editor": OK}),
     "transition": ("post", {"volunteer": MISSING, "translator": REDIRECT, "reviewer": REDIRECT, "editor": REDIRECT}),
+    "roles": ("get", {"volunteer": FORBIDDEN, "translator": FORBIDDEN, "reviewer": FORBIDDEN, "editor": OK}),
+    "invite": ("get", {"volunteer": FORBIDDEN, "translator": FORBIDDEN, "reviewer": FORBIDDEN, "editor": OK}),
+    # No grant with the sample id: editors get a 404, everyone else is refused first.
+    "role_grant_decide": (
+        "post",
+        {"volunteer": FORBIDDEN, "translator": FORBIDDEN, "reviewer": FORBIDDEN, "editor": MISSING},
+    ),
 }
 
 
@@ -97,6 +104,7 @@ def _kwargs(pattern: URLPattern, world) -> dict:
         "comment_resolve": {"pk": world["comment"].pk},
         "transition": {"pk": t.pk, "action": "approve"},
         "open_job": {"article_pk": world["article"].pk},
+        "role_grant_decide": {"pk": 999_999, "decision": "confirm"},
     }
     if pattern.name in by_name:
         return by_name[pattern.name]

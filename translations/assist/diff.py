@@ -41,10 +41,6 @@ def word_diff(old: str, new: str) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308 - every text piece above went through escape()
 
 
-def has_changes(old: str, new: str) -> bool:
-    return (old or "") != (new or "")
-
-
 def block_text(blocks: dict[str, Any] | None, block_id: str) -> str:
     """The target text of one block of a ``Translation.blocks`` mapping, "" when missing."""
     entry = (blocks or {}).get(block_id) or {}

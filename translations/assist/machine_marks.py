@@ -40,20 +40,3 @@ def marks_refresh(*, marks: Mapping[str, Any], blocks: Mapping[str, Any]) -> dic
         distance, changed = block_change(draft=str(mark.get("draft", "")), text=text)
         fresh[block_id] = {**mark, "distance": distance, "changed": changed}
     return fresh
-
-
-def is_unchanged(*, mark: Mapping[str, Any] | None, entry: Mapping[str, Any] | None) -> bool:
-    """A block whose text is still exactly the machine draft (and is not left out)."""
-    if not mark or not entry or entry.get("omitted"):
-        return False
-    text = str(entry.get("text", "")).strip()
-    return bool(text) and text == str(mark.get("draft", "")).strip()
-
-
-def is_machine_assisted(*, marks: Mapping[str, Any], blocks: Mapping[str, Any]) -> bool:
-    """Any block that began as a machine draft and is still part of the text."""
-    for block_id in marks or {}:
-        entry = blocks.get(block_id) or {}
-        if not entry.get("omitted") and str(entry.get("text", "")).strip():
-            return True
-    return False

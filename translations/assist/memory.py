@@ -5,7 +5,7 @@ Similarity is PostgreSQL's pg_trgm (``TrigramSimilarity``); the ``%`` operator
 threshold keeps the panel to useful matches.
 
 The workflow feeds memory: ``translation_approve`` should call :func:`memory_record_approved`
-inside its transaction (workflow.py belongs to the lead; this module only offers the service).
+inside its transaction (the workflow belongs to the lead; this module only offers the service).
 """
 
 from __future__ import annotations

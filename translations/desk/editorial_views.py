@@ -22,15 +22,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from reversion.models import Version
 
 from newsroom import publishing
 from newsroom.core import times
 from newsroom.core.db_routing import lag_tolerant_view
-from newsroom.core.roles import desk_member_required
+from newsroom.core.roles import desk_member_required, editor_required
 from newsroom.models import Article, AuditEntry
-from translations import editing, machine_drafts, permissions, review, selectors, stats, versions, workflow
-from translations.assist import diff
+from translations import machine_drafts, permissions, review, selectors, stats, versions, workflow
 from translations.desk import pages
 from translations.desk.editorial_forms import (
     AssignForm,
@@ -41,6 +39,7 @@ from translations.desk.editorial_forms import (
     PublishForm,
 )
 from translations.models import Comment, Role, State, Translation
+from translations.workflow.actions import Publish
 
 PAGE_SIZE = 50
 PINNED_STATES = (State.APPROVED, State.SCHEDULED, State.PUBLISHED)
@@ -129,6 +128,20 @@ def open_job(request: HttpRequest, article_pk: int) -> HttpResponse:
     )
 
 
+@editor_required
+@require_POST
+def inbox_article_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    """The inbox's Accept (an imported article): open its translation job and go to it."""
+    article: Article = get_object_or_404(Article.objects.select_related("current_revision"), pk=pk)
+    try:
+        translation = workflow.translation_create(article=article, by=request.user)
+    except workflow.WorkflowError as exc:
+        messages.error(request, exc.message)
+        return redirect("desk:inbox")
+    messages.success(request, _("Translation job opened."))
+    return redirect(translation)
+
+
 # --- Review --------------------------------------------------------------------------
 
 
@@ -186,100 +199,14 @@ def comment_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 # --- History -------------------------------------------------------------------------
 
 
-def _compare(translation: Translation, a: Version, b: Version) -> list[dict[str, Any]]:
-    old, new = versions.version_snapshot(a), versions.version_snapshot(b)
-    rows = [
-        {
-            "label": _("Title"),
-            "diff": diff.word_diff(old["title"], new["title"]),
-            "changed": old["title"] != new["title"],
-        },
-        {"label": _("Lead"), "diff": diff.word_diff(old["lead"], new["lead"]), "changed": old["lead"] != new["lead"]},
-        {
-            "label": _("Byline"),
-            "diff": diff.word_diff(*(f"{s['byline']} · {s['byline_outlet']}" for s in (old, new))),
-            "changed": (old["byline"], old["byline_outlet"]) != (new["byline"], new["byline_outlet"]),
-        },
-    ]
-    seen: set[str] = set()
-    for block in translation.source_revision.blocks:
-        seen.add(block["id"])
-        before, after = diff.block_text(old["blocks"], block["id"]), diff.block_text(new["blocks"], block["id"])
-        rows.append(
-            {
-                "label": _("Paragraph"),
-                "block": block,
-                "diff": diff.word_diff(before, after),
-                "changed": before != after,
-            }
-        )
-    for block_id in sorted((set(old["blocks"]) | set(new["blocks"])) - seen):
-        before, after = diff.block_text(old["blocks"], block_id), diff.block_text(new["blocks"], block_id)
-        rows.append(
-            {
-                "label": _("Block %(id)s (old source)") % {"id": block_id},
-                "diff": diff.word_diff(before, after),
-                "changed": before != after,
-            }
-        )
-    before_notes, after_notes = diff.notes_text(old["notes"]), diff.notes_text(new["notes"])
-    rows.append(
-        {"label": _("Notes"), "diff": diff.word_diff(before_notes, after_notes), "changed": before_notes != after_notes}
-    )
-    rows.append(
-        {"label": _("Tags"), "diff": diff.word_diff(old["tags"], new["tags"]), "changed": old["tags"] != new["tags"]}
-    )
-    return rows
-
-
 @desk_member_required
 def history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Versions and events of a job, two versions compared (``?a=&b=``), and the source's changes."""
     translation = _visible(request, pk)
     if not (permissions.is_reviewer(request.user) or permissions.is_translator_of(request.user, translation)):
         raise PermissionDenied(_("Only reviewers, editors and the translator can see this history."))
-    versions_qs = review.versions_of(translation)
-    page = Paginator(versions_qs, 100).get_page(request.GET.get("page"))
-    comparison = None
-    a_id, b_id = request.GET.get("a"), request.GET.get("b")
-    if a_id and b_id:
-        if not (a_id.isascii() and a_id.isdigit() and b_id.isascii() and b_id.isdigit()):
-            raise Http404("No such version")
-        found = {v.pk: v for v in versions_qs.filter(pk__in=[int(a_id), int(b_id)])}
-        if int(a_id) not in found or int(b_id) not in found:
-            raise Http404("No such version")
-        comparison = {
-            "a": found[int(a_id)],
-            "b": found[int(b_id)],
-            "rows": _compare(translation, found[int(a_id)], found[int(b_id)]),
-        }
-    stale = review.source_is_stale(translation)
-    source_rows = (
-        diff.source_changes(translation.source_revision.blocks, translation.article.current_revision.blocks)
-        if stale and translation.article.current_revision
-        else []
-    )
-    # On a published story an editor's restore opens a correction with that text.
-    can_restore = permissions.can_edit_text(user=request.user, translation=translation) and (
-        translation.state in editing.EDITABLE_STATES
-        or (translation.state == State.PUBLISHED and permissions.is_editor(request.user))
-    )
     return render(
-        request,
-        "desk/history.html",
-        {
-            "translation": translation,
-            "page": page,
-            "comparison": comparison,
-            "events": translation.events.select_related("actor__contributor"),
-            "stale": stale,
-            "source_rows": source_rows,
-            "can_restore": can_restore,
-            "can_follow": stale
-            and (
-                permissions.is_editor(request.user)
-                or permissions.can_review(user=request.user, translation=translation)
-            ),
-        },
+        request, "desk/history.html", pages.history_page(user=request.user, translation=translation, query=request.GET)
     )
 
 
@@ -391,7 +318,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm the credits, then publish now or schedule (time read in the desk time zone)."""
     translation = _visible(request, pk)
     if not permissions.can_publish(user=request.user, translation=translation):
-        raise PermissionDenied(_(workflow.REFUSALS["publish"]))
+        raise PermissionDenied(_(Publish.refusal))
     form, rows = _publish_form(translation, request.POST)
     if not form.is_valid():
         return _render_preview(request, translation, form, rows, status=400)

@@ -73,7 +73,7 @@ def desk_nav(*, user: Any, path: str) -> list[NavLink | NavGroup]:
         public,
     ]
     if permissions.is_editor(user):
-        people = [link(_("Invite"), "desk:invite")]
+        people = [link(_("Invite"), "desk:invite"), link(_("Roles"), "desk:roles")]
         if getattr(user, "is_staff", False):  # Django's admin lets in staff only
             people.append(NavLink(label=_("Admin"), url=reverse("admin:index")))
         return [

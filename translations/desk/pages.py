@@ -8,24 +8,32 @@ glossary, memory). Nothing here writes.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from reversion.models import Version
 
 from newsroom import publishing
+from newsroom.core import times
 from newsroom.models import Article, Tag
-from newsroom.site.views import article_url
+from newsroom.site.selectors import article_url
 from translations import editing, machine_drafts, permissions, review, selectors, versions, workflow
 from translations.assist import checks, diff, glossary, machine, memory
 from translations.desk.editorial_forms import CommentForm
 from translations.models import Comment, Role, State, Translation, WorkflowEvent
 from translations.people import names as people
 from translations.versions import text_snapshot
+from translations.workflow import registry
+from translations.workflow.actions import Claim, Submit
+from translations.workflow.base import JOB_PAGE
 
 BOARD_PAGE_SIZE = 50
 ACTIVE_STATES = [State.OPEN, State.IN_PROGRESS, State.IN_REVIEW]
@@ -55,13 +63,47 @@ BOARD_COLUMNS = (
     "is_correction",
     "corrected_by_id",
 )
-ACTIONS_WITH_COMMENT = {"request_changes", "unpublish", "spike", "correct"}
-ACTIONS_ELSEWHERE = {"schedule", "publish", "assign"}  # the editors' pages have the right forms
+
+
+@dataclass(frozen=True)
+class ActionButton:
+    """One verb's form in the translation page's action bar (``desk/editor.html#actions``)."""
+
+    name: str
+    label: str
+    url: str
+    free_text: dict[str, Any] | None  # {"label", "required"} of its text field
+    is_secondary: bool
+    in_bar: bool  # False for Submit while the text is editable: the editor form's own button sends it
+
+
+def action_buttons(*, user: Any, translation: Translation, editable: bool) -> list[ActionButton]:
+    """The buttons of the verbs ``user`` may take now whose place is the job page, in the
+    registry's order (the verbs whose form is on an editors' page — assign, publish — are left out)."""
+    buttons = []
+    for verb in registry.available(user=user, translation=translation):
+        if verb.page != JOB_PAGE:
+            continue
+        args = [translation.pk, verb.name] if verb.route == "desk:transition" else [translation.pk]
+        text = verb.free_text
+        buttons.append(
+            ActionButton(
+                name=verb.name,
+                label=_(verb.label),
+                url=reverse(verb.route, args=args),
+                free_text={"label": _(text.label), "required": text.required} if text is not None else None,
+                is_secondary=verb.is_secondary,
+                # A verb with a view of its own (Submit saves the editor's text first) is sent by
+                # the editor form's own button while the text is editable.
+                in_bar=not (editable and verb.route != "desk:transition"),
+            )
+        )
+    return buttons
 
 
 def can_edit(user: Any, t: Translation) -> bool:
     """``user`` may change the text now (the service checks it again on save)."""
-    return permissions.can_edit_text(user=user, translation=t) and t.state in editing.EDITABLE_STATES
+    return workflow.can_edit_text_now(user=user, translation=t)
 
 
 # "Changes requested" means: the latest of these events is a request for changes (no
@@ -143,6 +185,59 @@ def checks_report(problems: list[checks.Problem]) -> dict[str, Any]:
     }
 
 
+def autosave_answer(saved: Translation) -> dict[str, Any]:
+    """The answer to an accepted autosave: the new version, when (the desk's clock, not the
+    browser's: "Saved at 07:43 (Minsk time)") and :func:`checks_report` of the saved text."""
+    now = timezone.now()
+    return {
+        "edit_version": saved.edit_version,
+        "saved_at": timezone.localtime(now, timezone.get_default_timezone()).isoformat(),
+        "saved_at_display": times.desk_time(now, "H:i"),
+        "checks": checks_report(workflow.translation_problems(translation=saved)),
+    }
+
+
+def stale_answer(stale: editing.StaleEdit) -> dict[str, Any]:
+    """The answer to a stale autosave: both texts, nothing written."""
+    return {
+        "error": "stale",
+        "message": stale.message,
+        "current": stale.current,
+        "mine": stale.mine,
+        "current_version": stale.current_version,
+    }
+
+
+def submitted_warning(t: Translation) -> str:
+    """After a submission: how many paragraphs went to review exactly as the machine drafted them ("" if none)."""
+    unchanged = sum(1 for p in workflow.translation_problems(translation=t) if p.code == "machine_unchanged")
+    if not unchanged:
+        return ""
+    return _("%(n)d paragraph(s) went to review exactly as the machine drafted them; the reviewer sees this.") % {
+        "n": unchanged
+    }
+
+
+JOBS_PER_PAGE = 30
+
+
+def jobs_page(*, user: Any, form: Any, query: Any) -> dict[str, Any]:
+    """The translators' board of open jobs (``form`` bound to ``query``, the request's GET)."""
+    filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
+    page = Paginator(selectors.jobs_open(user=user, filters=filters), JOBS_PER_PAGE).get_page(query.get("page"))
+    rows = [
+        {
+            "translation": t,
+            "words": t.source_revision.word_count,
+            "actions": [Claim.name] if Claim.is_available(user=user, translation=t) else [],
+        }
+        for t in page.object_list
+    ]
+    query = query.copy()
+    query.pop("page", None)
+    return {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
+
+
 def editor_page(
     *,
     user: Any,
@@ -202,10 +297,10 @@ def editor_page(
                 "machine_mark": t.machine_drafts.get(bid),
             }
         )
-    actions = [a for a in workflow.available_actions(user=user, translation=t) if a not in ACTIONS_ELSEWHERE]
+    actions = action_buttons(user=user, translation=t, editable=editable)
     # A job opened before bylines existed shows the standard byline (publication uses it too).
     byline_defaults = t.article.default_byline(t.language)
-    byline, byline_outlet = (t.byline, t.byline_outlet) if t.byline or t.byline_outlet else byline_defaults
+    byline, byline_outlet = t.article.byline_for(t.language, authors=t.byline, outlet=t.byline_outlet)
     values = {
         "title": (posted or {}).get("title", t.title),
         "lead": (posted or {}).get("lead", t.lead),
@@ -235,7 +330,7 @@ def editor_page(
         "can_comment": permissions.can_comment(user=user, translation=t),
         "can_review": permissions.can_review(user=user, translation=t) and t.state == State.IN_REVIEW,
         "actions": actions,
-        "actions_with_comment": ACTIONS_WITH_COMMENT,
+        "can_submit": any(a.name == Submit.name for a in actions),
         "conflict": conflict,
         "conflict_fields": conflict_fields,
         "problems": problems,
@@ -247,6 +342,90 @@ def editor_page(
         "word_count": t.source_revision.word_count,
         "machine": machine_drafts.editor_context(user=user, translation=t),
         "live_url": live_story_url(t) if t.is_correction else "",
+    }
+
+
+def version_comparison(translation: Translation, a: Version, b: Version) -> list[dict[str, Any]]:
+    """Field by field and paragraph by paragraph, what changed from version ``a`` to ``b``."""
+    old, new = versions.version_snapshot(a), versions.version_snapshot(b)
+    rows = [
+        {
+            "label": _("Title"),
+            "diff": diff.word_diff(old["title"], new["title"]),
+            "changed": old["title"] != new["title"],
+        },
+        {"label": _("Lead"), "diff": diff.word_diff(old["lead"], new["lead"]), "changed": old["lead"] != new["lead"]},
+        {
+            "label": _("Byline"),
+            "diff": diff.word_diff(*(f"{s['byline']} · {s['byline_outlet']}" for s in (old, new))),
+            "changed": (old["byline"], old["byline_outlet"]) != (new["byline"], new["byline_outlet"]),
+        },
+    ]
+    seen: set[str] = set()
+    for block in translation.source_revision.blocks:
+        seen.add(block["id"])
+        before, after = diff.block_text(old["blocks"], block["id"]), diff.block_text(new["blocks"], block["id"])
+        rows.append(
+            {
+                "label": _("Paragraph"),
+                "block": block,
+                "diff": diff.word_diff(before, after),
+                "changed": before != after,
+            }
+        )
+    for block_id in sorted((set(old["blocks"]) | set(new["blocks"])) - seen):
+        before, after = diff.block_text(old["blocks"], block_id), diff.block_text(new["blocks"], block_id)
+        rows.append(
+            {
+                "label": _("Block %(id)s (old source)") % {"id": block_id},
+                "diff": diff.word_diff(before, after),
+                "changed": before != after,
+            }
+        )
+    before_notes, after_notes = diff.notes_text(old["notes"]), diff.notes_text(new["notes"])
+    rows.append(
+        {"label": _("Notes"), "diff": diff.word_diff(before_notes, after_notes), "changed": before_notes != after_notes}
+    )
+    rows.append(
+        {"label": _("Tags"), "diff": diff.word_diff(old["tags"], new["tags"]), "changed": old["tags"] != new["tags"]}
+    )
+    return rows
+
+
+def history_page(*, user: Any, translation: Translation, query: Any) -> dict[str, Any]:
+    """The history page: versions (paginated by ``query``'s ``page``), the comparison of
+    versions ``a`` and ``b`` when ``query`` names two of this job's versions (404 otherwise),
+    the events, and the source's changes when it moved on."""
+    versions_qs = review.versions_of(translation)
+    page = Paginator(versions_qs, 100).get_page(query.get("page"))
+    comparison = None
+    a_id, b_id = query.get("a"), query.get("b")
+    if a_id and b_id:
+        if not (a_id.isascii() and a_id.isdigit() and b_id.isascii() and b_id.isdigit()):
+            raise Http404("No such version")
+        found = {v.pk: v for v in versions_qs.filter(pk__in=[int(a_id), int(b_id)])}
+        if int(a_id) not in found or int(b_id) not in found:
+            raise Http404("No such version")
+        a, b = found[int(a_id)], found[int(b_id)]
+        comparison = {"a": a, "b": b, "rows": version_comparison(translation, a, b)}
+    stale = review.source_is_stale(translation)
+    current = translation.article.current_revision
+    source_rows = diff.source_changes(translation.source_revision.blocks, current.blocks) if stale and current else []
+    # On a published story an editor's restore opens a correction with that text.
+    can_restore = permissions.can_edit_text(user=user, translation=translation) and (
+        translation.state in editing.EDITABLE_STATES
+        or (translation.state == State.PUBLISHED and permissions.is_editor(user))
+    )
+    return {
+        "translation": translation,
+        "page": page,
+        "comparison": comparison,
+        "events": translation.events.select_related("actor__contributor"),
+        "stale": stale,
+        "source_rows": source_rows,
+        "can_restore": can_restore,
+        "can_follow": stale
+        and (permissions.is_editor(user) or permissions.can_review(user=user, translation=translation)),
     }
 
 

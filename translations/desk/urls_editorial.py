@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("t/<int:pk>/assign/", views.assign, name="assign"),
     path("a/<int:article_pk>/open/", views.open_job, name="open_job"),
+    # The inbox's Accept opens a job: a translations write, so its view is here (the inbox is in newsroom/desk).
+    path("inbox/a/<int:pk>/accept/", views.inbox_article_accept, name="inbox_article_accept"),
     path("t/<int:pk>/review/", views.review_page, name="review"),
     path("t/<int:pk>/comments/", views.comment_add, name="comment_add"),
     path("c/<int:pk>/resolve/", views.comment_resolve, name="comment_resolve"),

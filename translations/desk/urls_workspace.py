@@ -24,6 +24,8 @@ urlpatterns: list[URLPattern] = [
     path("glossary/<int:pk>/delete/", views.glossary_delete, name="glossary_delete"),
     path("profile/", views.profile, name="profile"),
     path("invite/", views.invite, name="invite"),
+    path("roles/", views.role_grants, name="roles"),
+    path("roles/<int:pk>/<str:decision>/", views.role_grant_decide, name="role_grant_decide"),
     # Machine drafts
     path("t/<int:pk>/machine-draft/", machine_views.machine_draft_request, name="machine_draft"),
     path("t/<int:pk>/machine-draft/<int:job_pk>/", machine_views.machine_draft_status, name="machine_draft_status"),

@@ -12,10 +12,11 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from newsroom.core.inputs import clean_text
+from newsroom.core.inputs import BadInput, clean_text
 from newsroom.models import Outlet
 from translations import selectors
 from translations.models import Contributor, CreditMode, NotificationKind, Role
+from translations.people import names
 
 LANGUAGE_CHOICES: list[tuple[str, Any]] = [(code, name) for code, name in settings.SOURCE_LANGUAGES]
 # What a person works in: the languages they translate from and those the desk publishes in that
@@ -59,6 +60,27 @@ class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("Email address"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.TRANSLATOR)
     is_volunteer = forms.BooleanField(label=_("Volunteer (not staff)"), required=False, initial=True)
+
+
+class RoleRequestForm(forms.Form):
+    """An editor asks for a reviewer or editor role for someone already on the desk."""
+
+    user: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Person"), queryset=get_user_model().objects.none()
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in (Role.REVIEWER, Role.EDITOR)])
+
+    def __init__(self, *args: Any, viewer: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["user"]
+        field.queryset = (  # type: ignore[attr-defined]
+            get_user_model()
+            .objects.filter(is_active=True, groups__name=Role.TRANSLATOR)
+            .select_related("contributor")
+            .order_by("username")
+            .distinct()
+        )
+        field.label_from_instance = lambda person: names.desk_name(person=person, viewer=viewer)  # type: ignore[attr-defined]
 
 
 class AcceptInvitationForm(forms.Form):
@@ -221,9 +243,50 @@ class GlossaryTermForm(forms.Form):
         return str(self.cleaned_data.get("target_language") or settings.LANGUAGE_CODE)
 
 
-class VersionCommentForm(forms.Form):
-    based_on = forms.IntegerField(min_value=0)
-    version_comment = forms.CharField(label=_("What changed (for the history)"), max_length=500, required=False)
+def posted_version(data: QueryDict) -> int | None:
+    """The ``based_on`` the editor form carries (the version it was built from), None when it
+    is missing or unreadable."""
+    try:
+        return int(data.get("based_on", ""))
+    except ValueError:
+        return None
+
+
+def submit_arguments(
+    data: QueryDict, *, source_blocks: list[dict[str, Any]], notes: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The editor form's Submit read into ``workflow.translation_save_and_submit`` arguments:
+    ``text`` (:func:`editor_payload`; None when the form carries no text: no ``based_on``),
+    ``based_on``, ``comment`` and ``correction_note`` (None when the form has no such field)."""
+    note = data.get("correction_note")
+    return {
+        "text": editor_payload(data, source_blocks=source_blocks, notes=notes) if "based_on" in data else None,
+        "based_on": posted_version(data),
+        "comment": clean_text(data.get("comment", "")).strip()[:5000],
+        "correction_note": clean_text(note) if note is not None else None,
+    }
+
+
+def autosave_payload(data: Any) -> tuple[int, dict[str, Any]]:
+    """editor.js's autosave body (``{"based_on", "title"?, "lead"?, "tags"?, "byline"?,
+    "byline_outlet"?, "blocks"?, "notes"?}``) read into ``based_on`` and the
+    ``translation_save`` arguments it carries, each of its type (others are ignored). Raises
+    ``BadInput`` for a body without a readable ``based_on``."""
+    try:
+        based_on = int(data["based_on"])
+    except (ValueError, KeyError, TypeError, OverflowError) as e:
+        raise BadInput(str(_("Malformed save."))) from e
+    if not isinstance(data, dict):
+        raise BadInput(str(_("Malformed save.")))
+    fields: dict[str, Any] = {}
+    for name in ("title", "lead", "tags", "byline", "byline_outlet"):
+        if isinstance(data.get(name), str):
+            fields[name] = data[name]
+    if isinstance(data.get("blocks"), dict):
+        fields["blocks"] = data["blocks"]
+    if isinstance(data.get("notes"), list):
+        fields["notes"] = data["notes"]
+    return based_on, fields
 
 
 def editor_payload(

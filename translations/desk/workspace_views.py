@@ -19,11 +19,10 @@ from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from newsroom.core import inputs, times
+from newsroom.core import inputs
 from newsroom.core.roles import desk_member_required
 from translations import editing, permissions, review, selectors, workflow
 from translations.assist import glossary
@@ -34,11 +33,16 @@ from translations.desk.workspace_forms import (
     InvitationForm,
     JobFilterForm,
     ProfileForm,
+    RoleRequestForm,
+    autosave_payload,
     editor_payload,
+    posted_version,
+    submit_arguments,
 )
-from translations.models import Comment, GlossaryTerm, Notification, State, Translation
-from translations.people import accounts, notifications
+from translations.models import Comment, GlossaryTerm, Notification, Role, RoleGrant, State, Translation
+from translations.people import accounts, notifications, roles
 from translations.people import names as people
+from translations.workflow.actions import Submit
 
 JOBS_PER_PAGE = 30
 
@@ -50,45 +54,7 @@ JOBS_PER_PAGE = 30
 def jobs(request: HttpRequest) -> HttpResponse:
     """Open jobs anyone on the desk may claim, soonest due first, with filters."""
     form = JobFilterForm(request.GET or None)
-    qs = (
-        Translation.objects.filter(state=State.OPEN)
-        .select_related("article", "article__outlet", "source_revision")
-        .defer("source_revision__raw_compressed", "source_revision__http_headers", "source_revision__blocks")
-        .order_by(F("due_at").asc(nulls_last=True), "created_at")
-    )
-    data = form.cleaned_data if form.is_valid() else {}
-    if not (data.get("every_language") or data.get("language") or data.get("target")):
-        # Jobs between the languages of the person's profile first; a filter shows the others.
-        qs = selectors.jobs_offered_to(qs=qs, user=request.user)
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["target"]:
-            qs = qs.filter(language=data["target"])
-        if data["language"]:
-            qs = qs.filter(article__language=data["language"])
-        if data["outlet"]:
-            qs = qs.filter(article__outlet=data["outlet"])
-        if data["due_before"]:
-            qs = qs.filter(due_at__date__lt=data["due_before"])
-        if data["max_words"] is not None:
-            qs = qs.filter(source_revision__word_count__lte=data["max_words"])
-    page = Paginator(qs, JOBS_PER_PAGE).get_page(request.GET.get("page"))
-    rows = [
-        {"translation": t, "words": t.source_revision.word_count, "actions": ["claim"] if not t.translator_id else []}
-        for t in page.object_list
-    ]
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "desk/jobs.html",
-        {
-            "form": form,
-            "page": page,
-            "rows": rows,
-            "query": query.urlencode(),
-        },
-    )
+    return render(request, "desk/jobs.html", pages.jobs_page(user=request.user, form=form, query=request.GET))
 
 
 @desk_member_required
@@ -151,10 +117,10 @@ def _render_editor(request: HttpRequest, t: Translation, status: int = 200, **kw
 
 
 def _based_on(request: HttpRequest) -> int:
-    try:
-        return int(request.POST.get("based_on", ""))
-    except ValueError as e:
-        raise PermissionDenied(_("The form is incomplete; reload the page.")) from e
+    based_on = posted_version(request.POST)
+    if based_on is None:
+        raise PermissionDenied(_("The form is incomplete; reload the page."))
+    return based_on
 
 
 def _refused(
@@ -205,57 +171,25 @@ def translation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @desk_member_required
 @require_POST
 def autosave(request: HttpRequest, pk: int) -> JsonResponse:
-    """JSON autosave from editor.js: ``{"based_on", "title"?, "lead"?, "tags"?, "byline"?, "byline_outlet"?, "blocks"?, "notes"?}``.
+    """JSON autosave from editor.js (``workspace_forms.autosave_payload`` reads the body).
 
-    200 ``{"edit_version", "saved_at", "saved_at_display", "checks"}`` — ``checks`` is
-    ``pages.checks_report`` of the saved text (the submit rule's own list), for editor.js to
-    update each paragraph's messages and the Submit button in place; 409 with both texts on a stale save (nothing written);
-    403 for someone who may not edit; 400 for a malformed body. Never a reversion version.
+    200 ``pages.autosave_answer`` — with ``checks``, ``pages.checks_report`` of the saved text
+    (the submit rule's own list), for editor.js to update each paragraph's messages and the
+    Submit button in place; 409 with both texts on a stale save (nothing written); 403 for
+    someone who may not edit; 400 for a malformed body. Never a reversion version.
     """
     t = _visible(request, pk)
     try:
-        data = inputs.json_body(request)
+        based_on, fields = autosave_payload(inputs.json_body(request))
     except inputs.BadInput as e:
         return JsonResponse({"error": "bad_request", "message": e.message}, status=400)
-    try:
-        based_on = int(data["based_on"])
-    except (ValueError, KeyError, TypeError, OverflowError):
-        return JsonResponse({"error": "bad_request", "message": _("Malformed save.")}, status=400)
-    if not isinstance(data, dict):
-        return JsonResponse({"error": "bad_request", "message": _("Malformed save.")}, status=400)
-    fields: dict[str, Any] = {}
-    for name in ("title", "lead", "tags", "byline", "byline_outlet"):
-        if isinstance(data.get(name), str):
-            fields[name] = data[name]
-    if isinstance(data.get("blocks"), dict):
-        fields["blocks"] = data["blocks"]
-    if isinstance(data.get("notes"), list):
-        fields["notes"] = data["notes"]
     try:
         saved = editing.translation_save(translation=t, by=request.user, based_on=based_on, **fields)
     except PermissionDenied as e:
         return JsonResponse({"error": "forbidden", "message": str(e)}, status=403)
     except editing.StaleEdit as stale:
-        return JsonResponse(
-            {
-                "error": "stale",
-                "message": stale.message,
-                "current": stale.current,
-                "mine": stale.mine,
-                "current_version": stale.current_version,
-            },
-            status=409,
-        )
-    now = timezone.now()
-    return JsonResponse(
-        {
-            "edit_version": saved.edit_version,
-            "saved_at": timezone.localtime(now, timezone.get_default_timezone()).isoformat(),
-            # The desk's clock, not the browser's: "Saved at 07:43 (Minsk time)".
-            "saved_at_display": times.desk_time(now, "H:i"),
-            "checks": pages.checks_report(workflow.translation_problems(translation=saved)),
-        }
-    )
+        return JsonResponse(pages.stale_answer(stale), status=409)
+    return JsonResponse(pages.autosave_answer(saved))
 
 
 @desk_member_required
@@ -263,59 +197,26 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     """Save what the form carries (if anything), run the checks, and submit only without errors."""
     t = _visible(request, pk)
-    posted = (
-        editor_payload(request.POST, source_blocks=t.source_revision.blocks, notes=t.notes)
-        if "based_on" in request.POST
-        else None
-    )
-    if not permissions.can_submit(user=request.user, translation=t):
-        return _refused(request, t, PermissionDenied(_("Only the assigned translator can submit this.")), posted)
-    if posted is not None and pages.can_edit(request.user, t):
-        payload = posted
-        try:
-            t = editing.translation_save(translation=t, by=request.user, based_on=_based_on(request), **payload)
-        except editing.StaleEdit as stale:
-            messages.error(request, stale.message)
-            t.refresh_from_db()
-            return _render_editor(request, t, status=409, posted=payload, conflict=stale)
-        except PermissionDenied as e:
-            return _refused(request, t, e, payload)
-        t = _visible(request, pk)
+    arguments = submit_arguments(request.POST, source_blocks=t.source_revision.blocks, notes=t.notes)
+    posted = arguments["text"]
     try:
-        t = workflow.translation_submit(
-            translation=t,
-            by=request.user,
-            comment=inputs.clean_text(request.POST.get("comment", "")).strip()[:5000],
-            correction_note=(
-                inputs.clean_text(request.POST["correction_note"]) if "correction_note" in request.POST else None
-            ),
-        )
+        t = workflow.translation_save_and_submit(translation=t, by=request.user, **arguments)
+    except editing.StaleEdit as stale:
+        messages.error(request, stale.message)
+        t.refresh_from_db()
+        return _render_editor(request, t, status=409, posted=posted, conflict=stale)
     except workflow.SubmitRefused as refused:
         n = sum(1 for p in refused.problems if p.is_error)
-        messages.error(
-            request,
-            _("Not sent: %(n)d problem(s) must be fixed first. They are marked below.") % {"n": n},
-        )
-        return _render_editor(request, t, status=422, problems=refused.problems)
+        messages.error(request, _("Not sent: %(n)d problem(s) must be fixed first. They are marked below.") % {"n": n})
+        return _render_editor(request, _visible(request, pk), status=422, problems=refused.problems)
     except workflow.WorkflowError as e:
         messages.error(request, e.message)
         return redirect(t)
     except PermissionDenied as e:
-        messages.error(request, str(e))
-        return redirect(t)
-    messages.success(
-        request,
-        _("Sent for a second look: it goes live when another reviewer or editor approves it.")
-        if t.is_correction
-        else _("Sent for review."),
-    )
-    unchanged = sum(1 for p in workflow.translation_problems(translation=t) if p.code == "machine_unchanged")
-    if unchanged:
-        messages.warning(
-            request,
-            _("%(n)d paragraph(s) went to review exactly as the machine drafted them; the reviewer sees this.")
-            % {"n": unchanged},
-        )
+        return _refused(request, t, e, posted)
+    messages.success(request, Submit.success_message(t))
+    if warning := pages.submitted_warning(t):
+        messages.warning(request, warning)
     return redirect(t)
 
 
@@ -474,6 +375,15 @@ def invite(request: HttpRequest) -> HttpResponse:
         try:
             invitation, _token = accounts.invitation_create(by=request.user, **form.cleaned_data)
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            if invitation.role in roles.SECOND_LOOK_ROLES:
+                messages.info(
+                    request,
+                    _(
+                        "They join as a translator. The %(role)s role takes effect once another editor "
+                        "confirms it under People → Roles."
+                    )
+                    % {"role": invitation.get_role_display().lower()},
+                )
             return redirect("desk:invite")
         except accounts.InvitationError as e:
             form.add_error("email", e.message)
@@ -482,6 +392,53 @@ def invite(request: HttpRequest) -> HttpResponse:
         "desk/invite.html",
         {"form": form, "pending": accounts.invitations_pending()[:100], "settings_days": settings.DESK_INVITATION_DAYS},
     )
+
+
+@desk_member_required
+def role_grants(request: HttpRequest) -> HttpResponse:
+    """Editors ask for a reviewer or editor role for someone on the desk, and confirm or decline
+    the roles other editors asked for."""
+    if not permissions.is_editor(request.user):
+        raise PermissionDenied(_("Only editors can give roles."))
+    form = RoleRequestForm(request.POST or None, viewer=request.user)
+    if request.method == "POST" and form.is_valid():
+        person, role = form.cleaned_data["user"], form.cleaned_data["role"]
+        try:
+            roles.role_grant_request(by=request.user, user=person, role=role)
+        except roles.RoleGrantError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(
+                request,
+                _("Asked. %(person)s becomes %(role)s once another editor confirms it.")
+                % {"person": people.desk_name(person=person, viewer=request.user), "role": Role(role).label.lower()},
+            )
+            return redirect("desk:roles")
+    return render(request, "desk/roles.html", {"form": form, "pending": roles.role_grants_pending()[:100]})
+
+
+@desk_member_required
+@require_POST
+def role_grant_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    """Confirm or decline one pending role (POST from the Roles page)."""
+    if not permissions.is_editor(request.user):
+        raise PermissionDenied(_("Only editors can confirm or decline roles."))
+    if decision not in ("confirm", "decline"):
+        raise Http404
+    grant = get_object_or_404(RoleGrant, pk=pk)
+    try:
+        if decision == "confirm":
+            grant = roles.role_grant_confirm(grant=grant, by=request.user)
+            done = _("Confirmed: the %(role)s role for %(person)s.")
+        else:
+            grant = roles.role_grant_decline(grant=grant, by=request.user)
+            done = _("Declined: the %(role)s role for %(person)s.")
+    except (roles.RoleGrantError, PermissionDenied) as e:
+        messages.error(request, getattr(e, "message", None) or str(e))
+    else:
+        person = people.desk_name(person=grant.user, viewer=request.user) if grant.user else str(grant.invitation)
+        messages.success(request, done % {"role": grant.get_role_display().lower(), "person": person})
+    return redirect("desk:roles")
 
 
 def invite_accept(request: HttpRequest, token: str) -> HttpResponse:

@@ -3,7 +3,13 @@
 An editor invites someone by email: the link carries a random token; only its SHA-256 is
 stored (:class:`Invitation.token_hash`), so a database leak does not leak live links. A link
 works once and until ``DESK_INVITATION_DAYS`` have passed. Accepting it creates the account,
-the profile (Contributor) and the role group in one transaction.
+the profile (Contributor) and the translator role in one transaction; a reviewer or editor role
+is a grant that a second editor confirms (``people/roles.py``).
+
+How a person is credited (credit mode, pseudonym, public page, its address, bio, names) is
+theirs alone: :func:`contributor_update` is the one service every route calls (the profile
+page, the admin), and it lets an editor do no more than hide someone's public page or mark
+them staff/volunteer.
 """
 
 from __future__ import annotations
@@ -28,8 +34,8 @@ from newsroom.core.audit import audit_record
 from newsroom.core.errors import DeskError
 from newsroom.core.inputs import clean_text
 from translations import permissions
-from translations.models import Contributor, CreditMode, Invitation, Role
-from translations.people import notifications
+from translations.models import Contributor, Credit, CreditMode, Invitation, Role
+from translations.people import notifications, roles
 
 INVITATION_EMAIL = _(
     "Hello,\n\n"
@@ -71,6 +77,8 @@ def invitation_create(
         expires_at=timezone.now() + dt.timedelta(days=settings.DESK_INVITATION_DAYS),
     )
     audit_record(actor=by, action="invitation.create", target=invitation, role=role)
+    if role in roles.SECOND_LOOK_ROLES:
+        roles.role_grant_request(by=by, role=role, invitation=invitation)
     link = settings.SITE_URL + reverse("invite_accept", kwargs={"token": token})
     body = INVITATION_EMAIL % {
         # Named to the invitee as the inviter chose to be named in public.
@@ -119,15 +127,12 @@ def invitation_accept(
     if credit_mode == CreditMode.PSEUDONYM and not pseudonym.strip():
         raise InvitationError(_("Give the pseudonym you want to be credited as."))
     user = User(username=username, email=invitation.email, first_name=first_name, last_name=last_name)
-    user.is_staff = invitation.role == Role.EDITOR  # editors also work in the Django admin
     validate_password(password, user)
     user.set_password(password)
     user.save()
-    group, _created = Group.objects.get_or_create(name=invitation.role)
-    user.groups.add(group)
-    if invitation.role != Role.TRANSLATOR:
-        # Reviewers and editors translate too.
-        user.groups.add(Group.objects.get_or_create(name=Role.TRANSLATOR)[0])
+    # Everyone joins as a translator; a reviewer or editor role comes with its confirmed grant.
+    user.groups.add(Group.objects.get_or_create(name=Role.TRANSLATOR)[0])
+    roles.role_grant_accepted(invitation=invitation, user=user)
     Contributor.objects.update_or_create(
         user=user,
         defaults={
@@ -150,37 +155,67 @@ def invitations_pending() -> Any:
     )
 
 
-@transaction.atomic
-@transaction.atomic
-def contributor_update(*, contributor: Contributor, by: Any, **fields: Any) -> Contributor:
-    """A person updates their own profile (or an editor anyone's): names, credit choice,
-    languages, public page, muted notices. ``is_volunteer`` is changed only by editors; a
-    non-editor's value is ignored. Anonymous credit never keeps a public page. Writes the
-    Contributor, the user's names and an audit entry, in one transaction."""
-    if contributor.user_id != by.pk and not permissions.is_editor(by):
-        raise PermissionDenied(_("You can only change your own profile."))
-    if not permissions.is_editor(by):
-        fields.pop("is_volunteer", None)
-    allowed = {
+# A person's own choices: only they set them. Another editor may only hide the public page.
+OWN_CHOICES = frozenset(
+    {
         "first_name",
         "last_name",
         "credit_mode",
         "pseudonym",
         "languages",
-        "is_volunteer",
         "has_public_profile",
         "public_slug",
         "bio",
         "muted_notifications",
     }
+)
+EDITORIAL_FIELDS = frozenset({"is_volunteer"})
+
+
+@transaction.atomic
+def contributor_update(*, contributor: Contributor, by: Any, **fields: Any) -> Contributor:
+    """A person updates their own profile: names, credit choice, languages, public page and its
+    address, bio, muted notices. An editor may change someone else's ``is_volunteer`` and may
+    hide their public page (``has_public_profile=False``), never expose one nor change how they
+    are named: any other change to another person's profile is refused and nothing is written
+    (unchanged values may be passed back, as the admin does). ``is_volunteer`` is changed only
+    by editors; a non-editor's value is ignored. Anonymous credit never keeps a public page.
+    Writes the Contributor, the user's names and an audit entry in one transaction. A choice
+    that names the person less withdraws the old name from every story already published
+    (:func:`_published_credits_follow`); the Contributor's ``post_save`` tells the reader site,
+    which forgets every page, listing, feed and API answer that may name them before the save
+    answers (``newsroom.site.rendering.owner.person_credit_changed``)."""
+    is_self = contributor.user_id == by.pk
+    if not is_self and not permissions.is_editor(by):
+        raise PermissionDenied(_("You can only change your own profile."))
+    if not permissions.is_editor(by):
+        fields.pop("is_volunteer", None)
+    unknown = set(fields) - OWN_CHOICES - EDITORIAL_FIELDS
+    if unknown:
+        raise ValueError(", ".join(sorted(unknown)))
+    user = contributor.user
+    changed = {
+        name
+        for name, value in fields.items()
+        if (getattr(user, name) if name in ("first_name", "last_name") else getattr(contributor, name))
+        != (str(value).strip()[:150] if name in ("first_name", "last_name") else value)
+    }
+    if not is_self:
+        hiding = "has_public_profile" in changed and not fields["has_public_profile"]
+        theirs = changed & OWN_CHOICES - ({"has_public_profile"} if hiding else set())
+        if theirs:
+            raise PermissionDenied(
+                _(
+                    "Only the person can change how they are named in public (credit, pseudonym, "
+                    "names, public page and its address). An editor may only hide a public page."
+                )
+            )
+    before = (contributor.credit_mode, contributor.pseudonym)
     names = {name: str(fields.pop(name)).strip()[:150] for name in ("first_name", "last_name") if name in fields}
     for name, value in fields.items():
-        if name not in allowed:
-            raise ValueError(name)
         setattr(contributor, name, value)
     if names:
         # The real name stays with editors; it is only public when the credit choice says so.
-        user = contributor.user
         for name, value in names.items():
             setattr(user, name, value)
         user.save(update_fields=list(names))
@@ -189,9 +224,45 @@ def contributor_update(*, contributor: Contributor, by: Any, **fields: Any) -> C
         contributor.has_public_profile = False
     if not contributor.has_public_profile:
         contributor.public_slug = ""
+    withdrawn = _published_credits_follow(contributor=contributor, before=before)
     contributor.save()
-    audit_record(actor=by, action="contributor.update", target=contributor)
+    audit_record(
+        actor=by,
+        action="contributor.update",
+        target=contributor,
+        changed=",".join(sorted(changed)),
+        by_self=is_self,
+        **({"published_credits_renamed": withdrawn} if withdrawn else {}),
+    )
     return contributor
+
+
+# How much of a person each credit choice shows, for withdrawing a name from the past.
+EXPOSURE = {CreditMode.ANONYMOUS: 0, CreditMode.PSEUDONYM: 1, CreditMode.REAL_NAME: 2}
+
+
+def _published_credits_follow(*, contributor: Contributor, before: tuple[str, str]) -> int:
+    """Withdraw a name from the stories already published under it; returns how many credits.
+
+    Published credits are snapshots (a credit stays as agreed at publication). A person who
+    names themselves *less* than before (a real name becomes a pseudonym or "a volunteer
+    translator", a pseudonym is changed or dropped) may be at risk from the old name: every
+    credit of theirs takes the new public name at once. A choice that names them *more* applies
+    from their next publication only; stories published under a pseudonym or anonymously are
+    never given a real name afterwards.
+    """
+    mode, pseudonym = before
+    now_mode = contributor.credit_mode
+    less = EXPOSURE[CreditMode(now_mode)] < EXPOSURE[CreditMode(mode)] or (
+        now_mode == mode == CreditMode.PSEUDONYM and contributor.pseudonym.strip() != pseudonym.strip()
+    )
+    if not less:
+        return 0
+    renamed = 0
+    credits = Credit.objects.filter(user_id=contributor.user_id).exclude(credit_name="")
+    for role in credits.values_list("role", flat=True).distinct():
+        renamed += credits.filter(role=role).update(credit_name=contributor.credit_name(role))
+    return renamed
 
 
 def login_attempt_username(request: Any, credentials: dict[str, Any] | None = None) -> str:

@@ -1,7 +1,9 @@
 """``manage.py import_article URL [--outlet SLUG] [--json]``: import one story from the shell.
 
 Scripts rely on the contract: with ``--json`` stdout is exactly one JSON object
-``{"id", "created", "url", "title", "language", "published", "authors", "blocks"}``; any
+``{"id", "created", "url", "title", "language", "published", "authors", "blocks", "confidence"}``
+(``confidence``: the importer's score from 0 to 1, or null for a pasted story; added after
+the others, which keep their meaning); any
 refusal or failure exits with status 1, one human-readable line on stderr and nothing saved.
 """
 
@@ -39,6 +41,9 @@ def article_json(article: Article, *, created: bool) -> dict[str, Any]:
             {"id": b.get("id"), "kind": b.get("kind"), "text": b.get("text", ""), "html": b.get("html", "")}
             for b in article.blocks
         ],
+        "confidence": (article.current_revision.extraction_confidence or {}).get("score")
+        if article.current_revision
+        else None,
     }
 
 

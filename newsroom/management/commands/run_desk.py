@@ -6,6 +6,12 @@ runs gunicorn (``DEBUG`` off, whitenoise, the real error pages), a Celery worker
 beat as child processes. ``--dev`` (``make dev``) runs Django's autoreloading ``runserver``
 with ``DEBUG=1`` instead of gunicorn. Ctrl-C stops all of them and the embedded database.
 
+A child that exits is started again, never taking the others down: the line says which one and
+why, and the wait before the restart doubles with each crash in a row (1 s, 2 s, 4 s … at most
+``RESTART_MAX_SECONDS``), back to 1 s once it has run ``RESTART_STABLE_SECONDS``. gunicorn runs
+threaded workers (``gthread``) so that slow or unfinished requests hold a thread, not the
+whole worker: a handful of them cannot stall the site.
+
 Each process gets a bounded connection pool, sized so that all of them together stay under
 PostgreSQL's ``max_connections``. The children's process ids are kept in ``.data/run_desk.json``
 (written atomically): a start finds processes an earlier, killed run left behind and stops
@@ -33,6 +39,9 @@ from django.db import connection, connections
 from newsroom.core import embedded_db, state_files
 
 RESERVED_CONNECTIONS = 15  # for manage.py commands, backups and the superuser slots
+WEB_THREADS = 16  # per gunicorn worker; an unfinished request holds one; requests share the pool
+RESTART_MAX_SECONDS = 60.0
+RESTART_STABLE_SECONDS = 60.0
 _PR_SET_PDEATHSIG = 1
 
 
@@ -45,6 +54,44 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
 def web_workers() -> int:
     """gunicorn's rule of thumb, 2 × cores + 1, capped (each worker holds one connection at a time)."""
     return max(2, min(2 * (os.cpu_count() or 1) + 1, 9))
+
+
+def restart_delay(*, crashes_in_a_row: int, cap: float = RESTART_MAX_SECONDS) -> float:
+    """Seconds before starting a crashed child again: 1, 2, 4 … doubling per crash in a row, capped."""
+    return float(min(cap, 2 ** max(0, crashes_in_a_row - 1)))
+
+
+class Supervised:
+    """One child process of the desk, started again whenever it exits (with back-off)."""
+
+    def __init__(self, name: str, command: list[str], marker: str, start: Any) -> None:
+        self.name, self.command, self.marker, self._start = name, command, marker, start
+        self.proc: subprocess.Popen[bytes] = start(command)
+        self.started_at = time.monotonic()
+        self.crashes_in_a_row = 0
+        self.restart_at: float | None = None
+
+    def check(self, say: Any) -> bool:
+        """Restart the child if it is due; returns True when a new process was started."""
+        now = time.monotonic()
+        if self.restart_at is None:
+            if self.proc.poll() is None:
+                return False
+            ran = now - self.started_at
+            self.crashes_in_a_row = 1 if ran >= RESTART_STABLE_SECONDS else self.crashes_in_a_row + 1
+            delay = restart_delay(crashes_in_a_row=self.crashes_in_a_row)
+            self.restart_at = now + delay
+            say(
+                f"{self.name} exited with {self.proc.returncode} after {ran:.0f} s; "
+                f"starting it again in {delay:.0f} s (crash {self.crashes_in_a_row} in a row). "
+                "The rest of the desk keeps running."
+            )
+            return False
+        if now < self.restart_at:
+            return False
+        self.proc, self.started_at, self.restart_at = self._start(self.command), now, None
+        say(f"{self.name} started again (pid {self.proc.pid}).")
+        return True
 
 
 def pool_size(*, max_connections: int, processes: int, cap: int = 4) -> int:
@@ -167,6 +214,7 @@ class Command(BaseCommand):
         else:
             web = [
                 str(Path(python).parent / "gunicorn"), "newsroom.wsgi", "--workers", str(workers),
+                "--worker-class", "gthread", "--threads", str(WEB_THREADS), "--keep-alive", "5",
                 "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--timeout", "60",
                 "--graceful-timeout", "10", "--log-level", "warning",
             ]  # fmt: skip
@@ -181,13 +229,18 @@ class Command(BaseCommand):
                 f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}",
             ],
         }  # fmt: skip
-        children = {
-            name: subprocess.Popen(cmd, env=env, cwd=settings.BASE_DIR, preexec_fn=_die_with_parent)  # noqa: S603, PLW1509
-            for name, cmd in commands.items()
-        }
+
+        def start(cmd: list[str]) -> subprocess.Popen[bytes]:
+            return subprocess.Popen(cmd, env=env, cwd=settings.BASE_DIR, preexec_fn=_die_with_parent)  # noqa: S603, PLW1509
+
         markers = {"web": "runserver" if options["dev"] else "gunicorn", "worker": "worker", "beat": "beat"}
-        record = {"children": [{"pid": p.pid, "marker": markers[n]} for n, p in children.items()]}
-        state_files.atomic_write(_pids_file(), json.dumps(record).encode())
+        children = {name: Supervised(name, cmd, markers[name], start) for name, cmd in commands.items()}
+
+        def record_pids() -> None:
+            record = {"children": [{"pid": c.proc.pid, "marker": c.marker} for c in children.values()]}
+            state_files.atomic_write(_pids_file(), json.dumps(record).encode())
+
+        record_pids()
         mode = "development server (DEBUG, autoreload)" if options["dev"] else f"gunicorn, {workers} workers"
         self.stdout.write(
             self.style.SUCCESS(
@@ -207,17 +260,16 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         try:
             while not stopping:
-                for name, proc in children.items():
-                    if proc.poll() is not None:
-                        self.say(f"{name} exited with {proc.returncode}; stopping the desk.")
-                        stopping = True
+                if any([child.check(self.say) for child in children.values()]):
+                    record_pids()
                 time.sleep(0.5)
         finally:
-            for proc in children.values():
+            procs = [child.proc for child in children.values()]
+            for proc in procs:
                 if proc.poll() is None:
                     proc.send_signal(signal.SIGTERM)
             deadline = time.monotonic() + 15
-            for proc in children.values():
+            for proc in procs:
                 try:
                     proc.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:

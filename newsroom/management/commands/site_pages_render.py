@@ -1,7 +1,7 @@
 """``manage.py site_pages_render [--all]``: render the stored pages of live stories again.
 
 By default only the pages that are missing or were rendered with other templates, locale files
-or settings (their stamp differs; see ``newsroom.site.pages``): run it after a deployment. The
+or settings (their stamp differs; see ``newsroom.site.rendering.stored``): run it after a deployment. The
 stored body (``body_html``) of those stories is rendered again from its live blocks first.
 Until then such pages are rendered per request, so nothing stale is ever served.
 """
@@ -15,9 +15,9 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from modeltranslation.utils import build_localized_fieldname
 
-from newsroom import publishing
 from newsroom.models import Article
-from newsroom.site import pages, views
+from newsroom.site.rendering import render
+from newsroom.site.rendering import stored as pages
 
 
 class Command(BaseCommand):
@@ -46,8 +46,8 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     # The body first (its template may have changed too), then the page around it.
                     for article in Article.objects.filter(pk__in=chunk).only("pk", f"body_{lang}", f"body_html_{lang}"):
-                        publishing.article_body_render_again(article=article, language=lang)
-                    total += views.article_pages_render(pks=chunk, language=lang)
+                        render.article_body_render_again(article=article, language=lang)
+                    total += render.article_pages_render(pks=chunk, language=lang)
             if options["all"] or pages.listing_stored(name="home", lang=lang) is None:
-                views.home_listing_render(language=lang)  # after the stories: it shows their teasers
+                render.home_listing_render(language=lang)  # after the stories: it shows their teasers
         self.stdout.write(f"Rendered {total} pages.")

@@ -21,8 +21,7 @@ from typing import Any, NoReturn
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from newsroom import publishing
-from newsroom.site import pages
+from newsroom.site.rendering import owner as rendering
 from translations.archive import ArchiveImporter, ArchiveRecordError, archive_record_parse
 
 
@@ -58,9 +57,9 @@ class Command(BaseCommand):
         imported, skipped, failed = 0, 0, []
         started = time.monotonic()
         for start in range(0, len(records), batch_size):
-            # One transaction per batch; the related lists it changes are written, the site cache
-            # told and the story pages it touches rendered once, at its end.
-            with transaction.atomic(), pages.pages_render_deferred(), publishing.publications_batched():
+            # One transaction per batch; the related lists it changes are written, the story pages
+            # it touches rendered and the site cache told once, at its end.
+            with transaction.atomic(), rendering.batch():
                 importer.known_urls_load(records[start : start + batch_size])
                 for index in range(start, min(start + batch_size, len(records))):
                     record = records[index]

@@ -1,0 +1,192 @@
+"""Renders what readers get and stores it: a story's body, its page, the home listing.
+
+Called by the owner (``newsroom.site.rendering.owner``) when live text changes, and by
+``manage.py site_pages_render``; page views call :func:`article_context` and
+:func:`home_context` only when no current stored copy exists. Nothing here decides *when* to
+render: that is the owner's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.template import loader
+from django.urls import reverse
+from django.utils import timezone, translation
+from modeltranslation.utils import build_localized_fieldname
+
+from newsroom.models import SEARCH_FIELDS, Article, Correction
+from newsroom.site.jsonld import article_json_ld, machine_credit_line, picture_urls
+from newsroom.site.rendering import stored as pages
+from newsroom.site.rendering.related import RELATED_COUNT
+from newsroom.site.selectors import article_credits, article_url, live_articles, public_credits
+from translations.public import Role
+
+PAGE_SIZE = 20
+FEATURED_COUNT = 3
+
+
+def _field(name: str, lang: str) -> str:
+    return build_localized_fieldname(name, lang)
+
+
+def body_render(*, body: list[dict[str, Any]]) -> str:
+    """The live blocks as the site shows them: rendered once here, at publication.
+
+    Each block's HTML passed :func:`sanitize_inline` (nh3) when ``live_body`` built it and the
+    template escapes every attribute, so the stored HTML is as safe as a per-request render.
+    """
+    return loader.render_to_string("site/_blocks.html#body", {"body": body}).strip()
+
+
+def article_body_render_again(*, article: Article, language: str) -> None:
+    """Render the stored body of a live story again from its live blocks (after a deployment
+    changed ``site/_blocks.html``; ``manage.py site_pages_render``). Nothing else changes."""
+    body = getattr(article, build_localized_fieldname("body", language)) or []
+    with translation.override(language):
+        rendered = body_render(body=body)
+    if rendered != getattr(article, build_localized_fieldname("body_html", language)):
+        Article.objects.filter(pk=article.pk).update(**{build_localized_fieldname("body_html", language): rendered})
+        setattr(article, build_localized_fieldname("body_html", language), rendered)
+
+
+def article_alternates(origin: str, article: Article) -> list[dict[str, str]]:
+    """hreflang links: every language this article is live in (the default also as x-default)."""
+    links = []
+    for code in settings.PUBLISHING_LANGUAGES:
+        if getattr(article, _field("published_at", code), None) and getattr(article, _field("slug", code), ""):
+            href = origin + article_url(article, code)
+            links.append({"lang": code, "href": href})
+            if code == settings.LANGUAGE_CODE:
+                links.append({"lang": "x-default", "href": href})
+    return links
+
+
+def language_links(alternates: list[dict[str, str]] | None, lang: str) -> list[dict[str, str]]:
+    """The language switcher: an article links to the languages it is live in (never to a page
+    that does not exist); other pages to the front page of each other publishing language."""
+    names = settings.SUPPORTED_PUBLISHING_LANGUAGES
+    if alternates is not None:
+        return [
+            {"lang": a["lang"], "href": a["href"], "name": names[a["lang"]]}
+            for a in alternates
+            if a["lang"] in names and a["lang"] != lang
+        ]
+    links = []
+    for code in settings.PUBLISHING_LANGUAGES:
+        if code != lang:
+            with translation.override(code):
+                links.append({"lang": code, "href": reverse("site:home"), "name": names[code]})
+    return links
+
+
+def article_context(obj: Article, *, lang: str, origin: str, path: str) -> dict[str, Any]:
+    """Everything ``site/article.html`` shows of ``obj`` in ``lang``: four queries.
+
+    ``origin`` (scheme and host) and ``path`` make the absolute addresses (canonical, hreflang,
+    JSON-LD); publication renders with a placeholder origin (``rendering.stored``).
+    """
+    # Plain queries rather than prefetch_related: the same count, less ORM work per page.
+    tags = list(obj.tags.all())
+    # Chosen at publication (rendering.related): one lookup by key, whatever the archive's size.
+    related_ids = getattr(obj, _field("related_ids", lang)) or []
+    related = list(live_articles(lang=lang).filter(pk__in=related_ids)[:RELATED_COUNT]) if related_ids else []
+    credits = public_credits(obj, article_credits(article=obj, lang=lang))
+    corrections = list(Correction.objects.filter(article=obj, language=lang).order_by("published_at", "pk"))
+    published_at: dt.datetime = obj.published_at or timezone.now()
+    modified = max([published_at, *(c.published_at for c in corrections)])
+    alternates = article_alternates(origin, obj)
+    pictures = picture_urls(origin, obj)
+    return {
+        "article": obj,
+        "canonical": origin + path,
+        "site_base": origin,
+        # Tags have one (English) name for every language version: shown on English pages only.
+        "tags": tags if lang == settings.LANGUAGE_CODE else [],
+        "related": related,
+        "translators": credits[Role.TRANSLATOR],
+        "reviewers": credits[Role.REVIEWER],
+        "editors": credits[Role.EDITOR],
+        "profiles": list(
+            {c["url"]: c for role in (Role.TRANSLATOR, Role.REVIEWER) for c in credits[role] if c["url"]}.values()
+        ),
+        "corrections": corrections,
+        "modified": modified,
+        "source_name": obj.source_name,
+        "byline": obj.live_byline(lang),
+        "alternates": alternates,
+        "json_ld": article_json_ld(origin, path, obj, credits, modified, tags, images=pictures),
+        "machine_credit": settings.DESK_MT_CREDIT_TEXT if machine_credit_line(obj, credits) else "",
+        "og_image": pictures[0] if pictures else "",
+    }
+
+
+def article_page_render(obj: Article, *, lang: str) -> dict[str, Any]:
+    """The stored page of ``obj`` in ``lang`` (``rendering.stored``): the partials of
+    ``site/article.html`` rendered with the placeholder origin, the language links and a stamp."""
+    with translation.override(lang):
+        path = article_url(obj, lang)
+        context = article_context(obj, lang=lang, origin=pages.ORIGIN, path=path)
+        context.update(SITE_NAME=settings.DESK_SITE_NAME, LANGUAGE_CODE=lang)
+        stored: dict[str, Any] = {
+            name: loader.render_to_string(f"site/article.html#{name}", context) for name in pages.PARTS
+        }
+        stored["language_links"] = language_links(context["alternates"], lang)
+        for name, sub in pages.TEASERS.items():
+            stored[name] = loader.render_to_string("site/_teasers.html#teaser", {"article": obj, "sub": sub})
+    stored["modified"] = context["modified"].isoformat()
+    stored["stamp"] = pages.page_stamp(lang)
+    return stored
+
+
+def article_pages_render(*, pks: Iterable[int], language: str) -> int:
+    """Render and store the pages of the stories ``pks`` in ``language``; a story not live in it
+    gets an empty page (so none is ever served). Returns how many were rendered."""
+    pks = set(pks)
+    if not pks or language not in settings.PUBLISHING_LANGUAGES:
+        return 0
+    field = _field("page", language)
+    live = list(
+        Article.objects.filter(Article.live_q(language), pk__in=pks).select_related("outlet").defer(*SEARCH_FIELDS)
+    )
+    for obj in live:
+        Article.objects.filter(pk=obj.pk).update(**{field: article_page_render(obj, lang=language)})
+    gone = pks - {obj.pk for obj in live}
+    if gone:
+        Article.objects.filter(pk__in=gone).update(**{field: {}})
+    return len(live)
+
+
+def home_context(*, lang: str, page_number: str | None, exact: bool = False) -> dict[str, Any]:
+    live = live_articles(lang=lang)
+    # ``exact``: counted now (inside a publication the cached count may be a batch behind).
+    listing: Any = (
+        pages.StoredList(live, lang=lang, variant="teaser", count=live.count())
+        if exact
+        else pages.listing_counted(live, lang=lang, variant="teaser", name="home")
+    )
+    page = Paginator(listing, PAGE_SIZE).get_page(page_number)
+    featured = (
+        pages.StoredList(live.filter(is_featured=True), lang=lang, variant="teaser", count=FEATURED_COUNT)[
+            :FEATURED_COUNT
+        ]
+        if page.number == 1
+        else []
+    )
+    return {"page": page, "featured": featured}
+
+
+def home_listing_render(*, language: str) -> None:
+    """Render the home page's first page in ``language`` and store it (``pages.listing_store``):
+    called where stories go live or are withdrawn, so a page view does not build the listing."""
+    if language not in settings.PUBLISHING_LANGUAGES:
+        return
+    with translation.override(language):
+        context = home_context(lang=language, page_number="1", exact=True)
+        context.update(SITE_NAME=settings.DESK_SITE_NAME, LANGUAGE_CODE=language)
+        html = loader.render_to_string("site/home.html#listing", context)
+    pages.listing_store(name="home", lang=language, html=html)

@@ -1,0 +1,175 @@
+"""A story's page rendered once, at publication: what a page view reads instead of rendering.
+
+``newsroom.site.rendering.render.article_pages_render`` renders the parts of ``site/article.html`` that
+depend on the story (the ``title``, ``meta``, ``alternates``, ``structured`` and ``content``
+partials: head metadata, hreflang links, JSON-LD, the text with its corrections, credits, tags
+and related stories) and stores them in ``Article.page_<lang>`` with the language links and the
+time of the last change. A page view then reads that one column of one row and fills the site's
+frame (``site/article_stored.html``, which extends ``site/base.html``, rendered per request).
+
+Absolute addresses depend on the request's host, so parts are rendered with :data:`ORIGIN` in
+their place and the view puts the request's origin in (hosts are validated by ALLOWED_HOSTS and
+need no escaping in HTML or JSON).
+
+Each stored page carries a *stamp*: a digest of the templates and locale files it was rendered
+from and of the settings it shows (site name, machine-translation credit, time zone). A page
+view whose stamp differs (a deployment changed a template, a setting changed) renders the page
+as before instead, so a stored page is never served out of date; ``manage.py site_pages_render``
+renders them again.
+
+When the inputs change, the stored pages are rendered again (publishing: the story, the stories
+whose related list changed, and on a republication or withdrawal the stories listing it) or
+forgotten (``{}``: rendered per request until the next publication or ``site_pages_render``)
+for rarer edits made elsewhere: a profile, a tag, an outlet. Those rules are all in
+``newsroom.site.rendering.owner``; this module only reads and writes the stored rows.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import django
+from django.conf import settings
+from django.core.cache import cache
+from django.template import loader
+from django.utils.safestring import SafeString, mark_safe
+from modeltranslation.utils import build_localized_fieldname
+
+from newsroom.models import Article, StoredListing
+from newsroom.site.cache import site_cache_lists_version
+
+# Never a real host (RFC 2606): replaced by the request's scheme and host on every page view.
+ORIGIN = "https://site-origin.invalid"
+PARTS = ("title", "meta", "alternates", "structured", "content")
+STAMPED_TEMPLATES = (
+    "site/article.html",
+    "site/_blocks.html",
+    "site/_teasers.html",
+    "site/_picture.html",
+    "site/home.html",
+)
+# The story's teaser in listings: under an <h3> (home, search, translator) and an <h2> (tag, outlet, month).
+TEASERS = {"teaser": True, "teaser_h2": False}
+# Bump when what is stored changes shape.
+FORMAT = "1"
+
+
+@functools.cache
+def _sources_digest() -> str:
+    """Digest of the templates and locale files a stored page is rendered from (once per process)."""
+    digest = hashlib.sha256(f"{FORMAT}|{django.get_version()}".encode())
+    for name in STAMPED_TEMPLATES:
+        origin = loader.get_template(name).origin.name  # type: ignore[attr-defined]
+        digest.update(Path(origin).read_bytes())
+    for folder in settings.LOCALE_PATHS:
+        for mo in sorted(Path(folder).glob("*/LC_MESSAGES/*.mo")):
+            digest.update(mo.name.encode() + mo.read_bytes())
+    return digest.hexdigest()
+
+
+def page_stamp(lang: str) -> str:
+    """The stamp a page rendered now in ``lang`` gets (templates, locale files and settings)."""
+    shown = (
+        lang,
+        settings.DESK_SITE_NAME,
+        settings.DESK_MT_CREDIT,
+        settings.DESK_MT_CREDIT_TEXT,
+        settings.TIME_ZONE,
+        settings.LANGUAGE_CODE,
+        tuple(settings.PUBLISHING_LANGUAGES),
+    )
+    return hashlib.sha256(f"{_sources_digest()}|{shown!r}".encode()).hexdigest()[:24]
+
+
+def article_page_stored(*, slug: str, lang: str) -> dict[str, Any] | None:
+    """The stored page of the story live in ``lang`` under ``slug``, if it is current: one query."""
+    field = build_localized_fieldname("page", lang)
+    stored = (
+        Article.objects.filter(
+            **{
+                f"{build_localized_fieldname('published_at', lang)}__isnull": False,
+                build_localized_fieldname("slug", lang): slug,
+            }
+        )
+        .values_list(field, flat=True)
+        .first()
+    )
+    if not stored or stored.get("stamp") != page_stamp(lang):
+        return None
+    return stored
+
+
+def article_page_fill(stored: dict[str, Any], *, origin: str) -> dict[str, Any]:
+    """The context of ``site/article_stored.html``: the stored parts with the request's origin."""
+    parts: dict[str, SafeString] = {
+        name: mark_safe(str(stored.get(name, "")).replace(ORIGIN, origin))  # noqa: S308 - rendered by our templates
+        for name in PARTS
+    }
+    links = [{**link, "href": str(link["href"]).replace(ORIGIN, origin)} for link in stored.get("language_links", [])]
+    return {"stored": parts, "language_links": links}
+
+
+class StoredList:
+    """A listing's stories for a Paginator: each slice is the stored teasers of its stories
+    (one query for the two JSON keys), or the stories themselves when one has no current teaser.
+    ``count`` comes from the caller (cached per listings version: no COUNT(*) per request)."""
+
+    def __init__(self, queryset: Any, *, lang: str, variant: str, count: int) -> None:
+        self.queryset, self.lang, self.variant, self._count = queryset, lang, variant, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, items: slice) -> list[Any]:
+        field = build_localized_fieldname("page", self.lang)
+        rows = list(self.queryset.values_list(f"{field}__stamp", f"{field}__{self.variant}")[items])
+        stamp = page_stamp(self.lang)
+        if all(current == stamp and teaser for current, teaser in rows):
+            return [{"teaser": mark_safe(teaser)} for _current, teaser in rows]  # noqa: S308 - our templates
+        return list(self.queryset[items])
+
+
+def listing_stored(*, name: str, lang: str) -> str | None:
+    """The stored first page of the listing ``name`` in ``lang`` if it is current: one query."""
+    html = (
+        StoredListing.objects.filter(name=name, language=lang, stamp=page_stamp(lang))
+        .values_list("html", flat=True)
+        .first()
+    )
+    return mark_safe(html) if html is not None else None  # noqa: S308 - rendered by our templates
+
+
+def listing_store(*, name: str, lang: str, html: str) -> None:
+    StoredListing.objects.update_or_create(name=name, language=lang, defaults={"html": html, "stamp": page_stamp(lang)})
+
+
+def listings_forget() -> None:
+    """Forget every stored listing: listings render per request until stories are published
+    again or ``manage.py site_pages_render`` runs."""
+    StoredListing.objects.all().delete()
+
+
+def article_pages_forget(*, pks: Any) -> int:
+    """Forget the stored pages of the stories ``pks`` (ids or a values queryset) in every
+    language, and the stored listings showing their teasers: they are rendered per request
+    until rendered again. Returns how many story rows."""
+    listings_forget()
+    return Article.objects.filter(pk__in=pks).update(
+        **{build_localized_fieldname("page", code): {} for code in settings.MODELTRANSLATION_LANGUAGES}
+    )
+
+
+def listing_counted(queryset: Any, *, lang: str, variant: str, name: str) -> StoredList:
+    """``queryset`` (live stories) as stored teasers, counted once per listings version."""
+    key = f"site:count:{site_cache_lists_version()}:{lang}:{hashlib.sha256(name.encode()).hexdigest()[:32]}"
+    count = cache.get(key)
+    if count is None:
+        count = queryset.count()
+        cache.set(key, count, 3600)
+    return StoredList(queryset, lang=lang, variant=variant, count=count)

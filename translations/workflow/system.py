@@ -1,0 +1,158 @@
+"""The workflow's writes that no person's button takes: opening a job, the archive import,
+scheduled publication and expired claims. They record their events as the verbs do."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from newsroom import publishing
+from newsroom.models import Article
+from translations import permissions, versions
+from translations.models import Credit, NotificationKind, Role, State, Translation, WorkflowEvent
+from translations.people import names
+from translations.workflow.actions import Publish
+from translations.workflow.base import WorkflowError, record
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def translation_create(
+    *, article: Article, by: Any, language: str = "en", due_at: dt.datetime | None = None, brief: str = ""
+) -> Translation:
+    """Open a job: editors only. Writes an open Translation following the article's current revision."""
+    if not permissions.is_editor(by):
+        raise PermissionDenied(_("Only editors can open translation jobs."))
+    if language not in settings.PUBLISHING_LANGUAGES:
+        raise WorkflowError(_("The desk does not publish in “%(code)s”.") % {"code": language})
+    if article.current_revision is None:
+        raise WorkflowError(_("This article has no source text to translate yet."))
+    if Translation.objects.filter(article=article, language=language).exclude(state=State.SPIKED).exists():
+        raise WorkflowError(_("This article already has a translation job in that language."))
+    byline, byline_outlet = article.default_byline(language)
+    t = Translation(
+        article=article,
+        language=language,
+        source_revision=article.current_revision,
+        due_at=due_at,
+        brief=brief,
+        title="",
+        byline=byline,
+        byline_outlet=byline_outlet,
+    )
+    if article.triage != Article.Triage.ACCEPTED:
+        Article.objects.filter(pk=article.pk).update(triage=Article.Triage.ACCEPTED)
+    return record(t, by=by, action="open", old_state=State.OPEN, comment=_("Job opened"))
+
+
+@transaction.atomic
+def translation_archive_publish(
+    *,
+    article: Article,
+    by: Any,
+    title: str,
+    lead: str,
+    blocks: dict[str, dict[str, Any]],
+    tags: str,
+    translator: Any,
+    reviewer: Any | None,
+    published_at: dt.datetime,
+    comment: str = "",
+) -> Translation:
+    """A translation already published in another CMS arrives published here (``import_archive``).
+
+    Who: the ``import_archive`` command (an operator at the shell; ``by`` is usually None), for
+    an article with no translation yet. Writes the Translation in its published state with a
+    revision, one ``archive_import`` event (open → published) and an audit entry, credits the
+    translator and reviewer, and publishes through ``publishing.article_publish`` at the
+    archive's own publication time. Notifies nobody (the people are the archive's).
+    """
+    if Translation.objects.filter(article=article, language="en").exclude(state=State.SPIKED).exists():
+        raise WorkflowError(_("This article already has a translation job in that language."))
+    if article.current_revision_id is None:
+        raise WorkflowError(_("This article has no source text to translate yet."))
+    byline, byline_outlet = article.default_byline("en")
+    t = Translation(
+        article=article,
+        language="en",
+        state=State.PUBLISHED,
+        source_revision=article.current_revision,
+        title=title,
+        lead=lead,
+        blocks=blocks,
+        tags=tags,
+        byline=byline,
+        byline_outlet=byline_outlet,
+        translator=translator,
+        reviewer=reviewer,
+        first_published_at=published_at,
+        edit_version=1,
+    )
+    if translator is not None:  # the archive's translator wrote the text (the byline is the desk's default)
+        t.authors = versions.authors_add(
+            authors={},
+            before={**{name: None for name in versions.TEXT_FIELDS}, "byline": byline, "byline_outlet": byline_outlet},
+            after=versions.text_snapshot(t),
+            user_id=translator.pk,
+        )
+    t.save()
+    # Each credit is stored with its snapshot name (as credits.snapshot_credits would take it), before
+    # publishing: the page stored at publication shows the names as published.
+    for user, role in ((translator, Role.TRANSLATOR), (reviewer, Role.REVIEWER)):
+        if user is not None:
+            Credit.objects.create(
+                translation=t, user=user, role=role, is_credited=True, credit_name=names.public_name(user, role)
+            )
+    publishing.article_publish(translation=t, at=published_at)
+    return record(
+        t, by=by, action="archive_import", old_state=State.OPEN, comment=comment or _("Imported from the archive")
+    )
+
+
+def translations_publish_due(*, now: dt.datetime | None = None) -> list[int]:
+    """Publish every scheduled translation whose time has come, as the editor who scheduled it.
+
+    Called by Celery beat. Each publication is its own transaction; one failure does not stop
+    the others (it stays scheduled and is logged).
+    """
+    now = now or timezone.now()
+    published: list[int] = []
+    due = Translation.objects.filter(state=State.SCHEDULED, scheduled_for__lte=now).values_list("pk", flat=True)
+    for pk in list(due):
+        event = WorkflowEvent.objects.filter(translation_id=pk, action="schedule").select_related("actor").last()
+        if event is None or event.actor is None:
+            continue
+        try:
+            Publish(translation=Translation(pk=pk), by=event.actor, comment=_("Published as scheduled")).execute()
+            published.append(pk)
+        except (PermissionDenied, WorkflowError):
+            logger.exception("Scheduled publication of translation %s failed", pk)
+    return published
+
+
+@transaction.atomic
+def translation_expire_claim(*, translation: Translation) -> Translation:
+    """The system returns a claim nobody worked on to the board (Celery beat, after a reminder)."""
+    t = Translation.objects.select_for_update().get(pk=translation.pk)
+    if t.state != State.IN_PROGRESS or t.translator is None:
+        raise WorkflowError(_("Only a job in progress can expire."))
+    holder = t.translator
+    old, t.state = t.state, State.OPEN
+    Credit.objects.filter(translation=t, role=Role.TRANSLATOR, user=holder).delete()
+    t.translator, t.claimed_at, t.reminded_at = None, None, None
+    return record(
+        t,
+        by=None,
+        action="expire",
+        old_state=old,
+        comment=_("Claim expired after no activity"),
+        notify=[(holder, NotificationKind.CLAIM_EXPIRED)],
+    )
