@@ -228,7 +228,7 @@ def test_existing_rows_get_authors_from_their_history_and_the_old_list(editor, v
     t = workflow.translation_claim(translation=t, by=volunteer)
     t = editing.translation_save(translation=t, by=editor, based_on=t.edit_version, title="Ed", as_version=True)
     Translation.objects.filter(pk=t.pk).update(authors={})
-    migration = __import__("translations.migrations.0009_author_authors", fromlist=["authors_from_history"])
+    migration = __import__("translations.migrations.0010_author_authors", fromlist=["authors_from_history"])
     migration.authors_from_history(apps, None)
     t.refresh_from_db()
     assert {"user": editor.pk} in t.authors["title"] and {"user": volunteer.pk} in t.authors["title"]

@@ -62,10 +62,10 @@ people = st.sampled_from([*sorted(PEOPLE), "holder", "holder"])
 words = st.sampled_from(["Alpha", "Beta", "Gamma"])
 PARTS = ("title", "lead", "block0", "block1", "block2")
 
-# Responses cached before a person changed their credit choice are not forgotten yet on this
-# branch (issue 24's second promise: the profile hook and the cache keys are other work). Until
-# they are, the check reads past the response cache; set True once profile changes purge it.
-RESPONSE_CACHE_FOLLOWS_PROFILES = False
+# Responses cached before a person changed their credit choice must be forgotten by then
+# (issue 24's second promise). False would read past the response cache (for a branch where
+# profile changes do not purge it yet).
+RESPONSE_CACHE_FOLLOWS_PROFILES = True
 
 # Checked only after the steps that can change what readers see (the rest cannot).
 PUBLIC_STEPS = frozenset({"approve", "publish", "publish_due", "unpublish", "correct", "profile"})
@@ -183,6 +183,7 @@ class DeskMachine(RuleBasedStateMachine):
             else:
                 self.publish(publisher, via_view=False)
         if then_credit:  # the translator changes their credit choice once the story is out
+            self.hidden_names_are_nowhere_public()  # readers have the pages (and caches) first
             self.profile(claimer, then_credit)
 
     @rule(who=people, via_view=st.booleans())

@@ -56,7 +56,7 @@ def authors_from_history(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("translations", "0008_correction_held_by_editor"),
+        ("translations", "0009_people_role_grants"),
         ("reversion", "0002_add_index_on_version_for_content_type_and_db"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
