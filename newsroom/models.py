@@ -48,6 +48,14 @@ class Outlet(models.Model):
         _("credit terms"), blank=True, help_text=_("What the outlet requires of a republication (link, wording).")
     )
     description = models.TextField(_("description"), blank=True)
+    contact_email = models.EmailField(
+        _("contact e-mail"),
+        blank=True,
+        help_text=_("Told once when one of the outlet's stories is published in translation (link and credits)."),
+    )
+    is_notice_opted_out = models.BooleanField(
+        _("does not want these e-mails"), default=False, help_text=_("The outlet asked not to be told.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -15,6 +15,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "axes",
     "newsroom",
     "translations",
+    "newsroom.distribution",  # after newsroom: its receiver runs after the site's rendering
 ]
 
 MIDDLEWARE = [
@@ -275,6 +277,10 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "unacked_restore_interval": 10,
         "unacked_restore_throttle": 1,
     }
+# Partners' webhooks (newsroom/distribution): paused after this many failed attempts in a row.
+WEBHOOK_PAUSE_AFTER = env.int("WEBHOOK_PAUSE_AFTER", default=5)
+WEBHOOK_MAX_RETRIES = env.int("WEBHOOK_MAX_RETRIES", default=8)
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -287,6 +293,11 @@ CELERY_BEAT_SCHEDULE = {
     "translations-publish-scheduled": {"task": "translations.tasks.translations_publish_due", "schedule": 30.0},
     "notifications-send-pending": {"task": "translations.tasks.notifications_send_pending", "schedule": 60.0},
     "claims-expire": {"task": "translations.tasks.claims_expire", "schedule": 3600.0},
+    # Readers' digests: daily ones each morning, weekly ones on Mondays (newsroom/distribution).
+    "newsletters-send-due": {
+        "task": "newsroom.distribution.tasks.newsletters_send_due",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE", default=str(DATA_DIR / "celerybeat-schedule"))
 

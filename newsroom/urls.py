@@ -25,6 +25,7 @@ urlpatterns = [
     # Public on purpose (the invitee has no account yet), so outside the login-only desk namespace.
     path("join/<str:token>/", workspace_views.invite_accept, name="invite_accept"),
     path("api/v1/", api.urls),
+    path("newsletter/", include("newsroom.distribution.public_urls")),  # readers' digests (no account)
     path("robots.txt", site_views.robots_txt, name="robots_txt"),
     path(
         "sitemap.xml",

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from newsroom.desk import urls as urls_desk
+from newsroom.distribution import urls as urls_distribution
 from translations.desk import urls_editorial, urls_workspace, views
 
 app_name = "desk"
@@ -11,6 +12,7 @@ urlpatterns = [
     *urls_editorial.urlpatterns,
     *urls_workspace.urlpatterns,
     *urls_desk.urlpatterns,
+    *urls_distribution.urlpatterns,
     # Shared by every surface: one endpoint per workflow transition (POST only).
     path("t/<int:pk>/do/<slug:action>/", views.transition, name="transition"),
 ]

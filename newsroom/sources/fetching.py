@@ -62,7 +62,9 @@ __all__ = [
     "TooLarge",
     "TooManyRedirects",
     "TooSlow",
+    "address_check",
     "fetch",
+    "post",
 ]
 
 USER_AGENT = "TranslationDeskImporter/1.0 (+https://desk.invalid/about/importer)"
@@ -260,6 +262,12 @@ def _check_url(url: str, *, allow_loopback: bool) -> tuple[str, str, int]:
             )
         _refuse_ip(ipaddress.IPv4Address(ascii_host), host=raw_host, url=url, allow_loopback=allow_loopback)
     return scheme, ascii_host, port or (443 if scheme == "https" else 80)
+
+
+def address_check(url: str, *, allow_loopback: bool | None = None) -> None:
+    """Refuse at once an address no fetch would reach (shape, scheme, a literal non-public IP),
+    for a form that stores one (a partner's webhook); names are still checked at connect time."""
+    _check_url(url, allow_loopback=_loopback_allowed(allow_loopback))
 
 
 def _refuse_ip(
@@ -502,6 +510,81 @@ def _fetch_chain(
         finally:
             pool.close()
     raise TooManyRedirects(f"The address {url} redirects more than {max_redirects} times.", url=url)
+
+
+def post(
+    url: str,
+    *,
+    body: bytes,
+    headers: dict[str, str],
+    timeout: float = 10.0,
+    max_bytes: int = 64_000,
+    allow_loopback: bool | None = None,
+) -> FetchResult:
+    """POST ``body`` to a public address under the same address rules as :func:`fetch`.
+
+    For pushing to partners (webhooks): redirects are not followed (a 3xx is returned as it
+    came), any status is returned rather than raised, and at most ``max_bytes`` of the answer
+    are read (the rest is dropped: only an excerpt is kept). Raises :class:`BlockedURL` for an
+    address that is not public and :class:`TemporaryFetchError` when the connection fails or
+    the server is too slow.
+    """
+    loopback = _loopback_allowed(allow_loopback)
+    deadline = time.monotonic() + timeout
+    guard = _Guard(allow_loopback=loopback, url=url)
+    watchdog = threading.Timer(timeout, guard.expire)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        scheme, host, port = _check_url(url, allow_loopback=loopback)
+        pool_cls: type[HTTPConnectionPool] = _GuardedHTTPSPool if scheme == "https" else _GuardedHTTPPool
+        extra: dict[str, Any] = {"ca_certs": certifi.where(), "cert_reqs": "CERT_REQUIRED"} if scheme == "https" else {}
+        pool = pool_cls(
+            host,
+            port,
+            timeout=urllib3.Timeout(connect=timeout, read=timeout),
+            retries=False,
+            maxsize=1,
+            guard=guard,
+            **extra,
+        )
+        try:
+            parts = urlsplit(url)
+            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            try:
+                response = pool.urlopen(
+                    "POST",
+                    target,
+                    body=body,
+                    headers={"User-Agent": USER_AGENT, **headers},
+                    redirect=False,
+                    preload_content=False,
+                    assert_same_host=False,
+                )
+            except urllib3.exceptions.TimeoutError as exc:
+                raise TooSlow(f"The site took too long to answer for {url}.", url=url) from exc
+            try:
+                chunks: list[bytes] = []
+                size = 0
+                while size < max_bytes and time.monotonic() < deadline:
+                    chunk = response.read1(min(65536, max_bytes - size))
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                    size += len(chunk)
+                response_headers = {k.lower(): v for k, v in response.headers.items()}
+                return _result(url, url, response.status, response_headers, b"".join(chunks), not_modified=False)
+            finally:
+                response.release_conn()
+                response.close()
+        finally:
+            pool.close()
+    except (Urllib3HTTPError, OSError) as exc:
+        if guard.expired:
+            raise TooSlow(f"The site took longer than {timeout:g} seconds to answer {url}.", url=url) from exc
+        raise TemporaryFetchError(f"The connection to the site broke while sending to {url}.", url=url) from exc
+    finally:
+        watchdog.cancel()
 
 
 def _raise_for_status(status: int, url: str) -> None:

@@ -284,6 +284,7 @@ def test_schema_is_openapi_3_1_and_lists_every_endpoint(client, db):
     assert set(schema["paths"]) == {
         "/api/v1/stories/",
         "/api/v1/stories/{story_id}/",
+        "/api/v1/stories/{story_id}/ninjs",
         "/api/v1/tags/",
         "/api/v1/outlets/",
         "/api/v1/translators/",

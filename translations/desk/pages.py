@@ -23,6 +23,7 @@ from reversion.models import Version
 
 from newsroom import publishing
 from newsroom.core import times
+from newsroom.distribution.selectors import story_distribution
 from newsroom.models import Article, Tag
 from newsroom.site.selectors import article_url
 from translations import editing, machine_drafts, permissions, review, selectors, versions, workflow
@@ -426,6 +427,7 @@ def history_page(*, user: Any, translation: Translation, query: Any) -> dict[str
         "can_restore": can_restore,
         "can_follow": stale
         and (permissions.is_editor(user) or permissions.can_review(user=user, translation=translation)),
+        "distribution": story_distribution(article_id=translation.article_id, language=translation.language),
     }
 
 

@@ -1,0 +1,83 @@
+"""Each live story as IPTC ninjs 2.1, with the translation's provenance, in the read API."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema_rs
+import pytest
+
+from newsroom.distribution.ninjs import MACHINE_NOTE, story_ninjs
+from newsroom.models import Correction, SourceRevision
+from tests.newsroom.test_site_pages import make_staff, publish_story
+from translations.models import Contributor, CreditMode
+
+SCHEMA = json.loads((Path(__file__).parents[1] / "fixtures" / "ninjs" / "ninjs-schema-2.1.json").read_text())
+
+
+@pytest.fixture
+def staff(db):
+    return make_staff()
+
+
+def _validator():
+    return jsonschema_rs.Draft7Validator(SCHEMA, validate_formats=True)
+
+
+def test_a_live_story_is_valid_ninjs_with_its_provenance(staff, client):
+    Contributor.objects.filter(user=staff["volunteer"]).update(credit_mode=CreditMode.PSEUDONYM, pseudonym="Vera P.")
+    article = publish_story(staff)
+    Correction.objects.create(
+        article=article, language="en", note="A date was wrong.", published_at=article.published_at_en
+    )
+
+    response = client.get(f"/api/v1/stories/{article.pk}/ninjs?language=en")
+
+    assert response.status_code == 200
+    doc = response.json()
+    _validator().validate(doc)
+    assert doc["standard"]["version"] == "2.1" and doc["language"] == "en" and doc["pubstatus"] == "usable"
+    assert doc["headlines"] == [{"role": "main", "value": "MFA employees picket against violence"}]
+    revision = SourceRevision.objects.get(article=article)
+    assert {"role": "source-version", "value": str(revision.number)} in doc["altids"]
+    assert {"role": "source-uri", "value": article.source_url} in doc["altids"]
+    assert doc["infosources"][0]["role"] == "originating" and doc["infosources"][0]["uri"] == article.source_url
+    # Credited as each chose: the pseudonym, never the account's real name.
+    assert {"name": "Vera P.", "rel": "translator"} in doc["people"]
+    assert [p["rel"] for p in doc["people"]].count("reviewer") == 1
+    assert "Papkouskaya" not in json.dumps(doc)
+    corrections = [d["value"] for d in doc["descriptions"] if d["role"] == "correction"]
+    assert len(corrections) == 1 and corrections[0].endswith("A date was wrong.")
+    assert doc["version"] == "2"
+    assert doc["bodies"][0]["contenttype"] == "text/html" and "English for" in doc["bodies"][0]["value"]
+    assert "ednote" not in doc  # no machine draft in this one
+
+
+def test_machine_assistance_is_said_and_an_anonymous_translator_stays_anonymous(staff):
+    Contributor.objects.filter(user=staff["volunteer"]).update(credit_mode=CreditMode.ANONYMOUS)
+    article = publish_story(staff)
+    body = list(article.body_en)
+    body[0] = {**body[0], "machine": True}
+    article.body_en = body
+    article.save()
+
+    doc = story_ninjs(article=article, language="en")
+
+    _validator().validate(doc)
+    assert doc["ednote"] == MACHINE_NOTE
+    translators = [p["name"] for p in doc["people"] if p["rel"] == "translator"]
+    assert translators and "Papkouskaya" not in translators[0] and "Veranika" not in translators[0]
+
+
+def test_the_schema_refuses_what_is_not_ninjs():
+    with pytest.raises(jsonschema_rs.ValidationError):
+        _validator().validate({"uri": "https://x.example/1", "credits": []})
+    with pytest.raises(jsonschema_rs.ValidationError):
+        _validator().validate({"uri": "https://x.example/1", "pubstatus": "live"})
+
+
+def test_a_story_not_live_in_the_language_has_no_ninjs(staff, client):
+    article = publish_story(staff)
+    assert client.get(f"/api/v1/stories/{article.pk}/ninjs?language=de").status_code == 404
+    assert client.get(f"/api/v1/stories/{article.pk + 1000}/ninjs").status_code == 404
