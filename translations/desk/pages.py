@@ -18,7 +18,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from reversion.models import Version
 
 from newsroom import publishing
@@ -457,7 +457,13 @@ def credit_preview(translation: Translation, viewer: Any) -> dict[str, list[dict
     return {"translators": translators, "reviewers": reviewers}
 
 
-PART_LABELS = {"title": "title", "lead": "lead", "notes": "translator's notes", "tags": "tags", "byline": "byline"}
+PART_LABELS = {
+    "title": gettext_lazy("title"),
+    "lead": gettext_lazy("lead"),
+    "notes": gettext_lazy("translator's notes"),
+    "tags": gettext_lazy("tags"),
+    "byline": gettext_lazy("byline"),
+}
 
 
 def _spans(numbers: list[int]) -> str:
@@ -486,7 +492,7 @@ def review_authors(*, translation: Translation, viewer: Any) -> list[dict[str, A
     }
 
     def describe(parts: list[str], blocks: list[str]) -> str:
-        words = [_(PART_LABELS[p]) for p in parts if p in PART_LABELS]
+        words = [str(PART_LABELS[p]) for p in parts if p in PART_LABELS]
         numbers = [order[b] for b in blocks if b in order]
         if numbers:
             label = ngettext("paragraph %(n)s", "paragraphs %(n)s", len(numbers)) % {"n": _spans(numbers)}
