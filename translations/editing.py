@@ -4,7 +4,14 @@ The text is locked by state here, whatever route calls: it changes only while th
 open or in progress (a correction is in progress too). In review, approved, scheduled and
 published it is frozen for everyone, so readers get exactly what a reviewer approved; an
 editor who must change approved text reopens it (request changes), and an editor's own change
-is then reviewed by someone else (``Translation.text_changed_by``, checked by the workflow).
+is then reviewed by someone else.
+
+Authorship is recorded here and nowhere else: every save adds the person who saved to the
+authors of each part (title, lead, notes, tags, byline, each block) their save changed
+(``Translation.authors``, :func:`translations.versions.authors_add`), whoever holds the job; a
+machine draft records its requester as ``{"user": id, "machine": true}``; a restore takes the
+restored version's authors and adds the restorer for the parts it changes. The four-eyes
+predicates in ``permissions.py`` read it from the pinned version.
 
 Every save carries ``based_on``, the ``edit_version`` the editor's form was built from. A
 save against a newer version (another tab, another device, an editor's change) raises
@@ -29,7 +36,7 @@ from newsroom.core.audit import audit_record
 from translations import permissions
 from translations.assist import machine_marks
 from translations.models import State, Translation
-from translations.versions import text_snapshot, version_snapshot
+from translations.versions import authors_add, text_snapshot, version_authors, version_snapshot
 
 EDITABLE_STATES = frozenset({State.OPEN, State.IN_PROGRESS})
 
@@ -103,10 +110,16 @@ def translation_save(
     as_version: bool = False,
     comment: str = "",
     correction_note: str | None = None,
+    machine: bool = False,
+    authors_from: dict[str, Any] | None = None,
 ) -> Translation:
     """Save text the assignee (or an editor) typed. Fields left ``None`` are not touched;
     ``blocks`` is merged per block id, so an autosave of one field cannot wipe another.
     ``correction_note`` (the note readers will see) is kept only on an open correction.
+
+    ``by`` becomes an author of every part the save changes (``machine``: the text is a
+    machine draft ``by`` asked for). ``authors_from`` (a restore) replaces the authors the
+    working copy had before ``by`` is added.
 
     Raises PermissionDenied for anyone else, StaleEdit for a save based on an old version.
     """
@@ -161,8 +174,13 @@ def translation_save(
         t.correction_note = correction_note.strip()[:2000]
     t.edit_version += 1
     t.last_activity_at = timezone.now()
-    if by.pk != t.translator_id and by.pk not in t.text_changed_by and text_snapshot(t) != before:
-        t.text_changed_by = [*t.text_changed_by, by.pk]
+    t.authors = authors_add(
+        authors=t.authors if authors_from is None else authors_from,
+        before=before,
+        after=text_snapshot(t),
+        user_id=by.pk,
+        machine=machine,
+    )
     if as_version:
         with reversion.create_revision(atomic=False):
             t.save()
@@ -205,6 +223,8 @@ def translation_restore_version(*, translation: Translation, version: Any, by: A
         ),
         as_version=True,
         comment=_("Restored version from %(when)s") % {"when": when},
+        # A version saved before authors were recorded has none: the working copy's stay.
+        authors_from=version_authors(version) or t.authors,
     )
     audit_record(actor=by, action="translation.restore_version", target=t, version=version.pk)
     return restored

@@ -174,6 +174,7 @@ def _drafts_write(*, translation: Translation, by: Any, drafts: dict[str, str], 
         by=by,
         based_on=locked.edit_version,
         blocks={b: {"text": d, "omitted": False, "reason": ""} for b, d in fill.items()},
+        machine=True,  # the machine's text, on behalf of the person who asked
         as_version=True,
         comment=ngettext(
             "Machine draft (%(provider)s) of %(n)d paragraph",

@@ -143,9 +143,12 @@ class Translation(models.Model):
     first_published_at = models.DateTimeField(null=True, blank=True)
     # Bumped by every write of the text; forms carry it to refuse stale saves.
     edit_version = models.PositiveIntegerField(default=0)
-    # Everyone but the translator who changed the text since it was last published: four eyes
-    # means none of them may approve it (an editor's own fix goes to someone else's review).
-    text_changed_by = ArrayField(models.PositiveIntegerField(), default=list, blank=True)
+    # Who wrote each part of this text (title, lead, notes, tags, byline, each block id), by
+    # every holder, editor, restore and machine draft: {"title": [{"user": id}], "blocks":
+    # {id: [{"user": id}, {"user": id, "machine": true}]}, …}. Written only by
+    # ``editing.translation_save`` (``versions.authors_add``) and versioned with the text, so
+    # every pinned version says who wrote it: four eyes is computed from it (permissions.py).
+    authors = models.JSONField(default=dict, blank=True)
     # Blocks that began as a machine draft, by block id: {"draft", "provider", "at",
     # "distance", "changed"}. Kept beside ``blocks`` (whose entries are rewritten on every save)
     # and versioned with them, so each revision says how far the text moved from the draft.

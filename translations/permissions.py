@@ -7,6 +7,12 @@ A correction of a published story (``Translation.is_correction``) is the editors
 translator is told about it but neither edits nor submits it; it cannot be assigned, released
 or spiked; and it goes live once a second person approves it (any reviewer or another editor,
 never one who changed its text nor the editor who opened it).
+
+Four eyes is computed from the record of who wrote the text (``Translation.authors``), read
+from the exact version being decided: approving, from the version the submission pinned;
+publishing and scheduling (and the scheduled publication), from the version the approval
+pinned (:func:`translations.versions.pinned_author_ids`). Who holds the job now does not make
+anyone an author: an editor who wrote the text and assigned it to someone else is still one.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import Any
 
 from newsroom.core.roles import EDITOR, REVIEWER, ROLE_GROUPS, TRANSLATOR, is_desk_member, is_editor, is_reviewer
 from translations.models import Translation
+from translations.versions import pinned_author_ids
 
 __all__ = ["EDITOR", "REVIEWER", "ROLE_GROUPS", "TRANSLATOR", "is_desk_member", "is_editor", "is_reviewer"]
 
@@ -72,14 +79,17 @@ def can_review(*, user: Any, translation: Translation) -> bool:
     return True
 
 
-def changed_text(user: Any, translation: Translation) -> bool:
-    """``user`` (not the translator) changed the text since it was last published."""
-    return getattr(user, "pk", None) in (translation.text_changed_by or [])
+def wrote_text(*, user: Any, translation: Translation, pinned_by: str) -> bool:
+    """``user`` is an author of the version the latest ``pinned_by`` (submit, approve) event pinned."""
+    pk = getattr(user, "pk", None)
+    return pk is not None and pk in pinned_author_ids(translation, pinned_by)
 
 
 def can_approve(*, user: Any, translation: Translation) -> bool:
-    """Four eyes: a reviewer who neither translated nor changed the text."""
-    return can_review(user=user, translation=translation) and not changed_text(user, translation)
+    """Four eyes: a reviewer who wrote none of the submitted version (and does not hold the job)."""
+    return can_review(user=user, translation=translation) and not wrote_text(
+        user=user, translation=translation, pinned_by="submit"
+    )
 
 
 can_request_changes = can_review
@@ -90,8 +100,12 @@ def can_comment(*, user: Any, translation: Translation) -> bool:
 
 
 def can_publish(*, user: Any, translation: Translation) -> bool:
-    """Four eyes again: an editor who neither translated nor changed the text."""
-    return is_editor(user) and not is_translator_of(user, translation) and not changed_text(user, translation)
+    """Four eyes again: an editor who wrote none of the approved version (and does not hold the job)."""
+    return (
+        is_editor(user)
+        and not is_translator_of(user, translation)
+        and not wrote_text(user=user, translation=translation, pinned_by="approve")
+    )
 
 
 can_schedule = can_publish

@@ -19,7 +19,7 @@ from reversion.models import Version
 from newsroom.core.audit import audit_record
 from newsroom.core.errors import DeskError
 from newsroom.core.inputs import clean_text
-from translations import editing, permissions, workflow
+from translations import editing, permissions, versions, workflow
 from translations.models import Comment, NotificationKind, State, Translation
 from translations.people import names, notifications
 from translations.workflow.actions import RequestChanges
@@ -163,6 +163,10 @@ def translation_follow_source(*, translation: Translation, by: Any) -> Translati
         if block["id"] in t.blocks and block["id"] in old_text and old_text[block["id"]] == block.get("text", "")
     }
     t.source_revision, t.blocks = new_revision, kept
+    # The kept blocks keep their authors; the dropped ones are no longer in the text.
+    t.authors = versions.authors_add(
+        authors=t.authors, before=versions.text_snapshot(t), after=versions.text_snapshot(t), user_id=by.pk
+    )
     t.edit_version += 1
     with reversion.create_revision(atomic=False):
         t.save()

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, F, QuerySet
 
-from translations import permissions
+from translations import permissions, versions
 from translations.models import Notification, State, Translation
 
 
@@ -159,7 +159,7 @@ def review_queue(*, user: Any) -> dict[str, list[Translation]]:
     unassigned = [
         t
         for t in mine.filter(Q(reviewer__isnull=True) | Q(is_correction=True)).exclude(reviewer=user)
-        if user.pk not in t.text_changed_by
+        if user.pk not in versions.author_ids(t.authors)
     ]
     return {"assigned": assigned, "unassigned": unassigned}
 

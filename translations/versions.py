@@ -8,7 +8,11 @@ the text, on its :class:`WorkflowEvent`. This module reads those pins back:
 - :func:`approved_version` is the Version the latest approval pinned; publishing, scheduling
   and the preview use :func:`approved_copy`, never the working copy;
 - :func:`submitted_versions` are the pinned submissions, newest first, which the review diff
-  compares (found by the stored revision id, never by a revision's comment).
+  compares (found by the stored revision id, never by a revision's comment);
+- authorship (``Translation.authors``, versioned with the text): who wrote each part of a
+  version. :func:`authors_add` is the one rule that grows it (called only by
+  ``editing.translation_save``), :func:`pinned_author_ids` what the four-eyes predicates in
+  ``permissions.py`` read: the authors of the exact version a submission or approval pinned.
 """
 
 from __future__ import annotations
@@ -27,6 +31,17 @@ TEXT_FIELDS = ("title", "lead", "blocks", "notes", "tags", "byline", "byline_out
 # Added after texts were first pinned: left out of the hash while empty, so every hash taken
 # before bylines existed still matches its version.
 _HASHED_WHEN_SET = frozenset({"byline", "byline_outlet"})
+
+
+# The parts of a text whose authors are recorded: each maps to the text fields it covers.
+# Blocks are recorded per block id under "blocks".
+AUTHOR_PARTS: dict[str, tuple[str, ...]] = {
+    "title": ("title",),
+    "lead": ("lead",),
+    "notes": ("notes",),
+    "tags": ("tags",),
+    "byline": ("byline", "byline_outlet"),
+}
 
 
 def text_snapshot(translation: Translation) -> dict[str, Any]:
@@ -156,3 +171,133 @@ def submitted_versions(translation: Translation, *, limit: int = 50) -> list[Pin
         .select_related("revision", "revision__user")
     }
     return [Pin(event=e, version=versions[e.revision_id]) for e in events if e.revision_id in versions]
+
+
+# --------------------------------------------------------------------------- authorship
+# ``Translation.authors`` is {"title": [entry], "lead": [...], "notes": [...], "tags": [...],
+# "byline": [...], "blocks": {block_id: [...]}} where an entry is {"user": id} for text a
+# person typed and {"user": id, "machine": true} for a machine draft that person asked for.
+# Entries accumulate: whoever changes a part is added to its authors and nobody is removed
+# (only a restore, which takes the restored version's authors, or a block the text no longer
+# has). A machine draft's requester counts as an author for four eyes.
+
+
+def _part_values(snapshot: dict[str, Any]) -> dict[str, Any]:
+    return {part: tuple(snapshot.get(f) for f in fields) for part, fields in AUTHOR_PARTS.items()}
+
+
+def _has_text(value: Any) -> bool:
+    if isinstance(value, dict):
+        return bool(str(value.get("text", "")).strip()) or any(str(value.get(k, "")).strip() for k in ("reason", "alt"))
+    if isinstance(value, tuple | list):
+        return any(_has_text(v) for v in value)
+    return bool(str(value or "").strip())
+
+
+def _block_value(entry: Any) -> tuple[str, bool, str, str]:
+    """A block entry as compared for authorship ({"text": x} and its cleaned form are the same)."""
+    entry = entry if isinstance(entry, dict) else {}
+    return (
+        str(entry.get("text", "")),
+        bool(entry.get("omitted", False)),
+        str(entry.get("reason", "")),
+        str(entry.get("alt", "")),
+    )
+
+
+def _with_entry(entries: list[dict[str, Any]], entry: dict[str, Any]) -> list[dict[str, Any]]:
+    return entries if entry in entries else [*entries, entry]
+
+
+def authors_add(
+    *,
+    authors: dict[str, Any],
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    user_id: int,
+    machine: bool = False,
+) -> dict[str, Any]:
+    """``authors`` with ``user_id`` added to every part that differs between the text snapshots
+    ``before`` and ``after`` (``None``: every part of ``after`` that has text), and the blocks
+    ``after`` no longer has dropped. Returns a new map; the arguments are not changed."""
+    entry: dict[str, Any] = {"user": user_id, **({"machine": True} if machine else {})}
+    result: dict[str, Any] = {
+        part: list(authors.get(part) or []) for part in AUTHOR_PARTS if isinstance(authors.get(part), list)
+    }
+    old_parts = _part_values(before) if before is not None else {}
+    for part, value in _part_values(after).items():
+        changed = value != old_parts[part] if before is not None else _has_text(value)
+        if changed:
+            result[part] = _with_entry(result.get(part, []), entry)
+        if not result.get(part):
+            result.pop(part, None)
+    old_blocks = (before or {}).get("blocks") or {}
+    new_blocks = after.get("blocks") or {}
+    block_authors: dict[str, Any] = authors["blocks"] if isinstance(authors.get("blocks"), dict) else {}
+    blocks: dict[str, list[dict[str, Any]]] = {}
+    for block_id, value in new_blocks.items():
+        entries = list(block_authors.get(block_id) or [])
+        changed = (
+            _block_value(value) != _block_value(old_blocks.get(block_id)) if before is not None else _has_text(value)
+        )
+        if changed:
+            entries = _with_entry(entries, entry)
+        if entries:
+            blocks[block_id] = entries
+    if blocks:
+        result["blocks"] = blocks
+    return result
+
+
+def author_ids(authors: dict[str, Any] | None) -> set[int]:
+    """Everyone recorded as an author anywhere in ``authors`` (machine drafts' requesters too)."""
+    if not isinstance(authors, dict):
+        return set()
+    lists = [v for k, v in authors.items() if k != "blocks" and isinstance(v, list)]
+    blocks = authors.get("blocks")
+    if isinstance(blocks, dict):
+        lists += [v for v in blocks.values() if isinstance(v, list)]
+    return {int(e["user"]) for entries in lists for e in entries if isinstance(e, dict) and e.get("user") is not None}
+
+
+def version_authors(version: Version) -> dict[str, Any]:
+    """The authors map a stored version carries ({} for versions saved before it was recorded)."""
+    authors = version.field_dict.get("authors")
+    return authors if isinstance(authors, dict) else {}
+
+
+def pinned_author_ids(translation: Translation, action: str) -> set[int]:
+    """Who wrote the text ``action`` (submit, approve) pinned last: the four-eyes set.
+
+    The authors of the pinned version, and those of the working copy (the same set while the
+    text is frozen, which it is from submission on; it covers versions pinned before authors
+    were recorded, whose authors the data migration put on the working copy). Without a pin,
+    the working copy's authors.
+    """
+    ids = author_ids(translation.authors)
+    pin = latest_pin(translation, action)
+    if pin is not None:
+        ids |= author_ids(version_authors(pin.version))
+    return ids
+
+
+def authors_by_person(authors: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    """For display: per user id, the parts they wrote ("title", …, block ids) and those drafted
+    by machine at their request: ``{user_id: {"parts": [...], "blocks": [...], "machine": [...]}}``."""
+    people: dict[int, dict[str, Any]] = {}
+
+    def add(entries: Any, part: str, *, is_block: bool) -> None:
+        for e in entries if isinstance(entries, list) else []:
+            if not isinstance(e, dict) or e.get("user") is None:
+                continue
+            row = people.setdefault(int(e["user"]), {"parts": [], "blocks": [], "machine": []})
+            key = "machine" if e.get("machine") else ("blocks" if is_block else "parts")
+            if part not in row[key]:
+                row[key].append(part)
+
+    for part in AUTHOR_PARTS:
+        add(authors.get(part), part, is_block=False)
+    blocks = authors.get("blocks")
+    for block_id, entries in blocks.items() if isinstance(blocks, dict) else []:
+        add(entries, block_id, is_block=True)
+    return people

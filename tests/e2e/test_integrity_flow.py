@@ -48,7 +48,7 @@ def test_change_after_approval_is_refused_and_reopened_change_is_reviewed_again(
     ed.get_by_role("button", name="Submit for review").click()
     expect(ed.get_by_text("Sent for review.")).to_be_visible()
     t.refresh_from_db()
-    assert t.state == State.IN_REVIEW and editor.pk in t.text_changed_by
+    assert t.state == State.IN_REVIEW and {"user": editor.pk} in t.authors["title"]
     ed.goto(f"/desk/t/{t.pk}/review/")
     expect(ed.get_by_role("button", name="Approve")).to_have_count(0)
 

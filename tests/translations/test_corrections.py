@@ -58,7 +58,7 @@ def test_editor_opens_a_correction_the_translator_is_told_not_assigned(published
     with pytest.raises(PermissionDenied):
         workflow.translation_assign(translation=t, by=editor, translator=UserFactory(roles=["translator"]))
     t = editing.translation_save(translation=t, by=editor, based_on=t.edit_version, title="Fixed")
-    assert t.title == "Fixed" and t.text_changed_by == [editor.pk]
+    assert t.title == "Fixed" and {"user": editor.pk} in t.authors["title"]
 
 
 def test_the_live_story_stays_live_until_the_correction_is_approved(published, editor, client):

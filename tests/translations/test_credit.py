@@ -78,6 +78,26 @@ def test_real_name_shown_when_chosen(client, reviewer, editor, django_capture_on
     assert "Secretina Realname" in client.get(t.article.get_absolute_url()).content.decode()
 
 
+@pytest.mark.parametrize(
+    ("mode", "shown"), [(CreditMode.PSEUDONYM, "Nightingale"), (CreditMode.ANONYMOUS, "a volunteer")]
+)
+def test_consent_withdrawn_after_publication_is_honoured_by_the_story_feed_and_api(
+    client, mode, shown, reviewer, editor, django_capture_on_commit_callbacks
+):
+    """Found by the property test: the credit snapshot kept a real name after its owner took it
+    back. A withdrawal (to a pseudonym or no name) holds at once; nothing becomes more public."""
+    translator = _person("wasopen", CreditMode.REAL_NAME)
+    with django_capture_on_commit_callbacks(execute=True):
+        t = _publish(translator, reviewer, editor)
+        accounts.contributor_update(
+            contributor=translator.contributor, by=translator, credit_mode=mode, pseudonym="Nightingale"
+        )
+    for url in (t.article.get_absolute_url(), f"/api/v1/stories/{t.article_id}/", "/feeds/rss.xml"):
+        body = client.get(url).content.decode()
+        assert "Realname" not in body, url
+        assert shown in body, url
+
+
 def test_emails_to_others_do_not_reveal_a_hidden_real_name(
     db, reviewer, mailoutbox, django_capture_on_commit_callbacks
 ):

@@ -123,7 +123,8 @@ def test_editors_reopened_change_is_reviewed_by_someone_else(db, approved, edito
     other = UserFactory(username="ed2", roles=["editor"])
     workflow.translation_publish(translation=t, by=other)
     assert Article.objects.get(pk=t.article_id).title_en == "Editor's title"
-    assert Translation.objects.get(pk=t.pk).text_changed_by == []
+    # Authorship is a record: publishing keeps who wrote the text.
+    assert {"user": editor.pk} in Translation.objects.get(pk=t.pk).authors["title"]
 
 
 def test_review_diff_baseline_is_found_by_revision_not_by_comment(client, db, volunteer, reviewer):

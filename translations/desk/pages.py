@@ -11,13 +11,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from reversion.models import Version
 
 from newsroom import publishing
@@ -456,6 +457,64 @@ def credit_preview(translation: Translation, viewer: Any) -> dict[str, list[dict
     return {"translators": translators, "reviewers": reviewers}
 
 
+PART_LABELS = {
+    "title": gettext_lazy("title"),
+    "lead": gettext_lazy("lead"),
+    "notes": gettext_lazy("translator's notes"),
+    "tags": gettext_lazy("tags"),
+    "byline": gettext_lazy("byline"),
+}
+
+
+def _spans(numbers: list[int]) -> str:
+    """[1, 2, 3, 5] → "1–3, 5"."""
+    spans: list[list[int]] = []
+    for n in sorted(numbers):
+        if spans and n == spans[-1][1] + 1:
+            spans[-1][1] = n
+        else:
+            spans.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
+
+
+def review_authors(*, translation: Translation, viewer: Any) -> list[dict[str, Any]]:
+    """Who wrote the version under review (the latest submission while in review, else the
+    working copy), each named as ``viewer`` may see them: the parts they wrote and those a
+    machine drafted at their request ("paragraphs 1–3, 5" by the source's order)."""
+    pin = versions.latest_pin(translation, "submit") if translation.state == State.IN_REVIEW else None
+    authors = versions.version_authors(pin.version) if pin is not None else translation.authors
+    by_person = versions.authors_by_person(authors)
+    if not by_person:
+        return []
+    order = {block["id"]: i for i, block in enumerate(translation.source_revision.blocks, start=1)}
+    people_by_pk = {
+        u.pk: u for u in get_user_model().objects.filter(pk__in=list(by_person)).select_related("contributor")
+    }
+
+    def describe(parts: list[str], blocks: list[str]) -> str:
+        words = [str(PART_LABELS[p]) for p in parts if p in PART_LABELS]
+        numbers = [order[b] for b in blocks if b in order]
+        if numbers:
+            label = ngettext("paragraph %(n)s", "paragraphs %(n)s", len(numbers)) % {"n": _spans(numbers)}
+            words.append(label)
+        return ", ".join(words)
+
+    rows = []
+    for pk, wrote in sorted(
+        by_person.items(), key=lambda item: min([order.get(b, 0) for b in item[1]["blocks"]] or [0])
+    ):
+        person = people_by_pk.get(pk)
+        machine_parts = [b for b in wrote["machine"] if b in PART_LABELS]
+        rows.append(
+            {
+                "name": people.desk_name(person=person, viewer=viewer) if person else _("a deleted account"),
+                "wrote": describe(wrote["parts"], wrote["blocks"]),
+                "machine": describe(machine_parts, [b for b in wrote["machine"] if b not in PART_LABELS]),
+            }
+        )
+    return rows
+
+
 def _byline_text(snapshot: dict[str, Any]) -> str:
     return "By " + ", ".join(part for part in (snapshot.get("byline"), snapshot.get("byline_outlet")) if part)
 
@@ -524,6 +583,7 @@ def review_page(*, user: Any, translation: Translation) -> dict[str, Any]:
         "can_approve": "approve" in actions,
         "can_request_changes": "request_changes" in actions,
         "comment_form": CommentForm(),
+        "authors": review_authors(translation=translation, viewer=user),
         **credit_preview(translation, user),
     }
 

@@ -198,7 +198,7 @@ class Submit(Transition):
             )
         old, t.state = t.state, State.IN_REVIEW
         if t.is_correction:
-            excluded = {*(t.text_changed_by or []), t.corrected_by_id, t.translator_id}
+            excluded = {*versions.author_ids(t.authors), t.corrected_by_id, t.translator_id}
             recipients = [u for u in notifications.reviewers_except(None) if u.pk not in excluded]
         else:
             recipients = [t.reviewer] if t.reviewer else notifications.reviewers_except(t.translator)
@@ -314,7 +314,6 @@ def publish_approved(t: Translation, *, by: Any, editor: Any, comment: str) -> T
     # Readers get exactly the text the reviewer approved, whatever the working copy holds.
     snapshot_credits(t)  # first: the page stored at publication shows the names as published
     publishing.article_publish(translation=versions.approved_copy(t, pin), at=now)
-    t.text_changed_by = []
     t.first_published_at = t.first_published_at or now
     t.scheduled_for, t.is_correction, t.correction_note, t.corrected_by = None, False, "", None
     recipients = {u.pk: u for u in (t.translator, t.reviewer, editor) if u is not None}

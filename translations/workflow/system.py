@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from newsroom import publishing
 from newsroom.models import Article
-from translations import permissions
+from translations import permissions, versions
 from translations.models import Credit, NotificationKind, Role, State, Translation, WorkflowEvent
 from translations.people import names
 from translations.workflow.actions import Publish
@@ -96,6 +96,13 @@ def translation_archive_publish(
         first_published_at=published_at,
         edit_version=1,
     )
+    if translator is not None:  # the archive's translator wrote the text (the byline is the desk's default)
+        t.authors = versions.authors_add(
+            authors={},
+            before={**{name: None for name in versions.TEXT_FIELDS}, "byline": byline, "byline_outlet": byline_outlet},
+            after=versions.text_snapshot(t),
+            user_id=translator.pk,
+        )
     t.save()
     # Each credit is stored with its snapshot name (as credits.snapshot_credits would take it), before
     # publishing: the page stored at publication shows the names as published.
