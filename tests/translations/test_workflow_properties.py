@@ -3,9 +3,11 @@
 Six people (two editors, two reviewers, a staff translator and a volunteer, with different
 credit choices) take random actions on one story: claim, release, assign, autosave (the
 service, or the JSON view), a saved version, restore, machine draft, submit, request changes,
-approve, schedule (and the beat publishing it), publish, correct, unpublish, and changing
-their own credit choice. Transitions go through the services, or through the desk's
-transition view. Refused actions are part of the game. After each step:
+approve, schedule (and the beat publishing it), publish, correct, unpublish, changing their
+own credit choice, inviting someone as a reviewer or editor (who then joins), asking for a
+role for someone on the desk, and confirming or declining such a request. Transitions go
+through the services, or through the desk's transition view. Refused actions are part of the
+game. After each step:
 
 - **four eyes**: nobody approved a version they wrote, nobody published (or had scheduled
   published) an approved version they wrote — read from the authors each pinned version
@@ -15,7 +17,10 @@ transition view. Refused actions are part of the game. After each step:
 - **readers get what was approved**: the story is live exactly while it is published (or a
   correction of it is open), and its live title, lead and body are the approved version's;
 - **hidden names stay hidden**: the real name of anyone credited by pseudonym or anonymously
-  is on no story page, feed or API answer.
+  is on no story page, feed or API answer;
+- **roles need a second person**: whoever holds a reviewer or editor role they did not start
+  with has a grant asked for by one editor and confirmed by another (never the asker, never
+  themselves), each step in the audit log.
 
 A failure prints the shortest sequence of steps that breaks the rule: that is the bug report.
 The normal run has a fixed, bounded budget; ``-m slow`` runs the same machine longer.
@@ -30,7 +35,7 @@ from typing import Any
 import pytest
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
@@ -44,8 +49,8 @@ from newsroom.core.errors import DeskError
 from newsroom.models import Article, AuditEntry
 from tests.factories import ArticleFactory, UserFactory
 from translations import editing, machine_drafts, review, versions, workflow
-from translations.models import CreditMode, State, Translation, WorkflowEvent
-from translations.people import accounts
+from translations.models import CreditMode, GrantState, Role, RoleGrant, State, Translation, WorkflowEvent
+from translations.people import accounts, roles
 
 PEOPLE = {
     # name: (roles, credit mode at the start)
@@ -87,6 +92,7 @@ class DeskMachine(RuleBasedStateMachine):
     users: dict[str, Any] = {}
     article: Article | None = None
     seen: set[str] = set()  # the states the run reached (the run must reach publication)
+    started_with: set[tuple[int, str]] = set()  # (user id, role) held before any step
 
     def __init__(self) -> None:
         super().__init__()
@@ -164,12 +170,26 @@ class DeskMachine(RuleBasedStateMachine):
         approver=st.sampled_from(["rev1", "rev2", "ed1", "ed2"]),
         publisher=st.sampled_from(["ed2", "ed1"]),
         then_credit=st.sampled_from([CreditMode.ANONYMOUS, "", CreditMode.PSEUDONYM, CreditMode.REAL_NAME]),
+        role_for=st.sampled_from(["", "tr", "vol", "rev1"]),
+        role_decider=st.sampled_from(["", "ed2", "ed1", "rev2", "tr", "vol"]),
     )
     def start_somewhere(
-        self, stage: str, claimer: str, writer: str, approver: str, publisher: str, then_credit: str
+        self,
+        stage: str,
+        claimer: str,
+        writer: str,
+        approver: str,
+        publisher: str,
+        then_credit: str,
+        role_for: str,
+        role_decider: str,
     ) -> None:
         """Most sequences start part of the way along (the same actions, by random people), so
         the budget reaches review, approval and publication; a refusal on the way stops there."""
+        if role_for:  # a role is waiting for a second editor (someone on the desk may be promoted)
+            self.ask_for_a_role("ed1", role_for, Role.EDITOR if role_for == "rev1" else Role.REVIEWER)
+            if role_decider:  # anyone may try to decide it, the asker and the person included
+                self.decide_a_role(role_decider, confirm=True, via_view=role_decider in ("ed1", "tr"))
         order = [State.IN_PROGRESS, State.IN_REVIEW, State.APPROVED, State.PUBLISHED]
         steps = order[: order.index(stage) + 1] if stage in order else []
         for target in steps:
@@ -321,7 +341,62 @@ class DeskMachine(RuleBasedStateMachine):
             ),
         )
 
+    @rule(who=people, role=st.sampled_from([Role.REVIEWER, Role.EDITOR]), joins=st.booleans())
+    def invite(self, who: str, role: str, joins: bool) -> None:
+        """An editor invites a new address as a reviewer or editor; the person may join at once."""
+
+        def act(u: Any) -> None:
+            n = RoleGrant.objects.count() + Translation.objects.count()
+            invitation, token = accounts.invitation_create(email=f"new{n}@desk.example", by=u, role=role)
+            if joins:
+                accounts.invitation_accept(token=token, username=f"new{invitation.pk}", password="long enough 42 words")
+
+        self._do("invite", who, act)
+
+    @rule(who=people, whom=st.sampled_from(sorted(PEOPLE)), role=st.sampled_from([Role.REVIEWER, Role.EDITOR]))
+    def ask_for_a_role(self, who: str, whom: str, role: str) -> None:
+        self._do("ask_for_a_role", who, lambda u: roles.role_grant_request(by=u, role=role, user=self.users[whom]))
+
+    @rule(who=people, confirm=st.booleans(), via_view=st.booleans())
+    def decide_a_role(self, who: str, confirm: bool, via_view: bool) -> None:
+        grant = RoleGrant.objects.filter(state=GrantState.PENDING).order_by("pk").first()
+        if grant is None:
+            return
+        decision = "confirm" if confirm else "decline"
+
+        def act(u: Any) -> None:
+            if via_view:
+                self._post(u, reverse("desk:role_grant_decide", args=[grant.pk, decision]))
+            elif confirm:
+                roles.role_grant_confirm(grant=grant, by=u)
+            else:
+                roles.role_grant_decline(grant=grant, by=u)
+
+        if self._do("decide_a_role", who, act) and confirm:
+            DeskMachine.seen.add("role confirmed")
+        for user in self.users.values():  # group membership is cached per object
+            if hasattr(user, "_perm_cache"):
+                del user._perm_cache
+            user.__dict__.pop("_groups_cache", None)
+
     # ------------------------------------------------------------------ invariants
+
+    @invariant()
+    def roles_need_a_second_person(self) -> None:
+        from django.contrib.auth.models import Group
+
+        for group in Group.objects.filter(name__in=[Role.REVIEWER, Role.EDITOR]).prefetch_related("user_set"):
+            for user in group.user_set.all():
+                if (user.pk, group.name) in DeskMachine.started_with:
+                    continue
+                grants = RoleGrant.objects.filter(state=GrantState.CONFIRMED, role=group.name).filter(
+                    models.Q(user=user) | models.Q(invitation__accepted_user=user)
+                )
+                grant = next(iter(grants), None)
+                assert grant is not None, f"{user} is a {group.name} without a confirmed grant"
+                assert grant.decided_by_id not in (grant.requested_by_id, user.pk), f"{user}: one person's grant"
+                for action in ("role_grant.request", "role_grant.confirm"):
+                    assert AuditEntry.objects.filter(action=action, target_id=str(grant.pk)).exists(), action
 
     @invariant()
     def nobody_approved_or_published_their_own_text(self) -> None:
@@ -374,18 +449,19 @@ class DeskMachine(RuleBasedStateMachine):
 
 def _machine_run(max_examples: int, step_count: int, *, derandomize: bool) -> None:
     DeskMachine.users = {}
-    for name, (roles, mode) in PEOPLE.items():
+    for name, (groups, mode) in PEOPLE.items():
         first, last = real_name(name).split()
         user = UserFactory(
             username=name,
             first_name=first,
             last_name=last,
-            roles=roles,
+            roles=groups,
             contributor__credit_mode=mode,
             contributor__pseudonym=f"Pen {name}" if mode == CreditMode.PSEUDONYM else "",
         )
         DeskMachine.users[name] = user
     DeskMachine.article = ArticleFactory()
+    DeskMachine.started_with = {(u.pk, g.name) for u in DeskMachine.users.values() for g in u.groups.all()}
     run_state_machine_as_test(
         DeskMachine,
         settings=settings(
@@ -402,8 +478,9 @@ def _machine_run(max_examples: int, step_count: int, *, derandomize: bool) -> No
 def test_desk_rules_hold_under_random_action_sequences(db):
     DeskMachine.seen = set()
     _machine_run(max_examples=30, step_count=10, derandomize=True)
-    # The budget is spent on sequences that get somewhere: stories were published.
+    # The budget is spent on sequences that get somewhere: stories were published, roles given.
     assert State.PUBLISHED in DeskMachine.seen
+    assert "role confirmed" in DeskMachine.seen
 
 
 @pytest.mark.slow
