@@ -66,7 +66,8 @@ BOARD_COLUMNS = (
 
 @dataclass(frozen=True)
 class ActionButton:
-    """One verb's form in the translation page's action bar (``desk/editor.html#actions``)."""
+    """One verb's form in the translation page's action bar (``desk/editor.html#actions``), or,
+    for a verb whose form is on an editors' page (assign, publish), the link to that page."""
 
     name: str
     label: str
@@ -74,14 +75,32 @@ class ActionButton:
     free_text: dict[str, Any] | None  # {"label", "required"} of its text field
     is_secondary: bool
     in_bar: bool  # False for Submit while the text is editable: the editor form's own button sends it
+    is_link: bool = False  # a GET link to the verb's own page ("Preview and publish")
+    is_danger: bool = False  # takes something away (unpublish): shown apart
 
 
 def action_buttons(*, user: Any, translation: Translation, editable: bool) -> list[ActionButton]:
-    """The buttons of the verbs ``user`` may take now whose place is the job page, in the
-    registry's order (the verbs whose form is on an editors' page — assign, publish — are left out)."""
+    """The buttons of the verbs ``user`` may take now, in the registry's order: a form for a verb
+    taken on the job page, a link for one whose form is on an editors' page (assign, publish —
+    one link per page, named by the first such verb: "Preview and publish")."""
     buttons = []
+    pages_linked: set[str] = set()
     for verb in registry.available(user=user, translation=translation):
         if verb.page != JOB_PAGE:
+            if verb.page in pages_linked:
+                continue
+            pages_linked.add(verb.page)
+            buttons.append(
+                ActionButton(
+                    name=verb.name,
+                    label=_(verb.page_label or verb.label),
+                    url=reverse(verb.page, args=[translation.pk]),
+                    free_text=None,
+                    is_secondary=verb.is_secondary,
+                    in_bar=True,
+                    is_link=True,
+                )
+            )
             continue
         args = [translation.pk, verb.name] if verb.route == "desk:transition" else [translation.pk]
         text = verb.free_text
@@ -95,9 +114,31 @@ def action_buttons(*, user: Any, translation: Translation, editable: bool) -> li
                 # A verb with a view of its own (Submit saves the editor's text first) is sent by
                 # the editor form's own button while the text is editable.
                 in_bar=not (editable and verb.route != "desk:transition"),
+                is_danger=verb.is_danger,
             )
         )
     return buttons
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """A person's next action on a job, as a link: wherever a job appears (board, My work,
+    notifications) it leads to the same button the job page shows."""
+
+    name: str
+    label: str
+    url: str
+
+
+def next_steps(*, user: Any, translation: Translation) -> list[NextStep]:
+    """The primary actions ``user`` may take on ``translation`` now (the job page's buttons,
+    secondary ones left out), each a link: to the verb's own page, or to the job page's button."""
+    job_url = translation.get_absolute_url()
+    return [
+        NextStep(name=b.name, label=b.label, url=b.url if b.is_link else f"{job_url}#action-{b.name}")
+        for b in action_buttons(user=user, translation=translation, editable=False)
+        if not b.is_secondary
+    ]
 
 
 def can_edit(user: Any, t: Translation) -> bool:

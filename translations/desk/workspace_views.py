@@ -243,7 +243,7 @@ def comment_reply(request: HttpRequest, pk: int) -> HttpResponse:
 @desk_member_required
 def notifications_page(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    qs = Notification.objects.filter(user=user).order_by("-created_at")
+    qs = Notification.objects.filter(user=user).select_related("event__translation__article").order_by("-created_at")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,

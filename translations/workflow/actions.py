@@ -92,6 +92,7 @@ class Assign(Transition):
     success = N_("Assigned.")
     label = N_("Assign")
     page = "desk:assign"
+    page_label = N_("Assign…")
     takes_transition_form = False  # its page names the translator, the reviewer and the due date
 
     translator: Any
@@ -345,6 +346,7 @@ class Publish(Transition):
     success = N_("Published.")
     label = N_("Publish")
     page = "desk:preview"
+    page_label = N_("Preview and publish")
 
     comment: str = ""
     credited_ids: Iterable[int] | None = None
@@ -376,6 +378,7 @@ class Schedule(Transition):
     success = N_("Scheduled.")
     label = N_("Schedule")
     page = "desk:preview"
+    page_label = N_("Preview and schedule")
 
     at: dt.datetime
     comment: str = ""
@@ -434,6 +437,8 @@ class Unpublish(Transition):
     success = N_("Unpublished.")
     label = N_("Unpublish")
     free_text = FreeText(label=N_("Reason"), argument="reason", required=True)
+    is_secondary = True
+    is_danger = True
 
     reason: str
 
