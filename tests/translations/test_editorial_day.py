@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from reversion.models import Version
 
-from tests.factories import TranslationFactory, UserFactory
-from translations import workflow
+from newsroom.models import Article, Correction
+from tests.factories import ArticleFactory, TranslationFactory, UserFactory
+from translations import editing, workflow
 from translations.desk import pages
-from translations.models import State
-from translations.workflow import registry
+from translations.models import State, WorkflowEvent
+from translations.workflow import registry, system
 
 
 @pytest.fixture
@@ -87,3 +90,94 @@ def test_unpublish_is_apart_and_a_danger_not_beside_correct(ed_client, editor):
     assert '<details class="actions danger-zone" id="action-unpublish">' in html
     assert '<button type="submit" class="danger">Unpublish</button>' in html
     assert html.index('id="action-correct"') < html.index('id="action-unpublish"')
+
+
+# --- 2. Undo by design ----------------------------------------------------------------------
+
+
+def _published(editor):
+    t = TranslationFactory(state=State.APPROVED)
+    return workflow.translation_publish(translation=t, by=editor)
+
+
+def test_restore_asks_before_acting(ed_client, editor):
+    t = _published(editor)
+    version = Version.objects.get_for_object(t).last()
+    url = reverse("desk:restore_version", args=[t.pk, version.pk])
+    events = WorkflowEvent.objects.count()
+    page = ed_client.get(url)
+    assert page.status_code == 200 and "opens a <strong>correction</strong>" in page.content.decode()
+    # A POST without the confirmation (the old one-click form) only asks too.
+    assert ed_client.post(url).status_code == 200
+    t.refresh_from_db()
+    assert t.state == State.PUBLISHED and WorkflowEvent.objects.count() == events
+    ed_client.post(url, {"confirm": "yes"})
+    t.refresh_from_db()
+    assert t.state == State.IN_PROGRESS and t.is_correction
+
+
+def test_discard_correction_puts_back_the_published_text_with_no_public_note(ed_client, editor):
+    t = _published(editor)
+    published_title = t.title
+    article_title = Article.objects.get(pk=t.article_id).title_en
+    workflow.translation_correct(translation=t, by=editor)
+    t.refresh_from_db()
+    editing.translation_save(translation=t, by=editor, based_on=t.edit_version, title="A mistaken title")
+    versions_before = Version.objects.get_for_object(t).count()
+    html = ed_client.get(t.get_absolute_url()).content.decode()
+    assert 'id="action-discard_correction"' in html
+    ed_client.post(reverse("desk:transition", args=[t.pk, "discard_correction"]), {"comment": "opened by mistake"})
+    t.refresh_from_db()
+    assert t.state == State.PUBLISHED and not t.is_correction and t.corrected_by is None
+    assert t.title == published_title
+    assert Version.objects.get_for_object(t).count() == versions_before + 1
+    event = t.events.order_by("-pk").first()
+    assert (event.action, event.from_state, event.to_state) == ("discard_correction", State.IN_PROGRESS, State.PUBLISHED)
+    assert not Correction.objects.exists()
+    assert Article.objects.get(pk=t.article_id).title_en == article_title
+
+
+def test_discard_correction_is_for_editors_and_only_when_a_correction_is_open(editor, reviewer):
+    t = _published(editor)
+    with pytest.raises(workflow.WorkflowError):
+        workflow.translation_discard_correction(translation=t, by=editor)
+    workflow.translation_correct(translation=t, by=editor)
+    with pytest.raises(PermissionDenied):
+        workflow.translation_discard_correction(translation=t, by=reviewer)
+    assert "discard_correction" in {v.name for v in registry.verbs()}
+
+
+def test_unpublish_with_a_correction_open_discards_it_and_says_so(ed_client, editor):
+    t = _published(editor)
+    workflow.translation_correct(translation=t, by=editor)
+    t.refresh_from_db()
+    editing.translation_save(translation=t, by=editor, based_on=t.edit_version, title="Half-done fix")
+    html = ed_client.get(t.get_absolute_url()).content.decode()
+    assert "the open correction is discarded" in html
+    response = ed_client.post(reverse("desk:transition", args=[t.pk, "unpublish"]), {"comment": "Legal asked"}, follow=True)
+    assert "The open correction was discarded" in response.content.decode()
+    t.refresh_from_db()
+    assert t.state == State.APPROVED and not t.is_correction and t.title != "Half-done fix"
+    assert Article.objects.get(pk=t.article_id).published_at_en is None
+
+
+# --- 4. History that reads ------------------------------------------------------------------
+
+
+def test_history_numbers_versions_per_job_and_compares_one_with_the_current_text(ed_client, editor):
+    TranslationFactory(state=State.APPROVED)  # another job's versions do not count
+    t = _published(editor)
+    all_versions = list(Version.objects.get_for_object(t).order_by("pk"))
+    html = ed_client.get(reverse("desk:history", args=[t.pk])).content.decode()
+    assert f'<th scope="row">v{len(all_versions)}</th>' in html and '<th scope="row">v1</th>' in html
+    first = all_versions[0]
+    html = ed_client.get(reverse("desk:history", args=[t.pk]), {"a": first.pk}).content.decode()
+    assert "Comparing v1 with the current text" in html
+    html = ed_client.get(reverse("desk:history", args=[t.pk]), {"b": first.pk}).content.decode()
+    assert "Comparing v1 with the current text" in html
+
+
+def test_workflow_log_does_not_say_open_to_open(ed_client, editor):
+    t = system.translation_create(article=ArticleFactory(), by=editor)
+    html = ed_client.get(reverse("desk:history", args=[t.pk])).content.decode()
+    assert "(Open → Open)" not in html and "open (now Open)" in html

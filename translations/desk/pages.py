@@ -385,9 +385,11 @@ def editor_page(
     }
 
 
-def version_comparison(translation: Translation, a: Version, b: Version) -> list[dict[str, Any]]:
-    """Field by field and paragraph by paragraph, what changed from version ``a`` to ``b``."""
-    old, new = versions.version_snapshot(a), versions.version_snapshot(b)
+def version_comparison(translation: Translation, a: Version, b: Version | None) -> list[dict[str, Any]]:
+    """Field by field and paragraph by paragraph, what changed from version ``a`` to ``b`` (to
+    the current working copy when ``b`` is None)."""
+    old = versions.version_snapshot(a)
+    new = versions.version_snapshot(b) if b is not None else versions.text_snapshot(translation)
     rows = [
         {
             "label": _("Title"),
@@ -432,22 +434,48 @@ def version_comparison(translation: Translation, a: Version, b: Version) -> list
     return rows
 
 
+def version_number(translation: Translation, version: Version) -> int:
+    """``version``'s number in its job's history: v1 is the job's first saved version."""
+    return int(review.versions_of(translation).filter(pk__lte=version.pk).count())
+
+
+def _version_id(value: str | None) -> int | None:
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()):
+        raise Http404("No such version")
+    return int(value)
+
+
 def history_page(*, user: Any, translation: Translation, query: Any) -> dict[str, Any]:
-    """The history page: versions (paginated by ``query``'s ``page``), the comparison of
-    versions ``a`` and ``b`` when ``query`` names two of this job's versions (404 otherwise),
-    the events, and the source's changes when it moved on."""
+    """The history page: versions numbered per job (v1 the oldest; paginated by ``query``'s
+    ``page``), the comparison of versions ``a`` and ``b`` when ``query`` names two of this job's
+    versions — or of the one it names with the current text — (404 for another job's), the
+    events, and the source's changes when it moved on."""
     versions_qs = review.versions_of(translation)
+    numbers = {pk: n for n, pk in enumerate(sorted(versions_qs.values_list("pk", flat=True)), start=1)}
     page = Paginator(versions_qs, 100).get_page(query.get("page"))
+    for v in page.object_list:
+        v.number = numbers.get(v.pk, 0)
     comparison = None
-    a_id, b_id = query.get("a"), query.get("b")
-    if a_id and b_id:
-        if not (a_id.isascii() and a_id.isdigit() and b_id.isascii() and b_id.isdigit()):
+    a_id, b_id = _version_id(query.get("a")), _version_id(query.get("b"))
+    if a_id is None and b_id is not None:
+        a_id, b_id = b_id, None  # one chosen version: compared with the current text
+    if a_id is not None:
+        wanted = [pk for pk in (a_id, b_id) if pk is not None]
+        found = {v.pk: v for v in versions_qs.filter(pk__in=wanted)}
+        if any(pk not in found for pk in wanted):
             raise Http404("No such version")
-        found = {v.pk: v for v in versions_qs.filter(pk__in=[int(a_id), int(b_id)])}
-        if int(a_id) not in found or int(b_id) not in found:
-            raise Http404("No such version")
-        a, b = found[int(a_id)], found[int(b_id)]
-        comparison = {"a": a, "b": b, "rows": version_comparison(translation, a, b)}
+        a, b = found[a_id], found[b_id] if b_id is not None else None
+        if b is not None and b.pk < a.pk:
+            a, b = b, a
+        comparison = {
+            "a": a,
+            "b": b,
+            "a_number": numbers.get(a.pk, 0),
+            "b_number": numbers.get(b.pk, 0) if b is not None else None,
+            "rows": version_comparison(translation, a, b),
+        }
     stale = review.source_is_stale(translation)
     current = translation.article.current_revision
     source_rows = diff.source_changes(translation.source_revision.blocks, current.blocks) if stale and current else []

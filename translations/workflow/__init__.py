@@ -153,6 +153,12 @@ def translation_unpublish(*, translation: Translation, by: Any, reason: str) -> 
     return actions.Unpublish(translation=translation, by=by, reason=reason).execute()
 
 
+def translation_discard_correction(*, translation: Translation, by: Any, comment: str = "") -> Translation:
+    """An editor drops an open correction; the text goes back to the published version
+    (:class:`actions.DiscardCorrection`)."""
+    return actions.DiscardCorrection(translation=translation, by=by, comment=comment).execute()
+
+
 def translation_correct(
     *, translation: Translation, by: Any, note: str = "", comment: str = "", restore_version: Version | None = None
 ) -> Translation:
