@@ -181,3 +181,26 @@ def test_workflow_log_does_not_say_open_to_open(ed_client, editor):
     t = system.translation_create(article=ArticleFactory(), by=editor)
     html = ed_client.get(reverse("desk:history", args=[t.pk])).content.decode()
     assert "(Open → Open)" not in html and "open (now Open)" in html
+
+
+# --- 3. Languages ---------------------------------------------------------------------------
+
+
+def test_story_page_opens_a_job_in_any_enabled_language_in_one_step(ed_client):
+    t = TranslationFactory(state=State.IN_PROGRESS)
+    article = t.article
+    html = ed_client.get(reverse("desk:article", args=[article.pk])).content.decode()
+    assert '<input type="hidden" name="language" value="de">' in html
+    assert 'name="language" value="en"' not in html  # English has its job: a link to it instead
+    assert t.get_absolute_url() in html
+    response = ed_client.post(reverse("desk:open_job", args=[article.pk]), {"language": "de"})
+    german = article.translations.get(language="de")
+    assert response.status_code == 302 and german.state == State.OPEN
+
+
+def test_opening_a_second_job_in_a_language_leads_to_the_existing_one_with_a_clear_message(ed_client):
+    t = TranslationFactory(state=State.IN_PROGRESS)
+    response = ed_client.post(reverse("desk:open_job", args=[t.article.pk]), {"language": "en"}, follow=True)
+    assert response.status_code == 200 and response.redirect_chain[-1][0] == t.get_absolute_url()
+    assert "This story already has a job in English (In progress); here it is." in response.content.decode()
+    assert t.article.translations.count() == 1

@@ -40,6 +40,7 @@ from translations.desk.editorial_forms import (
 )
 from translations.models import Comment, Role, State, Translation
 from translations.workflow.actions import Publish
+from translations.workflow.system import JobExists
 
 PAGE_SIZE = 50
 PINNED_STATES = (State.APPROVED, State.SCHEDULED, State.PUBLISHED)
@@ -117,6 +118,9 @@ def open_job(request: HttpRequest, article_pk: int) -> HttpResponse:
             translation = workflow.translation_create(article=article, by=request.user, **form.cleaned_data)
             messages.success(request, _("Job opened. Assign it or leave it on the board to be claimed."))
             return redirect("desk:assign", pk=translation.pk)
+        except JobExists as e:
+            messages.info(request, e.message)
+            return redirect(e.translation)
         except workflow.WorkflowError as e:
             form.add_error(None, e.message)
     existing = article.translations.exclude(state=State.SPIKED)
@@ -219,7 +223,7 @@ def restore_version(request: HttpRequest, pk: int, version_id: int) -> HttpRespo
     version = get_object_or_404(review.versions_of(translation), pk=version_id)
     if not permissions.can_edit_text(user=request.user, translation=translation):
         raise PermissionDenied(_("Only the assigned translator or an editor can restore a version."))
-    if request.method != "POST" or request.POST.get("confirm") != "yes":
+    if request.method != "POST" or not request.POST.get("confirm"):
         return render(
             request,
             "desk/restore_confirm.html",

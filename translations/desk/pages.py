@@ -61,6 +61,7 @@ BOARD_COLUMNS = (
     "source_revision_id",
     "is_correction",
     "corrected_by_id",
+    "text_changed_by",  # four eyes: the next steps each card offers
 )
 
 

@@ -61,6 +61,7 @@ __all__ = [
     "translation_claim",
     "translation_correct",
     "translation_create",
+    "translation_discard_correction",
     "translation_expire_claim",
     "translation_problems",
     "translation_publish",
