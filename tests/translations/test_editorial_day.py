@@ -132,7 +132,11 @@ def test_discard_correction_puts_back_the_published_text_with_no_public_note(ed_
     assert t.title == published_title
     assert Version.objects.get_for_object(t).count() == versions_before + 1
     event = t.events.order_by("-pk").first()
-    assert (event.action, event.from_state, event.to_state) == ("discard_correction", State.IN_PROGRESS, State.PUBLISHED)
+    assert (event.action, event.from_state, event.to_state) == (
+        "discard_correction",
+        State.IN_PROGRESS,
+        State.PUBLISHED,
+    )
     assert not Correction.objects.exists()
     assert Article.objects.get(pk=t.article_id).title_en == article_title
 
@@ -154,7 +158,9 @@ def test_unpublish_with_a_correction_open_discards_it_and_says_so(ed_client, edi
     editing.translation_save(translation=t, by=editor, based_on=t.edit_version, title="Half-done fix")
     html = ed_client.get(t.get_absolute_url()).content.decode()
     assert "the open correction is discarded" in html
-    response = ed_client.post(reverse("desk:transition", args=[t.pk, "unpublish"]), {"comment": "Legal asked"}, follow=True)
+    response = ed_client.post(
+        reverse("desk:transition", args=[t.pk, "unpublish"]), {"comment": "Legal asked"}, follow=True
+    )
     assert "The open correction was discarded" in response.content.decode()
     t.refresh_from_db()
     assert t.state == State.APPROVED and not t.is_correction and t.title != "Half-done fix"
