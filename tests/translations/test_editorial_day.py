@@ -11,9 +11,10 @@ from reversion.models import Version
 
 from newsroom.models import Article, Correction
 from tests.factories import ArticleFactory, TranslationFactory, UserFactory
-from translations import editing, workflow
+from translations import editing, review, workflow
 from translations.desk import pages
-from translations.models import State, WorkflowEvent
+from translations.models import CreditMode, Notification, NotificationKind, State, WorkflowEvent
+from translations.people import notifications
 from translations.workflow import registry, system
 
 
@@ -210,3 +211,70 @@ def test_opening_a_second_job_in_a_language_leads_to_the_existing_one_with_a_cle
     assert response.status_code == 200 and response.redirect_chain[-1][0] == t.get_absolute_url()
     assert "This story already has a job in English (In progress); here it is." in response.content.decode()
     assert t.article.translations.count() == 1
+
+
+# --- 5. Presence and mentions ---------------------------------------------------------------
+
+
+def test_job_page_shows_who_else_has_it_open_and_the_heartbeat_updates_it(client, editor, reviewer):
+    t = TranslationFactory(state=State.IN_REVIEW)
+    client.force_login(reviewer)
+    client.get(t.get_absolute_url())  # the reviewer has it open
+    client.force_login(editor)
+    html = client.get(t.get_absolute_url()).content.decode()
+    assert "Also open now by: <strong>rev" in html
+    tab = re.search(r'data-tab="([^"]+)"', html).group(1)
+    answer = client.post(reverse("desk:presence", args=[t.pk]), {"tab": tab, "typing": "1"}).json()
+    assert [(p["name"].split()[0], p["typing"]) for p in answer["others"]] == [("rev", False)]
+    assert answer["my_other_tabs"] == 0
+    client.force_login(reviewer)
+    answer = client.post(reverse("desk:presence", args=[t.pk]), {"tab": "reviewer-tab"}).json()
+    assert [(p["name"].split()[0], p["typing"]) for p in answer["others"]] == [("ed", True)]
+    assert client.post(reverse("desk:presence", args=[t.pk]), {"tab": "<bad>"}).status_code == 400
+
+
+def test_presence_is_only_for_people_who_may_see_the_job(client, translator):
+    t = TranslationFactory(state=State.IN_REVIEW)
+    client.force_login(translator)
+    assert client.post(reverse("desk:presence", args=[t.pk]), {"tab": "abc"}).status_code == 404
+
+
+def test_a_stale_autosave_from_my_other_tab_is_not_someone_else(client):
+    t = TranslationFactory(state=State.IN_PROGRESS)
+    client.force_login(t.translator)
+    url = reverse("desk:autosave", args=[t.pk])
+    body = {"based_on": t.edit_version, "title": "From tab one"}
+    first = client.post(url, body, content_type="application/json", headers={"X-Desk-Tab": "tabone"})
+    assert first.status_code == 200
+    stale = client.post(
+        url, {**body, "title": "From tab two"}, content_type="application/json", headers={"X-Desk-Tab": "tabtwo"}
+    )
+    assert stale.status_code == 409 and stale.json()["by_you"] is True
+
+
+def test_a_mention_notifies_that_person_on_the_desk_and_by_email(client, editor, reviewer, mailoutbox):
+    t = TranslationFactory(state=State.IN_REVIEW)
+    client.force_login(editor)
+    review.comment_add(translation=t, by=editor, block_id="", body="@rev could you check the quote?")
+    notice = Notification.objects.get(user=reviewer, kind=NotificationKind.MENTION)
+    assert notice.url == t.get_absolute_url()
+    notifications.notifications_send()
+    assert any(m.to == [reviewer.email] for m in mailoutbox)
+
+
+def test_a_muted_mention_is_not_sent_and_people_who_cannot_see_the_job_are_not_told(editor, reviewer, translator):
+    reviewer.contributor.muted_notifications = [NotificationKind.MENTION]
+    reviewer.contributor.save()
+    t = TranslationFactory(state=State.IN_REVIEW)
+    review.comment_add(translation=t, by=editor, block_id="", body="@rev and @tr, see this")
+    assert not Notification.objects.filter(kind=NotificationKind.MENTION).exists()
+
+
+def test_mention_suggestions_never_reveal_a_hidden_real_name(client, editor):
+    hidden = UserFactory(username="quiet", first_name="Real", last_name="Secretname", roles=["reviewer"])
+    hidden.contributor.credit_mode = CreditMode.ANONYMOUS
+    hidden.contributor.save()
+    t = TranslationFactory(state=State.IN_REVIEW)
+    client.force_login(t.translator)
+    html = client.get(t.get_absolute_url()).content.decode()
+    assert 'data-username="quiet"' in html and "Secretname" not in html

@@ -369,6 +369,9 @@ def editor_page(
         "can_edit": editable,
         "frozen_reason": editing.frozen_reason(t),
         "can_comment": permissions.can_comment(user=user, translation=t),
+        "mention_candidates": review.mention_candidates(translation=t, viewer=user)
+        if permissions.can_comment(user=user, translation=t)
+        else [],
         "can_review": permissions.can_review(user=user, translation=t) and t.state == State.IN_REVIEW,
         "actions": actions,
         "can_submit": any(a.name == Submit.name for a in actions),
@@ -589,6 +592,7 @@ def review_page(*, user: Any, translation: Translation) -> dict[str, Any]:
         "warning_count": sum(1 for p in problems if not p.is_error),
         "error_count": sum(1 for p in problems if p.is_error),
         "can_comment": can_comment,
+        "mention_candidates": review.mention_candidates(translation=translation, viewer=user) if can_comment else [],
         "can_approve": "approve" in actions,
         "can_request_changes": "request_changes" in actions,
         "comment_form": CommentForm(),
