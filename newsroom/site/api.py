@@ -18,8 +18,8 @@ tags prefetched in one query, the latest correction time is a subquery.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import enum
+import functools
 import re
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode

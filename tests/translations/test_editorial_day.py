@@ -278,3 +278,16 @@ def test_mention_suggestions_never_reveal_a_hidden_real_name(client, editor):
     client.force_login(t.translator)
     html = client.get(t.get_absolute_url()).content.decode()
     assert 'data-username="quiet"' in html and "Secretname" not in html
+
+
+# --- 7. The small confusions ----------------------------------------------------------------
+
+
+def test_publish_form_keeps_each_checkbox_beside_its_label_and_unpublish_apart(ed_client, editor):
+    t = TranslationFactory(state=State.APPROVED)
+    html = ed_client.get(reverse("desk:preview", args=[t.pk])).content.decode()
+    assert re.search(r'<div class="choice"><input type="checkbox" name="credited"[^>]*> <label for=', html)
+    assert re.search(r'<div class="choice"><input type="checkbox" name="confirm"[^>]*> <label for=', html)
+    workflow.translation_publish(translation=t, by=editor)
+    html = ed_client.get(reverse("desk:preview", args=[t.pk])).content.decode()
+    assert '<details class="danger-zone" id="unpublish">' in html
