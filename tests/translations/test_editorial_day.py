@@ -291,3 +291,14 @@ def test_publish_form_keeps_each_checkbox_beside_its_label_and_unpublish_apart(e
     workflow.translation_publish(translation=t, by=editor)
     html = ed_client.get(reverse("desk:preview", args=[t.pk])).content.decode()
     assert '<details class="danger-zone" id="unpublish">' in html
+
+
+def test_a_stale_plain_form_save_from_my_other_tab_says_so(client):
+    t = TranslationFactory(state=State.IN_PROGRESS)
+    client.force_login(t.translator)
+    url = t.get_absolute_url()
+    base = {"based_on": t.edit_version, "title": "Tab one"}
+    assert client.post(url, {**base, "tab": "tabone"}).status_code == 302
+    stale = client.post(url, {**base, "title": "Tab two", "tab": "tabtwo"})
+    assert stale.status_code == 409
+    assert "Not saved: you saved a newer version in another tab or window" in stale.content.decode()

@@ -110,8 +110,11 @@ def _visible(request: HttpRequest, pk: int) -> Translation:
     )
 
 
-def _render_editor(request: HttpRequest, t: Translation, status: int = 200, **kwargs: Any) -> HttpResponse:
+def _render_editor(
+    request: HttpRequest, t: Translation, status: int = 200, *, conflict_by_you: bool = False, **kwargs: Any
+) -> HttpResponse:
     context = pages.editor_page(user=request.user, translation=t, **kwargs)
+    context["conflict_by_you"] = conflict_by_you
     # This page is one tab: it is present now (without JavaScript the list is as of this load).
     tab = presence.new_tab()
     presence.presence_beat(translation=t, user=request.user, tab=tab)
@@ -181,11 +184,13 @@ def translation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except editing.StaleEdit as stale:
         messages.error(request, stale.message)
+        by_you = presence.saved_in_my_other_tab(translation=t, user=request.user, tab=request.POST.get("tab", ""))
         t.refresh_from_db()
-        return _render_editor(request, t, status=409, posted=payload, conflict=stale)
+        return _render_editor(request, t, status=409, posted=payload, conflict=stale, conflict_by_you=by_you)
     except PermissionDenied as e:
         # The claim expired, the job was released or its state moved on: keep the typed text.
         return _refused(request, t, e, payload)
+    presence.presence_saved(translation=t, user=request.user, tab=request.POST.get("tab", ""))
     messages.success(request, _("Version saved.") if as_version else _("Saved."))
     return redirect(t)
 
