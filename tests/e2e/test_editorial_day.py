@@ -148,3 +148,24 @@ def test_an_editors_day(browser, live_server, size):
     assert not article.corrections.exists()
     _no_sideways_scroll(ed)
     _shot(ed, f"{size}-6-discarded")
+
+
+def test_the_api_reference_works_under_our_content_security_policy(browser, live_server):
+    """The interactive reference draws the schema, with every file from our origin and nothing
+    refused by the page's policy."""
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None)
+    page.goto("/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="API reference").click()
+    operation = page.get_by_text("/api/v1/stories/", exact=True)
+    expect(operation).to_be_visible()
+    operation.click()  # opened: its parameters, responses and the "Try it out" button
+    page.get_by_role("button", name="Try it out").click()
+    page.get_by_role("button", name="Execute").click()
+    expect(page.locator(".responses-wrapper .live-responses-table")).to_be_visible()
+    assert refused == [] and outside == []
