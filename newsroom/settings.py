@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "template_partials",
+    "ninja",  # the API reference's templates and static files (Swagger UI), served by us
     "reversion",
     "axes",
     # Second factors (newsroom/core/factors.py): one-time codes, recovery codes, passkeys.

@@ -55,6 +55,7 @@ class NotificationKind(models.TextChoices):
     PUBLISHED = "published", _("My translation was published")
     COMMENT = "comment", _("Someone commented on my translation")
     CORRECTING = "correcting", _("An editor is correcting my translation")
+    MENTION = "mention", _("Someone mentioned me in a comment")
 
 
 class Contributor(models.Model):

@@ -7,6 +7,7 @@ None of these writes ``Translation.state``: a state change goes through ``workfl
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import reversion
@@ -19,7 +20,7 @@ from reversion.models import Version
 from newsroom.core.audit import audit_record
 from newsroom.core.errors import DeskError
 from newsroom.core.inputs import clean_text
-from translations import editing, permissions, versions, workflow
+from translations import editing, permissions, selectors, versions, workflow
 from translations.models import Comment, NotificationKind, State, Translation
 from translations.people import names, notifications
 from translations.workflow.actions import RequestChanges
@@ -81,9 +82,48 @@ def comment_add(
         url=translation.get_absolute_url(),
         actor=by,
     )
+    # Each @username in the comment tells that person (if they may see the job), on the desk and
+    # by email, unless they muted mentions; someone already told of the comment is not told twice.
+    told = {u.pk for u, _k in recipients}
+    mentioned = [u for u in mentioned_people(translation=translation, body=body) if u.pk not in told]
+    ids += notifications.notifications_record(
+        event=None,
+        recipients=[(u, NotificationKind.MENTION) for u in mentioned],
+        key=f"mention:{comment.pk}",
+        text=_("You were mentioned in a comment: %(title)s") % {"title": title},
+        url=translation.get_absolute_url(),
+        actor=by,
+    )
     if ids:
         transaction.on_commit(lambda: notifications.notifications_queue(ids), robust=True)
     return comment
+
+
+MENTION = re.compile(r"(?<![\w@])@([\w.+-]{1,150})", re.UNICODE)
+
+
+def mentioned_people(*, translation: Translation, body: str) -> list[Any]:
+    """The desk members named ``@username`` in ``body`` who may see ``translation`` (anyone else's
+    mention is plain text: naming a job to someone who cannot open it tells them nothing)."""
+    usernames = {m.rstrip(".") for m in MENTION.findall(body or "")}
+    if not usernames:
+        return []
+    people = selectors.desk_members().filter(username__in=list(usernames)[:20])
+    return [p for p in people if selectors.translations_visible_to(user=p).filter(pk=translation.pk).exists()]
+
+
+def mention_candidates(*, translation: Translation, viewer: Any) -> list[dict[str, str]]:
+    """Who a comment on ``translation`` may mention, for the suggestions: each desk member who may
+    see it, by username with the name ``viewer`` may see (never a hidden real name)."""
+    candidates = []
+    for person in selectors.desk_members():
+        if person.pk == viewer.pk:
+            continue
+        if not selectors.translations_visible_to(user=person).filter(pk=translation.pk).exists():
+            continue
+        shown = names.desk_name(person=person, viewer=viewer)
+        candidates.append({"username": person.username, "label": shown if shown != person.username else ""})
+    return candidates
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, Q
@@ -24,7 +25,7 @@ from newsroom.models import Article, Feed, FeedItem, SourceRevision
 from newsroom.sources import fetching, images, importing, inbox
 from newsroom.sources import polling as feed_polling
 from newsroom.sources.diff import source_diff
-from translations.models import Translation
+from translations.models import State, Translation
 
 editor_required, reviewer_required = roles.editor_required, roles.reviewer_required
 
@@ -110,11 +111,15 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     translations = Translation.objects.filter(article=article).select_related(
         "translator__contributor", "source_revision"
     )
+    # One row per enabled publishing language: its job (not spiked), or a button that opens one.
+    active = {t.language: t for t in translations if t.state != State.SPIKED}
+    language_jobs = [{"code": code, "name": name, "job": active.get(code)} for code, name in settings.LANGUAGES]
     return render(
         request,
         "desk/article.html",
         {
             "article": article,
+            "language_jobs": language_jobs,
             "revision": current,
             "revisions": revisions,
             "previous": previous,

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import re
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
+from csp.utils import build_policy
 from django.conf import settings
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Greatest
@@ -51,6 +53,23 @@ PARAMS = ("language", "page", "page_size", "tag", "outlet", "source", "since", "
 
 Language = enum.Enum("Language", {code: code for code in settings.PUBLISHING_LANGUAGES}, type=str)  # type: ignore[misc]
 
+# The interactive reference (Swagger UI, its files from django-ninja's own static folder, served
+# by us) draws its icons as data: images: only that page allows them (nothing else is relaxed;
+# tests/e2e/test_editorial_day.py walks it with no refusal). The header is set on the response
+# itself, so the API's cache keeps it for later hits.
+REFERENCE_CSP = {"img-src": ["data:"]}
+
+
+def _reference_csp(view: Any) -> Any:
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response: HttpResponse = view(request, *args, **kwargs)
+        response.headers["Content-Security-Policy"] = build_policy(update=REFERENCE_CSP)
+        return response
+
+    return wrapped
+
+
 api = NinjaAPI(
     title=f"{settings.DESK_SITE_NAME} read API",
     version="1",
@@ -60,7 +79,8 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     openapi_url="/schema/",
-    docs_url=None,
+    docs_url="/docs/",
+    docs_decorator=_reference_csp,
 )
 
 
@@ -582,3 +602,38 @@ def translators(
         for c in rows
     ]
     return Status(200, envelope)
+
+
+class IndexEndpoint(Schema):
+    path: str
+    summary: str
+
+
+class Index(Schema):
+    title: str
+    version: str
+    description: str
+    schema_url: str = Field(description="The OpenAPI schema (JSON).")
+    docs_url: str = Field(description="The interactive reference of the schema (HTML).")
+    endpoints: list[IndexEndpoint]
+
+
+@api.get("/", response={200: Index, **ERRORS}, url_name="index", summary="What this API offers")
+def index(request: HttpRequest) -> dict[str, Any]:
+    """The API's own index: its endpoints (read from the schema, so never out of date), the
+    schema and the interactive reference."""
+    schema = api.get_openapi_schema(path_prefix=reverse("api:index"))
+    endpoints = [
+        {"path": path, "summary": str(operation.get("summary", ""))}
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if method == "get" and path != reverse("api:index")
+    ]
+    return {
+        "title": api.title,
+        "version": api.version,
+        "description": api.description or "",
+        "schema_url": reverse("api:openapi-json"),
+        "docs_url": reverse("api:openapi-view"),
+        "endpoints": endpoints,
+    }

@@ -42,7 +42,8 @@ logger = logging.getLogger(__name__)
 PREFIX = "/api/"
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 EXPOSED_HEADERS = "ETag, Last-Modified, Retry-After, Content-Language"
-KEPT_HEADERS = ("Content-Type", "Last-Modified")
+# A view's own Content-Security-Policy (the interactive reference's) is kept with its page.
+KEPT_HEADERS = ("Content-Type", "Last-Modified", "Content-Security-Policy")
 SENTENCES = {
     400: "The request is not valid.",
     404: "There is no such API address; the schema at /api/v1/schema/ lists them.",

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
+from reversion.models import Version
 
 from newsroom.models import Article
 from translations.models import State, Translation
@@ -50,6 +51,12 @@ def _live() -> Article:
     return Article.objects.filter(Article.live_q("en")).select_related("outlet").order_by("pk")[0]
 
 
+def _restore_url() -> str | None:
+    t = _job(State.PUBLISHED)
+    version = Version.objects.get_for_object(t).last() if t is not None else None
+    return None if version is None else f"/desk/t/{t.pk}/history/{version.pk}/restore/"
+
+
 @dataclass(frozen=True)
 class Page:
     name: str
@@ -65,6 +72,7 @@ DESK_PAGES = [
     Page("review", lambda u: _url(_job(State.IN_REVIEW), "review/"), REVIEWERS),
     Page("preview", lambda u: _url(_job(State.APPROVED) or _job(State.IN_REVIEW), "preview/"), REVIEWERS),
     Page("history", lambda u: _url(_job(State.PUBLISHED), "history/"), REVIEWERS),
+    Page("restore (asks first)", lambda u: _restore_url(), EDITORS),
     Page("article", lambda u: f"/desk/a/{Article.objects.order_by('pk').first().pk}/", REVIEWERS),
     Page("import", lambda u: "/desk/import/", EDITORS),
     Page("inbox", lambda u: "/desk/inbox/", EDITORS),

@@ -119,11 +119,15 @@ def test_restore_on_a_published_storys_history_opens_a_correction_with_that_text
 
     ed = page_for(editor)
     ed.goto(f"/desk/t/{t.pk}/history/")
-    restore = ed.get_by_role("button", name="Restore")
+    restore = ed.get_by_role("link", name=re.compile(r"^Restore"))
     expect(restore.first).to_be_visible()
     _shot(ed, "8-history-published-restore")
     with ed.expect_navigation():
         restore.last.click()  # the oldest version: the first approved text
+    # Restore asks first, saying what will happen.
+    expect(ed.get_by_text("Restoring opens a correction")).to_be_visible()
+    with ed.expect_navigation():
+        ed.get_by_role("button", name="Open a correction with v1").click()
     expect(ed.locator(".messages")).to_contain_text("A correction is open with the old version's text")
     expect(ed.get_by_label("Title (English)")).to_have_value("Diplomats picket the ministry")
     _shot(ed, "9-restored-into-correction")

@@ -53,7 +53,7 @@ def test_editorial_flow_from_import_to_correction(page_for, fixture_server, monk
     ed.wait_for_url(re.compile(r"/desk/a/\d+/$"))
     article = Article.objects.get()
     assert article.outlet.slug == "tut-by"
-    ed.get_by_role("button", name="Open a translation job").click()
+    ed.get_by_role("button", name="Open a job: translate into English").click()
     ed.wait_for_url(re.compile(r"/desk/t/\d+/assign/$"))
     t = Translation.objects.get(article=article)
 

@@ -282,6 +282,7 @@ def test_schema_is_openapi_3_1_and_lists_every_endpoint(client, db):
     schema = response.json()
     assert schema["openapi"].startswith("3.1")
     assert set(schema["paths"]) == {
+        "/api/v1/",  # the index
         "/api/v1/stories/",
         "/api/v1/stories/{story_id}/",
         "/api/v1/stories/{story_id}/ninjs",

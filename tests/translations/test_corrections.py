@@ -256,16 +256,16 @@ def test_preview_says_published_with_a_link_and_marks_an_open_correction(publish
 def test_history_of_a_published_story_offers_restore_to_editors_which_opens_a_correction(published, editor, reviewer):
     ed = _client(editor)
     history = reverse("desk:history", args=[published.pk])
-    assert '>Restore<span class="visually-hidden"> version' in ed.get(history).content.decode()
+    assert '>Restore<span class="visually-hidden"> v1 as a correction' in ed.get(history).content.decode()
     assert ">Restore<span" not in _client(reviewer).get(history).content.decode()
     old = Version.objects.get_for_object(published).last()
-    response = ed.post(reverse("desk:restore_version", args=[published.pk, old.pk]))
+    response = ed.post(reverse("desk:restore_version", args=[published.pk, old.pk]), {"confirm": "yes"})
     assert response.status_code == 302 and response["Location"] == published.get_absolute_url()
     t = Translation.objects.get(pk=published.pk)
     assert t.is_correction and t.state == State.IN_PROGRESS and t.corrected_by == editor
     assert _live_title(t) == "Diplomats picket the ministry"
     # A reviewer's restore changes nothing.
-    _client(reviewer).post(reverse("desk:restore_version", args=[published.pk, old.pk]))
+    _client(reviewer).post(reverse("desk:restore_version", args=[published.pk, old.pk]), {"confirm": "yes"})
     assert Translation.objects.get(pk=published.pk).edit_version == t.edit_version
 
 

@@ -164,8 +164,9 @@ def test_open_job_from_an_article(ed_client):
     t = Translation.objects.get(article=article)
     assert response.status_code == 302 and response["Location"] == reverse("desk:assign", args=[t.pk])
     assert (t.state, t.brief) == (State.OPEN, "Keep names.")
-    again = ed_client.post(reverse("desk:open_job", args=[article.pk]), {"language": "en"})
-    assert again.status_code == 400 and "already has a translation job" in again.content.decode()
+    again = ed_client.post(reverse("desk:open_job", args=[article.pk]), {"language": "en"}, follow=True)
+    assert again.redirect_chain == [(t.get_absolute_url(), 302)]
+    assert "already has a job in English" in again.content.decode()
 
 
 # --- Review --------------------------------------------------------------------------
@@ -265,7 +266,7 @@ def test_translator_sees_history_of_own_translation_and_restores(client):
     old = Version.objects.get_for_object(t).last()
     client.force_login(t.translator)
     assert client.get(reverse("desk:history", args=[t.pk])).status_code == 200
-    response = client.post(reverse("desk:restore_version", args=[t.pk, old.pk]))
+    response = client.post(reverse("desk:restore_version", args=[t.pk, old.pk]), {"confirm": "yes"})
     assert response.status_code == 302
     t.refresh_from_db()
     assert t.title == "First" and t.state == State.IN_PROGRESS

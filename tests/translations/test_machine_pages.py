@@ -204,3 +204,22 @@ def test_stats_show_the_machine_drafted_share(
     percent = round(100 * machine_chars / all_chars, 1)
     assert f"<strong>{percent}%</strong> began as a machine draft" in html
     assert f"({machine_chars} of {all_chars} characters, in 1 translation)" in html
+
+
+def test_a_read_only_page_shows_no_stale_machine_draft_message(
+    client,
+    libre_server,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    t, (b1, _b2) = _in_progress()
+    client.force_login(t.translator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/desk/t/{t.pk}/machine-draft/", {"block": b1})
+    assert "Machine draft ready" in client.get(t.get_absolute_url()).content.decode()
+    t.refresh_from_db()
+    t = editing.translation_save(
+        translation=t, by=t.translator, based_on=t.edit_version, blocks={_b2: {"text": "Second."}}, title="T"
+    )
+    workflow.translation_submit(translation=t, by=t.translator)
+    html = client.get(t.get_absolute_url()).content.decode()  # in review: read-only for the translator
+    assert "Machine draft ready" not in html

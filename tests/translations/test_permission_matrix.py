@@ -50,10 +50,8 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
         {"volunteer": MISSING, "translator": REDIRECT, "reviewer": REDIRECT, "editor": REDIRECT},
     ),
     "history": ("get", {"volunteer": MISSING, "translator": OK, "reviewer": OK, "editor": OK}),
-    "restore_version": (
-        "post",
-        {"volunteer": MISSING, "translator": REDIRECT, "reviewer": FORBIDDEN, "editor": REDIRECT},
-    ),
+    # Restore asks first: the confirmation page (its own form posts ``confirm``).
+    "restore_version": ("get", {"volunteer": MISSING, "translator": OK, "reviewer": FORBIDDEN, "editor": OK}),
     "follow_source": (
         "post",
         {"volunteer": MISSING, "translator": FORBIDDEN, "reviewer": REDIRECT, "editor": REDIRECT},

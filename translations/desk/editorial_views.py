@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from newsroom import publishing
 from newsroom.core import times
@@ -40,6 +40,7 @@ from translations.desk.editorial_forms import (
 )
 from translations.models import Comment, Role, State, Translation
 from translations.workflow.actions import Publish
+from translations.workflow.system import JobExists
 
 PAGE_SIZE = 50
 PINNED_STATES = (State.APPROVED, State.SCHEDULED, State.PUBLISHED)
@@ -117,6 +118,9 @@ def open_job(request: HttpRequest, article_pk: int) -> HttpResponse:
             translation = workflow.translation_create(article=article, by=request.user, **form.cleaned_data)
             messages.success(request, _("Job opened. Assign it or leave it on the board to be claimed."))
             return redirect("desk:assign", pk=translation.pk)
+        except JobExists as e:
+            messages.info(request, e.message)
+            return redirect(e.translation)
         except workflow.WorkflowError as e:
             form.add_error(None, e.message)
     existing = article.translations.exclude(state=State.SPIKED)
@@ -211,12 +215,25 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @desk_member_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def restore_version(request: HttpRequest, pk: int, version_id: int) -> HttpResponse:
+    """Restore asks first: a GET (or a POST without ``confirm``) shows what will happen; only the
+    confirmation's own POST restores."""
     translation = _visible(request, pk)
     version = get_object_or_404(review.versions_of(translation), pk=version_id)
     if not permissions.can_edit_text(user=request.user, translation=translation):
         raise PermissionDenied(_("Only the assigned translator or an editor can restore a version."))
+    if request.method != "POST" or not request.POST.get("confirm"):
+        return render(
+            request,
+            "desk/restore_confirm.html",
+            {
+                "translation": translation,
+                "version": version,
+                "number": pages.version_number(translation, version),
+                "opens_correction": translation.state == State.PUBLISHED,
+            },
+        )
     try:
         restored = review.version_restore(translation=translation, version=version, by=request.user)
     except (PermissionDenied, review.ReviewError, workflow.WorkflowError) as e:
@@ -227,7 +244,8 @@ def restore_version(request: HttpRequest, pk: int, version_id: int) -> HttpRespo
             request,
             _(
                 "A correction is open with the old version's text. Write the correction note and send it for "
-                "a second look; readers see the published version until someone else approves it."
+                "a second look; readers see the published version until someone else approves it. "
+                "Opened by mistake? Discard the correction."
             ),
         )
         return redirect(restored)

@@ -63,12 +63,14 @@ BOARD_COLUMNS = (
     "source_revision_id",
     "is_correction",
     "corrected_by_id",
+    "authors",  # four eyes: the next steps each card offers
 )
 
 
 @dataclass(frozen=True)
 class ActionButton:
-    """One verb's form in the translation page's action bar (``desk/editor.html#actions``)."""
+    """One verb's form in the translation page's action bar (``desk/editor.html#actions``), or,
+    for a verb whose form is on an editors' page (assign, publish), the link to that page."""
 
     name: str
     label: str
@@ -76,14 +78,32 @@ class ActionButton:
     free_text: dict[str, Any] | None  # {"label", "required"} of its text field
     is_secondary: bool
     in_bar: bool  # False for Submit while the text is editable: the editor form's own button sends it
+    is_link: bool = False  # a GET link to the verb's own page ("Preview and publish")
+    is_danger: bool = False  # takes something away (unpublish): shown apart
 
 
 def action_buttons(*, user: Any, translation: Translation, editable: bool) -> list[ActionButton]:
-    """The buttons of the verbs ``user`` may take now whose place is the job page, in the
-    registry's order (the verbs whose form is on an editors' page — assign, publish — are left out)."""
+    """The buttons of the verbs ``user`` may take now, in the registry's order: a form for a verb
+    taken on the job page, a link for one whose form is on an editors' page (assign, publish —
+    one link per page, named by the first such verb: "Preview and publish")."""
     buttons = []
+    pages_linked: set[str] = set()
     for verb in registry.available(user=user, translation=translation):
         if verb.page != JOB_PAGE:
+            if verb.page in pages_linked:
+                continue
+            pages_linked.add(verb.page)
+            buttons.append(
+                ActionButton(
+                    name=verb.name,
+                    label=_(verb.page_label or verb.label),
+                    url=reverse(verb.page, args=[translation.pk]),
+                    free_text=None,
+                    is_secondary=verb.is_secondary,
+                    in_bar=True,
+                    is_link=True,
+                )
+            )
             continue
         args = [translation.pk, verb.name] if verb.route == "desk:transition" else [translation.pk]
         text = verb.free_text
@@ -97,9 +117,31 @@ def action_buttons(*, user: Any, translation: Translation, editable: bool) -> li
                 # A verb with a view of its own (Submit saves the editor's text first) is sent by
                 # the editor form's own button while the text is editable.
                 in_bar=not (editable and verb.route != "desk:transition"),
+                is_danger=verb.is_danger,
             )
         )
     return buttons
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """A person's next action on a job, as a link: wherever a job appears (board, My work,
+    notifications) it leads to the same button the job page shows."""
+
+    name: str
+    label: str
+    url: str
+
+
+def next_steps(*, user: Any, translation: Translation) -> list[NextStep]:
+    """The primary actions ``user`` may take on ``translation`` now (the job page's buttons,
+    secondary ones left out), each a link: to the verb's own page, or to the job page's button."""
+    job_url = translation.get_absolute_url()
+    return [
+        NextStep(name=b.name, label=b.label, url=b.url if b.is_link else f"{job_url}#action-{b.name}")
+        for b in action_buttons(user=user, translation=translation, editable=False)
+        if not b.is_secondary
+    ]
 
 
 def can_edit(user: Any, t: Translation) -> bool:
@@ -329,6 +371,9 @@ def editor_page(
         "can_edit": editable,
         "frozen_reason": editing.frozen_reason(t),
         "can_comment": permissions.can_comment(user=user, translation=t),
+        "mention_candidates": review.mention_candidates(translation=t, viewer=user)
+        if permissions.can_comment(user=user, translation=t)
+        else [],
         "can_review": permissions.can_review(user=user, translation=t) and t.state == State.IN_REVIEW,
         "actions": actions,
         "can_submit": any(a.name == Submit.name for a in actions),
@@ -346,9 +391,11 @@ def editor_page(
     }
 
 
-def version_comparison(translation: Translation, a: Version, b: Version) -> list[dict[str, Any]]:
-    """Field by field and paragraph by paragraph, what changed from version ``a`` to ``b``."""
-    old, new = versions.version_snapshot(a), versions.version_snapshot(b)
+def version_comparison(translation: Translation, a: Version, b: Version | None) -> list[dict[str, Any]]:
+    """Field by field and paragraph by paragraph, what changed from version ``a`` to ``b`` (to
+    the current working copy when ``b`` is None)."""
+    old = versions.version_snapshot(a)
+    new = versions.version_snapshot(b) if b is not None else versions.text_snapshot(translation)
     rows = [
         {
             "label": _("Title"),
@@ -393,22 +440,48 @@ def version_comparison(translation: Translation, a: Version, b: Version) -> list
     return rows
 
 
+def version_number(translation: Translation, version: Version) -> int:
+    """``version``'s number in its job's history: v1 is the job's first saved version."""
+    return int(review.versions_of(translation).filter(pk__lte=version.pk).count())
+
+
+def _version_id(value: str | None) -> int | None:
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()):
+        raise Http404("No such version")
+    return int(value)
+
+
 def history_page(*, user: Any, translation: Translation, query: Any) -> dict[str, Any]:
-    """The history page: versions (paginated by ``query``'s ``page``), the comparison of
-    versions ``a`` and ``b`` when ``query`` names two of this job's versions (404 otherwise),
-    the events, and the source's changes when it moved on."""
+    """The history page: versions numbered per job (v1 the oldest; paginated by ``query``'s
+    ``page``), the comparison of versions ``a`` and ``b`` when ``query`` names two of this job's
+    versions — or of the one it names with the current text — (404 for another job's), the
+    events, and the source's changes when it moved on."""
     versions_qs = review.versions_of(translation)
+    numbers = {pk: n for n, pk in enumerate(sorted(versions_qs.values_list("pk", flat=True)), start=1)}
     page = Paginator(versions_qs, 100).get_page(query.get("page"))
+    for v in page.object_list:
+        v.number = numbers.get(v.pk, 0)
     comparison = None
-    a_id, b_id = query.get("a"), query.get("b")
-    if a_id and b_id:
-        if not (a_id.isascii() and a_id.isdigit() and b_id.isascii() and b_id.isdigit()):
+    a_id, b_id = _version_id(query.get("a")), _version_id(query.get("b"))
+    if a_id is None and b_id is not None:
+        a_id, b_id = b_id, None  # one chosen version: compared with the current text
+    if a_id is not None:
+        wanted = [pk for pk in (a_id, b_id) if pk is not None]
+        found = {v.pk: v for v in versions_qs.filter(pk__in=wanted)}
+        if any(pk not in found for pk in wanted):
             raise Http404("No such version")
-        found = {v.pk: v for v in versions_qs.filter(pk__in=[int(a_id), int(b_id)])}
-        if int(a_id) not in found or int(b_id) not in found:
-            raise Http404("No such version")
-        a, b = found[int(a_id)], found[int(b_id)]
-        comparison = {"a": a, "b": b, "rows": version_comparison(translation, a, b)}
+        a, b = found[a_id], found[b_id] if b_id is not None else None
+        if b is not None and b.pk < a.pk:
+            a, b = b, a
+        comparison = {
+            "a": a,
+            "b": b,
+            "a_number": numbers.get(a.pk, 0),
+            "b_number": numbers.get(b.pk, 0) if b is not None else None,
+            "rows": version_comparison(translation, a, b),
+        }
     stale = review.source_is_stale(translation)
     current = translation.article.current_revision
     source_rows = diff.source_changes(translation.source_revision.blocks, current.blocks) if stale and current else []
@@ -580,6 +653,7 @@ def review_page(*, user: Any, translation: Translation) -> dict[str, Any]:
         "warning_count": sum(1 for p in problems if not p.is_error),
         "error_count": sum(1 for p in problems if p.is_error),
         "can_comment": can_comment,
+        "mention_candidates": review.mention_candidates(translation=translation, viewer=user) if can_comment else [],
         "can_approve": "approve" in actions,
         "can_request_changes": "request_changes" in actions,
         "comment_form": CommentForm(),

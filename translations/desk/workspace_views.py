@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from newsroom.core import factors, inputs
 from newsroom.core.roles import desk_member_required
-from translations import editing, permissions, review, selectors, workflow
+from translations import editing, permissions, presence, review, selectors, workflow
 from translations.assist import glossary
 from translations.desk import pages
 from translations.desk.workspace_forms import (
@@ -110,9 +110,34 @@ def _visible(request: HttpRequest, pk: int) -> Translation:
     )
 
 
-def _render_editor(request: HttpRequest, t: Translation, status: int = 200, **kwargs: Any) -> HttpResponse:
-    return render(
-        request, "desk/editor.html", pages.editor_page(user=request.user, translation=t, **kwargs), status=status
+def _render_editor(
+    request: HttpRequest, t: Translation, status: int = 200, *, conflict_by_you: bool = False, **kwargs: Any
+) -> HttpResponse:
+    context = pages.editor_page(user=request.user, translation=t, **kwargs)
+    context["conflict_by_you"] = conflict_by_you
+    # This page is one tab: it is present now (without JavaScript the list is as of this load).
+    tab = presence.new_tab()
+    presence.presence_beat(translation=t, user=request.user, tab=tab)
+    context.update(presence_tab=tab, presence=presence.presence_now(translation=t, viewer=request.user, tab=tab))
+    return render(request, "desk/editor.html", context, status=status)
+
+
+@desk_member_required
+@require_POST
+def presence_beat(request: HttpRequest, pk: int) -> JsonResponse:
+    """The job page's heartbeat (``presence.js``): ``tab`` is open, ``typing`` if the person types.
+    Answers who else has the job open now and how many other tabs of the person's own."""
+    t = _visible(request, pk)
+    tab = presence.clean_tab(request.POST.get("tab"))
+    if not tab:
+        return JsonResponse({"error": "bad_request", "message": _("The page is out of date; reload it.")}, status=400)
+    presence.presence_beat(translation=t, user=request.user, tab=tab, typing=request.POST.get("typing") == "1")
+    now = presence.presence_now(translation=t, viewer=request.user, tab=tab)
+    return JsonResponse(
+        {
+            "others": [{"name": p.name, "typing": p.typing} for p in now["others"]],
+            "my_other_tabs": now["my_other_tabs"],
+        }
     )
 
 
@@ -159,11 +184,13 @@ def translation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except editing.StaleEdit as stale:
         messages.error(request, stale.message)
+        by_you = presence.saved_in_my_other_tab(translation=t, user=request.user, tab=request.POST.get("tab", ""))
         t.refresh_from_db()
-        return _render_editor(request, t, status=409, posted=payload, conflict=stale)
+        return _render_editor(request, t, status=409, posted=payload, conflict=stale, conflict_by_you=by_you)
     except PermissionDenied as e:
         # The claim expired, the job was released or its state moved on: keep the typed text.
         return _refused(request, t, e, payload)
+    presence.presence_saved(translation=t, user=request.user, tab=request.POST.get("tab", ""))
     messages.success(request, _("Version saved.") if as_version else _("Saved."))
     return redirect(t)
 
@@ -183,12 +210,16 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
         based_on, fields = autosave_payload(inputs.json_body(request))
     except inputs.BadInput as e:
         return JsonResponse({"error": "bad_request", "message": e.message}, status=400)
+    tab = presence.clean_tab(request.headers.get("X-Desk-Tab", ""))
     try:
         saved = editing.translation_save(translation=t, by=request.user, based_on=based_on, **fields)
     except PermissionDenied as e:
         return JsonResponse({"error": "forbidden", "message": str(e)}, status=403)
     except editing.StaleEdit as stale:
-        return JsonResponse(pages.stale_answer(stale), status=409)
+        answer = pages.stale_answer(stale)
+        answer["by_you"] = presence.saved_in_my_other_tab(translation=t, user=request.user, tab=tab)
+        return JsonResponse(answer, status=409)
+    presence.presence_saved(translation=saved, user=request.user, tab=tab)
     return JsonResponse(pages.autosave_answer(saved))
 
 
@@ -243,7 +274,7 @@ def comment_reply(request: HttpRequest, pk: int) -> HttpResponse:
 @desk_member_required
 def notifications_page(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    qs = Notification.objects.filter(user=user).order_by("-created_at")
+    qs = Notification.objects.filter(user=user).select_related("event__translation__article").order_by("-created_at")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,

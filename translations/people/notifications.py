@@ -40,6 +40,7 @@ SUBJECTS = {
     NotificationKind.COMMENT: _("New comment: %(title)s"),
     # Information only: the translator keeps the credit and has nothing to do.
     NotificationKind.CORRECTING: _("An editor is correcting your translation of %(title)s"),
+    NotificationKind.MENTION: _("You were mentioned in a comment: %(title)s"),
 }
 
 

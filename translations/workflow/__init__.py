@@ -61,6 +61,7 @@ __all__ = [
     "translation_claim",
     "translation_correct",
     "translation_create",
+    "translation_discard_correction",
     "translation_expire_claim",
     "translation_problems",
     "translation_publish",
@@ -151,6 +152,12 @@ def translation_unschedule(*, translation: Translation, by: Any, comment: str = 
 def translation_unpublish(*, translation: Translation, by: Any, reason: str) -> Translation:
     """An editor takes the text off the site, with a reason (:class:`actions.Unpublish`)."""
     return actions.Unpublish(translation=translation, by=by, reason=reason).execute()
+
+
+def translation_discard_correction(*, translation: Translation, by: Any, comment: str = "") -> Translation:
+    """An editor drops an open correction; the text goes back to the published version
+    (:class:`actions.DiscardCorrection`)."""
+    return actions.DiscardCorrection(translation=translation, by=by, comment=comment).execute()
 
 
 def translation_correct(

@@ -92,6 +92,7 @@ class Assign(Transition):
     success = N_("Assigned.")
     label = N_("Assign")
     page = "desk:assign"
+    page_label = N_("Assign…")
     takes_transition_form = False  # its page names the translator, the reviewer and the due date
 
     translator: Any
@@ -348,6 +349,7 @@ class Publish(Transition):
     success = N_("Published.")
     label = N_("Publish")
     page = "desk:preview"
+    page_label = N_("Preview and publish")
 
     comment: str = ""
     credited_ids: Iterable[int] | None = None
@@ -380,6 +382,7 @@ class Schedule(Transition):
     success = N_("Scheduled.")
     label = N_("Schedule")
     page = "desk:preview"
+    page_label = N_("Preview and schedule")
 
     at: dt.datetime
     comment: str = ""
@@ -427,11 +430,15 @@ class Unschedule(Transition):
 @register
 @dataclass(kw_only=True)
 class Unpublish(Transition):
-    """An editor takes the text off the site, with a reason kept in the log."""
+    """An editor takes the text off the site, with a reason kept in the log.
+
+    Also while a correction is open (the story is live then too): the correction is discarded
+    first — the working copy goes back to the published text — and the job is approved again.
+    """
 
     name = "unpublish"
     is_sensitive = True
-    from_states = frozenset({State.PUBLISHED})
+    from_states = frozenset({State.PUBLISHED, State.IN_PROGRESS})
     permission = staticmethod(permissions.can_manage)
     refusal = N_("Only editors can unpublish.")
     wrong_state = N_("This translation is not published.")
@@ -439,17 +446,54 @@ class Unpublish(Transition):
     success = N_("Unpublished.")
     label = N_("Unpublish")
     free_text = FreeText(label=N_("Reason"), argument="reason", required=True)
+    is_secondary = True
+    is_danger = True
 
     reason: str
+
+    @classmethod
+    def refusal_for(cls, *, user: Any, translation: Translation) -> Exception | None:
+        refusal = super().refusal_for(user=user, translation=translation)
+        if refusal is None and translation.state == State.IN_PROGRESS and not translation.is_correction:
+            return WorkflowError(_(cls.wrong_state))
+        return refusal
+
+    @classmethod
+    def success_message(cls, translation: Translation) -> str:
+        if translation.is_correction:
+            return _("Unpublished. The open correction was discarded: its text went back to the published version.")
+        return _(cls.success)
 
     def validate(self) -> None:
         if not self.reason.strip():
             raise WorkflowError(_("Give a reason for unpublishing."))
 
     def apply(self, t: Translation) -> Translation:
-        old, t.state = t.state, State.APPROVED
+        old = t.state
+        if t.is_correction:
+            correction_drop(t)
+        t.state = State.APPROVED
         publishing.article_unpublish(translation=t)
         return self.record(t, old_state=old, comment=self.reason)
+
+
+def correction_drop(t: Translation) -> None:
+    """Put the published text back into the working copy of ``t`` (locked, a correction) and
+    close the correction; the caller records it. Nothing public changes: readers never saw it."""
+    pin = versions.approved_pin(t)
+    if pin is None:
+        raise WorkflowError(_("No published version of this text was found."))
+    snap = pin.snapshot
+    for field in versions.TEXT_FIELDS:
+        setattr(t, field, snap[field])
+    if snap["source_revision_id"] is not None:
+        t.source_revision_id = snap["source_revision_id"]
+    drafts = pin.version.field_dict.get("machine_drafts")
+    t.machine_drafts = drafts if isinstance(drafts, dict) else {}
+    authors = pin.version.field_dict.get("authors")  # who wrote the published text, as it was
+    t.authors = authors if isinstance(authors, dict) else {}
+    t.is_correction, t.correction_note, t.corrected_by = False, "", None
+    t.edit_version += 1  # an editor still open on the correction gets "changed meanwhile", not a silent overwrite
 
 
 @register
@@ -495,6 +539,43 @@ class Correct(Transition):
         if self.restore_version is not None:
             t = editing.translation_restore_version(translation=t, version=self.restore_version, by=self.by)
         return t
+
+
+@register
+@dataclass(kw_only=True)
+class DiscardCorrection(Transition):
+    """An editor drops an open correction (opened by mistake, or no longer wanted).
+
+    Who: editors. Changes: the working copy takes the published text again, the job is
+    published and no longer a correction; an event and a revision record it. No note for
+    readers: the live story was never touched, so they never saw anything to correct.
+    """
+
+    name = "discard_correction"
+    from_states = frozenset({State.IN_PROGRESS})
+    permission = staticmethod(permissions.can_manage)
+    refusal = N_("Only editors can discard a correction.")
+    wrong_state = N_("There is no open correction to discard.")
+    event_comment = N_("Correction discarded")
+    success = N_("Correction discarded: the text is the published version again. Readers saw no change.")
+    label = N_("Discard the correction")
+    free_text = FreeText(label=N_("Why (kept in the history, never shown to readers)"))
+    is_secondary = True
+
+    comment: str = ""
+
+    @classmethod
+    def refusal_for(cls, *, user: Any, translation: Translation) -> Exception | None:
+        refusal = super().refusal_for(user=user, translation=translation)
+        if refusal is None and not translation.is_correction:
+            return WorkflowError(_(cls.wrong_state))
+        return refusal
+
+    def apply(self, t: Translation) -> Translation:
+        old = t.state
+        correction_drop(t)
+        t.state = State.PUBLISHED
+        return self.record(t, old_state=old, comment=self.comment)
 
 
 @register

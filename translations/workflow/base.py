@@ -98,6 +98,9 @@ class Transition:
     #: Where its button is: :data:`JOB_PAGE`, or the URL name of the editors' page whose own
     #: form takes it (assigning, publishing).
     page: ClassVar[str] = JOB_PAGE
+    #: The text of the job page's link to ``page`` when that is an editors' page ("Preview and
+    #: publish"); the verbs sharing a page share its first verb's link.
+    page_label: ClassVar[str] = ""
     #: The URL name its job-page button posts to (with the job's ``pk``, and the verb's name
     #: for ``desk:transition``).
     route: ClassVar[str] = "desk:transition"
@@ -109,6 +112,8 @@ class Transition:
     #: It changes what readers see (publishing, unpublishing): the person must have confirmed
     #: their second factor recently (``newsroom/core/factors.factor_recheck``).
     is_sensitive: ClassVar[bool] = False
+    #: A button that takes something away (unpublishing): shown apart, as a danger.
+    is_danger: ClassVar[bool] = False
 
     # --- who may take it, and when ---------------------------------------------------------
 

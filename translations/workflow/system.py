@@ -24,6 +24,18 @@ from translations.workflow.base import WorkflowError, record
 logger = logging.getLogger(__name__)
 
 
+class JobExists(WorkflowError):
+    """The article already has a (not spiked) job in that language: ``translation`` is it."""
+
+    def __init__(self, translation: Translation) -> None:
+        name = dict(settings.LANGUAGES).get(translation.language, translation.language)
+        super().__init__(
+            _("This story already has a job in %(language)s (%(state)s); here it is. Nothing new was opened.")
+            % {"language": name, "state": translation.get_state_display()}
+        )
+        self.translation = translation
+
+
 @transaction.atomic
 def translation_create(
     *, article: Article, by: Any, language: str = "en", due_at: dt.datetime | None = None, brief: str = ""
@@ -35,8 +47,9 @@ def translation_create(
         raise WorkflowError(_("The desk does not publish in “%(code)s”.") % {"code": language})
     if article.current_revision is None:
         raise WorkflowError(_("This article has no source text to translate yet."))
-    if Translation.objects.filter(article=article, language=language).exclude(state=State.SPIKED).exists():
-        raise WorkflowError(_("This article already has a translation job in that language."))
+    existing = Translation.objects.filter(article=article, language=language).exclude(state=State.SPIKED).first()
+    if existing is not None:
+        raise JobExists(existing)
     byline, byline_outlet = article.default_byline(language)
     t = Translation(
         article=article,

@@ -17,6 +17,8 @@
   var statusEl = document.getElementById("save-status");
   var panel = document.getElementById("conflict-panel");
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  var presenceEl = document.getElementById("presence");
+  var tab = presenceEl ? presenceEl.getAttribute("data-tab") || "" : "";  // this page's tab id
   var DELAY = 2000;
   var dirty = {};        // key -> generation (incremented on each change)
   var timer = null;
@@ -131,7 +133,7 @@
     fetch(url, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json", "X-Desk-Tab": tab },
       body: JSON.stringify(payload)
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) {
@@ -247,10 +249,12 @@
   function showConflict(body, payload) {
     blocked = true;
     submitPending = false;
-    setStatus("Not saved — someone else saved a newer version. Nothing was overwritten.", "not-saved");
+    // The newer save may be the person's own, from another tab or window: say so, not "someone else".
+    var who = body.by_you ? "you saved a newer version in another tab or window" : "someone else saved a newer version";
+    setStatus("Not saved — " + who + ". Nothing was overwritten.", "not-saved");
     var current = body.current || {};
     panel.textContent = "";
-    add(panel, "h2", "Someone else saved a newer version");
+    add(panel, "h2", body.by_you ? "You saved a newer version in another tab or window" : "Someone else saved a newer version");
     add(panel, "p", (body.message || "") + " Your text stays in the editor until you choose.");
     var pairs = [];
     ["title", "lead", "tags", "byline", "byline_outlet"].forEach(function (name) {
