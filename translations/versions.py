@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -275,10 +276,42 @@ def pinned_author_ids(translation: Translation, action: str) -> set[int]:
     the working copy's authors.
     """
     ids = author_ids(translation.authors)
+    prefetched = getattr(translation, "_pinned_authors", None)
+    if prefetched is not None and action in prefetched:
+        return ids | prefetched[action]
     pin = latest_pin(translation, action)
     if pin is not None:
         ids |= author_ids(version_authors(pin.version))
     return ids
+
+
+def pinned_authors_prefetch(
+    translations: Iterable[Translation], actions: tuple[str, ...] = ("submit", "approve")
+) -> None:
+    """The four-eyes sets of many jobs at once (a page of board cards, each offering its next
+    steps): two queries whatever their number, kept on each instance for
+    :func:`pinned_author_ids`. The same rule, only read in bulk."""
+    by_pk = {t.pk: t for t in translations if t.pk is not None}
+    if not by_pk:
+        return
+    pins = list(
+        WorkflowEvent.objects.filter(translation_id__in=by_pk, action__in=actions, revision__isnull=False)
+        .order_by("translation_id", "action", "-created_at", "-pk")
+        .distinct("translation_id", "action")
+        .values_list("translation_id", "action", "revision_id")
+    )
+    stored = {
+        (int(v.object_id), v.revision_id): v
+        for v in Version.objects.get_for_model(Translation).filter(
+            object_id__in=[str(pk) for pk in by_pk], revision_id__in=[rev for _t, _a, rev in pins]
+        )
+    }
+    for t in by_pk.values():
+        t._pinned_authors = {action: set() for action in actions}  # type: ignore[attr-defined]
+    for pk, action, revision_id in pins:
+        version = stored.get((pk, revision_id))
+        if version is not None:
+            by_pk[pk]._pinned_authors[action] = author_ids(version_authors(version))  # type: ignore[attr-defined]
 
 
 def authors_by_person(authors: dict[str, Any]) -> dict[int, dict[str, Any]]:

@@ -755,6 +755,7 @@ def board_page(*, user: Any, form: Any, query: Any) -> dict[str, Any]:
     # The per-state counts already hold the total: spare the paginator its own COUNT(*).
     paginator.count = counts[data["state"]] if data.get("state") else sum(counts.values())  # type: ignore[misc]
     page = paginator.get_page(query.get("page"))
+    versions.pinned_authors_prefetch(page.object_list)  # each card's next steps, in two queries
     query = query.copy()
     query.pop("page", None)
     state_links = []
