@@ -138,16 +138,31 @@ def measure(env: dict[str, str], label: str) -> dict[str, dict[str, float]]:
         article_path = re.search(r'href="(/articles/[^"]+/)"', home).group(1)  # type: ignore[union-attr]
         article = fetch(base + article_path)
         tag_match = re.search(r'href="(/tags/[^"]+/)" rel="tag"', article)
+        outlet_match = re.search(r'href="(/outlets/[^"]+/)"', article)
+        translator_match = re.search(r'href="(/translators/[^"]+/)"', article)
+        month_match = re.search(r'href="(/archive/\d+/\d+/)"', fetch(f"{base}/archive/"))
         targets = {
             "floor": "/_floor/" + article_path.removeprefix("/articles/"),
             "article": article_path,
             "home": "/",
             "tag": tag_match.group(1) if tag_match else "/archive/",
+            "tag-p3": (tag_match.group(1) if tag_match else "/archive/") + "?page=3",
+            "outlet": outlet_match.group(1) if outlet_match else "/archive/",
+            "translator": translator_match.group(1) if translator_match else "/archive/",
+            "archive": "/archive/",
+            "month": month_match.group(1) if month_match else "/archive/",
             "search": "/search/?q=journalist",
+            "search-p2": "/search/?q=journalist&page=2",
         }
-        # The read API: a page of 20 stories and one story, as JSON.
+        # The read API: a page of 20 stories, a search and one story, as JSON.
         story_id = json.loads(fetch(f"{base}/api/v1/stories/?page_size=1"))["results"][0]["id"]
-        targets.update({"api-list": "/api/v1/stories/", "api-story": f"/api/v1/stories/{story_id}/"})
+        targets.update(
+            {
+                "api-list": "/api/v1/stories/",
+                "api-q": "/api/v1/stories/?q=journalist",
+                "api-story": f"/api/v1/stories/{story_id}/",
+            }
+        )
         for path in targets.values():  # warm the page cache, every worker's connection and the CPU caches
             fetch(base + path)
             wrk(base + path, seconds=2)
@@ -166,11 +181,11 @@ def measure(env: dict[str, str], label: str) -> dict[str, dict[str, float]]:
     floor = {k: (v or float("nan")) for k, v in results["floor"].items()}  # a floor that failed shows as nan
     print(f"\n{label}  (wrk -t2 -c{CONNECTIONS} -d{SECONDS}s, gunicorn 2 workers, load average {load_average()})")
     print(
-        f"{'target':<9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'rps/floor':>10} {'p50/floor':>10} {'p99/floor':>10}"
+        f"{'target':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'rps/floor':>10} {'p50/floor':>10} {'p99/floor':>10}"
     )
     for name, r in results.items():
         print(
-            f"{name:<9} {r['rps']:>9.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} "
+            f"{name:<10} {r['rps']:>9.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} "
             f"{r['rps'] / floor['rps']:>10.2f} {r['p50'] / floor['p50']:>10.2f} {r['p99'] / floor['p99']:>10.2f}"
             + (f" {r['cpu_ms']:>7.2f} CPU ms {r['queries']:>3.0f} queries" if "cpu_ms" in r else "")
             + (f"  ({r['non2xx']:.0f} non-2xx!)" if r["non2xx"] else "")

@@ -282,8 +282,11 @@ def _absolute(request: HttpRequest, path: str) -> str:
     return request.build_absolute_uri(path)
 
 
-def _page(request: HttpRequest, items: QuerySet[Any], *, page: int, page_size: int) -> tuple[dict[str, Any], list[Any]]:
-    """Count and slice ``items`` (two queries); next/previous links keep the caller's filters."""
+def _page(
+    request: HttpRequest, items: QuerySet[Any] | search.SearchResults, *, page: int, page_size: int
+) -> tuple[dict[str, Any], list[Any]]:
+    """Count and slice ``items`` (two queries; a search's count is exact up to
+    ``search.EXACT_COUNT_LIMIT``, estimated past it); next/previous links keep the caller's filters."""
     count = items.count()
     start = (page - 1) * page_size
     rows = list(items[start : start + page_size]) if start < count else []
@@ -452,11 +455,12 @@ def stories(
     if until:
         items = items.filter(**{f"{published}__lt": _utc(until)})
     query = search.search_query_clean(q)
+    listed: QuerySet[Article] | search.SearchResults = _with_modified(items, lang).prefetch_related("tags")
     if query:
-        items = search.articles_search(query=query, language=lang, base=items)
-    envelope, rows = _page(
-        request, _with_modified(items, lang).prefetch_related("tags"), page=page, page_size=page_size
-    )
+        listed = search.articles_search(query=query, language=lang, base=items).map(
+            lambda matches: _with_modified(matches, lang).prefetch_related("tags")
+        )
+    envelope, rows = _page(request, listed, page=page, page_size=page_size)
     envelope["results"] = [_story_item(request, a, lang, list(a.tags.all())) for a in rows]
     return Status(200, envelope)
 

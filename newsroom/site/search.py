@@ -1,15 +1,28 @@
-"""Site search: PostgreSQL full-text search over the live text, ranked, with highlighted snippets.
+"""Site search: PostgreSQL full-text search over the live text, ranked from a RUM index, with
+highlighted snippets for the shown page only.
 
 Each publishing language has its stored ``Article.search_<code>`` column (title weight A, lead
-B, body C, GIN index) built with that language's PostgreSQL text-search configuration
+B, body C) built with that language's PostgreSQL text-search configuration
 (``newsroom.models.SEARCH_CONFIGS``: its stemmer where PostgreSQL has one, ``simple`` otherwise);
 the reader's query is parsed with the same configuration.
+
+What a search costs does not grow with the archive:
+
+- **ranked top-N from the index:** the column has a RUM index, whose ``<=>`` ordering operator
+  hands out the best matches first, so a page reads its rows (ties broken by date, newest first)
+  without ranking every match;
+- **a bounded count:** matches are counted exactly up to :data:`EXACT_COUNT_LIMIT`; past it the
+  total is PostgreSQL's estimate, rounded, and shown as "about N results";
+- **snippets for the shown page only:** ``ts_headline`` runs for the page's rows, in one query.
 """
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import F, QuerySet, TextField, Value
+import json
+import math
+from collections.abc import Callable, Iterator
+from django.contrib.postgres.search import SearchHeadline, SearchQuery
+from django.db.models import F, FloatField, Func, QuerySet, TextField, Value
 from django.db.models.functions import Coalesce, Concat
 from modeltranslation.utils import build_localized_fieldname
 
@@ -17,7 +30,8 @@ from newsroom.core.html import HIGHLIGHT_START, HIGHLIGHT_STOP
 from newsroom.models import SEARCH_CONFIGS, Article, BodyText
 
 MAX_QUERY_LENGTH = 200
-# Private-use characters: they cannot come from a reader's query, and they survive escaping.
+# Matches counted exactly up to this many (a bounded scan); past it, PostgreSQL's estimate.
+EXACT_COUNT_LIMIT = 1000
 
 
 def search_query_clean(raw: str | None) -> str:
@@ -26,37 +40,108 @@ def search_query_clean(raw: str | None) -> str:
     return " ".join(text.split())[:MAX_QUERY_LENGTH]
 
 
-def articles_search(*, query: str, language: str, base: QuerySet[Article]) -> QuerySet[Article]:
-    """Live articles of ``base`` matching ``query``, best first, each with ``rank`` and ``snippet``.
+class RumDistance(Func):
+    """``vector <=> query``: RUM's distance (smaller is a better match), read from its index."""
+
+    arg_joiner = " <=> "
+    template = "(%(expressions)s)"
+    output_field = FloatField()
+
+
+def estimate_rounded(n: int) -> int:
+    """``n`` to two significant figures (1,234 → 1,200): an estimate says no more than it knows."""
+    if n < 100:
+        return n
+    scale = 10 ** (len(str(n)) - 2)
+    return round(n / scale) * scale
+
+
+class SearchResults:
+    """The matches of one search, for a Paginator or the API: sliced, it returns the slice's
+    stories best first, each with ``snippet``; ``count()`` is exact up to
+    :data:`EXACT_COUNT_LIMIT` and an estimate past it (``is_estimate``)."""
+
+    def __init__(self, *, matches: QuerySet[Article], query: SearchQuery, language: str) -> None:
+        self.matches, self.query, self.language = matches, query, language
+        self._count: int | None = None
+        self.is_estimate = False
+
+    def map(self, change: Callable[[QuerySet[Article]], QuerySet[Article]]) -> SearchResults:
+        """The same search over ``change(matches)`` (annotations, prefetches: never a new filter
+        the count should see after it was taken)."""
+        return SearchResults(matches=change(self.matches), query=self.query, language=self.language)
+
+    @property
+    def ranked(self) -> QuerySet[Article]:
+        column = f"search_{self.language}"
+        published = build_localized_fieldname("published_at", self.language)
+        return self.matches.annotate(distance=RumDistance(F(column), self.query)).order_by(
+            "distance", f"-{published}", "-pk"
+        )
+
+    def count(self) -> int:
+        if self._count is None:
+            # A sliced count is a bounded scan: SELECT COUNT(*) FROM (… LIMIT n+1).
+            exact = self.matches.order_by().values("pk")[: EXACT_COUNT_LIMIT + 1].count()
+            if exact <= EXACT_COUNT_LIMIT:
+                self._count = exact
+            else:
+                self._count = max(EXACT_COUNT_LIMIT + 1, estimate_rounded(_planner_rows(self.matches)))
+                self.is_estimate = True
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[Article]:
+        return iter(self[:])
+
+    def __getitem__(self, items: slice) -> list[Article]:
+        rows = list(self.ranked[items])
+        snippets = self._snippets([row.pk for row in rows])
+        for row in rows:
+            row.snippet = snippets.get(row.pk, "")  # type: ignore[attr-defined]
+            # RUM's distance is the inverse of its rank: larger ``rank`` is the better match.
+            distance = row.distance  # type: ignore[attr-defined]
+            row.rank = 1 / distance if distance else math.inf  # type: ignore[attr-defined]
+        return rows
+
+    def _snippets(self, pks: list[int]) -> dict[int, str]:
+        if not pks:
+            return {}
+        lang, config = self.language, SEARCH_CONFIGS[self.language]
+        document = Concat(
+            Coalesce(F(build_localized_fieldname("lead", lang)), Value(""), output_field=TextField()),
+            Value(" "),
+            BodyText(build_localized_fieldname("body", lang)),
+            output_field=TextField(),
+        )
+        headline = SearchHeadline(
+            document,
+            self.query,
+            config=config,
+            start_sel=HIGHLIGHT_START,
+            stop_sel=HIGHLIGHT_STOP,
+            max_words=35,
+            min_words=15,
+            max_fragments=2,
+            fragment_delimiter=" … ",
+        )
+        return dict(Article.objects.filter(pk__in=pks).annotate(snippet=headline).values_list("pk", "snippet"))
+
+
+def _planner_rows(matches: QuerySet[Article]) -> int:
+    """PostgreSQL's estimate of how many rows ``matches`` has (its statistics of the words)."""
+    plan = json.loads(matches.order_by().values("pk").explain(format="json"))
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def articles_search(*, query: str, language: str, base: QuerySet[Article]) -> SearchResults:
+    """Live articles of ``base`` matching ``query``, best first, each with ``snippet``.
 
     ``query`` is web-search syntax ("quoted phrases", -exclusions, or); ``base`` must already
     be limited to what is live in ``language``. Read-only; any reader may call it.
     """
-    config = SEARCH_CONFIGS[language]
-    search_query = SearchQuery(query, config=config, search_type="websearch")
-    column = f"search_{language}"
-    matches = base.filter(**{column: search_query})
-    vector = F(column)
-    document = Concat(
-        Coalesce(F(build_localized_fieldname("lead", language)), Value(""), output_field=TextField()),
-        Value(" "),
-        BodyText(build_localized_fieldname("body", language)),
-        output_field=TextField(),
-    )
-    return (
-        matches.annotate(rank=SearchRank(vector, search_query))
-        .annotate(
-            snippet=SearchHeadline(
-                document,
-                search_query,
-                config=config,
-                start_sel=HIGHLIGHT_START,
-                stop_sel=HIGHLIGHT_STOP,
-                max_words=35,
-                min_words=15,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            )
-        )
-        .order_by("-rank", f"-{build_localized_fieldname('published_at', language)}", "-pk")
-    )
+    search_query = SearchQuery(query, config=SEARCH_CONFIGS[language], search_type="websearch")
+    matches = base.filter(**{f"search_{language}": search_query})
+    return SearchResults(matches=matches, query=search_query, language=language)

@@ -194,7 +194,11 @@ def search_page(request: HttpRequest) -> HttpResponse:
     query = search.search_query_clean(request.GET.get("q"))
     page = None
     if query:
-        page = _paginate(request, search.articles_search(query=query, language=lang, base=live_articles(lang=lang)))
+        results = search.articles_search(query=query, language=lang, base=live_articles(lang=lang))
+        page = _paginate(request, results)
+        return _render(
+            request, "site/search.html", {"query": query, "page": page, "is_estimate": results.is_estimate}
+        )
     return _render(request, "site/search.html", {"query": query, "page": page})
 
 
