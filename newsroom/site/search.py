@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterator
+from typing import Any
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.db.models import F, FloatField, Func, QuerySet, TextField, Value
 from django.db.models.functions import Coalesce, Concat
@@ -72,12 +73,33 @@ class SearchResults:
         return SearchResults(matches=change(self.matches), query=self.query, language=self.language)
 
     @property
-    def ranked(self) -> QuerySet[Article]:
+    def ranked(self) -> QuerySet[Any]:
+        """(id, distance, published) of the matches, best first, read in order from the RUM index.
+
+        Only the distance orders it: PostgreSQL uses an index's ordering operator only when it is
+        the whole ORDER BY, so ties are broken in Python (:meth:`_page_ids`)."""
         column = f"search_{self.language}"
         published = build_localized_fieldname("published_at", self.language)
-        return self.matches.annotate(distance=RumDistance(F(column), self.query)).order_by(
-            "distance", f"-{published}", "-pk"
+        return (
+            self.matches.annotate(distance=RumDistance(F(column), self.query))
+            .order_by("distance")
+            .values_list("pk", "distance", published)
         )
+
+    def _page_ids(self, start: int, stop: int | None) -> list[tuple[int, float]]:
+        """The ids (and distances) of matches ``start:stop`` ordered by distance, then newest
+        first, then id: read from the index up to the end of the last tie they reach."""
+        if stop is None:
+            rows = list(self.ranked)
+        else:
+            wanted = stop + 1
+            while True:
+                rows = list(self.ranked[:wanted])
+                if len(rows) < wanted or rows[-1][1] > rows[stop - 1][1]:
+                    break  # the whole archive, or past the last tie of the page's last story
+                wanted *= 2
+        rows.sort(key=lambda row: (row[1], -row[2].timestamp(), -row[0]))
+        return [(pk, distance) for pk, distance, _published in rows[start:stop]]
 
     def count(self) -> int:
         if self._count is None:
@@ -97,29 +119,34 @@ class SearchResults:
         return iter(self[:])
 
     def __getitem__(self, items: slice) -> list[Article]:
-        rows = list(self.ranked[items])
-        snippets = self._snippets([row.pk for row in rows])
-        for row in rows:
-            row.snippet = snippets.get(row.pk, "")  # type: ignore[attr-defined]
+        page = self._page_ids(items.start or 0, items.stop)
+        if not page:
+            return []
+        found = {
+            row.pk: row
+            for row in self.matches.filter(pk__in=[pk for pk, _d in page]).annotate(snippet=self._headline())
+        }
+        rows = []
+        for pk, distance in page:
+            row = found[pk]
             # RUM's distance is the inverse of its rank: larger ``rank`` is the better match.
-            distance = row.distance  # type: ignore[attr-defined]
             row.rank = 1 / distance if distance else math.inf  # type: ignore[attr-defined]
+            rows.append(row)
         return rows
 
-    def _snippets(self, pks: list[int]) -> dict[int, str]:
-        if not pks:
-            return {}
-        lang, config = self.language, SEARCH_CONFIGS[self.language]
+    def _headline(self) -> SearchHeadline:
+        """The snippet: only ever annotated on the shown page's rows."""
+        lang = self.language
         document = Concat(
             Coalesce(F(build_localized_fieldname("lead", lang)), Value(""), output_field=TextField()),
             Value(" "),
             BodyText(build_localized_fieldname("body", lang)),
             output_field=TextField(),
         )
-        headline = SearchHeadline(
+        return SearchHeadline(
             document,
             self.query,
-            config=config,
+            config=SEARCH_CONFIGS[lang],
             start_sel=HIGHLIGHT_START,
             stop_sel=HIGHLIGHT_STOP,
             max_words=35,
@@ -127,7 +154,6 @@ class SearchResults:
             max_fragments=2,
             fragment_delimiter=" … ",
         )
-        return dict(Article.objects.filter(pk__in=pks).annotate(snippet=headline).values_list("pk", "snippet"))
 
 
 def _planner_rows(matches: QuerySet[Article]) -> int:

@@ -75,3 +75,23 @@ def test_api_search_pages_from_the_same_results(client, staff):
     assert len(second["results"]) == 1
     seen = {r["id"] for r in data["results"]} | {r["id"] for r in second["results"]}
     assert len(seen) == 3
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/stories/", "/api/v1/tags/", "/api/v1/outlets/", "/outlets/{outlet}/", "/archive/"]
+)
+def test_listings_count_the_archive_once_per_listings_version(client, staff, settings, path):
+    settings.SITE_CACHE_SECONDS = 0  # the views themselves, not the page cache
+    article = publish_story(staff, title="Okrestin detainees released", tags="Courts")
+    url = path.format(tag=article.tags.get().slug, outlet=article.outlet.slug)
+    before = client.get(url)
+    assert before.status_code == 200
+    with CaptureQueriesContext(connection) as again:
+        assert client.get(url + "?page=1").status_code == 200
+    aggregates = [q["sql"] for q in again.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert aggregates == []
+    publish_story(staff, title="Second Okrestin story", tags="Courts")  # a new listings version
+    with CaptureQueriesContext(connection) as after:
+        response = client.get(url)
+    assert any("COUNT(" in q["sql"].upper() for q in after.captured_queries)
+    assert response.content != before.content  # the new story is counted
