@@ -22,6 +22,7 @@ import json
 import math
 from collections.abc import Callable, Iterator
 from typing import Any
+
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.db.models import F, FloatField, Func, QuerySet, TextField, Value
 from django.db.models.functions import Coalesce, Concat
@@ -126,9 +127,11 @@ class SearchResults:
             row.pk: row
             for row in self.matches.filter(pk__in=[pk for pk, _d in page]).annotate(snippet=self._headline())
         }
-        rows = []
+        rows: list[Article] = []
         for pk, distance in page:
-            row = found[pk]
+            row = found.get(pk)
+            if row is None:  # withdrawn between the two reads
+                continue
             # RUM's distance is the inverse of its rank: larger ``rank`` is the better match.
             row.rank = 1 / distance if distance else math.inf  # type: ignore[attr-defined]
             rows.append(row)

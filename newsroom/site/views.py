@@ -200,9 +200,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if query:
         results = search.articles_search(query=query, language=lang, base=live_articles(lang=lang))
         page = _paginate(request, results)
-        return _render(
-            request, "site/search.html", {"query": query, "page": page, "is_estimate": results.is_estimate}
-        )
+        return _render(request, "site/search.html", {"query": query, "page": page, "is_estimate": results.is_estimate})
     return _render(request, "site/search.html", {"query": query, "page": page})
 
 

@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import django
