@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -165,12 +166,35 @@ def _planner_rows(matches: QuerySet[Article]) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
+# A word ending in "*" (Okrest*) asks for every word it begins: letters and digits only, so
+# what goes into the raw tsquery can hold no operator.
+PREFIX = re.compile(r"^(\w{2,})\*$")
+
+
+def search_query_build(*, query: str, language: str) -> SearchQuery:
+    """The reader's words as PostgreSQL's web-search syntax ("quoted phrases", -exclusions, or),
+    and each ``word*`` as a prefix (stemmed like the column: ``demonstrat*`` finds "demonstrators")."""
+    config = SEARCH_CONFIGS[language]
+    words, prefixes = [], []
+    for word in query.split():
+        found = PREFIX.match(word) if word.count('"') == 0 else None
+        if found:
+            prefixes.append(SearchQuery(f"{found.group(1)}:*", config=config, search_type="raw"))
+        else:
+            words.append(word)
+    combined = SearchQuery(" ".join(words), config=config, search_type="websearch") if words else None
+    for prefix in prefixes:
+        combined = prefix if combined is None else combined & prefix
+    assert combined is not None  # noqa: S101 - a cleaned query is never empty here
+    return combined
+
+
 def articles_search(*, query: str, language: str, base: QuerySet[Article]) -> SearchResults:
     """Live articles of ``base`` matching ``query``, best first, each with ``snippet``.
 
     ``query`` is web-search syntax ("quoted phrases", -exclusions, or); ``base`` must already
     be limited to what is live in ``language``. Read-only; any reader may call it.
     """
-    search_query = SearchQuery(query, config=SEARCH_CONFIGS[language], search_type="websearch")
+    search_query = search_query_build(query=query, language=language)
     matches = base.filter(**{f"search_{language}": search_query})
     return SearchResults(matches=matches, query=search_query, language=language)

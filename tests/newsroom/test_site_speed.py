@@ -95,3 +95,15 @@ def test_listings_count_the_archive_once_per_listings_version(client, staff, set
         response = client.get(url)
     assert any("COUNT(" in q["sql"].upper() for q in after.captured_queries)
     assert response.content != before.content  # the new story is counted
+
+
+def test_a_word_ending_in_a_star_finds_the_words_it_begins(client, staff):
+    publish_story(staff, title="Demonstrators detained in Minsk")
+    publish_story(staff, title="Harvest festival opens")
+    html = client.get("/search/?q=demonstr*").content.decode()
+    assert "1 result for “demonstr*”." in html and "Demonstrators detained in Minsk" in html
+    # With other words, a phrase, and input that only looks like a prefix.
+    assert "Demonstrators detained" in client.get('/search/?q="detained in minsk"+demonstr*').content.decode()
+    assert "Nothing matched" in client.get("/search/?q=demonstr*+harvest").content.decode()
+    for hostile in ("*", "a*", "de:*|x*", "&*", "!!*"):
+        assert client.get("/search/", {"q": hostile}).status_code == 200
