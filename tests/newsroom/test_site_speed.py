@@ -107,3 +107,11 @@ def test_a_word_ending_in_a_star_finds_the_words_it_begins(client, staff):
     assert "Nothing matched" in client.get("/search/?q=demonstr*+harvest").content.decode()
     for hostile in ("*", "a*", "de:*|x*", "&*", "!!*"):
         assert client.get("/search/", {"q": hostile}).status_code == 200
+
+
+def test_search_ignores_accents_both_ways(client, staff):
+    publish_story(staff, title="Picket outside the café in Łódź", lead="Naïve hopes.")
+    for query in ("cafe lodz", "café Łódź", "naive", "CAFÉ"):
+        html = client.get("/search/", {"q": query}).content.decode()
+        assert "Picket outside the café in Łódź" in html, query
+    assert "<mark>" in client.get("/search/", {"q": "naive"}).content.decode()  # the snippet marks "Naïve"
