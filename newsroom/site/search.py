@@ -91,6 +91,8 @@ class SearchResults:
     def _page_ids(self, start: int, stop: int | None) -> list[tuple[int, float]]:
         """The ids (and distances) of matches ``start:stop`` ordered by distance, then newest
         first, then id: read from the index up to the end of the last tie they reach."""
+        if stop is not None and stop <= start:
+            return []
         if stop is None:
             rows = list(self.ranked)
         else:
