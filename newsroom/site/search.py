@@ -11,8 +11,9 @@ What a search costs does not grow with the archive:
 - **ranked top-N from the index:** the column has a RUM index, whose ``<=>`` ordering operator
   hands out the best matches first, so a page reads its rows (ties broken by date, newest first)
   without ranking every match;
-- **a bounded count:** matches are counted exactly up to :data:`EXACT_COUNT_LIMIT`; past it the
-  total is PostgreSQL's estimate, rounded, and shown as "about N results";
+- **a bounded count:** when PostgreSQL's estimate (EXPLAIN, from the words' statistics) is at
+  most :data:`EXACT_COUNT_LIMIT`, matches are counted exactly with a scan bounded by it; past it
+  the total is the estimate, rounded, and shown as "About N results";
 - **snippets for the shown page only:** ``ts_headline`` runs for the page's rows, in one query.
 """
 
@@ -107,12 +108,17 @@ class SearchResults:
 
     def count(self) -> int:
         if self._count is None:
-            # A sliced count is a bounded scan: SELECT COUNT(*) FROM (… LIMIT n+1).
-            exact = self.matches.order_by().values("pk")[: EXACT_COUNT_LIMIT + 1].count()
-            if exact <= EXACT_COUNT_LIMIT:
+            # The planner's estimate first (one EXPLAIN, from the words' statistics): a word it
+            # expects in more stories than the limit is not counted at all ("about" says so).
+            estimate = _planner_rows(self.matches)
+            exact = None
+            if estimate <= EXACT_COUNT_LIMIT:
+                # A sliced count is a bounded scan: SELECT COUNT(*) FROM (… LIMIT n+1).
+                exact = self.matches.order_by().values("pk")[: EXACT_COUNT_LIMIT + 1].count()
+            if exact is not None and exact <= EXACT_COUNT_LIMIT:
                 self._count = exact
             else:
-                self._count = max(EXACT_COUNT_LIMIT + 1, estimate_rounded(_planner_rows(self.matches)))
+                self._count = max(EXACT_COUNT_LIMIT + 1, estimate_rounded(estimate))
                 self.is_estimate = True
         return self._count
 

@@ -115,3 +115,12 @@ def test_search_ignores_accents_both_ways(client, staff):
         html = client.get("/search/", {"q": query}).content.decode()
         assert "Picket outside the café in Łódź" in html, query
     assert "<mark>" in client.get("/search/", {"q": "naive"}).content.decode()  # the snippet marks "Naïve"
+
+
+def test_a_word_expected_in_far_more_stories_than_the_limit_is_not_counted(staff, monkeypatch):
+    publish_story(staff, title="Okrestin detainees released")
+    monkeypatch.setattr(search, "_planner_rows", lambda matches: 5000)
+    results = search.articles_search(query="okrestin", language="en", base=live_articles(lang="en"))
+    with CaptureQueriesContext(connection) as queries:
+        assert results.count() == 5000 and results.is_estimate
+    assert not any("COUNT(" in q["sql"].upper() for q in queries.captured_queries)
