@@ -24,10 +24,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from newsroom.core import factors
+from newsroom.core.surfaces import is_signed_in_path
 
 logger = logging.getLogger(__name__)
 
-DESK_PREFIXES = ("/desk/", "/accounts/", "/join/", "/admin/")
 
 TITLES = {
     403: "You cannot do this",
@@ -37,7 +37,7 @@ TITLES = {
 
 
 def is_desk_path(path: str) -> bool:
-    return path.startswith(DESK_PREFIXES)
+    return is_signed_in_path(path)
 
 
 def _desk_error(request: HttpRequest, *, status: int, sentence: str, back: str, reverify: str = "") -> HttpResponse:

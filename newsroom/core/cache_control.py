@@ -3,7 +3,7 @@
 Placed near the top of ``settings.MIDDLEWARE`` so it sees every answer after the session, CSRF,
 messages and language middleware had their say (they set the cookies).
 
-- The desk, the admin, the account pages and invitations (``PRIVATE_PREFIXES``) carry
+- The desk, the admin, the account pages and invitations (``core/surfaces.py``) carry
   ``Cache-Control: private``: a shared cache (a proxy, a CDN) must never keep one person's page
   for another.
 - Any answer that sets a cookie and was marked ``public`` (a site page or an API answer that
@@ -18,7 +18,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.cache import patch_cache_control
 
-PRIVATE_PREFIXES = ("/desk/", "/admin/", "/accounts/", "/join/")
+from newsroom.core.surfaces import is_signed_in_path
 
 
 class CacheControlMiddleware:
@@ -28,7 +28,7 @@ class CacheControlMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         sets_cookie = bool(response.cookies) or "Set-Cookie" in response.headers
-        if request.path_info.startswith(PRIVATE_PREFIXES) or (
+        if is_signed_in_path(request.path_info) or (
             sets_cookie and "public" in response.headers.get("Cache-Control", "")
         ):
             # (patch_cache_control drops "public" when "private" is set.)

@@ -40,6 +40,7 @@ from django_otp import login as otp_login
 from django_otp_webauthn.helpers import WebAuthnHelper
 
 from newsroom.core import roles, sessions
+from newsroom.core.surfaces import is_signed_in_path
 
 VERIFIED_AT_SESSION_KEY = "desk_factor_verified_at"
 
@@ -152,6 +153,8 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not is_signed_in_path(request.path_info):  # reader pages never read the session (no Vary: Cookie)
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return self.get_response(request)
@@ -165,6 +168,8 @@ class SecondFactorMiddleware:
     def process_view(
         self, request: HttpRequest, view_func: Callable[..., Any], args: Any, kwargs: Any
     ) -> HttpResponse | None:
+        if not is_signed_in_path(request.path_info):  # reader pages never read the session
+            return None
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or getattr(view_func, "desk_factor_exempt", False):
             return None
