@@ -385,6 +385,22 @@ class _GuardedHTTPSPool(HTTPSConnectionPool):
 # --------------------------------------------------------------------------- fetching
 
 
+def _guarded_pool(*, scheme: str, host: str, port: int, seconds: float, guard: _Guard) -> HTTPConnectionPool:
+    """A one-connection pool that connects only where ``guard`` allows (the SSRF rules), verifying
+    certificates over HTTPS, within ``seconds``; no retries, no redirects followed by urllib3."""
+    pool_cls: type[HTTPConnectionPool] = _GuardedHTTPSPool if scheme == "https" else _GuardedHTTPPool
+    extra: dict[str, Any] = {"ca_certs": certifi.where(), "cert_reqs": "CERT_REQUIRED"} if scheme == "https" else {}
+    return pool_cls(
+        host,
+        port,
+        timeout=urllib3.Timeout(connect=seconds, read=seconds),
+        retries=False,
+        maxsize=1,
+        guard=guard,
+        **extra,
+    )
+
+
 def _media_type(content_type: str | None) -> str:
     return (content_type or "").split(";")[0].strip().lower()
 
@@ -466,17 +482,7 @@ def _fetch_chain(
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise TooSlow(f"The site took too long to send {url}.", url=url)
-        pool_cls: type[HTTPConnectionPool] = _GuardedHTTPSPool if scheme == "https" else _GuardedHTTPPool
-        extra: dict[str, Any] = {"ca_certs": certifi.where(), "cert_reqs": "CERT_REQUIRED"} if scheme == "https" else {}
-        pool = pool_cls(
-            host,
-            port,
-            timeout=urllib3.Timeout(connect=remaining, read=remaining),
-            retries=False,
-            maxsize=1,
-            guard=guard,
-            **extra,
-        )
+        pool = _guarded_pool(scheme=scheme, host=host, port=port, seconds=remaining, guard=guard)
         try:
             path = urlsplit(current)
             target = (path.path or "/") + (f"?{path.query}" if path.query else "")
@@ -537,17 +543,7 @@ def post(
     watchdog.start()
     try:
         scheme, host, port = _check_url(url, allow_loopback=loopback)
-        pool_cls: type[HTTPConnectionPool] = _GuardedHTTPSPool if scheme == "https" else _GuardedHTTPPool
-        extra: dict[str, Any] = {"ca_certs": certifi.where(), "cert_reqs": "CERT_REQUIRED"} if scheme == "https" else {}
-        pool = pool_cls(
-            host,
-            port,
-            timeout=urllib3.Timeout(connect=timeout, read=timeout),
-            retries=False,
-            maxsize=1,
-            guard=guard,
-            **extra,
-        )
+        pool = _guarded_pool(scheme=scheme, host=host, port=port, seconds=timeout, guard=guard)
         try:
             parts = urlsplit(url)
             target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
