@@ -6,7 +6,10 @@ the source revision the translation follows); the translators and reviewers are 
 (``rel`` ``translator``/``reviewer``) under the names they chose to be credited with (the
 snapshots ``translations.public`` gives the site: a pseudonym or "Anonymous translator", never an
 account name); machine assistance is said in ``ednote``; each dated correction is a
-``description`` with role ``correction``. Pure reads: nothing is written.
+``description`` with role ``correction``; the reader page is a ``rendition`` (``text/html``).
+Every address is sent as a URI (``iri_to_uri``: an outlet's Cyrillic path is percent-encoded), as
+IPTC's published schema requires (tests/distribution/test_ninjs.py validates against it).
+Pure reads: nothing is written.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+from django.utils.encoding import iri_to_uri
 from modeltranslation.utils import build_localized_fieldname
 
 from newsroom.models import Article, Correction, SourceRevision
@@ -47,6 +51,7 @@ def story_ninjs(*, article: Article, language: str, pubstatus: str = "usable") -
     revision = SourceRevision.objects.filter(pk__in=live_source_revision_ids(article=article, lang=language)).first()
     credits = public_credits(article, article_credits(article=article, lang=language))
     body = live("body") or []
+    source_uri = iri_to_uri(article.source_url)  # an outlet's address may be an IRI (Cyrillic path)
     doc: dict[str, Any] = {
         "uri": story_uri(article=article, language=language),
         "standard": {"name": "ninjs", "version": NINJS_VERSION, "schema": NINJS_SCHEMA},
@@ -59,9 +64,9 @@ def story_ninjs(*, article: Article, language: str, pubstatus: str = "usable") -
         "firstcreated": _iso(live("published_at")),
         "versioncreated": _iso(corrections[-1].published_at if corrections else live("published_at")),
         "headlines": [{"role": "main", "value": live("title") or article.source_title}],
-        "altids": [{"role": "source-uri", "value": article.source_url}],
+        "altids": [{"role": "source-uri", "value": source_uri}],
         "infosources": [
-            {"name": article.source_name, "role": "originating", "uri": article.source_url},
+            {"name": article.source_name, "role": "originating", "uri": source_uri},
         ],
         "people": [
             {"name": person["name"], "rel": rel}
@@ -80,12 +85,12 @@ def story_ninjs(*, article: Article, language: str, pubstatus: str = "usable") -
     byline = live("byline")
     if byline:
         doc["by"] = byline
-    if live("slug"):
-        doc["trustindicators"] = [
+    if live("slug"):  # the reader page is the story's HTML rendition
+        doc["renditions"] = [
             {
-                "role": "page",
+                "name": "page",
                 "title": "The story on the translation desk's site",
-                "href": settings.SITE_URL + selectors.article_url(article, language),
+                "href": iri_to_uri(settings.SITE_URL + selectors.article_url(article, language)),
                 "contenttype": "text/html",
             }
         ]
@@ -108,5 +113,5 @@ def story_ninjs(*, article: Article, language: str, pubstatus: str = "usable") -
         doc["ednote"] = MACHINE_NOTE
     with translation.override(language):
         for tag in article.tags.all():
-            doc["subjects"].append({"name": tag.name, "uri": settings.SITE_URL + tag.get_absolute_url()})
+            doc["subjects"].append({"name": tag.name, "uri": iri_to_uri(settings.SITE_URL + tag.get_absolute_url())})
     return {key: value for key, value in doc.items() if value != []}
