@@ -179,13 +179,16 @@ class NewsletterIssue(models.Model):
 
 
 class IssueSend(models.Model):
-    """A subscriber's copy of an issue: claimed (committed) before the message leaves, so a
-    resumed send skips it; never two for one subscriber and issue (the constraint)."""
+    """A subscriber's copy of an issue: made waiting, then marked sent in the transaction that
+    holds the row while the message goes (``newsletters.issue_send_batch``), so a killed send
+    leaves it waiting; never two for one subscriber and issue (the constraint)."""
 
     issue = models.ForeignKey(NewsletterIssue, on_delete=models.CASCADE, related_name="sends")
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="+")
-    claimed_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(auto_now_add=True)  # when the copy was made (waiting)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The mail server refused the address for good: this copy is done, unsent (not retried).
+    refused = models.CharField(max_length=300, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["issue", "subscriber"], name="one_copy_per_subscriber")]

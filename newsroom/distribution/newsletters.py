@@ -4,10 +4,16 @@ A reader subscribes with an address (no account); the row waits unconfirmed unti
 mailed to it is followed (:func:`subscriber_confirm`). Unsubscribing deletes the row. A digest
 is one :class:`NewsletterIssue` per language, frequency and period (unique), listing the
 stories first published in the language in that period; :func:`issue_send_batch` sends it to
-the confirmed subscribers in batches. Each copy is first *claimed* by an :class:`IssueSend`
-row (unique per issue and subscriber) committed before the message leaves, so a send killed
-half way resumes where it stopped and never mails a subscriber twice (a copy claimed by the
-run that died is not sent again: at most once). Each message has a plain-text part, an HTML
+the confirmed subscribers in batches. Each subscriber's copy is an :class:`IssueSend` row
+(unique per issue and subscriber) made *waiting* before anything is sent; a run takes one waiting
+row under a row lock (``FOR UPDATE SKIP LOCKED``: two runs never take the same copy), sends the
+message and marks the row sent in that same transaction. A run killed mid-message (SIGKILL, a
+lost worker) holds its lock only as long as its connection lives: PostgreSQL rolls the
+transaction back, the copy is waiting again, and the resumed send mails it, once. (Claiming a
+copy in its own commit before sending, as this module first did, lost the copy of whoever was
+being mailed when the run died.) The one window left is SMTP's own (RFC 1047): the server
+accepted the message and the run died before its commit; that copy goes again, with the same
+``Message-ID`` (receivers fold such a repeat). Each message has a plain-text part, an HTML
 part with its CSS inlined (``css_inline``) and one-click unsubscribe (RFC 8058:
 ``List-Unsubscribe`` with the subscriber's link and ``List-Unsubscribe-Post``).
 Subscriber addresses are private: :func:`subscriber_data_export` / :func:`subscriber_data_delete`.
@@ -16,12 +22,13 @@ Subscriber addresses are private: :func:`subscriber_data_export` / :func:`subscr
 from __future__ import annotations
 
 import datetime as dt
+import smtplib
 from typing import Any
 
 import css_inline
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection, send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -154,23 +161,54 @@ def _recipients(issue: NewsletterIssue) -> Any:
     )
 
 
+def _copies_make(issue: NewsletterIssue) -> None:
+    """A waiting copy for every confirmed subscriber who has none yet (one who confirmed while
+    the issue was going out is mailed too); the constraint keeps one per subscriber."""
+    IssueSend.objects.bulk_create(
+        [IssueSend(issue=issue, subscriber_id=pk) for pk in _recipients(issue).values_list("pk", flat=True)],
+        ignore_conflicts=True,
+    )
+
+
+def _waiting(issue: NewsletterIssue) -> Any:
+    """The issue's copies not sent yet that no live run holds (locked by the caller's transaction)."""
+    return (
+        IssueSend.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(issue=issue, sent_at__isnull=True, refused="")
+        .order_by("pk")
+    )
+
+
 def issue_send_batch(*, issue_id: int, batch_size: int = BATCH_SIZE) -> int:
-    """Send the issue to up to ``batch_size`` subscribers who have no copy yet; returns how many
-    are still waiting (the task queues itself again while any are)."""
+    """Send up to ``batch_size`` waiting copies of the issue, each marked sent in the transaction
+    that holds its row while the message goes; returns how many copies still wait with no run
+    sending them (the task queues itself again while any do). The issue is finished once every
+    copy is sent."""
     issue = NewsletterIssue.objects.get(pk=issue_id)
     stories = _stories(issue)
+    _copies_make(issue)
     connection = get_connection()
     with connection:
-        for subscriber in list(_recipients(issue)[:batch_size]):
-            try:
-                with transaction.atomic():
-                    copy = IssueSend.objects.create(issue=issue, subscriber=subscriber)
-            except IntegrityError:
-                continue  # another worker claimed it
-            newsletter_message(issue=issue, subscriber=subscriber, stories=stories, connection=connection).send()
-            IssueSend.objects.filter(pk=copy.pk).update(sent_at=timezone.now())
-    remaining = _recipients(issue).count()
-    if remaining == 0:
+        for _n in range(batch_size):
+            with transaction.atomic():
+                copy = _waiting(issue).select_related("subscriber").first()
+                if copy is None:
+                    break
+                message = newsletter_message(
+                    issue=issue, subscriber=copy.subscriber, stories=stories, connection=connection
+                )
+                try:
+                    message.send()
+                except smtplib.SMTPRecipientsRefused as refusal:  # for good: the others still go
+                    copy.refused = str(refusal.recipients)[:300]
+                    copy.save(update_fields=["refused"])
+                    continue
+                copy.sent_at = timezone.now()
+                copy.save(update_fields=["sent_at"])
+    with transaction.atomic():
+        remaining = len(_waiting(issue).values_list("pk", flat=True))
+    waiting = IssueSend.objects.filter(issue=issue, sent_at__isnull=True, refused="")
+    if not waiting.exists() and not _recipients(issue).exists():
         NewsletterIssue.objects.filter(pk=issue.pk, finished_at__isnull=True).update(finished_at=timezone.now())
     return remaining
 
@@ -187,6 +225,13 @@ def _stories(issue: NewsletterIssue) -> list[dict[str, str]]:
         }
         for a in articles
     ]
+
+
+def digest_message_id(*, issue: NewsletterIssue, subscriber: Subscriber) -> str:
+    """The same ``Message-ID`` every time this subscriber's copy of this issue is made, so a copy
+    sent again after a kill (the SMTP window) is recognisably the same message."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+    return f"<digest-{issue.pk}-{subscriber.pk}@{domain}>"
 
 
 def newsletter_message(
@@ -215,7 +260,11 @@ def newsletter_message(
         settings.DEFAULT_FROM_EMAIL,
         [subscriber.email],
         connection=connection,
-        headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Message-ID": digest_message_id(issue=issue, subscriber=subscriber),
+        },
     )
     message.attach_alternative(html, "text/html")
     return message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import http.server
 import threading
 from collections.abc import Iterator
@@ -58,9 +59,18 @@ def partner_server(settings) -> Iterator[PartnerEndpoint]:
 
 @dataclass
 class MailServer:
-    """Messages an SMTP server on 127.0.0.1 received, parsed."""
+    """Messages an SMTP server on 127.0.0.1 received, parsed. Addresses in ``refuse`` are
+    refused for good (550); with ``stall_at`` set, the transaction of that message (1-based)
+    stops at its recipient until ``release`` is set (``stalled`` tells it has), then is
+    abandoned: that message is not delivered."""
 
     messages: list[Any] = field(default_factory=list)
+    port: int = 0
+    refuse: set[str] = field(default_factory=set)
+    stall_at: int | None = None
+    stalled: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+    transactions: int = 0
 
     def to(self, address: str) -> list[Any]:
         return [m for m in self.messages if address in m["To"]]
@@ -77,6 +87,17 @@ def smtp_server(settings) -> Iterator[MailServer]:
     box = MailServer()
 
     class Handler:
+        async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:  # noqa: N802
+            if address in box.refuse:
+                return "550 5.1.1 No such mailbox here"
+            box.transactions += 1
+            if box.transactions == box.stall_at:
+                box.stalled.set()
+                await asyncio.get_running_loop().run_in_executor(None, box.release.wait, 120)
+                return "451 4.3.0 Try again later"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
         async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
             box.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
             return "250 Message accepted for delivery"
@@ -88,9 +109,11 @@ def smtp_server(settings) -> Iterator[MailServer]:
         port = probe.getsockname()[1]
     controller = Controller(Handler(), hostname="127.0.0.1", port=port)
     controller.start()
+    box.port = controller.port
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     yield box
+    box.release.set()
     controller.stop()
