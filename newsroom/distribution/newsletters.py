@@ -41,6 +41,7 @@ from newsroom.site import selectors
 
 PERIOD = {Frequency.DAILY: dt.timedelta(days=1), Frequency.WEEKLY: dt.timedelta(days=7)}
 BATCH_SIZE = 100
+RESUME_WITHIN = dt.timedelta(days=7)  # an unfinished digest older than this is not sent late
 
 
 def _absolute(path: str) -> str:
@@ -138,8 +139,8 @@ def issue_prepare(*, language: str, frequency: str, now: dt.datetime) -> Newslet
 
 
 def newsletters_send_due(*, now: dt.datetime | None = None) -> list[int]:
-    """Daily digests every day, weekly ones on Mondays (beat calls it once a day); returns the
-    issues queued."""
+    """Daily digests every day, weekly ones on Mondays (beat calls it once a day), and any issue
+    of the last week still unfinished; returns the issues queued."""
     now = now or timezone.now()
     queued: list[int] = []
     for language in settings.PUBLISHING_LANGUAGES:
@@ -150,6 +151,11 @@ def newsletters_send_due(*, now: dt.datetime | None = None) -> list[int]:
             if issue is not None and issue.finished_at is None:
                 enqueue("newsroom.distribution.tasks.newsletter_issue_send", issue.pk)
                 queued.append(issue.pk)
+    # A send a killed worker left half done (a broker need not deliver its task again) goes on.
+    unfinished = NewsletterIssue.objects.filter(finished_at__isnull=True, period_end__gte=now - RESUME_WITHIN)
+    for issue_id in unfinished.exclude(pk__in=queued).order_by("pk").values_list("pk", flat=True):
+        enqueue("newsroom.distribution.tasks.newsletter_issue_send", issue_id)
+        queued.append(issue_id)
     return queued
 
 

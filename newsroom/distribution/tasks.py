@@ -46,8 +46,9 @@ def newsletters_send_due() -> list[int]:
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
 def newsletter_issue_send(issue_id: int) -> int:
-    """One batch, then the next one queued: a worker killed mid-issue leaves the claimed copies
-    claimed, and the issue is sent on from where it stopped when the task runs again."""
+    """One batch, then the next one queued: a worker killed mid-issue leaves the copy it was
+    sending waiting (its transaction rolled back), and the issue is sent on from where it
+    stopped when the task runs again (``newsletters_send_due`` queues unfinished issues daily)."""
     remaining = newsletters.issue_send_batch(issue_id=issue_id)
     if remaining:
         newsletter_issue_send.delay(issue_id)

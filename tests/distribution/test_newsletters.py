@@ -118,6 +118,25 @@ def test_a_killed_send_resumes_without_sending_anyone_twice(staff, smtp_server, 
     assert newsletters.issue_send_batch(issue_id=issue.pk) == 0 and len(smtp_server.messages) == 5
 
 
+def test_an_issue_a_killed_worker_left_unfinished_is_sent_on_the_next_day(
+    staff, smtp_server, django_capture_on_commit_callbacks
+):
+    readers = _confirmed(2)
+    publish_story(staff)
+    issue = newsletters.issue_prepare(language="en", frequency=Frequency.WEEKLY, now=_next_monday())
+    assert newsletters.issue_send_batch(issue_id=issue.pk, batch_size=1) == 1  # then the worker died
+
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = newsletters.newsletters_send_due(now=_next_monday() + dt.timedelta(days=1))  # a Tuesday
+
+    assert queued == [issue.pk]
+    assert sorted(m["To"] for m in smtp_server.messages) == sorted(r.email for r in readers)
+    issue.refresh_from_db()
+    assert issue.finished_at is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        assert newsletters.newsletters_send_due(now=_next_monday() + dt.timedelta(days=2)) == []
+
+
 def test_an_address_refused_for_good_does_not_hold_up_the_others(staff, smtp_server):
     readers = _confirmed(3)
     smtp_server.refuse = {readers[0].email}
