@@ -164,7 +164,7 @@ class BodyText(models.Func):
 # PostgreSQL's text-search configuration of each supported publishing language: its stemmer
 # where PostgreSQL ships one (15 has none for Polish or Ukrainian), else 'simple'.
 # Each is ``newsroom_<PostgreSQL's>``: the same with ``unaccent`` before the stemmer, so search
-# is accent-insensitive ("cafe" finds "café"; migration 0020_speed_search_unaccent).
+# is accent-insensitive ("cafe" finds "café"; migration 0018_speed_search_unaccent).
 SEARCH_CONFIGS: dict[str, str] = {
     "en": "newsroom_english",
     "de": "newsroom_german",

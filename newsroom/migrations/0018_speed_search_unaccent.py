@@ -70,7 +70,7 @@ def _column(code: str) -> list[migrations.operations.base.Operation]:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("newsroom", "0019_speed_search_rum"),
+        ("newsroom", "0017_speed_search_rum"),
     ]
 
     operations = [

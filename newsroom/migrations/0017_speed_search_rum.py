@@ -15,7 +15,7 @@ CODES = ("en", "de", "pl", "uk", "fr", "lt")
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("newsroom", "0018_mfa_sessions"),
+        ("newsroom", "0016_extract_confidence"),
     ]
 
     operations = [
