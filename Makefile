@@ -7,7 +7,7 @@ PORT ?= 8000
 # database, chromium for the end-to-end tests, wrk for the benchmarks, redis-server and haproxy for
 # `make cluster` (the production topology on this machine), gettext (msgfmt) to compile the
 # site's translations.
-DEBIAN_PACKAGES := postgresql postgresql-contrib postgresql-15-rum chromium wrk redis-server haproxy gettext
+DEBIAN_PACKAGES := postgresql postgresql-contrib chromium wrk redis-server haproxy gettext
 
 .PHONY: install system-packages messages run dev stop test test-fast lint format e2e bench load clean stop-db cluster cluster-drill
 

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex, OpClass, PostgresIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
@@ -163,15 +163,13 @@ class BodyText(models.Func):
 
 # PostgreSQL's text-search configuration of each supported publishing language: its stemmer
 # where PostgreSQL ships one (15 has none for Polish or Ukrainian), else 'simple'.
-# Each is ``newsroom_<PostgreSQL's>``: the same with ``unaccent`` before the stemmer, so search
-# is accent-insensitive ("cafe" finds "café"; migration 0018_speed_search_unaccent).
 SEARCH_CONFIGS: dict[str, str] = {
-    "en": "newsroom_english",
-    "de": "newsroom_german",
-    "pl": "newsroom_simple",
-    "uk": "newsroom_simple",
-    "fr": "newsroom_french",
-    "lt": "newsroom_lithuanian",
+    "en": "english",
+    "de": "german",
+    "pl": "simple",
+    "uk": "simple",
+    "fr": "french",
+    "lt": "lithuanian",
 }
 SEARCH_FIELDS = tuple(f"search_{code}" for code in SEARCH_CONFIGS)
 
@@ -184,14 +182,6 @@ def _search_document(code: str) -> models.Expression:
         + SearchVector(f"lead_{code}", weight="B", config=config)
         + SearchVector(BodyText(f"body_{code}"), weight="C", config=config)
     )
-
-
-class RumIndex(PostgresIndex):
-    """PostgreSQL's RUM index (the ``rum`` extension, Debian's ``postgresql-15-rum``): a GIN that
-    also stores each word's positions, so ``ORDER BY search <=> query LIMIT n`` walks the best
-    matches straight from the index instead of ranking every matching row."""
-
-    suffix = "rum"
 
 
 def _search_field(code: str) -> models.GeneratedField:
@@ -278,10 +268,7 @@ class Article(models.Model):
                 models.Index(fields=[f"-published_at_{code}"], name=f"article_live_{code}")
                 for code in settings.SUPPORTED_PUBLISHING_LANGUAGES
             ),
-            *(
-                RumIndex(fields=[f"search_{code}"], opclasses=["rum_tsvector_ops"], name=f"article_search_{code}_rum")
-                for code in SEARCH_CONFIGS
-            ),
+            *(GinIndex(fields=[f"search_{code}"], name=f"article_search_{code}") for code in SEARCH_CONFIGS),
             # The home page's few featured stories, without walking every live one to find none.
             models.Index(fields=["is_featured"], condition=Q(is_featured=True), name="article_featured"),
         ]

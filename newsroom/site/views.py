@@ -153,8 +153,7 @@ def outlet(request: HttpRequest, slug: str) -> HttpResponse:
     obj = Outlet.objects.filter(slug=slug).first()
     if obj is None:
         raise Http404("No such source")
-    stories = live_articles(lang=lang).filter(outlet=obj)
-    page = _paginate(request, pages.listing_counted(stories, lang=lang, variant="teaser_h2", name=f"outlet:{obj.pk}"))
+    page = _paginate(request, live_articles(lang=lang).filter(outlet=obj))
     return _render(
         request,
         "site/list.html",
@@ -179,10 +178,7 @@ def translator(request: HttpRequest, slug: str) -> HttpResponse:
     name = contributor.credit_name(Role.TRANSLATOR)
     # Only work credited under the name this page shows (never the real name behind a pseudonym).
     credited = translator_credited_article_ids(contributor=contributor, lang=lang)
-    stories = live_articles(lang=lang).filter(pk__in=credited)
-    page = _paginate(
-        request, pages.listing_counted(stories, lang=lang, variant="teaser", name=f"translator:{contributor.pk}")
-    )
+    page = _paginate(request, live_articles(lang=lang).filter(pk__in=credited))
     return _render(
         request,
         "site/translator.html",
@@ -198,9 +194,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     query = search.search_query_clean(request.GET.get("q"))
     page = None
     if query:
-        results = search.articles_search(query=query, language=lang, base=live_articles(lang=lang))
-        page = _paginate(request, results)
-        return _render(request, "site/search.html", {"query": query, "page": page, "is_estimate": results.is_estimate})
+        page = _paginate(request, search.articles_search(query=query, language=lang, base=live_articles(lang=lang)))
     return _render(request, "site/search.html", {"query": query, "page": page})
 
 
@@ -209,19 +203,15 @@ def search_page(request: HttpRequest) -> HttpResponse:
 def archive(request: HttpRequest) -> HttpResponse:
     lang = site_language()
     published = _field("published_at", lang)
-    months = pages.listing_cached(
-        name="archive",
-        lang=lang,
-        compute=lambda: list(
-            live_articles(lang=lang)
-            .order_by()
-            .annotate(month=TruncMonth(published))
-            .values("month")
-            .annotate(count=Count("pk"))
-            .order_by("-month")
-        ),
+    months = (
+        live_articles(lang=lang)
+        .order_by()
+        .annotate(month=TruncMonth(published))
+        .values("month")
+        .annotate(count=Count("pk"))
+        .order_by("-month")
     )
-    return _render(request, "site/archive.html", {"months": months})
+    return _render(request, "site/archive.html", {"months": list(months)})
 
 
 @require_safe
@@ -234,10 +224,7 @@ def archive_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
     start = dt.datetime(year, month, 1, tzinfo=tz)
     end = dt.datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
     published = _field("published_at", lang)
-    stories = live_articles(lang=lang).filter(**{f"{published}__gte": start, f"{published}__lt": end})
-    page = _paginate(
-        request, pages.listing_counted(stories, lang=lang, variant="teaser_h2", name=f"month:{year}-{month:02}")
-    )
+    page = _paginate(request, live_articles(lang=lang).filter(**{f"{published}__gte": start, f"{published}__lt": end}))
     if not page.paginator.count:
         raise Http404("Nothing was published that month")
     return _render(

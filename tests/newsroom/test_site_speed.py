@@ -1,18 +1,19 @@
-"""What a reader page costs does not grow with the archive: search ranked from its RUM index,
-with a bounded count and snippets for the shown page only; listings without a COUNT(*) per request.
-
-Behaviour, not timing: the plans and queries that make the cost bounded are asserted here, the
-figures are ``bench/site.py``'s.
-"""
+"""An uncached article page costs the same whatever the archive's size: work moved to publication."""
 
 from __future__ import annotations
 
+import io
+from unittest import mock
+
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from newsroom.site import search
-from newsroom.site.selectors import live_articles
+from newsroom import publishing
+from newsroom.models import Article, Tag
+from newsroom.site.rendering import owner, render
+from newsroom.site.rendering import stored as pages
 from tests.newsroom.test_site_pages import make_staff, publish_story
 
 
@@ -21,106 +22,148 @@ def staff(db):
     return make_staff()
 
 
-def test_search_results_are_read_in_order_from_the_rum_index(staff):
-    publish_story(staff, title="Okrestin detainees released")
-    results = search.articles_search(query="okrestin", language="en", base=live_articles(lang="en"))
-    with connection.cursor() as cursor:
-        # A tiny table is cheaper to scan: forbid that, and the index must still serve the order.
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        cursor.execute("SET LOCAL enable_sort = off")
-        plan = results.ranked[:10].explain()
-        print(plan)
-        print(results.ranked[:10].query)
-    assert "article_search_en_rum" in plan
-    assert "Order By" in plan  # the index hands out rows by distance: nothing ranks every match
-
-
-def test_past_the_exact_limit_the_total_is_an_estimate_said_as_such(client, staff, monkeypatch):
-    for title in ("Okrestin one", "Okrestin two", "Okrestin three"):
-        publish_story(staff, title=title)
-    monkeypatch.setattr(search, "EXACT_COUNT_LIMIT", 2)
-    results = search.articles_search(query="okrestin", language="en", base=live_articles(lang="en"))
-    assert results.count() >= 3 and results.is_estimate
-    html = client.get("/search/?q=okrestin").content.decode()
-    assert "About " in html and " results for “okrestin”." in html
-    monkeypatch.setattr(search, "EXACT_COUNT_LIMIT", 3)
-    exact = search.articles_search(query="okrestin", language="en", base=live_articles(lang="en"))
-    assert exact.count() == 3 and not exact.is_estimate
-    assert "3 results for “okrestin”." in client.get("/search/?q=okrestin").content.decode()
-
-
-def test_estimates_are_rounded_to_two_figures():
-    assert [search.estimate_rounded(n) for n in (7, 99, 1234, 1250, 987_654)] == [7, 99, 1200, 1200, 990_000]
-
-
-def test_snippets_are_made_for_the_shown_page_only(staff, settings):
+def test_uncached_article_page_runs_a_fixed_set_of_queries_without_searching_the_archive(client, staff, settings):
+    settings.SITE_CACHE_SECONDS = 0
+    first = publish_story(staff, title="First story", tags="Minsk, Protests")
     for n in range(3):
-        publish_story(staff, title=f"Okrestin story {n}", lead=f"Lead about Okrestin number {n}.")
-    results = search.articles_search(query="okrestin", language="en", base=live_articles(lang="en"))
-    with CaptureQueriesContext(connection) as queries:
-        page = results[1:2]
-    assert len(page) == 1 and "Okrestin" in page[0].snippet
-    headlines = [q["sql"] for q in queries.captured_queries if "ts_headline" in q["sql"]]
-    assert len(headlines) == 1
-    assert f"IN ({page[0].pk})" in headlines[0]  # one story's text, not every match's
+        publish_story(staff, title=f"Other story {n}", tags="Minsk")
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get(f"/articles/{first.slug_en}/").content.decode()
+    assert len(ctx.captured_queries) == 1  # the page stored at publication: one column of one row
+    assert not any("DISTINCT" in q["sql"] for q in ctx.captured_queries)  # no related-stories search
+    assert "Other story 2" in html
 
 
-def test_api_search_pages_from_the_same_results(client, staff):
-    for title in ("Okrestin one", "Okrestin two", "Okrestin three"):
-        publish_story(staff, title=title)
-    data = client.get("/api/v1/stories/?q=okrestin&page_size=2").json()
-    assert data["count"] == 3 and len(data["results"]) == 2 and data["next"]
-    second = client.get(data["next"]).json()
-    assert len(second["results"]) == 1
-    seen = {r["id"] for r in data["results"]} | {r["id"] for r in second["results"]}
-    assert len(seen) == 3
+def test_the_stored_page_is_byte_for_byte_the_page_rendered_per_request(client, staff, settings):
+    settings.SITE_CACHE_SECONDS = 0
+    story = publish_story(staff, title="Stored story", tags="Minsk")
+    publish_story(staff, title="Its neighbour", tags="Minsk")
+    stored = client.get(f"/articles/{story.slug_en}/")
+    with mock.patch.object(pages, "page_stamp", return_value="another deployment"):
+        with CaptureQueriesContext(connection) as ctx:
+            rendered = client.get(f"/articles/{story.slug_en}/")
+    assert len(ctx.captured_queries) > 1  # the stale stored page was not used
+    assert stored.content == rendered.content
+    assert stored.headers["Last-Modified"] == rendered.headers["Last-Modified"]
+    html = stored.content.decode()
+    assert "Its neighbour" in html and "Veranika Papkouskaya" in html and 'rel="tag"' in html
+    assert "site-origin.invalid" not in html and f'href="http://testserver/articles/{story.slug_en}/"' in html
 
 
-@pytest.mark.parametrize(
-    "path", ["/api/v1/stories/", "/api/v1/tags/", "/api/v1/outlets/", "/outlets/{outlet}/", "/archive/"]
-)
-def test_listings_count_the_archive_once_per_listings_version(client, staff, settings, path):
-    settings.SITE_CACHE_SECONDS = 0  # the views themselves, not the page cache
-    article = publish_story(staff, title="Okrestin detainees released", tags="Courts")
-    url = path.format(tag=article.tags.get().slug, outlet=article.outlet.slug)
-    before = client.get(url)
-    assert before.status_code == 200
-    with CaptureQueriesContext(connection) as again:
-        assert client.get(url + "?page=1").status_code == 200
-    aggregates = [q["sql"] for q in again.captured_queries if "COUNT(" in q["sql"].upper()]
-    assert aggregates == []
-    publish_story(staff, title="Second Okrestin story", tags="Courts")  # a new listings version
-    with CaptureQueriesContext(connection) as after:
-        response = client.get(url)
-    assert any("COUNT(" in q["sql"].upper() for q in after.captured_queries)
-    assert response.content != before.content  # the new story is counted
+def test_a_changed_profile_or_tag_is_shown_at_once(client, staff, settings):
+    settings.SITE_CACHE_SECONDS = 0
+    story = publish_story(staff, title="Profiled story", tags="Minsk")
+    assert "More translations by" in client.get(f"/articles/{story.slug_en}/").content.decode()
+    contributor = staff["volunteer"].contributor
+    contributor.has_public_profile = False  # the volunteer withdraws their public page
+    contributor.save()
+    assert "More translations by" not in client.get(f"/articles/{story.slug_en}/").content.decode()
+    tag = Tag.objects.get(name="Minsk")
+    tag.name = "Minsk region"
+    tag.save()
+    assert ">Minsk region</a>" in client.get(f"/articles/{story.slug_en}/").content.decode()
+    call_command("site_pages_render", stdout=io.StringIO())
+    with CaptureQueriesContext(connection) as ctx:
+        assert ">Minsk region</a>" in client.get(f"/articles/{story.slug_en}/").content.decode()
+    assert len(ctx.captured_queries) == 1
 
 
-def test_a_word_ending_in_a_star_finds_the_words_it_begins(client, staff):
-    publish_story(staff, title="Demonstrators detained in Minsk")
-    publish_story(staff, title="Harvest festival opens")
-    html = client.get("/search/?q=demonstr*").content.decode()
-    assert "1 result for “demonstr*”." in html and "Demonstrators detained in Minsk" in html
-    # With other words, a phrase, and input that only looks like a prefix.
-    assert "Demonstrators detained" in client.get('/search/?q="detained in minsk"+demonstr*').content.decode()
-    assert "Nothing matched" in client.get("/search/?q=demonstr*+harvest").content.decode()
-    for hostile in ("*", "a*", "de:*|x*", "&*", "!!*"):
-        assert client.get("/search/", {"q": hostile}).status_code == 200
+def test_a_republished_title_shows_in_the_related_lists_naming_it(client, staff, settings):
+    settings.SITE_CACHE_SECONDS = 0
+    older = publish_story(staff, title="Older story", tags="Grodno")
+    newer = publish_story(staff, title="Newer story", tags="Grodno")
+    Article.objects.filter(pk=newer.pk).update(title_en="Newer story, corrected")  # as a republication writes it
+    owner.article_live_render(article=Article.objects.get(pk=newer.pk), language="en", republished=True)
+    assert "Newer story, corrected" in client.get(f"/articles/{older.slug_en}/").content.decode()
 
 
-def test_search_ignores_accents_both_ways(client, staff):
-    publish_story(staff, title="Picket outside the café in Łódź", lead="Naïve hopes.")
-    for query in ("cafe lodz", "café Łódź", "naive", "CAFÉ"):
-        html = client.get("/search/", {"q": query}).content.decode()
-        assert "Picket outside the café in Łódź" in html, query
-    assert "<mark>" in client.get("/search/", {"q": "naive"}).content.decode()  # the snippet marks "Naïve"
+def test_home_is_served_from_the_listing_stored_at_publication(client, staff, settings):
+    settings.SITE_CACHE_SECONDS = 0
+    for n in range(3):
+        publish_story(staff, title=f"Listed story {n}", tags="Minsk")
+    with CaptureQueriesContext(connection) as ctx:
+        stored = client.get("/").content.decode()
+    assert "Listed story 2" in stored
+    assert len(ctx.captured_queries) == 1  # the stored first page, nothing counted or listed
+    with mock.patch.object(pages, "page_stamp", return_value="another deployment"):
+        with CaptureQueriesContext(connection) as ctx:
+            rendered = client.get("/").content.decode()  # not current: built from the stories
+        assert rendered == stored  # the same bytes
+        assert len(ctx.captured_queries) >= 2
+        with CaptureQueriesContext(connection) as ctx:
+            client.get("/")
+        assert not any("COUNT(" in q["sql"] for q in ctx.captured_queries)  # counted once per listings version
+    publish_story(staff, title="A story published just now")
+    assert "A story published just now" in client.get("/").content.decode()
 
 
-def test_a_word_expected_in_far_more_stories_than_the_limit_is_not_counted(staff, monkeypatch):
-    publish_story(staff, title="Okrestin detainees released")
-    monkeypatch.setattr(search, "_planner_rows", lambda matches: 5000)
-    results = search.articles_search(query="okrestin", language="en", base=live_articles(lang="en"))
-    with CaptureQueriesContext(connection) as queries:
-        assert results.count() == 5000 and results.is_estimate
-    assert not any("COUNT(" in q["sql"].upper() for q in queries.captured_queries)
+def test_featuring_a_story_in_the_admin_shows_on_the_home_page(client, staff, settings, rf):
+    from django.contrib import admin
+
+    from newsroom.admin import ArticleAdmin
+
+    settings.SITE_CACHE_SECONDS = 600
+    older = publish_story(staff, title="Older story")
+    publish_story(staff, title="Newer story")
+    assert 'id="featured-h"' not in client.get("/").content.decode()
+    article = Article.objects.get(pk=older.pk)
+    article.is_featured = True
+    request = rf.post("/admin/")
+    request.user = staff
+    ArticleAdmin(Article, admin.site).save_model(request, article, form=None, change=True)
+    html = client.get("/").content.decode()
+    assert "Older story" in html.split('id="featured-h"')[1].split("</section>")[0]
+
+
+def test_a_warm_page_is_served_without_a_query_or_a_cookie_and_with_the_same_headers(client, staff, settings):
+    settings.SITE_CACHE_SECONDS = 600
+    story = publish_story(staff, title="Warm story", tags="Minsk")
+    for path in (f"/articles/{story.slug_en}/", "/"):
+        miss = client.get(path)
+        with CaptureQueriesContext(connection) as ctx:
+            hit = client.get(path)
+        assert len(ctx.captured_queries) == 0, path
+        assert hit.content == miss.content and not hit.cookies
+        for name in ("Content-Security-Policy", "X-Frame-Options", "ETag", "Cache-Control", "Content-Language", "Vary"):
+            assert hit.headers.get(name) == miss.headers.get(name), name
+        assert client.get(path, HTTP_IF_NONE_MATCH=hit.headers["ETag"]).status_code == 304
+
+
+def test_publication_stores_the_sanitised_rendered_body(staff):
+    article = publish_story(staff, texts={}, title="Rendered once", tags="Minsk", notes=[], blocks=None, lead="Lead.")
+    article.refresh_from_db()
+    assert article.body_html_en == render.body_render(body=article.body_en)
+    assert "<p>English for" in article.body_html_en
+
+
+def test_stored_body_html_keeps_no_script(staff):
+    article = publish_story(staff, title="Hostile text")
+    t = article.translations.get()
+    block_id = next(iter(t.blocks))
+    t.blocks[block_id]["text"] = 'Hi <script>alert(1)</script><a href="javascript:x()">x</a>'
+    body = publishing.live_body(translation=t)
+    html = render.body_render(body=body)
+    assert "<script" not in html and "javascript:" not in html
+
+
+def test_an_older_story_gains_a_newer_related_story(client, staff):
+    older = publish_story(staff, title="Older story", tags="Grodno")
+    newer = publish_story(staff, title="Newer story", tags="Grodno")
+    assert Article.objects.get(pk=older.pk).related_ids_en == [newer.pk]
+    assert Article.objects.get(pk=newer.pk).related_ids_en == [older.pk]
+
+
+def test_site_pages_render_renders_an_out_of_date_body_and_page_again(client, staff, settings):
+    settings.SITE_CACHE_SECONDS = 0
+    story = publish_story(staff, title="Deployed story", tags="Minsk")
+    expected = client.get(f"/articles/{story.slug_en}/").content
+    # As after a deployment that changed the templates: the stored body and page are out of date.
+    Article.objects.filter(pk=story.pk).update(body_html_en="<p>old body</p>", page_en={"stamp": "old"})
+    out = io.StringIO()
+    call_command("site_pages_render", stdout=out)
+    assert "Rendered 1 pages." in out.getvalue()
+    fresh = Article.objects.get(pk=story.pk)
+    assert fresh.body_html_en == render.body_render(body=fresh.body_en)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(f"/articles/{story.slug_en}/").content == expected
+    assert len(ctx.captured_queries) == 1
