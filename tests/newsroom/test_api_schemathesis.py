@@ -45,4 +45,4 @@ def test_schemathesis_finds_no_server_error_and_no_schema_mismatch(live_server, 
     )  # fmt: skip
     print(run.stdout[-4000:])
     assert run.returncode == 0, run.stdout[-8000:] + run.stderr[-2000:]
-    assert "6 selected / 6 total" in run.stdout and " passed" in run.stdout
+    assert "7 selected / 7 total" in run.stdout and " passed" in run.stdout

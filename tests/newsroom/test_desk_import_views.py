@@ -149,7 +149,7 @@ def test_article_page_shows_source_provenance_and_translations(
     assert "content-type" in page  # response headers
     assert translation.get_absolute_url() in page and "In progress" in page
     assert "Re-sync from the source" in page
-    assert "Open a translation job" in page
+    assert reverse("desk:open_job", args=[article.pk]) in page  # every enabled language, one step each
 
 
 def test_reviewer_may_read_article_page_without_actions(client: Any, reviewer: Any) -> None:
