@@ -1,6 +1,5 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
@@ -19,7 +18,7 @@ admin.site.login_form = AdminLoginForm
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),  # for the load balancer (docs/DEPLOYMENT.md)
-    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("accounts/login/", workspace_views.DeskLoginView.as_view(authentication_form=LoginForm), name="login"),
     # Django's password views, ending other sessions and throttled (translations/desk/security_views.py).
     path("accounts/password_change/", security_views.PasswordChange.as_view(), name="password_change"),
     path("accounts/password_reset/", security_views.PasswordReset.as_view(), name="password_reset"),

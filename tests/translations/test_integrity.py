@@ -196,3 +196,21 @@ def test_admin_cannot_revert_or_edit_a_translation(client, approved, editor):
     event = WorkflowEvent.objects.filter(translation=approved).first()
     client.post(reverse("admin:translations_workflowevent_delete", args=[event.pk]), {"post": "yes"})
     assert WorkflowEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_a_reviewer_who_followed_the_desks_address_to_log_in_lands_on_their_queue(client, db, reviewer, editor):
+    """Following /desk/ to the login page adds ?next=/desk/ (the board): that front door is not a
+    destination, the person's role decides; a deeper address is kept."""
+    password = "a long enough pass phrase 42"
+    for person in (reviewer, editor):
+        person.set_password(password)
+        person.save()
+    entry = client.get(reverse("desk:home"))
+    assert entry.status_code == 302 and "next=/desk/" in entry["Location"]
+    answer = client.post(entry["Location"], {"username": reviewer.username, "password": password})
+    assert answer["Location"] == reverse("desk:landing")
+    assert client.get(answer["Location"])["Location"] == reverse("desk:mine")
+    client.logout()
+    deeper = reverse("desk:jobs")
+    answer = client.post(f"{reverse('login')}?next={deeper}", {"username": editor.username, "password": password})
+    assert answer["Location"] == deeper

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F
@@ -55,6 +56,18 @@ def jobs(request: HttpRequest) -> HttpResponse:
     """Open jobs anyone on the desk may claim, soonest due first, with filters."""
     form = JobFilterForm(request.GET or None)
     return render(request, "desk/jobs.html", pages.jobs_page(user=request.user, form=form, query=request.GET))
+
+
+class DeskLoginView(auth_views.LoginView):
+    """The login page. A ``next`` that is only the desk's front door (``/desk/``, which
+    ``login_required`` adds for anyone who typed or followed the desk's address) is dropped, so the
+    person lands where their role works (:func:`landing`: a reviewer at their review queue);
+    any deeper ``next`` (a job, a review) is kept."""
+
+    # (django-stubs give this an argument that Django 5.2's method does not take.)
+    def get_redirect_url(self, request: HttpRequest | None = None) -> str:
+        url = super().get_redirect_url()
+        return "" if url == reverse("desk:home") else url
 
 
 @desk_member_required
