@@ -210,3 +210,25 @@ def test_whole_translation_checks_use_the_target_language():
         target_language="de",
     )
     assert codes(problems) == [("number_format", WARNING)]
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [
+        ("Выстава працуе з 11.00 да 19.00.", "The exhibition is open from 11:00 to 19:00."),
+        ("Курс — 2,58 рубля.", "The rate is 2.58 roubles."),
+        ("Прыйшлі 1 000 чалавек.", "1,000 people came."),
+        ("Прыйшлі 1 000 чалавек.", "1000 people came."),
+        ("Пачатак а 9.30.", "It starts at 9:30."),
+    ],
+)
+def test_numbers_compare_by_value_whatever_the_writing(source, target):
+    assert checks.block_checks(block=block(source), entry={"text": target}) == []
+
+
+def test_a_real_difference_still_warns_times_included():
+    assert codes(checks.block_checks(block=block("Было 12 чалавек."), entry={"text": "13 people were there."})) == [
+        ("numbers", WARNING)
+    ]
+    problems = checks.block_checks(block=block("З 11.00 да 19.00."), entry={"text": "From 11:00 to 18:00."})
+    assert codes(problems) == [("numbers", WARNING)] and "19" in problems[0].message and "18" in problems[0].message

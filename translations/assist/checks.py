@@ -8,7 +8,8 @@ quotation marks dropped, a length far from the source's).
 Numbers are compared after normalising the ways Russian and English write them: "1 200",
 "1 200" (no-break space), "1,200" and "1.200" are all 1200; "3,5" and "3.5" are both 3.5.
 Currency signs and codes (BYN, RUB, USD, €, ₽, $) and "%" are units around the number and
-are not compared.
+are not compared. A time of day is a value like any number: "11:00" is "11.00" is 11 (the
+Belarusian and Russian sources often write "11.00 да 19.00"), so only a different value warns.
 
 Two warnings fit the *target* language (``CONVENTIONS``): a decimal written with the other
 mark ("3.5" in German, "3,5" in English; "1.200" is left alone, it may group thousands), and
@@ -36,8 +37,10 @@ MIN_RATIO, MAX_RATIO = 0.5, 2.0
 # Short blocks ("Фото: …") vary too much in length to be worth a ratio warning.
 MIN_LENGTH_FOR_RATIO = 40
 
-# Thousands grouped by space, no-break/narrow no-break space, comma or dot; then an optional decimal part.
-_NUMBER = re.compile(r"\d{1,3}(?:[ \u00a0\u202f,.]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?")
+# A time of day ("11:00", "9:30") first, read as the same value as "11.00" / "9.30"; then
+# thousands grouped by space, no-break/narrow no-break space, comma or dot, with an optional
+# decimal part; then a plain number.
+_NUMBER = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?![\d:])|\d{1,3}(?:[ \u00a0\u202f,.]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?")
 _HREF = re.compile(r"""<a\b[^>]*\bhref\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _SOURCE_QUOTES = "«»„“"
 _TARGET_QUOTES = "\"'«»“”‘’„"
@@ -87,7 +90,7 @@ def normalise_number(raw: str) -> str:
     thousands ("1.200", "1,200", "1 200", "1,200.50"); any other separator is a decimal mark
     ("3,5", "2.75", "1 200,5"). "0,125" stays decimal.
     """
-    parts = re.split(r"[.,]", re.sub(r"[ \u00a0\u202f]", "", raw))
+    parts = re.split(r"[.,]", re.sub(r"[ \u00a0\u202f]", "", raw.replace(":", ".")))
     if len(parts) == 1:
         digits = parts[0]
     else:
