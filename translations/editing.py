@@ -18,6 +18,11 @@ save against a newer version (another tab, another device, an editor's change) r
 :class:`StaleEdit` carrying both texts, and writes nothing. Autosaves update the working copy
 only; a deliberate save (``as_version=True``) also makes a django-reversion version with
 the author and comment, so the history holds decisions, not keystrokes.
+
+Text is never cut: each field has a limit (``TEXT_LIMITS``, stated on the editor's boxes) and a
+save with a longer text raises :class:`TextTooLong` naming the field and the limit, writing
+nothing. Every text is cleaned first (:func:`translations.assist.typography.text_clean`: soft
+hyphens, zero-width characters, Word bullets, no-break spaces that are not typographic).
 """
 
 from __future__ import annotations
@@ -33,8 +38,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from newsroom.core.audit import audit_record
+from newsroom.core.errors import DeskError
 from translations import permissions
 from translations.assist import machine_marks
+from translations.assist.typography import text_clean
 from translations.models import State, Translation
 from translations.versions import authors_add, text_snapshot, version_authors, version_snapshot
 
@@ -52,6 +59,57 @@ FROZEN_REASONS: dict[str, str] = {
     State.PUBLISHED: "The text is published. An editor opens a correction to change it.",
     State.SPIKED: "This job is spiked. An editor must restore it before the text can change.",
 }
+
+
+# The longest text each field takes, in characters: stated on the editor's boxes (``maxlength``
+# and a hint) and refused by :func:`translation_save`, never cut.
+TEXT_LIMITS: dict[str, int] = {
+    "title": 1000,
+    "lead": 20000,
+    "text": 20000,  # a paragraph, or an image's caption
+    "alt": 1000,
+    "reason": 1000,
+    "note": 5000,
+    "tags": 500,
+    "byline": 500,
+    "byline_outlet": 200,
+    "correction_note": 2000,
+}
+_LIMIT_NAMES: dict[str, str] = {
+    "title": "The title",
+    "lead": "The lead",
+    "text": "Paragraph %(n)s",
+    "alt": "The alt text of picture %(n)s",
+    "reason": "The reason for leaving out paragraph %(n)s",
+    "note": "A translator's note",
+    "tags": "The tags",
+    "byline": "The byline",
+    "byline_outlet": "The outlet in the byline",
+    "correction_note": "The correction note",
+}
+
+
+class TextTooLong(DeskError):
+    """A text longer than its field's limit: nothing was saved, nothing was cut."""
+
+    def __init__(self, *, field_name: str, length: int, number: str = "") -> None:
+        what = _(_LIMIT_NAMES[field_name]) % {"n": number}
+        super().__init__(
+            _(
+                "%(what)s is %(length)s characters long; it can be at most %(limit)s. "
+                "Nothing was saved: shorten it or split it, and save again."
+            )
+            % {"what": what, "length": f"{length:,}", "limit": f"{TEXT_LIMITS[field_name]:,}"}
+        )
+        self.field_name = field_name
+
+
+def _fit(value: Any, *, field_name: str, number: str = "") -> str:
+    """``value`` as clean text, or TextTooLong when it exceeds ``TEXT_LIMITS[field_name]``."""
+    text = text_clean(str(value))
+    if len(text) > TEXT_LIMITS[field_name]:
+        raise TextTooLong(field_name=field_name, length=len(text), number=number)
+    return text
 
 
 def frozen_reason(translation: Translation) -> str:
@@ -80,17 +138,19 @@ class StaleEdit(Exception):
 def _clean_blocks(translation: Translation, blocks: dict[str, Any]) -> dict[str, Any]:
     """Keep only entries for blocks of the source revision, each as text/omitted/reason (+alt for images)."""
     kinds = {b["id"]: b.get("kind") for b in translation.source_revision.blocks}
+    numbers = {b["id"]: str(i) for i, b in enumerate(translation.source_revision.blocks, start=1)}
     cleaned: dict[str, Any] = {}
     for block_id, entry in blocks.items():
         if block_id not in kinds or not isinstance(entry, dict):
             continue
+        n = numbers[block_id]
         cleaned[block_id] = {
-            "text": str(entry.get("text", ""))[:20000],
+            "text": _fit(entry.get("text", ""), field_name="text", number=n),
             "omitted": bool(entry.get("omitted", False)),
-            "reason": str(entry.get("reason", ""))[:1000],
+            "reason": _fit(entry.get("reason", ""), field_name="reason", number=n),
         }
         if kinds[block_id] == "image":  # an image's translated alt text (its caption is "text")
-            cleaned[block_id]["alt"] = str(entry.get("alt", ""))[:1000]
+            cleaned[block_id]["alt"] = _fit(entry.get("alt", ""), field_name="alt", number=n)
     return cleaned
 
 
@@ -121,7 +181,8 @@ def translation_save(
     machine draft ``by`` asked for). ``authors_from`` (a restore) replaces the authors the
     working copy had before ``by`` is added.
 
-    Raises PermissionDenied for anyone else, StaleEdit for a save based on an old version.
+    Raises PermissionDenied for anyone else, StaleEdit for a save based on an old version,
+    TextTooLong for a text over its ``TEXT_LIMITS`` (nothing is written, nothing is cut).
     """
     t = Translation.objects.select_for_update().select_related("source_revision").get(pk=translation.pk)
     if not permissions.can_edit_text(user=by, translation=t):
@@ -144,34 +205,53 @@ def translation_save(
             current_version=t.edit_version,
         )
     before = copy.deepcopy(text_snapshot(t))
+    # Every text is cleaned and measured before anything changes: a refusal writes nothing.
     if title is not None:
-        t.title = title.strip()[:1000]
+        title = _fit(title.strip(), field_name="title")
     if lead is not None:
-        t.lead = lead.strip()
-    if blocks is not None:
-        t.blocks = {**t.blocks, **_clean_blocks(t, blocks)}
-        if t.machine_drafts:  # how far each machine draft has been changed, per save
-            t.machine_drafts = machine_marks.marks_refresh(marks=t.machine_drafts, blocks=t.blocks)
-    if notes is not None:
-        t.notes = [
+        lead = _fit(lead.strip(), field_name="lead")
+    if tags is not None:
+        tags = _fit(tags.strip(), field_name="tags")
+    if byline is not None:
+        byline = _fit(" ".join(byline.split()), field_name="byline")
+    if byline_outlet is not None:
+        byline_outlet = _fit(" ".join(byline_outlet.split()), field_name="byline_outlet")
+    if correction_note is not None:
+        correction_note = _fit(correction_note.strip(), field_name="correction_note")
+    clean_blocks = _clean_blocks(t, blocks) if blocks is not None else None
+    clean_notes = (
+        [
             {
                 "id": str(n.get("id") or i),
                 "after": str(n.get("after", "")),
-                "text": str(n.get("text", ""))[:5000],
+                "text": _fit(n.get("text", ""), field_name="note"),
                 "keep": bool(n.get("keep", True)),
             }
             for i, n in enumerate(notes)
             if isinstance(n, dict)
         ]
+        if notes is not None
+        else None
+    )
+    if title is not None:
+        t.title = title
+    if lead is not None:
+        t.lead = lead
+    if clean_blocks is not None:
+        t.blocks = {**t.blocks, **clean_blocks}
+        if t.machine_drafts:  # how far each machine draft has been changed, per save
+            t.machine_drafts = machine_marks.marks_refresh(marks=t.machine_drafts, blocks=t.blocks)
+    if clean_notes is not None:
+        t.notes = clean_notes
     if tags is not None:
-        t.tags = tags.strip()[:500]
+        t.tags = tags
     # The byline is text like the title: frozen with it, versioned with it, reviewed with it.
     if byline is not None:
-        t.byline = " ".join(byline.split())[:500]
+        t.byline = byline
     if byline_outlet is not None:
-        t.byline_outlet = " ".join(byline_outlet.split())[:200]
+        t.byline_outlet = byline_outlet
     if correction_note is not None and t.is_correction:
-        t.correction_note = correction_note.strip()[:2000]
+        t.correction_note = correction_note
     t.edit_version += 1
     t.last_activity_at = timezone.now()
     t.authors = authors_add(

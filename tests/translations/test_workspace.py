@@ -473,3 +473,59 @@ def test_open_job_editor_page_shows_claim_button(client, volunteer):
     html = client.get(reverse("desk:translation", args=[t.pk])).content.decode()
     assert "Claim this job" in html and 'id="editor-form"' not in html
     assert Translation.objects.get(pk=t.pk).state == State.OPEN
+
+
+# --- limits and clean paste ---------------------------------------------------------------
+
+LONG_PASTE = "Слова " * 20_834  # 125,004 characters, far over a paragraph's limit
+
+
+def test_form_save_of_a_paragraph_over_its_limit_is_refused_whole_and_the_text_kept(client, mine, volunteer):
+    client.force_login(volunteer)
+    first = _blocks(mine)[0]["id"]
+    response = client.post(
+        reverse("desk:translation", args=[mine.pk]),
+        {"based_on": mine.edit_version, "title": "Picket", f"b-{first}-text": LONG_PASTE, "op": "save"},
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "Paragraph 1 is 125,004 characters long; it can be at most 20,000." in html
+    assert "Nothing was saved" in html and LONG_PASTE.strip() in html  # the text stays in its box
+    assert "Up to 20000 characters." in html  # the limit is stated on the box
+    title = mine.title
+    mine.refresh_from_db()
+    assert mine.edit_version == 0 and mine.title == title and mine.block_text(first) == ""
+
+
+def test_autosave_over_a_limit_answers_422_with_the_sentence_and_writes_nothing(client, mine, volunteer):
+    client.force_login(volunteer)
+    first = _blocks(mine)[0]["id"]
+    response = _autosave(client, mine, based_on=mine.edit_version, title="T", blocks={first: {"text": LONG_PASTE}})
+    assert response.status_code == 422
+    assert response.json() == {
+        "error": "too_long",
+        "message": "Paragraph 1 is 125,004 characters long; it can be at most 20,000. "
+        "Nothing was saved: shorten it or split it, and save again.",
+    }
+    title = mine.title
+    mine.refresh_from_db()
+    assert mine.edit_version == 0 and mine.title == title and mine.block_text(first) == ""
+    response = _autosave(client, mine, based_on=0, byline="x" * 501)
+    assert response.status_code == 422 and "The byline is 501 characters long" in response.json()["message"]
+
+
+def test_every_route_stores_pasted_text_clean(client, mine, volunteer):
+    client.force_login(volunteer)
+    first, second = _blocks(mine)[0]["id"], _blocks(mine)[1]["id"]
+    dirty = "\ufeffPara\u00adsites\u200b in\u00a0Minsk: 5\u00a0km.\n•\tFirst point\n\u2060·\tSecond"
+    clean = "Parasites in Minsk: 5\u00a0km.\nFirst point\nSecond"
+    response = client.post(
+        reverse("desk:translation", args=[mine.pk]),
+        {"based_on": mine.edit_version, "title": "Para\u00adsites\u00a0T", f"b-{first}-text": dirty, "op": "save"},
+    )
+    assert response.status_code == 302
+    response = _autosave(client, mine, based_on=1, blocks={second: {"text": dirty}}, lead="Le\u200bad\u00a0x")
+    assert response.status_code == 200
+    mine.refresh_from_db()
+    assert mine.title == "Parasites T" and mine.lead == "Lead x"
+    assert mine.block_text(first) == clean and mine.block_text(second) == clean

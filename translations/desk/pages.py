@@ -366,6 +366,7 @@ def editor_page(
         "notes_top": notes_after.get("", []),
         "general_threads": threads.get("", []),
         "values": values,
+        "limits": editing.TEXT_LIMITS,
         "byline_defaults": byline_defaults,
         "based_on": conflict.current_version if conflict is not None else t.edit_version,
         "can_edit": editable,

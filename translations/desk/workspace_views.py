@@ -200,6 +200,10 @@ def translation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         by_you = presence.saved_in_my_other_tab(translation=t, user=request.user, tab=request.POST.get("tab", ""))
         t.refresh_from_db()
         return _render_editor(request, t, status=409, posted=payload, conflict=stale, conflict_by_you=by_you)
+    except editing.TextTooLong as e:
+        messages.error(request, e.message)
+        t.refresh_from_db()
+        return _render_editor(request, t, status=422, posted=payload)
     except PermissionDenied as e:
         # The claim expired, the job was released or its state moved on: keep the typed text.
         return _refused(request, t, e, payload)
@@ -216,7 +220,8 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
     200 ``pages.autosave_answer`` — with ``checks``, ``pages.checks_report`` of the saved text
     (the submit rule's own list), for editor.js to update each paragraph's messages and the
     Submit button in place; 409 with both texts on a stale save (nothing written); 403 for
-    someone who may not edit; 400 for a malformed body. Never a reversion version.
+    someone who may not edit; 422 with the sentence for a text over its limit (nothing
+    written, editor.js shows it and keeps the text); 400 for a malformed body. Never a reversion version.
     """
     t = _visible(request, pk)
     try:
@@ -232,6 +237,8 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
         answer = pages.stale_answer(stale)
         answer["by_you"] = presence.saved_in_my_other_tab(translation=t, user=request.user, tab=tab)
         return JsonResponse(answer, status=409)
+    except editing.TextTooLong as e:
+        return JsonResponse({"error": "too_long", "message": e.message}, status=422)
     presence.presence_saved(translation=saved, user=request.user, tab=tab)
     return JsonResponse(pages.autosave_answer(saved))
 
@@ -249,6 +256,10 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, stale.message)
         t.refresh_from_db()
         return _render_editor(request, t, status=409, posted=posted, conflict=stale)
+    except editing.TextTooLong as e:
+        messages.error(request, e.message)
+        t.refresh_from_db()
+        return _render_editor(request, t, status=422, posted=posted)
     except workflow.SubmitRefused as refused:
         n = sum(1 for p in refused.problems if p.is_error)
         messages.error(request, _("Not sent: %(n)d problem(s) must be fixed first. They are marked below.") % {"n": n})

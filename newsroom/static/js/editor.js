@@ -164,6 +164,10 @@
         }
       } else if (res.status === 409) {
         showConflict(res.body, payload);
+      } else if (res.status === 422) {
+        // A text over its limit: refused whole, nothing written; the text stays in its box
+        // (still unsaved) and the next change tries again.
+        setStatus("Not saved — " + ((res.body && res.body.message) || "a text is too long"), "not-saved");
       } else if (res.status === 200 || res.status === 403 || res.status === 404 || res.status === 400) {
         blocked = true;
         submitPending = false;
