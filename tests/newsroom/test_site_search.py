@@ -94,3 +94,9 @@ def test_empty_search_shows_the_form_only(client, db):
     html = client.get("/search/").content.decode()
     assert '<label for="search-q">' in html
     assert "result" not in html
+
+
+def test_a_word_pasted_with_a_soft_hyphen_is_found_once_published(client, staff):
+    publish_story(staff, title="Para\u00adsites in the\u00a0river", lead="Lead\u200b text.")
+    html = client.get("/search/?q=parasites").content.decode()
+    assert "river" in html and "\u00ad" not in html
