@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from newsroom.core.errors import DeskError
 from newsroom.core.queue import enqueue
 from translations import editing, permissions
 from translations.assist import checks, glossary, machine, machine_marks
@@ -202,6 +203,8 @@ def machine_draft_job_run(*, job_id: int) -> MachineDraftJob:
         job.status, job.message = MachineDraftJob.Status.FAILED, e.message[:500]
     except PermissionDenied as e:
         job.status, job.message = MachineDraftJob.Status.FAILED, str(e)[:500]
+    except DeskError as e:  # the text service refused the draft (a limit, the job's state): say why
+        job.status, job.message = MachineDraftJob.Status.FAILED, e.message[:500]
     job.finished_at = timezone.now()
     job.save(update_fields=["drafted", "status", "message", "finished_at"])
     return job

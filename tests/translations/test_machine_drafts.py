@@ -253,3 +253,16 @@ def test_command_fails_with_one_line(libre_server, settings, capsys, problem):  
     assert captured.err.startswith("Machine draft")
     t.refresh_from_db()
     assert t.blocks == {} and t.machine_drafts == {}
+
+
+def test_a_draft_over_a_text_limit_fails_with_the_sentence_and_touches_nothing(
+    libre_server,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    article = ArticleFactory(blocks=["Короткий абзац.", "д" * editing.TEXT_LIMITS["text"]])
+    t = TranslationFactory(article=article, state=State.IN_PROGRESS, filled=False)
+    before = (t.edit_version, dict(t.blocks))
+    job = _request(t, t.translator, capture=django_capture_on_commit_callbacks)
+    assert job.status == MachineDraftJob.Status.FAILED
+    assert "it can be at most 20,000" in job.message and "Nothing was saved" in job.message
+    assert (t.edit_version, t.blocks) == before
