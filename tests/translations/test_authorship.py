@@ -9,6 +9,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from reversion.models import Version
 
 from newsroom.models import Article
 from tests.factories import TranslationFactory, UserFactory
@@ -219,6 +220,27 @@ def test_the_review_page_names_the_authors_as_the_viewer_may_see_them(client, ed
 
     client.force_login(UserFactory(roles=["editor"]))
     assert "quiet (Real Person): wrote the title" in client.get(reverse("desk:review", args=[t.pk])).content.decode()
+
+
+def test_a_submission_pinned_before_authors_were_recorded_names_the_working_copys_authors(client, reviewer, volunteer):
+    """Jobs in review when the record began: their pinned version has no authors field, the data
+    migration put them on the working copy; the review page names those, never "no one"."""
+    t = TranslationFactory(state=State.OPEN)
+    ids = [b["id"] for b in t.source_revision.blocks]
+    t = workflow.translation_claim(translation=t, by=volunteer)
+    t = editing.translation_save(
+        translation=t, by=volunteer, based_on=t.edit_version, title="T", blocks={b: {"text": "x"} for b in ids}
+    )
+    t = workflow.translation_submit(translation=t, by=volunteer)
+    pinned = versions.latest_pin(t, "submit").version
+    data = json.loads(pinned.serialized_data)
+    del data[0]["fields"]["authors"]  # as reversion stored it before the field existed
+    Version.objects.filter(pk=pinned.pk).update(serialized_data=json.dumps(data))
+
+    client.force_login(reviewer)
+    html = client.get(reverse("desk:review", args=[t.pk])).content.decode()
+    assert f"{volunteer.username}" in html.split("Who wrote this version")[1].split("</section>")[0]
+    assert "No one has written any of this text yet" not in html
 
 
 def test_existing_rows_get_authors_from_their_history_and_the_old_list(editor, volunteer):

@@ -556,7 +556,9 @@ def review_authors(*, translation: Translation, viewer: Any) -> list[dict[str, A
     working copy), each named as ``viewer`` may see them: the parts they wrote and those a
     machine drafted at their request ("paragraphs 1–3, 5" by the source's order)."""
     pin = versions.latest_pin(translation, "submit") if translation.state == State.IN_REVIEW else None
-    authors = versions.version_authors(pin.version) if pin is not None else translation.authors
+    # A version pinned before authors were recorded carries none: the working copy's (frozen in
+    # review, so the same text; the data migration filled it) stand for it, as four eyes reads them.
+    authors = (versions.version_authors(pin.version) if pin is not None else {}) or translation.authors
     by_person = versions.authors_by_person(authors)
     if not by_person:
         return []
