@@ -115,6 +115,9 @@ def static_is_current() -> bool:
     return True
 
 
+SUPERVISOR_MARKER = "run_desk"  # in the command line of the supervising `manage.py run_desk`
+
+
 def _pids_file() -> Path:
     return Path(settings.DATA_DIR) / "run_desk.json"
 
@@ -140,6 +143,15 @@ def leftovers_stop(say: Any) -> int:
         say(f"Removed an unreadable {path.name} (the list of a run's processes).")
         return 0
     alive = [pid for pid, marker in children if pid != os.getpid() and _alive(pid, marker)]
+    # A run still supervising would start its children again: it is asked to stop first (it
+    # stops them itself), then whatever is left is stopped here.
+    supervisors = [pid for pid, marker in children if marker == SUPERVISOR_MARKER and pid in alive]
+    for pid in supervisors:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_alive(pid, SUPERVISOR_MARKER) for pid in supervisors):
+        time.sleep(0.1)
     for pid in alive:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
@@ -240,7 +252,12 @@ class Command(BaseCommand):
         children = {name: Supervised(name, cmd, markers[name], start) for name, cmd in commands.items()}
 
         def record_pids() -> None:
-            record = {"children": [{"pid": c.proc.pid, "marker": c.marker} for c in children.values()]}
+            record = {
+                "children": [
+                    {"pid": os.getpid(), "marker": SUPERVISOR_MARKER},  # `make stop` stops this run first
+                    *({"pid": c.proc.pid, "marker": c.marker} for c in children.values()),
+                ]
+            }
             state_files.atomic_write(_pids_file(), json.dumps(record).encode())
 
         record_pids()
