@@ -385,6 +385,16 @@ class _GuardedHTTPSPool(HTTPSConnectionPool):
 # --------------------------------------------------------------------------- fetching
 
 
+def _guard_with_watchdog(*, url: str, loopback: bool, seconds: float) -> tuple[_Guard, threading.Timer]:
+    """The SSRF guard of one request and the started timer that expires it after ``seconds``
+    (the caller cancels the timer when the request ends)."""
+    guard = _Guard(allow_loopback=loopback, url=url)
+    watchdog = threading.Timer(seconds, guard.expire)
+    watchdog.daemon = True
+    watchdog.start()
+    return guard, watchdog
+
+
 def _guarded_pool(*, scheme: str, host: str, port: int, seconds: float, guard: _Guard) -> HTTPConnectionPool:
     """A one-connection pool that connects only where ``guard`` allows (the SSRF rules), verifying
     certificates over HTTPS, within ``seconds``; no retries, no redirects followed by urllib3."""
@@ -436,10 +446,7 @@ def fetch(
         raise ValueError(f"accept must be 'html', 'feed' or 'image', not {accept!r}")
     loopback = _loopback_allowed(allow_loopback)
     deadline = time.monotonic() + timeout
-    guard = _Guard(allow_loopback=loopback, url=url)
-    watchdog = threading.Timer(timeout, guard.expire)
-    watchdog.daemon = True
-    watchdog.start()
+    guard, watchdog = _guard_with_watchdog(url=url, loopback=loopback, seconds=timeout)
     try:
         return _fetch_chain(
             url,
@@ -537,10 +544,7 @@ def post(
     """
     loopback = _loopback_allowed(allow_loopback)
     deadline = time.monotonic() + timeout
-    guard = _Guard(allow_loopback=loopback, url=url)
-    watchdog = threading.Timer(timeout, guard.expire)
-    watchdog.daemon = True
-    watchdog.start()
+    guard, watchdog = _guard_with_watchdog(url=url, loopback=loopback, seconds=timeout)
     try:
         scheme, host, port = _check_url(url, allow_loopback=loopback)
         pool = _guarded_pool(scheme=scheme, host=host, port=port, seconds=timeout, guard=guard)
