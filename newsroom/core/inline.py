@@ -180,15 +180,14 @@ def tokenize(html: str) -> Tokenized:
             parts.append(by_number[int(str(value))].opening)
         elif not by_number[int(str(value))].is_empty:
             parts.append(f"[/{value}]")
-    return Tokenized(
-        text=_normalise_space("".join(parts)), tokens=tuple(tokens), by_number=MappingProxyType(by_number)
-    )
+    return Tokenized(text=_normalise_space("".join(parts)), tokens=tuple(tokens), by_number=MappingProxyType(by_number))
 
 
-def strip_markers(text: str) -> str:
-    """``text`` without any token markers: the words (for numbers, glossary and length checks,
-    and plain-text surfaces)."""
-    return MARKER.sub("", text or "")
+def strip_markers(text: str, tokenized: Tokenized) -> str:
+    """``text`` without token markers: the words (for the numbers, glossary and length checks).
+    A bracketed number written in the source's own words ("[1]" of a plain paragraph) stays."""
+    literal = {m.group(0) for m in MARKER.finditer(tokenized.text) if int(m.group(2)) not in tokenized.by_number}
+    return MARKER.sub(lambda m: m.group(0) if m.group(0) in literal else "", text or "")
 
 
 @dataclass(frozen=True)

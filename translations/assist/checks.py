@@ -31,7 +31,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from newsroom.core.inline import strip_markers
+from newsroom.core.inline import Tokenized, strip_markers
 from newsroom.core.inline import problems as token_problems
 from translations.assist import inline
 
@@ -176,7 +176,8 @@ def block_checks(
             )
         )
     # Token markers ("[1]", "[/1]") are not words: numbers, terms and length are read without them.
-    words = strip_markers(target)
+    tokenized = inline.block_tokens(block)
+    words = strip_markers(target, tokenized)
     source_numbers, target_numbers = numbers_in(source), numbers_in(words)
     if source_numbers != target_numbers:
         missing = sorted((source_numbers - target_numbers).elements())
@@ -199,7 +200,7 @@ def block_checks(
                     block_id,
                 )
             )
-    problems.extend(_token_checks(block=block, target=target, block_id=block_id))
+    problems.extend(_token_checks(tokenized=tokenized, target=target, block_id=block_id))
     if any(q in source for q in _SOURCE_QUOTES) and not any(q in target for q in _TARGET_QUOTES):
         problems.append(
             Problem("quotes", WARNING, _("The source quotes someone; the quotation marks are gone."), block_id)
@@ -220,7 +221,7 @@ def block_checks(
     return problems
 
 
-def _token_checks(*, block: Mapping[str, Any], target: str, block_id: str) -> list[Problem]:
+def _token_checks(*, tokenized: Tokenized, target: str, block_id: str) -> list[Problem]:
     """The source's inline tokens in the translated text (``newsroom.core.inline``).
 
     Broken markup cannot be rendered and a number the source does not have would reach readers
@@ -228,7 +229,6 @@ def _token_checks(*, block: Mapping[str, Any], target: str, block_id: str) -> li
     may be a choice: a warning, as a dropped link always was. A link written out by hand
     (``<a href="…">``) counts as kept.
     """
-    tokenized = inline.block_tokens(block)
     found = token_problems(target, tokenized)
     problems: list[Problem] = []
     if found.broken:
