@@ -72,6 +72,20 @@ def test_translated_tokens_render_the_source_elements_sanitised():
     )
 
 
+def test_every_carried_element_survives_the_round_trip():
+    html = (
+        '<q>цитата</q> <abbr title="Министерство иностранных дел">МИД</abbr> <code>x=1</code> '
+        "H<sub>2</sub>O м<sup>2</sup> <i>курсив</i> <b>жирный</b>"
+    )
+    tokenized = core_inline.tokenize(html)
+    assert tokenized.text == "[1]цитата[/1] [2]МИД[/2] [3]x=1[/3] H[4]2[/4]O м[5]2[/5] [6]курсив[/6] [7]жирный[/7]"
+    translated = "[1]quote[/1] [2]MFA[/2] [3]x=1[/3] H[4]2[/4]O m[5]2[/5] [6]italics[/6] [7]bold[/7]"
+    assert core_inline.render(translated, tokenized) == (
+        '<q>quote</q> <abbr title="Министерство иностранных дел">MFA</abbr> <code>x=1</code> '
+        "H<sub>2</sub>O m<sup>2</sup> <i>italics</i> <b>bold</b>"
+    )
+
+
 def test_hostile_translator_text_never_renders_a_script_or_a_bad_link():
     tokenized = inline.block_tokens(block())
     text = (
@@ -199,6 +213,7 @@ def test_word_diff_keeps_a_marker_whole():
 def test_published_page_api_and_search_carry_the_source_links_not_the_markers(client, editor, reviewer):
     t, (b1, b2) = _linked_job(state=State.IN_REVIEW, pinned=False, title="Diplomats picket the ministry")
     t.blocks = {b1: {"text": GOOD}, b2: {"text": "Second paragraph."}}
+    t.lead = ""
     t.save()
     pin(t, "submit", t.translator)
     t = workflow.translation_approve(translation=t, by=reviewer)
@@ -209,6 +224,12 @@ def test_published_page_api_and_search_carry_the_source_links_not_the_markers(cl
     page = client.get(article.get_absolute_url()).content.decode()
     assert '<a href="https://mfa.gov.by/x" title="Заявление" rel="noopener noreferrer nofollow">statement</a>' in page
     assert "[1]" not in page and "[/2]" not in page
+    story = client.get(f"/api/v1/stories/{article.pk}/", {"language": "en"}).json()
+    assert story["body"][0]["html"].startswith('Read the <a href="https://mfa.gov.by/x"')
+    assert story["body"][0]["text"] == "Read the statement of the MFA of 17 August."
+    feed = client.get("/feeds/rss.xml")
+    assert feed.status_code == 200 and "Diplomats picket the ministry" in feed.content.decode()
+    assert "Read the statement of the MFA" in feed.content.decode() and "[1]" not in feed.content.decode()
     found = client.get("/search/", {"q": "statement"}).content.decode()
     assert "Diplomats picket the ministry" in found and "[1]" not in found
 
