@@ -10,8 +10,11 @@ import re
 
 import pytest
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsroom.core import inline as core_inline
+from newsroom.core.html import plain_text
 from newsroom.models import Article
 from newsroom.sources import importing
 from tests.factories import ArticleFactory, TranslationFactory, pin
@@ -104,6 +107,64 @@ def test_unbalanced_tokens_typed_by_a_translator_keep_their_words_and_lose_their
     html = core_inline.render("Read [1]the [2]MFA[/1] statement[/2] [3]17 [9] now", tokenized)
     # [2]…[/2] pairs; [1] closes out of order and [3] never closes: their markers go, words stay.
     assert html == "Read the <em>MFA statement</em> 17 [9] now"
+
+
+_PIECES = st.sampled_from(
+    [
+        "[1]",
+        "[/1]",
+        "[2]",
+        "[/2]",
+        "[3]",
+        "[/3]",
+        "[1/]",
+        "[4]",
+        "[/9]",
+        " words ",
+        "<",
+        "&",
+        '"',
+        "<a href=javascript:x>",
+        "\n",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=14))
+def test_any_typed_text_renders_safely_and_well_formed_text_renders_every_token(pieces):
+    tokenized = inline.block_tokens(block())
+    text = "".join(pieces)
+    html = core_inline.render(text, tokenized)
+    # Only the source's address reaches an href, and no element carries a handler.
+    assert set(re.findall(r'href="([^"]*)"', html)) <= {"https://mfa.gov.by/x"}
+    assert not re.search(r"<[^>]*\son\w+=", html)
+    if core_inline.problems(text, tokenized).broken:
+        assert checks.has_errors(checks.block_checks(block=block(), entry={"text": text}))
+
+
+_WORDS = st.text(alphabet="abc xyz", min_size=1, max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(
+        [
+            "{0}[1]{1}[/1]{2}[2]{3}[3]{4}[/3]{5}[/2]",
+            "[2]{0}[3]{1}[/3]{2}[/2]{3}[1]{4}[/1]{5}",
+            "{0}[2]{1}[1]{2}[/1]{3}[3]{4}[/3][/2]{5}",
+        ]
+    ),
+    st.lists(_WORDS, min_size=6, max_size=6),
+)
+def test_tokens_moved_anywhere_well_formed_render_every_element_and_keep_every_word(shape, words):
+    tokenized = inline.block_tokens(block())
+    text = shape.format(*words)
+    assert not core_inline.problems(text, tokenized)
+    html = core_inline.render(text, tokenized)
+    assert html.count('<a href="https://mfa.gov.by/x"') == html.count("</a>") == 1
+    assert html.count("<em>") == html.count("</em>") == html.count("<strong>") == 1
+    assert plain_text(html).strip() == core_inline.strip_markers(text, tokenized).strip()
 
 
 # --------------------------------------------------------------------------- checks
