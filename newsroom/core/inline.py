@@ -307,19 +307,29 @@ def has_markers(text: str) -> bool:
 
 
 def to_tags(text: str) -> str:
-    """Tokens → provider tags; everything else escaped so it reads as text."""
+    """Tokens → provider tags; everything else escaped so it reads as text. Only markers that
+    pair up (or stand alone, ``[n/]``) become tags, so what is sent is always well-formed XML:
+    a stray bracketed number stays text."""
+    every = [
+        _Marker("close" if m.group(1) else "empty" if m.group(3) else "open", int(m.group(2)), m.start(), m.end())
+        for m in MARKER.finditer(text or "")
+        if not (m.group(1) and m.group(3))
+    ]
+    pairs, empties = _pairs(every)
+    closes = set(pairs.values())
     out: list[str] = []
     position = 0
-    for m in MARKER.finditer(text or ""):
-        out.append(html_lib.escape(text[position : m.start()], quote=False))
-        position = m.end()
-        number = m.group(2)
-        if m.group(1):
+    for i, marker in enumerate(every):
+        if i not in pairs and i not in closes and i not in empties:
+            continue
+        out.append(html_lib.escape(text[position : marker.start], quote=False))
+        position = marker.end
+        if i in closes:
             out.append("</x>")
-        elif m.group(3):
-            out.append(f'<x id="{number}"/>')
+        elif i in empties:
+            out.append(f'<x id="{marker.number}"/>')
         else:
-            out.append(f'<x id="{number}">')
+            out.append(f'<x id="{marker.number}">')
     out.append(html_lib.escape((text or "")[position:], quote=False))
     return "".join(out)
 

@@ -324,6 +324,13 @@ def test_importing_a_linked_story_offers_its_links_as_tokens(fixture_server, edi
 # --------------------------------------------------------------------------- machine drafts and memory
 
 
+def test_provider_tags_are_always_well_formed_and_come_back_as_tokens():
+    text = "A < B & [1]link [2]in[/2][/1] [3/] see [9] and [/4]"
+    tagged = core_inline.to_tags(text)
+    assert tagged == 'A &lt; B &amp; <x id="1">link <x id="2">in</x></x> <x id="3"/> see [9] and [/4]'
+    assert core_inline.from_tags(tagged) == text
+
+
 @pytest.mark.django_db
 def test_deepl_draft_sends_tokens_as_xml_tags_and_keeps_them(
     deepl_server,  # noqa: F811
