@@ -24,6 +24,7 @@ from django.dispatch import Signal
 from django.utils.text import slugify
 from modeltranslation.utils import build_localized_fieldname
 
+from newsroom.core import inline
 from newsroom.core.html import plain_text, sanitize_inline
 from newsroom.models import Article, Correction, SlugRedirect, Tag
 
@@ -80,7 +81,8 @@ def live_body(*, translation: Translation) -> list[dict[str, Any]]:
             attrs = _image_attrs(attrs, entry=entry, source_credit=photo_credit)
             body.append({"id": block["id"], "kind": kind, "html": "", "text": attrs["caption"], "attrs": attrs})
         elif text:
-            html = sanitize_inline(text)
+            # The source's links and emphasis, carried as tokens ("[1]…[/1]"), come back here.
+            html = inline.render(text, inline.tokenize(str(block.get("html") or "")))
             body.append({"id": block["id"], "kind": kind, "html": html, "text": plain_text(html), "attrs": attrs})
         if block["id"] in machine and text and body and body[-1]["id"] == block["id"]:
             body[-1]["machine"] = True

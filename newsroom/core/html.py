@@ -16,7 +16,7 @@ import nh3
 # Markers PostgreSQL's ts_headline puts around a search match; ``highlighted`` turns them into <mark>.
 HIGHLIGHT_START, HIGHLIGHT_STOP = "\ue000", "\ue001"
 
-INLINE_TAGS = {"a", "strong", "em", "b", "i", "br", "sup", "sub", "span", "q", "cite", "abbr"}
+INLINE_TAGS = {"a", "strong", "em", "b", "i", "br", "sup", "sub", "span", "q", "cite", "abbr", "code"}
 INLINE_ATTRIBUTES = {"a": {"href", "title", "hreflang"}, "span": {"lang"}, "q": {"lang"}, "abbr": {"title"}}
 LINK_REL = "noopener noreferrer nofollow"
 

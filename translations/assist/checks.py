@@ -1,9 +1,10 @@
 """Checks a translation must pass before it goes to review: pure functions over plain data.
 
 Each problem is an *error* (blocks submission: an untranslated paragraph that is not marked
-as left out, a missing title, a left-out paragraph without a reason) or a *warning* (worth a
-second look, never blocking: numbers that differ, a glossary term not used, a link or the
-quotation marks dropped, a length far from the source's).
+as left out, a missing title, a left-out paragraph without a reason, inline token markers that
+do not fit together or that the source does not have) or a *warning* (worth a second look, never
+blocking: numbers that differ, a glossary term not used, a link, an emphasis or the quotation
+marks dropped, a token used twice, a length far from the source's).
 
 Numbers are compared after normalising the ways Russian and English write them: "1 200",
 "1 200" (no-break space), "1,200" and "1.200" are all 1200; "3,5" and "3.5" are both 3.5.
@@ -30,6 +31,10 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from newsroom.core.inline import Tokenized, strip_markers
+from newsroom.core.inline import problems as token_problems
+from translations.assist import inline
+
 ERROR, WARNING = "error", "warning"
 
 # Length of the target relative to the source (characters) outside which we warn.
@@ -41,7 +46,6 @@ MIN_LENGTH_FOR_RATIO = 40
 # thousands grouped by space, no-break/narrow no-break space, comma or dot, with an optional
 # decimal part; then a plain number.
 _NUMBER = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?![\d:])|\d{1,3}(?:[ \u00a0\u202f,.]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?")
-_HREF = re.compile(r"""<a\b[^>]*\bhref\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _SOURCE_QUOTES = "«»„“"
 _TARGET_QUOTES = "\"'«»“”‘’„"
 
@@ -114,17 +118,13 @@ def numbers_in(text: str) -> Counter[str]:
     return found
 
 
-def links_in(html: str) -> list[str]:
-    return _HREF.findall(html or "")
-
-
 def _source_text(block: Mapping[str, Any]) -> str:
     if block.get("kind") == "image":
         return str((block.get("attrs") or {}).get("caption") or "")
     return str(block.get("text") or "")
 
 
-source_text = _source_text  # the text a translator (or a machine draft) works from
+source_text = inline.source_text  # the text a translator (or a machine draft) works from, tokens included
 
 
 def is_translatable(block: Mapping[str, Any]) -> bool:
@@ -175,7 +175,10 @@ def block_checks(
                 block_id,
             )
         )
-    source_numbers, target_numbers = numbers_in(source), numbers_in(target)
+    # Token markers ("[1]", "[/1]") are not words: numbers, terms and length are read without them.
+    tokenized = inline.block_tokens(block)
+    words = strip_markers(target, tokenized)
+    source_numbers, target_numbers = numbers_in(source), numbers_in(words)
     if source_numbers != target_numbers:
         missing = sorted((source_numbers - target_numbers).elements())
         extra = sorted((target_numbers - source_numbers).elements())
@@ -185,7 +188,7 @@ def block_checks(
         if extra:
             parts.append(_("here but not in the source: %(n)s") % {"n": ", ".join(extra)})
         problems.append(Problem("numbers", WARNING, _("Numbers differ (%(d)s).") % {"d": "; ".join(parts)}, block_id))
-    target_lower = target.lower()
+    target_lower = words.lower()
     for source_term, target_term in glossary:
         if target_term and target_term.lower() not in target_lower:
             problems.append(
@@ -197,23 +200,14 @@ def block_checks(
                     block_id,
                 )
             )
-    dropped = [url for url in links_in(str(block.get("html") or "")) if url not in target]
-    if dropped:
-        problems.append(
-            Problem(
-                "links",
-                WARNING,
-                _("The source links to %(urls)s; the link is missing here.") % {"urls": ", ".join(dropped)},
-                block_id,
-            )
-        )
+    problems.extend(_token_checks(tokenized=tokenized, target=target, block_id=block_id))
     if any(q in source for q in _SOURCE_QUOTES) and not any(q in target for q in _TARGET_QUOTES):
         problems.append(
             Problem("quotes", WARNING, _("The source quotes someone; the quotation marks are gone."), block_id)
         )
-    problems.extend(_convention_checks(target, target_language, block_id))
+    problems.extend(_convention_checks(words, target_language, block_id))
     if len(source.strip()) >= MIN_LENGTH_FOR_RATIO:
-        ratio = len(target.strip()) / len(source.strip())
+        ratio = len(words.strip()) / len(source.strip())
         if ratio < MIN_RATIO or ratio > MAX_RATIO:
             problems.append(
                 Problem(
@@ -224,6 +218,85 @@ def block_checks(
                     block_id,
                 )
             )
+    return problems
+
+
+def _token_checks(*, tokenized: Tokenized, target: str, block_id: str) -> list[Problem]:
+    """The source's inline tokens in the translated text (``newsroom.core.inline``).
+
+    Broken markup cannot be rendered and a number the source does not have would reach readers
+    as typed: both are errors. A dropped link or emphasis, or one used twice, renders fine and
+    may be a choice: a warning, as a dropped link always was. A link written out by hand
+    (``<a href="…">``) counts as kept.
+    """
+    found = token_problems(target, tokenized)
+    problems: list[Problem] = []
+    if found.broken:
+        sentences = {
+            "unclosed": _("%(m)s is opened but not closed with [/%(n)d]"),
+            "stray": _("%(m)s closes nothing that is open"),
+            "crossed": _("%(m)s closes before [/%(other)d] inside it; close [/%(other)d] first"),
+            "empty": _("%(m)s stands for words: write [%(n)d]…[/%(n)d] around them"),
+        }
+        forms = {"unclosed": "[%d]", "stray": "[/%d]", "crossed": "[/%d]", "empty": "[%d/]"}
+        faults = [
+            sentences[fault] % {"m": forms[fault] % number, "n": number, "other": other}
+            for fault, number, other in found.broken
+        ]
+        problems.append(
+            Problem(
+                "tokens_broken",
+                ERROR,
+                _("The markers do not fit together, so the paragraph cannot be published as it is: %(faults)s.")
+                % {"faults": "; ".join(faults)},
+                block_id,
+            )
+        )
+    if found.extra:
+        problems.append(
+            Problem(
+                "tokens_extra",
+                ERROR,
+                _("%(markers)s is not a marker of this paragraph's source; readers would see it as typed.")
+                % {"markers": ", ".join(found.extra)},
+                block_id,
+            )
+        )
+    dropped_links = [t for t in found.missing if t.is_link and t.href not in target]
+    if dropped_links:
+        problems.append(
+            Problem(
+                "links",
+                WARNING,
+                _("The source links to %(urls)s; the link is missing here (put %(tokens)s around the words).")
+                % {
+                    "urls": ", ".join(t.href for t in dropped_links),
+                    "tokens": ", ".join(t.written for t in dropped_links),
+                },
+                block_id,
+            )
+        )
+    dropped = [t for t in found.missing if not t.is_link]
+    if dropped:
+        problems.append(
+            Problem(
+                "tokens_missing",
+                WARNING,
+                _("The source's %(tokens)s is missing here.")
+                % {"tokens": ", ".join(f"{t.written} ({inline.describe(t)})" for t in dropped)},
+                block_id,
+            )
+        )
+    if found.duplicated:
+        problems.append(
+            Problem(
+                "tokens_duplicated",
+                WARNING,
+                _("%(tokens)s is used more than once; the source has it once.")
+                % {"tokens": ", ".join(t.opening for t in found.duplicated)},
+                block_id,
+            )
+        )
     return problems
 
 

@@ -16,8 +16,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 from newsroom.sources.diff import source_diff
 
-# Words (any script), whitespace runs, or one other character (punctuation, symbols).
-_TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+# An inline token marker whole ("[1]", "[/1]", "[2/]": a dropped link shows as one removed
+# marker), words (any script), whitespace runs, or one other character (punctuation, symbols).
+_TOKEN = re.compile(r"\[/?\d{1,3}/?\]|\w+|\s+|[^\w\s]", re.UNICODE)
 
 
 def tokenize(text: str) -> list[str]:

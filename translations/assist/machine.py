@@ -10,6 +10,10 @@
   (``POST /translate`` with ``q``, ``source``, ``target``, ``format``, ``api_key``), key
   ``DESK_MT_KEY``. It has no glossary: the editor's glossary check warns instead.
 
+Inline tokens (``[1]…[/1]``, ``newsroom.core.inline``) travel as tags the providers keep in
+place, ``<x id="1">…</x>`` (DeepL ``tag_handling=xml``, LibreTranslate ``format=html``, the rest
+of the text escaped), and come back as tokens; texts without tokens are sent as plain text.
+
 Outgoing calls follow the importer's rules where they apply: a timeout on every call and a
 wall-clock deadline, a cap on what is sent (``DESK_MT_MAX_CHARS``) and on what is read
 (``DESK_MT_MAX_RESPONSE_BYTES``), no redirects, and the provider's own configured host as the
@@ -36,6 +40,8 @@ import requests.adapters
 import urllib3
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+from newsroom.core import inline
 
 USER_AGENT = "TranslationDesk/1.0 (machine drafts)"
 
@@ -141,13 +147,15 @@ class LibreTranslate:
 
     def translate(self, *, texts: list[str], source: str, target: str, glossary: dict[str, str]) -> list[str]:
         _check_sizes(texts)
-        body: dict[str, Any] = {"q": texts, "source": source, "target": target, "format": "text"}
+        tagged = any(inline.has_markers(t) for t in texts)
+        sent = [inline.to_tags(t) for t in texts] if tagged else texts
+        body: dict[str, Any] = {"q": sent, "source": source, "target": target, "format": "html" if tagged else "text"}
         if self.api_key:
             body["api_key"] = self.api_key
         status, data = self._post("/translate", body)
         if status == 200:
-            out = data.get("translatedText") if isinstance(data, dict) else None
-            return _same_length(texts, out)
+            out = _same_length(texts, data.get("translatedText") if isinstance(data, dict) else None)
+            return [inline.from_tags(t) for t in out] if tagged else out
         if status in (401, 403):
             raise _bad_key()
         if status == 429:
@@ -294,6 +302,8 @@ class DeepL:
 
     def translate(self, *, texts: list[str], source: str, target: str, glossary: dict[str, str]) -> list[str]:
         _check_sizes(texts)
+        tagged = any(inline.has_markers(t) for t in texts)
+        sent = [inline.to_tags(t) for t in texts] if tagged else texts
         source_lang = source.upper()
         target_lang = _DEEPL_TARGETS.get(target.lower(), target.upper())
         translator = self._client(deadline=time.monotonic() + self.timeout)
@@ -310,7 +320,12 @@ class DeepL:
                         raise
             try:
                 results = translator.translate_text(
-                    texts, source_lang=source_lang, target_lang=target_lang, glossary=made, preserve_formatting=True
+                    sent,
+                    source_lang=source_lang,
+                    target_lang=target_lang,
+                    glossary=made,
+                    preserve_formatting=True,
+                    tag_handling="xml" if tagged else None,
                 )
             finally:
                 if made is not None:
@@ -338,7 +353,8 @@ class DeepL:
         finally:
             translator.close()
         results_list = results if isinstance(results, list) else [results]
-        return _same_length(texts, [getattr(r, "text", None) for r in results_list])
+        out = _same_length(texts, [getattr(r, "text", None) for r in results_list])
+        return [inline.from_tags(t) for t in out] if tagged else out
 
 
 def provider_from_settings() -> Provider | None:

@@ -2,7 +2,9 @@
 
 Similarity is PostgreSQL's pg_trgm (``TrigramSimilarity``); the ``%`` operator
 (``trigram_similar``) lets the GIN index ``memory_trgm`` find candidates, and the explicit
-threshold keeps the panel to useful matches.
+threshold keeps the panel to useful matches. Source and target are stored with their inline
+tokens (``assist/inline.py``): the markers are numbered per paragraph, so a match's ``[1]`` is
+the new paragraph's first link, taken from its own source.
 
 The workflow feeds memory: ``translation_approve`` should call :func:`memory_record_approved`
 inside its transaction (the workflow belongs to the lead; this module only offers the service).
@@ -16,6 +18,7 @@ from typing import Any
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import transaction
 
+from translations.assist import inline
 from translations.models import MemoryEntry, Translation
 
 SIMILARITY_THRESHOLD = 0.3
@@ -25,9 +28,9 @@ MIN_SOURCE_CHARS = 12
 
 
 def _source_text(block: dict[str, Any]) -> str:
-    if block.get("kind") == "image":
-        return str((block.get("attrs") or {}).get("caption") or "")
-    return str(block.get("text") or "")
+    # With its inline tokens ("[1]…[/1]"), as the translator saw it: a pair is stored and matched
+    # with them, so the target offered again carries the markers and a 100% match keeps the links.
+    return inline.source_text(block)
 
 
 def memory_suggestions(

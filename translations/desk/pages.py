@@ -27,7 +27,7 @@ from newsroom.distribution.selectors import story_distribution
 from newsroom.models import Article, Tag
 from newsroom.site.selectors import article_url
 from translations import editing, machine_drafts, permissions, review, selectors, versions, workflow
-from translations.assist import checks, diff, glossary, machine, memory
+from translations.assist import checks, diff, glossary, inline, machine, memory
 from translations.desk.editorial_forms import CommentForm
 from translations.models import Comment, Role, State, Translation, WorkflowEvent
 from translations.people import names as people
@@ -324,11 +324,15 @@ def editor_page(
         target = posted_blocks.get(bid) or t.blocks.get(bid) or {}
         their = their_blocks.get(bid) or {}
         their_text = str(their.get("text", "")) if conflict is not None else ""
+        tokenized = inline.block_tokens(block)
         rows.append(
             {
                 "number": number,
                 "block": block,
                 "id": bid,
+                # The source with its links and emphasis as tokens the translator types (or None).
+                "source_marked": inline.marked(tokenized.text, tokenized) if tokenized.tokens else None,
+                "token_legend": inline.legend(tokenized),
                 "target": target,
                 "is_translatable": checks.is_translatable(block),
                 "hits": hits.get(bid, []),
@@ -624,14 +628,18 @@ def review_page(*, user: Any, translation: Translation) -> dict[str, Any]:
         entry = translation.blocks.get(block["id"]) or {}
         text = diff.block_text(translation.blocks, block["id"])
         before = diff.block_text(old["blocks"], block["id"]) if old else ""
+        tokenized = inline.block_tokens(block)
         rows.append(
             {
                 "block": block,
                 "text": text,
+                # Tokens highlighted on both sides, so a dropped link shows.
+                "source_marked": inline.marked(tokenized.text, tokenized) if tokenized.tokens else None,
+                "text_marked": inline.marked(text, tokenized),
                 "omitted": bool(entry.get("omitted")),
                 "reason": str(entry.get("reason", "")),
                 "alt": str(entry.get("alt", "")),  # an image's translated alt text
-                "diff": diff.word_diff(before, text) if old else None,
+                "diff": inline.marked_html(diff.word_diff(before, text), tokenized) if old else None,
                 "changed": bool(old) and before != text,
                 "threads": threads.get(block["id"], []),
                 "problems": problems_by_block.get(block["id"], []),
