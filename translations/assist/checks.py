@@ -1,7 +1,9 @@
 """Checks a translation must pass before it goes to review: pure functions over plain data.
 
 Each problem is an *error* (blocks submission: an untranslated paragraph that is not marked
-as left out, a missing title, a left-out paragraph without a reason) or a *warning* (worth a
+as left out, a missing title, a left-out paragraph without a reason, a paragraph or title not
+in the target language — ``assist.language``: the wrong alphabet, or a detector's confident
+verdict on six words or more; names kept in the original, quoted or marked with ``lang``, pass) or a *warning* (worth a
 second look, never blocking: numbers that differ, a glossary term not used, a link or the
 quotation marks dropped, a length far from the source's).
 
@@ -29,6 +31,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+
+from translations.assist.language import language_name, wrong_language
 
 ERROR, WARNING = "error", "warning"
 
@@ -166,6 +170,9 @@ def block_checks(
             )
         ]
     problems: list[Problem] = []
+    wrong = language_problem(target, target_language, block_id)
+    if wrong is not None:
+        problems.append(wrong)
     if machine_mark and target.strip() == str(machine_mark.get("draft", "")).strip():
         problems.append(
             Problem(
@@ -227,6 +234,28 @@ def block_checks(
     return problems
 
 
+def language_problem(text: str, language: str, block_id: str = "") -> Problem | None:
+    """An error when ``text`` is not in ``language`` (``assist.language``: the script, then a
+    detector on longer texts; names marked or quoted are allowed)."""
+    verdict = wrong_language(text=text, language=language)
+    if verdict is None:
+        return None
+    convention = CONVENTIONS.get(language)
+    name = str(convention.name) if convention else language_name(language)
+    if verdict.reason == "script":
+        message = _(
+            "This is not in %(language)s: most of its letters are in another alphabet (is it still the source "
+            "text?). Translate it; a name kept in the original goes in quotation marks or is marked with its "
+            "language."
+        ) % {"language": name}
+    else:
+        message = _(
+            "This reads as %(found)s, not %(language)s. Translate it; a passage kept in the original is marked "
+            "with its language."
+        ) % {"found": language_name(verdict.found), "language": name}
+    return Problem("language", ERROR, message, block_id)
+
+
 def _convention_checks(target: str, language: str, block_id: str) -> list[Problem]:
     """Decimals and quotation marks written the way of another language than ``language``."""
     convention = CONVENTIONS.get(language)
@@ -281,6 +310,10 @@ def translation_checks(
     problems: list[Problem] = []
     if not (title or "").strip():
         problems.append(Problem("title", ERROR, _("Give the translation a title.")))
+    else:
+        wrong = language_problem(title, target_language)
+        if wrong is not None:
+            problems.append(wrong)
     glossary_by_block = glossary_by_block or {}
     machine_drafts = machine_drafts or {}
     for block in source_blocks:
