@@ -358,6 +358,8 @@ DESK_MT_MAX_RESPONSE_BYTES = env.int("DESK_MT_MAX_RESPONSE_BYTES", default=2_000
 DESK_MT_CREDIT = env.bool("DESK_MT_CREDIT", default=True)
 DESK_MT_CREDIT_TEXT = env.str("DESK_MT_CREDIT_TEXT", default="with machine assistance")
 DESK_MT_CREDIT_THRESHOLD = env.float("DESK_MT_CREDIT_THRESHOLD", default=0.2)
+# A paragraph not in the target language blocks submission (translations/assist/language.py).
+DESK_LANGUAGE_CHECK = env.bool("DESK_LANGUAGE_CHECK", default=True)
 
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
