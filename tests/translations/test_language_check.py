@@ -31,7 +31,9 @@ def test_a_paragraph_still_in_cyrillic_is_an_error_in_an_english_job():
 
 
 def test_another_language_in_latin_letters_is_an_error():
-    problem = checks.language_problem("Am 17. August um 11.00 Uhr gingen Mitarbeiter des Ministeriums auf die Straße.", "en")
+    problem = checks.language_problem(
+        "Am 17. August um 11.00 Uhr gingen Mitarbeiter des Ministeriums auf die Straße.", "en"
+    )
     assert problem is not None and problem.is_error
     assert problem.message.startswith("This reads as German, not English.")
     # and Russian left in a Ukrainian job, though both are Cyrillic
@@ -43,7 +45,7 @@ def test_another_language_in_latin_letters_is_an_error():
     [
         "MFA staff picketed on 17 August at 11:00.",
         "The newspaper «Наша Ніва» reported the picket on 17 August at 11:00.",
-        "The artist, <span lang=\"be\">Алена Кірыловіч</span>, spoke at the picket on 17 August at 11:00.",
+        'The artist, <span lang="be">Алена Кірыловіч</span>, spoke at the picket on 17 August at 11:00.',
         "“Культурны вектар” was there on 17 August at 11:00.",
     ],
 )

@@ -52,7 +52,7 @@ def memory_suggestions(
         qs = qs.exclude(translation_id=exclude_translation_id)
     # A pair stored before the language check (a placeholder, an untranslated paragraph) is
     # never offered: only targets in the target language are.
-    found = qs.order_by("-similarity", "-created_at")[: SUGGESTIONS_PER_BLOCK * 2]
+    found: list[MemoryEntry] = list(qs.order_by("-similarity", "-created_at")[: SUGGESTIONS_PER_BLOCK * 2])
     return [e for e in found if _is_in_language(e.target_text, target_language)][:SUGGESTIONS_PER_BLOCK]
 
 
