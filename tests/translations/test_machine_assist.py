@@ -145,3 +145,23 @@ def test_a_draft_rewritten_91_percent_is_credited_nowhere(client, editor, review
         "api_list": (False, share),
         "ninjs": False,
     }
+
+
+def test_stories_published_before_the_rule_get_their_share_from_the_migration(editor, reviewer):
+    import importlib
+
+    from django.apps import apps
+
+    from newsroom.models import Article
+
+    backfill = importlib.import_module("translations.migrations.0012_assist_machine_share_backfill").backfill
+    t = _submitted(DRAFT)
+    t = workflow.translation_approve(translation=t, by=reviewer)
+    workflow.translation_publish(translation=t, by=editor)
+    plain = workflow.translation_publish(
+        translation=TranslationFactory(state=State.APPROVED), by=editor
+    ).article  # no machine draft at all
+    Article.objects.filter(pk__in=[t.article_id, plain.pk]).update(machine_share_en=None)  # as before the rule
+    backfill(apps, None)
+    assert Article.objects.get(pk=t.article_id).machine_share_en == round(16 / (3 + 16 + 7), 3)
+    assert Article.objects.get(pk=plain.pk).machine_share_en == 0.0
