@@ -229,6 +229,9 @@ class Article(models.Model):
     # (the approved byline of the translation; see newsroom/bylines.py for the defaults).
     byline = models.CharField(_("byline"), max_length=500, blank=True)
     byline_outlet = models.CharField(_("outlet in the byline"), max_length=200, blank=True)
+    # The share of the published words that came from a machine draft unchanged (0–1), computed
+    # at publication by newsroom/machine_assist.py; null: published before the rule, none stored.
+    machine_share = models.FloatField(_("machine share"), null=True, blank=True, editable=False)
     is_featured = models.BooleanField(_("featured"), default=False)
     # Written by publishing.py with the live fields (per language too): the body rendered once
     # from the sanitised live blocks, and the stories shown under "Related stories", so a page

@@ -24,6 +24,7 @@ from django.dispatch import Signal
 from django.utils.text import slugify
 from modeltranslation.utils import build_localized_fieldname
 
+from newsroom import machine_assist
 from newsroom.core import inline
 from newsroom.core.html import plain_text, sanitize_inline
 from newsroom.models import Article, Correction, SlugRedirect, Tag
@@ -62,8 +63,6 @@ def live_body(*, translation: Translation) -> list[dict[str, Any]]:
             )
 
     add_notes("")
-    # Blocks that began as a machine draft say so, for the public credit line.
-    machine = set(getattr(translation, "machine_drafts", None) or {})
     # Pictures are credited to the outlet as the byline names it (one lookup for every picture).
     has_pictures = any(block["kind"] == "image" for block in source_blocks)
     photo_credit = live_byline(translation=translation, article=translation.article)[1] if has_pictures else ""
@@ -84,10 +83,18 @@ def live_body(*, translation: Translation) -> list[dict[str, Any]]:
             # The source's links and emphasis, carried as tokens ("[1]…[/1]"), come back here.
             html = inline.render(text, inline.tokenize(str(block.get("html") or "")))
             body.append({"id": block["id"], "kind": kind, "html": html, "text": plain_text(html), "attrs": attrs})
-        if block["id"] in machine and text and body and body[-1]["id"] == block["id"]:
-            body[-1]["machine"] = True
         add_notes(block["id"])
     return body
+
+
+def live_machine_share(*, translation: Translation, body: list[dict[str, Any]] | None = None) -> float:
+    """The share of the words readers get from ``translation`` that came from a machine draft
+    unchanged (``machine_assist``'s rule), pure; ``body`` is its ``live_body`` when at hand."""
+    body = live_body(translation=translation) if body is None else body
+    return machine_assist.machine_share(
+        texts=machine_assist.live_texts(title=translation.title, lead=translation.lead, body=body),
+        drafts=getattr(translation, "machine_drafts", None) or {},
+    )
 
 
 def live_byline(*, translation: Translation, article: Article) -> tuple[str, str]:
@@ -132,7 +139,8 @@ def _unique_slug(*, article: Article, language: str, title: str) -> str:
 def article_publish(*, translation: Translation, at: dt.datetime) -> Article:
     """Copy the approved working copy of ``translation`` into the article's live fields.
 
-    The byline (authors and outlet in the language) is the approved one too. Keeps the first
+    The byline (authors and outlet in the language) is the approved one too, and the share of
+    its words that came from a machine draft unchanged is stored with it. Keeps the first
     publication time; a correction adds a dated :class:`Correction`; a new
     slug keeps the old one as a redirect. Caller holds the lock (the workflow snapshots the
     credit names in the same transaction).
@@ -154,6 +162,8 @@ def article_publish(*, translation: Translation, at: dt.datetime) -> Article:
     byline, byline_outlet = live_byline(translation=translation, article=article)
     setattr(article, field("byline"), byline)
     setattr(article, field("byline_outlet"), byline_outlet)
+    # Part of the published snapshot: every surface decides "with machine assistance" on it.
+    setattr(article, field("machine_share"), live_machine_share(translation=translation, body=body))
     description = lead or next((b["text"] for b in body if b["kind"] == "paragraph"), "")
     setattr(article, field("seo_description"), description[:297] + "…" if len(description) > 300 else description)
     if getattr(article, field("published_at")) is None:

@@ -353,9 +353,13 @@ DESK_MT_KEY = env.str("DESK_MT_KEY", default="")
 DESK_MT_TIMEOUT = env.float("DESK_MT_TIMEOUT", default=20.0)
 DESK_MT_MAX_CHARS = env.int("DESK_MT_MAX_CHARS", default=50_000)  # sent per request
 DESK_MT_MAX_RESPONSE_BYTES = env.int("DESK_MT_MAX_RESPONSE_BYTES", default=2_000_000)
-# Readers are told when published text began as a machine draft; the words are a setting.
+# Readers are told when at least DESK_MT_CREDIT_THRESHOLD of the published words came from a
+# machine draft unchanged (newsroom/machine_assist.py); the words are a setting.
 DESK_MT_CREDIT = env.bool("DESK_MT_CREDIT", default=True)
 DESK_MT_CREDIT_TEXT = env.str("DESK_MT_CREDIT_TEXT", default="with machine assistance")
+DESK_MT_CREDIT_THRESHOLD = env.float("DESK_MT_CREDIT_THRESHOLD", default=0.2)
+# A paragraph not in the target language blocks submission (translations/assist/language.py).
+DESK_LANGUAGE_CHECK = env.bool("DESK_LANGUAGE_CHECK", default=True)
 
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -23,5 +23,6 @@ class ArticleLiveOptions(TranslationOptions):
         "byline",
         "byline_outlet",
         "page",
+        "machine_share",
     )
     required_languages = ()

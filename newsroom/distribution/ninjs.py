@@ -22,6 +22,7 @@ from django.utils import translation
 from django.utils.encoding import iri_to_uri
 from modeltranslation.utils import build_localized_fieldname
 
+from newsroom import machine_assist
 from newsroom.models import Article, Correction, SourceRevision
 from newsroom.site import selectors
 from translations.public import Role, article_credits, live_source_revision_ids, public_credits
@@ -109,7 +110,7 @@ def story_ninjs(*, article: Article, language: str, pubstatus: str = "usable") -
         doc["bodies"].append(
             {"role": "main", "contenttype": "text/html", "wordcount": text_words, "value": live("body_html")}
         )
-    if any(block.get("machine") for block in body):
+    if machine_assist.is_machine_assisted(live("machine_share")):  # the story page's rule
         doc["ednote"] = MACHINE_NOTE
     with translation.override(language):
         for tag in article.tags.all():

@@ -36,6 +36,7 @@ from ninja import Field, NinjaAPI, Path, Query, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from pydantic import BeforeValidator
 
+from newsroom import machine_assist
 from newsroom.core.html import body_groups, safe_url
 from newsroom.models import Article, Correction, Outlet, SourceRevision, Tag
 from newsroom.site import search
@@ -121,6 +122,16 @@ class StoryItem(Schema):
         "comma-separated, empty when the source names none). The original spelling is in attribution."
     )
     byline_outlet: str = Field(description="The source outlet's name as the story's byline gives it in this language.")
+    machine_assisted: bool = Field(
+        description="True when the story's page credits the translation “with machine assistance”: at least "
+        "the desk's threshold of its published words came from a machine draft unchanged."
+    )
+    machine_share: float | None = Field(
+        ge=0,
+        le=1,
+        description="The share (0–1) of the published words that came from a machine draft unchanged, "
+        "computed at publication; null for a story published before the desk measured it.",
+    )
 
 
 class Paragraph(Schema):
@@ -360,7 +371,13 @@ def _story_item(request: HttpRequest, article: Article, lang: str, tags: list[Ta
         "outlet": _outlet_ref(request, article.outlet),
         "byline": byline,
         "byline_outlet": byline_outlet,
+        **_machine(getattr(article, _field("machine_share", lang))),
     }
+
+
+def _machine(share: float | None) -> dict[str, Any]:
+    """The page's own rule on the share stored at publication (``newsroom.machine_assist``)."""
+    return {"machine_assisted": machine_assist.is_machine_assisted(share), "machine_share": share}
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

@@ -19,6 +19,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from newsroom import machine_assist
 from newsroom.models import Article, Outlet, Tag
 from newsroom.site.selectors import article_url, credits_prefetch, live_articles, public_credits, site_language
 from translations.public import Role
@@ -28,13 +29,17 @@ FEED_SIZE = 30
 
 def item_author(article: Article) -> str:
     """ "Alesja Šumejko (TUT.BY); translated by A. Minsker": the byline in the feed's language
-    (as the story's page shows it) and the prefetched public credits."""
+    (as the story's page shows it) and the prefetched public credits, with "with machine
+    assistance" when the story's page says so."""
     translators = [c["name"] for c in public_credits(article)[Role.TRANSLATOR]]
     authors, source = article.live_byline(site_language())
     original = authors or source
     if original and source and original != source:
         original = f"{original} ({source})"
     translated = _("translated by %(names)s") % {"names": ", ".join(translators)} if translators else ""
+    machine = machine_assist.credit_words(article.machine_share)  # the page's rule and words
+    if machine:
+        translated = f"{translated} {machine}" if translated else _("translated %(how)s") % {"how": machine}
     parts = [p for p in (original, translated) if p]
     return "; ".join(parts)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 
+from newsroom import machine_assist
 from newsroom.models import Article, SourceImage, Tag
 from newsroom.site.selectors import site_language
 from newsroom.templatetags.source_images import picture_data
@@ -85,10 +86,10 @@ def article_json_ld(
 
 
 def machine_credit_line(article: Article, credits: dict[str, list[dict[str, str]]]) -> str:
-    """ "Translated by … with machine assistance" when a published block began as a machine
-    draft; "" otherwise or when the desk turned the line off (``DESK_MT_CREDIT``)."""
-    if not settings.DESK_MT_CREDIT or not any(b.get("machine") for b in article.body or []):
+    """ "Translated by … with machine assistance" when the share stored at publication meets the
+    rule (``newsroom.machine_assist``); "" otherwise or when the desk turned the line off."""
+    words = machine_assist.credit_words(article.machine_share)
+    if not words:
         return ""
     names = ", ".join(c["name"] for c in credits.get(Role.TRANSLATOR, []))
-    words = settings.DESK_MT_CREDIT_TEXT
     return f"Translated by {names} {words}" if names else f"Translated {words}"

@@ -2,9 +2,11 @@
 
 Each problem is an *error* (blocks submission: an untranslated paragraph that is not marked
 as left out, a missing title, a left-out paragraph without a reason, inline token markers that
-do not fit together or that the source does not have) or a *warning* (worth a second look, never
-blocking: numbers that differ, a glossary term not used, a link, an emphasis or the quotation
-marks dropped, a token used twice, a length far from the source's).
+do not fit together or that the source does not have, a paragraph or title not in the target
+language — ``assist.language``: the wrong alphabet, or a detector's confident verdict on six
+words or more; names kept in the original, quoted or marked with ``lang``, pass) or a *warning*
+(worth a second look, never blocking: numbers that differ, a glossary term not used, a link, an
+emphasis or the quotation marks dropped, a token used twice, a length far from the source's).
 
 Numbers are compared after normalising the ways Russian and English write them: "1 200",
 "1 200" (no-break space), "1,200" and "1.200" are all 1200; "3,5" and "3.5" are both 3.5.
@@ -28,12 +30,14 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from newsroom.core.inline import Tokenized, strip_markers
 from newsroom.core.inline import problems as token_problems
 from translations.assist import inline
+from translations.assist.language import language_name, wrong_language
 
 ERROR, WARNING = "error", "warning"
 
@@ -166,6 +170,9 @@ def block_checks(
             )
         ]
     problems: list[Problem] = []
+    wrong = language_problem(target, target_language, block_id)
+    if wrong is not None:
+        problems.append(wrong)
     if machine_mark and target.strip() == str(machine_mark.get("draft", "")).strip():
         problems.append(
             Problem(
@@ -300,6 +307,31 @@ def _token_checks(*, tokenized: Tokenized, target: str, block_id: str) -> list[P
     return problems
 
 
+def language_problem(text: str, language: str, block_id: str = "") -> Problem | None:
+    """An error when ``text`` is not in ``language`` (``assist.language``: the script, then a
+    detector on longer texts; names marked or quoted are allowed). ``DESK_LANGUAGE_CHECK`` off:
+    never (the test run's made-up "English for: <source>" texts; the desk has it on)."""
+    if not settings.DESK_LANGUAGE_CHECK:
+        return None
+    verdict = wrong_language(text=text, language=language)
+    if verdict is None:
+        return None
+    convention = CONVENTIONS.get(language)
+    name = str(convention.name) if convention else language_name(language)
+    if verdict.reason == "script":
+        message = _(
+            "This is not in %(language)s: most of its letters are in another alphabet (is it still the source "
+            "text?). Translate it; a name kept in the original goes in quotation marks or is marked with its "
+            "language."
+        ) % {"language": name}
+    else:
+        message = _(
+            "This reads as %(found)s, not %(language)s. Translate it; a passage kept in the original is marked "
+            "with its language."
+        ) % {"found": language_name(verdict.found), "language": name}
+    return Problem("language", ERROR, message, block_id)
+
+
 def _convention_checks(target: str, language: str, block_id: str) -> list[Problem]:
     """Decimals and quotation marks written the way of another language than ``language``."""
     convention = CONVENTIONS.get(language)
@@ -354,6 +386,10 @@ def translation_checks(
     problems: list[Problem] = []
     if not (title or "").strip():
         problems.append(Problem("title", ERROR, _("Give the translation a title.")))
+    else:
+        wrong = language_problem(title, target_language)
+        if wrong is not None:
+            problems.append(wrong)
     glossary_by_block = glossary_by_block or {}
     machine_drafts = machine_drafts or {}
     for block in source_blocks:

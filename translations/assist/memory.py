@@ -4,7 +4,9 @@ Similarity is PostgreSQL's pg_trgm (``TrigramSimilarity``); the ``%`` operator
 (``trigram_similar``) lets the GIN index ``memory_trgm`` find candidates, and the explicit
 threshold keeps the panel to useful matches. Source and target are stored with their inline
 tokens (``assist/inline.py``): the markers are numbered per paragraph, so a match's ``[1]`` is
-the new paragraph's first link, taken from its own source.
+the new paragraph's first link, taken from its own source. A target not in the target language (the
+language check of ``assist.language``: a placeholder or an untranslated paragraph) is neither
+stored nor offered.
 
 The workflow feeds memory: ``translation_approve`` should call :func:`memory_record_approved`
 inside its transaction (the workflow belongs to the lead; this module only offers the service).
@@ -18,7 +20,7 @@ from typing import Any
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import transaction
 
-from translations.assist import inline
+from translations.assist import checks, inline
 from translations.models import MemoryEntry, Translation
 
 SIMILARITY_THRESHOLD = 0.3
@@ -50,7 +52,14 @@ def memory_suggestions(
     )
     if exclude_translation_id is not None:
         qs = qs.exclude(translation_id=exclude_translation_id)
-    return list(qs.order_by("-similarity", "-created_at")[:SUGGESTIONS_PER_BLOCK])
+    # A pair stored before the language check (a placeholder, an untranslated paragraph) is
+    # never offered: only targets in the target language are.
+    found: list[MemoryEntry] = list(qs.order_by("-similarity", "-created_at")[: SUGGESTIONS_PER_BLOCK * 2])
+    return [e for e in found if _is_in_language(e.target_text, target_language)][:SUGGESTIONS_PER_BLOCK]
+
+
+def _is_in_language(text: str, language: str) -> bool:
+    return checks.language_problem(text, language) is None
 
 
 def suggestions_by_block(*, translation: Translation, blocks: Sequence[dict[str, Any]]) -> dict[str, list[MemoryEntry]]:
@@ -86,6 +95,8 @@ def memory_add_from(*, translation: Translation) -> list[MemoryEntry]:
         entry = t.blocks.get(block["id"]) or {}
         source, target = _source_text(block).strip(), str(entry.get("text", "")).strip()
         if block.get("kind") == "embed" or entry.get("omitted") or not source or not target:
+            continue
+        if not _is_in_language(target, t.language):  # memory offers only real translations
             continue
         entries.append(
             MemoryEntry(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -23,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from newsroom import publishing
+from newsroom import machine_assist, publishing
 from newsroom.core import times
 from newsroom.core.db_routing import lag_tolerant_view
 from newsroom.core.roles import desk_member_required, editor_required
@@ -302,7 +301,7 @@ def _render_preview(
     pin = versions.approved_pin(translation) if translation.state in PINNED_STATES else None
     shown = versions.approved_copy(translation, pin) if pin is not None else translation
     body = publishing.live_body(translation=shown)
-    is_machine = settings.DESK_MT_CREDIT and any(b.get("machine") for b in body)
+    share = publishing.live_machine_share(translation=shown, body=body)
     return render(
         request,
         "desk/preview.html",
@@ -315,7 +314,7 @@ def _render_preview(
             "article": article,
             "byline": publishing.live_byline(translation=shown, article=article),
             "body": body,
-            "machine_credit": settings.DESK_MT_CREDIT_TEXT if is_machine else "",
+            "machine_credit": machine_assist.credit_words(share),  # the rule publication will store
             # Same shape as the site's credits ({"name": …}): both render site/_blocks.html#credits.
             "translators": [{"name": r["preview_name"]} for r in credited if r["credit"].role == Role.TRANSLATOR],
             "reviewers": [{"name": r["preview_name"]} for r in credited if r["credit"].role == Role.REVIEWER],

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from reversion.models import Version
 
-from newsroom import publishing
+from newsroom import machine_assist, publishing
 from newsroom.core import times
 from newsroom.distribution.selectors import story_distribution
 from newsroom.models import Article, Tag
@@ -521,8 +521,9 @@ def review_base(translation: Translation) -> versions.Pin | None:
     return submitted[0] if submitted else None
 
 
-def credit_preview(translation: Translation, viewer: Any) -> dict[str, list[dict[str, str]]]:
-    """Credits as readers will see them, with the viewer as reviewer if they approve."""
+def credit_preview(translation: Translation, viewer: Any) -> dict[str, Any]:
+    """Credits as readers will see them, with the viewer as reviewer if they approve, and "with
+    machine assistance" when the text under review meets the rule publication applies."""
     rows = review.credit_rows(translation)
     translators = [
         {"name": r["preview_name"]} for r in rows if r["credit"].role == Role.TRANSLATOR and r["credit"].is_credited
@@ -532,7 +533,8 @@ def credit_preview(translation: Translation, viewer: Any) -> dict[str, list[dict
     ]
     if not reviewers and permissions.is_reviewer(viewer):
         reviewers = [{"name": people.public_name(viewer, Role.REVIEWER)}]
-    return {"translators": translators, "reviewers": reviewers}
+    share = publishing.live_machine_share(translation=translation)
+    return {"translators": translators, "reviewers": reviewers, "machine_credit": machine_assist.credit_words(share)}
 
 
 PART_LABELS = {

@@ -19,8 +19,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from modeltranslation.utils import build_localized_fieldname
 
+from newsroom import machine_assist
 from newsroom.models import SEARCH_FIELDS, Article, Correction
-from newsroom.site.jsonld import article_json_ld, machine_credit_line, picture_urls
+from newsroom.site.jsonld import article_json_ld, picture_urls
 from newsroom.site.rendering import stored as pages
 from newsroom.site.rendering.related import RELATED_COUNT
 from newsroom.site.selectors import article_credits, article_url, live_articles, public_credits
@@ -120,7 +121,7 @@ def article_context(obj: Article, *, lang: str, origin: str, path: str) -> dict[
         "byline": obj.live_byline(lang),
         "alternates": alternates,
         "json_ld": article_json_ld(origin, path, obj, credits, modified, tags, images=pictures),
-        "machine_credit": settings.DESK_MT_CREDIT_TEXT if machine_credit_line(obj, credits) else "",
+        "machine_credit": machine_assist.credit_words(obj.machine_share),
         "og_image": pictures[0] if pictures else "",
     }
 

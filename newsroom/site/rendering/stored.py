@@ -77,6 +77,7 @@ def page_stamp(lang: str) -> str:
         settings.DESK_SITE_NAME,
         settings.DESK_MT_CREDIT,
         settings.DESK_MT_CREDIT_TEXT,
+        settings.DESK_MT_CREDIT_THRESHOLD,  # with the share stored at publication, decides the credit
         settings.TIME_ZONE,
         settings.LANGUAGE_CODE,
         tuple(settings.PUBLISHING_LANGUAGES),
