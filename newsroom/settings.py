@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "newsroom.core.db_unavailable.DatabaseUnavailableMiddleware",  # no primary: GETs from the replica, else 503
     "newsroom.core.cache_control.CacheControlMiddleware",  # desk pages private; a cookie never public
     "csp.middleware.CSPMiddleware",
     "newsroom.site.cache.SitePageCacheMiddleware",  # a warm site page, before sessions and the rest
