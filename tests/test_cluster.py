@@ -28,6 +28,8 @@ out = {alias: {k: v for k, v in db.items() if k in ('HOST', 'PORT', 'NAME', 'USE
 out['params'] = {k: str(v) for k, v in connections['default'].get_connection_params().items() if k in ('host', 'port', 'target_session_attrs')}
 out['broker'] = settings.CELERY_BROKER_TRANSPORT_OPTIONS if hasattr(settings, 'CELERY_BROKER_TRANSPORT_OPTIONS') else None
 out['cache'] = settings.CACHES['default']['BACKEND']
+out['cache_config'] = {k: v for k, v in settings.CACHES['default'].items() if k != 'BACKEND'}
+out['broker_url'] = settings.CELERY_BROKER_URL
 if %(connect)s:
     with connections['default'].cursor() as c:
         c.execute('SELECT pg_is_in_recovery()')
@@ -77,9 +79,27 @@ def test_a_multi_host_database_url_reaches_libpq_as_host_and_port_lists():
     assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
 
 
+def test_redis_sentinels_give_the_broker_and_the_cache_the_primary_sentinel_names():
+    s = settings_of(
+        {
+            "DATABASE_URL": "postgres://desk@db1.internal/desk",
+            "REDIS_SENTINELS": "10.0.0.1:26379,10.0.0.2:26379,10.0.0.3:26380",
+            "REDIS_SENTINEL_MASTER": "deskredis",
+            "CELERY_VISIBILITY_TIMEOUT": "120",
+        }
+    )
+    assert s["broker_url"] == "sentinel://10.0.0.1:26379/0;sentinel://10.0.0.2:26379/0;sentinel://10.0.0.3:26380/0"
+    assert s["broker"]["master_name"] == "deskredis" and s["broker"]["visibility_timeout"] == 120
+    assert s["cache"] == "django_redis.cache.RedisCache"
+    assert s["cache_config"]["LOCATION"] == ["redis://deskredis/1"]  # the primary only: invalidations read back
+    options = s["cache_config"]["OPTIONS"]
+    assert options["CLIENT_CLASS"] == "django_redis.client.SentinelClient"
+    assert options["SENTINELS"] == [["10.0.0.1", 26379], ["10.0.0.2", 26379], ["10.0.0.3", 26380]]
+
+
 def test_without_a_replica_url_there_is_only_the_primary():
     s = settings_of({"DATABASE_URL": "postgres://desk@db1.internal/desk"})
-    assert set(s) - {"params", "broker", "cache"} == {"default"}
+    assert set(s) - {"params", "broker", "cache", "cache_config", "broker_url"} == {"default"}
     assert s["broker"] is None or "visibility_timeout" not in s["broker"]
 
 
