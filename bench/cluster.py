@@ -175,7 +175,8 @@ class Cluster:
     def stop_all(self) -> None:
         order = ["lb", "web1", "web2", "beat", "worker1", "worker2"]
         order += ["sentinel1", "sentinel2", "sentinel3", "redis2", "redis1"]
-        order += list(reversed(self.nodes))
+        leader = self.leader()  # stopped last: stopping it first would make a replica take over
+        order += sorted(self.nodes, key=lambda node: node == leader)
         order += [f"{node}_cut" for node in self.nodes] + ["etcd1", "etcd2", "etcd3"]
         for name in order + [n for n in self.procs if n not in order]:
             self.kill(name, signal.SIGTERM, timeout=30)
@@ -461,6 +462,9 @@ class Cluster:
             "DATABASE_REPLICA_URL": (
                 f"postgres://postgres@127.0.0.1:{p['pg_read']},127.0.0.1:{p['pg_write']}/{DB_NAME}?connect_timeout=3"
             ),
+            # A request waits at most 3 s for a database connection: during a failover a GET is then
+            # answered from the replica, a write gets its 503 + Retry-After, instead of hanging 20 s.
+            "DB_POOL_TIMEOUT": "3",
             "REDIS_SENTINELS": ",".join(f"127.0.0.1:{p[f'sentinel{n}']}" for n in (1, 2, 3)),
             "REDIS_SENTINEL_MASTER": SCOPE,
             "CELERY_VISIBILITY_TIMEOUT": "300",
