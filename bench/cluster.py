@@ -566,7 +566,7 @@ backend web
 # connections are cut so no process keeps writing to a node that is no longer the leader.
 listen pg_write
   mode tcp
-  bind 127.0.0.1:{p['pg_write']}
+  bind 127.0.0.1:{p["pg_write"]}
   timeout client 30m
   timeout server 30m
   option httpchk
@@ -578,7 +578,7 @@ listen pg_write
 # Lag-tolerant reads: the streaming replicas (each through its cuttable forwarder).
 listen pg_read
   mode tcp
-  bind 127.0.0.1:{p['pg_read']}
+  bind 127.0.0.1:{p["pg_read"]}
   balance roundrobin
   timeout client 30m
   timeout server 30m
@@ -597,7 +597,9 @@ listen pg_read
         wait_for(lambda: port_open(self.ports["pg_write"]), 30, "haproxy")
         # haproxy deems every server up until its first checks say otherwise: wait for them.
         wait_for(lambda: all(self.sql("pg_read", "SELECT pg_is_in_recovery()")[0][0] for _ in range(4)), 30, "reads")
-        wait_for(lambda: not any(self.sql("pg_write", "SELECT pg_is_in_recovery()")[0][0] for _ in range(4)), 30, "writes")
+        wait_for(
+            lambda: not any(self.sql("pg_write", "SELECT pg_is_in_recovery()")[0][0] for _ in range(4)), 30, "writes"
+        )
 
     @property
     def url(self) -> str:
@@ -621,7 +623,9 @@ listen pg_read
         self.start_redis()
         say(f"cluster: Redis primary :{self.ports['redis1']}, replica :{self.ports['redis2']}, 3 sentinels")
         self.start_lb()
-        say(f"cluster: haproxy site :{self.lb_port}, PostgreSQL writes :{self.ports['pg_write']}, reads :{self.ports['pg_read']}")
+        say(
+            f"cluster: haproxy site :{self.lb_port}, PostgreSQL writes :{self.ports['pg_write']}, reads :{self.ports['pg_read']}"
+        )
         wait_for(lambda: self.pg_ready("pg_write"), 30, "the write port")
         static = subprocess.Popen(  # noqa: S603 - meanwhile: it needs no database
             [PYTHON, "manage.py", "collectstatic", "--noinput"], cwd=ROOT, env=self.desk_env(),

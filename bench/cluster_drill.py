@@ -419,7 +419,9 @@ def kill_redis_primary(drill: Drill, victim: dict[str, Any], editor_session: Ses
         {"comment": "drill: withdrawn", "csrfmiddlewaretoken": editor_session.cookies.get("csrftoken", "")},
     )
     queued = queued_tasks(cluster, old)
-    log(f"fault 4: SIGKILL the Redis primary ({old}) with {queued} task(s) queued; story unpublished ({status}) just before")
+    log(
+        f"fault 4: SIGKILL the Redis primary ({old}) with {queued} task(s) queued; story unpublished ({status}) just before"
+    )
     started = time.monotonic()
     cluster.kill(old)
     wait_for(lambda: cluster.redis_primary() not in (None, old), 60, "the sentinels' promotion", interval=0.2)
@@ -457,7 +459,10 @@ def partition_replica(drill: Drill) -> None:
     started = time.monotonic()
     wait_for(lambda: drill.db_read_is_replica(), 60, "reads on the replica again", interval=0.5)
     drill.events.append(
-        ("replica partitioned", f"{node} unreachable for 8 s; reads on it again {time.monotonic() - started:.1f} s after")
+        (
+            "replica partitioned",
+            f"{node} unreachable for 8 s; reads on it again {time.monotonic() - started:.1f} s after",
+        )
     )
 
 

@@ -291,7 +291,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="desk@translation-des
 # Redis behind Sentinel (high availability): REDIS_SENTINELS="h1:26379,h2:26379,h3:26379" and the
 # monitored primary's name REDIS_SENTINEL_MASTER. The broker (db 0) and the cache (db 1) then ask
 # the sentinels where the primary is, so a failover needs no restart and no change of settings.
-REDIS_SENTINELS = [(host, int(port)) for host, _, port in (hp.rpartition(":") for hp in env.list("REDIS_SENTINELS", default=[]))]
+REDIS_SENTINELS = [
+    (host, int(port)) for host, _, port in (hp.rpartition(":") for hp in env.list("REDIS_SENTINELS", default=[]))
+]
 REDIS_SENTINEL_MASTER = env.str("REDIS_SENTINEL_MASTER", default="desk")
 CELERY_BROKER_URL = env.str(
     "CELERY_BROKER_URL",
