@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import secrets
 import shutil
 import signal
@@ -54,8 +55,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _server import free_port  # noqa: E402
-
 from newsroom.core import embedded_db  # noqa: E402
 
 PYTHON = sys.executable
@@ -63,6 +62,23 @@ BIN = Path(PYTHON).parent
 DB_NAME = "desk"
 SCOPE = "desk"  # Patroni's cluster name (its keys in etcd) and Sentinel's name for the Redis primary
 NEEDS = ("redis-server", "redis-sentinel", "haproxy", "patroni", "etcd")
+
+
+def listen_port(taken: set[int]) -> int:
+    """A free port below Linux's ephemeral range (32768–60999): the cluster's many outgoing
+    connections (Patroni to etcd, pools, checks) take ephemeral ports, and one of them took a
+    port picked there for haproxy before haproxy bound it."""
+    while True:
+        port = random.randint(20000, 32000)  # noqa: S311 - not a secret
+        if port in taken:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        taken.add(port)
+        return port
 
 
 def wait_for(predicate: Any, timeout: float, what: str, interval: float = 0.1) -> None:
@@ -130,7 +146,8 @@ class Cluster:
         names += [f"etcd{n}{kind}" for n in (1, 2, 3) for kind in ("", "_peer")]
         names += [f"sentinel{n}" for n in (1, 2, 3)]
         names += [f"{node}{kind}" for node in self.nodes for kind in ("", "_rest", "_cut", "_rest_cut")]
-        self.ports = {name: free_port() for name in names}
+        taken: set[int] = {lb_port}
+        self.ports = {name: listen_port(taken) for name in names}
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.logs = self.dir / "logs"
         self.secret = secrets.token_urlsafe(50)

@@ -59,7 +59,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from cluster import Cluster, free_port, wait_for  # noqa: E402
+from cluster import Cluster, listen_port, wait_for  # noqa: E402
 from load import JSON, PASSWORD, SETUP, Session, Stats, forms_of, percentile  # noqa: E402
 
 SHORT = os.environ.get("DRILL_SHORT", "") == "1"
@@ -549,7 +549,7 @@ def main() -> int:
     mail_log = folder / "mail" / "sent.log"
     cluster = Cluster(
         folder,
-        lb_port=int(os.environ.get("CLUSTER_PORT", "0")) or free_port(),
+        lb_port=int(os.environ.get("CLUSTER_PORT", "0")) or listen_port(set()),
         extra_env={
             "EMAIL_BACKEND": "tests.slow_mail_backend.SlowEmailBackend",
             "SLOW_MAIL_FILE": str(mail_log),
