@@ -121,7 +121,8 @@ def test_libpq_skips_a_dead_host_and_connects_to_the_writable_one(db):
 def _can_run_cluster() -> bool:
     from newsroom.core import embedded_db
 
-    if embedded_db._debian_bin_dir() is None or not shutil.which("redis-server") or not shutil.which("haproxy"):
+    tools = ("redis-server", "redis-sentinel", "haproxy", "patroni", "etcd")
+    if embedded_db._debian_bin_dir() is None or not all(shutil.which(tool) for tool in tools):
         return False
     if os.geteuid() == 0:
         import pwd
@@ -139,9 +140,13 @@ def _can_run_cluster() -> bool:
 
 @pytest.mark.slow
 @pytest.mark.xdist_group("cluster")
-@pytest.mark.skipif(not _can_run_cluster(), reason="needs PostgreSQL, redis-server, haproxy (make install as root)")
-def test_short_cluster_drill_loses_nothing_when_a_web_node_and_a_worker_are_killed():
-    """About 100 s: the cluster starts, 30 s of load, web1 and a worker mid-email SIGKILLed."""
+@pytest.mark.skipif(
+    not _can_run_cluster(),
+    reason="needs PostgreSQL, redis-server, redis-sentinel, haproxy, patroni, etcd-server (make install as root)",
+)
+def test_short_cluster_drill_loses_nothing_when_a_web_node_a_worker_and_the_primary_are_killed():
+    """About 2 min: the cluster starts, 30 s of load, web1, a worker mid-email and the primary's
+    PostgreSQL SIGKILLed; Patroni promotes the replica by itself and the old primary rejoins."""
     # mode 700, as `mktemp -d` makes it: the cluster itself lets PostgreSQL's user through (as root).
     folder = Path(tempfile.mkdtemp(prefix="cluster-drill-"))
     try:
@@ -160,6 +165,9 @@ def test_short_cluster_drill_loses_nothing_when_a_web_node_and_a_worker_are_kill
     assert figures["lost_edits"] == "0" and figures["lost_emails"] == "0" and figures["duplicate_emails"] == "0"
     assert int(figures["requests"]) > 100
     assert "web1 SIGKILLed" in out and "SIGKILLed inside an email send" in out
+    promotion = next(line for line in out.splitlines() if line.startswith("primary SIGKILLed"))
+    assert "Patroni promoted pg2" in promotion and "streaming again as a replica" in promotion, promotion
+    assert 0 < float(figures["failover_s"]) < 30
 
 
 class LockProbeBackend:
