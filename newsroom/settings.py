@@ -420,7 +420,9 @@ if env.str("REDIS_CACHE_URL", default=""):
     }
 elif REDIS_SENTINELS:
     # django-redis's SentinelClient: the primary only (a list of one), so an invalidation is read back
-    # at once; a failover is found on the next command (the page cache treats errors as misses).
+    # at once; a failover is found on the next command. For the seconds with no primary every cache
+    # call is a miss (IGNORE_EXCEPTIONS, each logged): pages render from the database, presence and
+    # counts are recomputed, instead of a 500 (the drill saw 25 before this).
     CACHES["default"] = {
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": [f"redis://{REDIS_SENTINEL_MASTER}/1"],
@@ -431,8 +433,10 @@ elif REDIS_SENTINELS:
             "SENTINEL_KWARGS": {"socket_timeout": 1},
             "SOCKET_CONNECT_TIMEOUT": 1,
             "SOCKET_TIMEOUT": 1,
+            "IGNORE_EXCEPTIONS": True,
         },
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # --- Read API (/api/v1/) ------------------------------------------------------------
 # Requests per client (REMOTE_ADDR, see TRUSTED_PROXIES) per window; 0 turns the limit off (the tests' default).

@@ -95,6 +95,7 @@ def test_redis_sentinels_give_the_broker_and_the_cache_the_primary_sentinel_name
     options = s["cache_config"]["OPTIONS"]
     assert options["CLIENT_CLASS"] == "django_redis.client.SentinelClient"
     assert options["SENTINELS"] == [["10.0.0.1", 26379], ["10.0.0.2", 26379], ["10.0.0.3", 26380]]
+    assert options["IGNORE_EXCEPTIONS"] is True  # the seconds without a primary are cache misses, not 500s
 
 
 def test_without_a_replica_url_there_is_only_the_primary():
