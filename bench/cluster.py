@@ -377,8 +377,22 @@ class Cluster:
         if self.sync:
             wait_for(lambda: self.sync_standby() is not None, 60, "a synchronous standby", interval=0.5)
 
+    def set_synchronous(self, on: bool) -> None:
+        """Patroni's ``synchronous_mode`` changed at run time (its REST API writes it to etcd)."""
+        leader = self.leader()
+        assert leader, "no leader"
+        request = urllib.request.Request(  # noqa: S310 - 127.0.0.1 only
+            f"http://127.0.0.1:{self.ports[f'{leader}_rest']}/config",
+            data=json.dumps({"synchronous_mode": on}).encode(),
+            method="PATCH",
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=5):  # noqa: S310
+            pass
+        wait_for(lambda: (self.sync_standby() is not None) == on, 60, "synchronous_mode", interval=0.5)
+
     def sync_standby(self) -> str | None:
-        members = self.patroni(self.nodes[0], "/cluster").get("members", [])
+        members = self.patroni(self.leader() or self.nodes[0], "/cluster").get("members", [])
         return next((m["name"] for m in members if m.get("role") == "sync_standby"), None)
 
     def start_netcut(self) -> None:

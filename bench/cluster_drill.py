@@ -512,11 +512,11 @@ def kill_primary(drill: Drill) -> float:
 # --- throughput -----------------------------------------------------------------------
 
 
-def commit_latency(cluster: Cluster, n: int = 300) -> float:
-    """p50 seconds of one-row autocommit INSERTs through haproxy's write port (the cost of CLUSTER_SYNC)."""
+def commit_latency(cluster: Cluster, n: int = 300) -> list[float]:
+    """Seconds of one-row autocommit INSERTs through haproxy's write port (the cost of CLUSTER_SYNC)."""
     import psycopg
 
-    timings = []
+    timings: list[float] = []
     with psycopg.connect(DB(cluster).conninfo, autocommit=True) as conn:
         conn.execute("CREATE TABLE IF NOT EXISTS drill_commit_probe (n int)")
         for i in range(n):
@@ -524,7 +524,7 @@ def commit_latency(cluster: Cluster, n: int = 300) -> float:
             conn.execute("INSERT INTO drill_commit_probe VALUES (%s)", [i])
             timings.append(time.perf_counter() - started)
         conn.execute("DROP TABLE drill_commit_probe")
-    return percentile(timings, 0.5)
+    return timings
 
 
 def throughput(cluster: Cluster, paths: list[tuple[str, str]], seconds: float) -> float:
@@ -594,9 +594,19 @@ def run(cluster: Cluster, mail_log: Path) -> int:
     paths = [("home", "/")] + [("article", p) for p in articles] + [("tag", p) for p in tags]
     paths += [("search", "/search/?q=minsk")]  # lag-tolerant: read from the replica
 
-    commit_p50 = commit_latency(cluster)
-    sync = f"synchronous ({cluster.sync_standby()} confirms each commit)" if cluster.sync else "asynchronous"
-    log(f"commits through haproxy's write port: p50 {commit_p50 * 1000:.2f} ms, replication {sync}")
+    # The cost of synchronous replication: both ways on the same cluster, interleaved (the machine's
+    # other load drifts), 4 × 150 commits each.
+    commits: dict[bool, list[float]] = {False: [], True: []}
+    for mode in [not cluster.sync, cluster.sync] * 4:
+        cluster.set_synchronous(mode)
+        commits[mode] += commit_latency(cluster, 150)
+    sync = "synchronous (CLUSTER_SYNC=1)" if cluster.sync else "asynchronous"
+    p50 = {mode: percentile(timings, 0.5) * 1000 for mode, timings in commits.items()}
+    commit_line = (
+        f"one-row commits through haproxy (idle): p50 {p50[False]:.2f} ms asynchronous, {p50[True]:.2f} ms "
+        f"synchronous (+{p50[True] - p50[False]:.2f} ms); this run's replication: {sync}"
+    )
+    log(commit_line)
     rates: dict[str, float] = {}
     if THROUGHPUT_SECONDS:
         throughput(cluster, paths, 3)  # warm both nodes and the page cache
@@ -718,7 +728,7 @@ def run(cluster: Cluster, mail_log: Path) -> int:
     print(
         f"\nCluster drill: {duration:.0f} s through haproxy, {READERS} readers, {TRANSLATORS} translators, {EDITORS} editors, {os.cpu_count()} cores"
     )
-    print(f"one-row commits (idle, through haproxy): p50 {commit_p50 * 1000:.2f} ms, replication {sync}")
+    print(commit_line)
     if rates:
         print(
             f"throughput (readers only, 16 threads): 1 web node {rates['1 web node']:.0f} req/s, 2 web nodes {rates['2 web nodes']:.0f} req/s"
