@@ -4,10 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 # Debian packages the desk and its tests use: PostgreSQL with contrib (pg_trgm) for the embedded
-# database, chromium for the end-to-end tests, wrk for the benchmarks, redis-server and haproxy for
-# `make cluster` (the production topology on this machine), gettext (msgfmt) to compile the
-# site's translations.
-DEBIAN_PACKAGES := postgresql postgresql-contrib chromium wrk redis-server haproxy gettext
+# database, chromium for the end-to-end tests, wrk for the benchmarks, redis-server, redis-sentinel,
+# haproxy, patroni and etcd for `make cluster` (the production topology on this machine: automatic
+# failover), gettext (msgfmt) to compile the site's translations.
+DEBIAN_PACKAGES := postgresql postgresql-contrib chromium wrk redis-server redis-sentinel haproxy patroni etcd-server etcd-client gettext
 
 .PHONY: install system-packages messages run dev stop test test-fast lint format e2e bench load clean stop-db cluster cluster-drill
 
@@ -95,12 +95,14 @@ clean: stop-db
 load: install
 	$(BIN)/python bench/load.py
 
-# The production topology from Debian packages: PostgreSQL primary + streaming replica, Redis,
-# two gunicorn web nodes behind haproxy on 127.0.0.1:$(CLUSTER_PORT), two workers and one beat.
+# The production topology from Debian packages: PostgreSQL under Patroni (three etcd members,
+# automatic failover; CLUSTER_SYNC=1 for synchronous replication), Redis with a replica and three
+# sentinels, two gunicorn web nodes behind haproxy on 127.0.0.1:$(CLUSTER_PORT), two workers, one beat.
 CLUSTER_PORT ?= 8080
 cluster: install
 	CLUSTER_PORT=$(CLUSTER_PORT) $(BIN)/python bench/cluster.py
 
-# The cluster under load for ~3 min while a web node, a worker, Redis and the primary fail.
+# The cluster under load for ~3 min while a web node, a worker, an etcd member, the Redis primary,
+# a replica's network and the PostgreSQL primary fail (Patroni and the sentinels recover by themselves).
 cluster-drill: install
 	$(BIN)/python bench/cluster_drill.py

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "newsroom.core.db_unavailable.DatabaseUnavailableMiddleware",  # no primary: GETs from the replica, else 503
     "newsroom.core.cache_control.CacheControlMiddleware",  # desk pages private; a cookie never public
     "csp.middleware.CSPMiddleware",
     "newsroom.site.cache.SitePageCacheMiddleware",  # a warm site page, before sessions and the rest
@@ -287,7 +288,17 @@ if env.str("EMAIL_URL", default=""):
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="desk@translation-desk.example")
 
 # --- Celery ---------------------------------------------------------------------------
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+# Redis behind Sentinel (high availability): REDIS_SENTINELS="h1:26379,h2:26379,h3:26379" and the
+# monitored primary's name REDIS_SENTINEL_MASTER. The broker (db 0) and the cache (db 1) then ask
+# the sentinels where the primary is, so a failover needs no restart and no change of settings.
+REDIS_SENTINELS = [
+    (host, int(port)) for host, _, port in (hp.rpartition(":") for hp in env.list("REDIS_SENTINELS", default=[]))
+]
+REDIS_SENTINEL_MASTER = env.str("REDIS_SENTINEL_MASTER", default="desk")
+CELERY_BROKER_URL = env.str(
+    "CELERY_BROKER_URL",
+    default=";".join(f"sentinel://{host}:{port}/0" for host, port in REDIS_SENTINELS) or "filesystem://",
+)
 if CELERY_BROKER_URL == "filesystem://":
     # newsroom/celery.py makes these folders when a process first publishes or consumes.
     _broker_dir = Path(env.str("CELERY_BROKER_DIR", default=str(DATA_DIR / "broker")))
@@ -300,7 +311,7 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
-elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://", "sentinel://")):
     # Redis hands a task whose worker died (acks_late: never acknowledged) to another worker
     # once it is this many seconds old (kombu's default: an hour; no task may run longer), found
     # by a sweep every 10 s (kombu's default is every 100 s).
@@ -309,6 +320,9 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "unacked_restore_interval": 10,
         "unacked_restore_throttle": 1,
     }
+    if CELERY_BROKER_URL.startswith("sentinel://"):  # kombu's Sentinel transport finds the primary
+        CELERY_BROKER_TRANSPORT_OPTIONS["master_name"] = REDIS_SENTINEL_MASTER
+        CELERY_BROKER_TRANSPORT_OPTIONS["sentinel_kwargs"] = {"socket_timeout": 1}
 # Partners' webhooks (newsroom/distribution): paused after this many failed attempts in a row.
 WEBHOOK_PAUSE_AFTER = env.int("WEBHOOK_PAUSE_AFTER", default=5)
 WEBHOOK_MAX_RETRIES = env.int("WEBHOOK_MAX_RETRIES", default=8)
@@ -408,6 +422,25 @@ if env.str("REDIS_CACHE_URL", default=""):
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env.str("REDIS_CACHE_URL"),
     }
+elif REDIS_SENTINELS:
+    # django-redis's SentinelClient: the primary only (a list of one), so an invalidation is read back
+    # at once; a failover is found on the next command. For the seconds with no primary every cache
+    # call is a miss (IGNORE_EXCEPTIONS, each logged): pages render from the database, presence and
+    # counts are recomputed, instead of a 500 (the drill saw 25 before this).
+    CACHES["default"] = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": [f"redis://{REDIS_SENTINEL_MASTER}/1"],
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.SentinelClient",
+            "CONNECTION_FACTORY": "django_redis.pool.SentinelConnectionFactory",
+            "SENTINELS": REDIS_SENTINELS,
+            "SENTINEL_KWARGS": {"socket_timeout": 1},
+            "SOCKET_CONNECT_TIMEOUT": 1,
+            "SOCKET_TIMEOUT": 1,
+            "IGNORE_EXCEPTIONS": True,
+        },
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # --- Read API (/api/v1/) ------------------------------------------------------------
 # Requests per client (REMOTE_ADDR, see TRUSTED_PROXIES) per window; 0 turns the limit off (the tests' default).

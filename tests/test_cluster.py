@@ -28,6 +28,8 @@ out = {alias: {k: v for k, v in db.items() if k in ('HOST', 'PORT', 'NAME', 'USE
 out['params'] = {k: str(v) for k, v in connections['default'].get_connection_params().items() if k in ('host', 'port', 'target_session_attrs')}
 out['broker'] = settings.CELERY_BROKER_TRANSPORT_OPTIONS if hasattr(settings, 'CELERY_BROKER_TRANSPORT_OPTIONS') else None
 out['cache'] = settings.CACHES['default']['BACKEND']
+out['cache_config'] = {k: v for k, v in settings.CACHES['default'].items() if k != 'BACKEND'}
+out['broker_url'] = settings.CELERY_BROKER_URL
 if %(connect)s:
     with connections['default'].cursor() as c:
         c.execute('SELECT pg_is_in_recovery()')
@@ -77,9 +79,28 @@ def test_a_multi_host_database_url_reaches_libpq_as_host_and_port_lists():
     assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
 
 
+def test_redis_sentinels_give_the_broker_and_the_cache_the_primary_sentinel_names():
+    s = settings_of(
+        {
+            "DATABASE_URL": "postgres://desk@db1.internal/desk",
+            "REDIS_SENTINELS": "10.0.0.1:26379,10.0.0.2:26379,10.0.0.3:26380",
+            "REDIS_SENTINEL_MASTER": "deskredis",
+            "CELERY_VISIBILITY_TIMEOUT": "120",
+        }
+    )
+    assert s["broker_url"] == "sentinel://10.0.0.1:26379/0;sentinel://10.0.0.2:26379/0;sentinel://10.0.0.3:26380/0"
+    assert s["broker"]["master_name"] == "deskredis" and s["broker"]["visibility_timeout"] == 120
+    assert s["cache"] == "django_redis.cache.RedisCache"
+    assert s["cache_config"]["LOCATION"] == ["redis://deskredis/1"]  # the primary only: invalidations read back
+    options = s["cache_config"]["OPTIONS"]
+    assert options["CLIENT_CLASS"] == "django_redis.client.SentinelClient"
+    assert options["SENTINELS"] == [["10.0.0.1", 26379], ["10.0.0.2", 26379], ["10.0.0.3", 26380]]
+    assert options["IGNORE_EXCEPTIONS"] is True  # the seconds without a primary are cache misses, not 500s
+
+
 def test_without_a_replica_url_there_is_only_the_primary():
     s = settings_of({"DATABASE_URL": "postgres://desk@db1.internal/desk"})
-    assert set(s) - {"params", "broker", "cache"} == {"default"}
+    assert set(s) - {"params", "broker", "cache", "cache_config", "broker_url"} == {"default"}
     assert s["broker"] is None or "visibility_timeout" not in s["broker"]
 
 
@@ -101,7 +122,8 @@ def test_libpq_skips_a_dead_host_and_connects_to_the_writable_one(db):
 def _can_run_cluster() -> bool:
     from newsroom.core import embedded_db
 
-    if embedded_db._debian_bin_dir() is None or not shutil.which("redis-server") or not shutil.which("haproxy"):
+    tools = ("redis-server", "redis-sentinel", "haproxy", "patroni", "etcd")
+    if embedded_db._debian_bin_dir() is None or not all(shutil.which(tool) for tool in tools):
         return False
     if os.geteuid() == 0:
         import pwd
@@ -119,9 +141,13 @@ def _can_run_cluster() -> bool:
 
 @pytest.mark.slow
 @pytest.mark.xdist_group("cluster")
-@pytest.mark.skipif(not _can_run_cluster(), reason="needs PostgreSQL, redis-server, haproxy (make install as root)")
-def test_short_cluster_drill_loses_nothing_when_a_web_node_and_a_worker_are_killed():
-    """About 100 s: the cluster starts, 30 s of load, web1 and a worker mid-email SIGKILLed."""
+@pytest.mark.skipif(
+    not _can_run_cluster(),
+    reason="needs PostgreSQL, redis-server, redis-sentinel, haproxy, patroni, etcd-server (make install as root)",
+)
+def test_short_cluster_drill_loses_nothing_when_a_web_node_a_worker_and_the_primary_are_killed():
+    """About 2 min: the cluster starts, 30 s of load, web1, a worker mid-email and the primary's
+    PostgreSQL SIGKILLed; Patroni promotes the replica by itself and the old primary rejoins."""
     # mode 700, as `mktemp -d` makes it: the cluster itself lets PostgreSQL's user through (as root).
     folder = Path(tempfile.mkdtemp(prefix="cluster-drill-"))
     try:
@@ -140,6 +166,9 @@ def test_short_cluster_drill_loses_nothing_when_a_web_node_and_a_worker_are_kill
     assert figures["lost_edits"] == "0" and figures["lost_emails"] == "0" and figures["duplicate_emails"] == "0"
     assert int(figures["requests"]) > 100
     assert "web1 SIGKILLed" in out and "SIGKILLed inside an email send" in out
+    promotion = next(line for line in out.splitlines() if line.startswith("primary SIGKILLed"))
+    assert "Patroni promoted pg2" in promotion and "streaming again as a replica" in promotion, promotion
+    assert 0 < float(figures["failover_s"]) < 30
 
 
 class LockProbeBackend:

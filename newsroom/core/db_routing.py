@@ -10,7 +10,9 @@ Active only when ``DATABASE_REPLICA_URL`` is set (``settings.DATABASES["replica"
   sets a short cookie (``DATABASE_REPLICA_STICKY_SECONDS``), and while it lives that browser's
   reads all go to the primary, so a save followed by its page never shows the old text;
 * a page read from the replica is never put in the shared page cache (``site_cache``), so the
-  cache never keeps lagging text for everyone.
+  cache never keeps lagging text for everyone;
+* while there is no primary (a failover), :func:`primary_unavailable` sends *every* read to the
+  replica, whoever asks: ``newsroom.core.db_unavailable`` runs a failed GET once more so.
 
 The replica is never migrated (it is a physical copy of the primary).
 """
@@ -34,6 +36,7 @@ _lag_ok: contextvars.ContextVar[bool] = contextvars.ContextVar("desk_lag_ok", de
 _wrote: contextvars.ContextVar[bool] = contextvars.ContextVar("desk_wrote", default=False)
 _used_replica: contextvars.ContextVar[bool] = contextvars.ContextVar("desk_used_replica", default=False)
 _in_request: contextvars.ContextVar[bool] = contextvars.ContextVar("desk_in_request", default=False)
+_primary_down: contextvars.ContextVar[bool] = contextvars.ContextVar("desk_primary_down", default=False)
 
 
 def replica_configured() -> bool:
@@ -42,6 +45,9 @@ def replica_configured() -> bool:
 
 def replica_alias() -> str:
     """The alias for a lag-tolerant read right now: ``"replica"`` or ``"default"``."""
+    if replica_configured() and _primary_down.get():
+        _used_replica.set(True)
+        return REPLICA
     if (
         replica_configured()
         and _lag_ok.get()
@@ -65,6 +71,16 @@ def lag_tolerant() -> Iterator[None]:
         yield
     finally:
         _lag_ok.reset(token)
+
+
+@contextmanager
+def primary_unavailable() -> Iterator[None]:
+    """Every read from the replica (lag or not): for answering a GET while the primary changes."""
+    token = _primary_down.set(True)
+    try:
+        yield
+    finally:
+        _primary_down.reset(token)
 
 
 def lag_tolerant_view(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -228,6 +228,7 @@ NOT_SITE = ("/desk/", "/admin/", "/accounts/", "/api/", "/static/", "/join/", "/
 MIDDLEWARE_ON_HIT: dict[str, tuple[str, str]] = {
     "django.middleware.security.SecurityMiddleware": ("runs", "HSTS, nosniff, referrer policy, SSL redirect"),
     "whitenoise.middleware.WhiteNoiseMiddleware": ("runs", "static files are answered before any page"),
+    "newsroom.core.db_unavailable.DatabaseUnavailableMiddleware": ("runs", "a hit raises nothing: it passes through"),
     "newsroom.core.cache_control.CacheControlMiddleware": ("runs", "desk pages private; a cookie never public"),
     "csp.middleware.CSPMiddleware": ("runs", "the Content-Security-Policy header"),
     "newsroom.site.cache.SitePageCacheMiddleware": ("runs", "this middleware"),

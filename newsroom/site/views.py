@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from modeltranslation.utils import build_localized_fieldname
 
+from newsroom.core import db_unavailable
 from newsroom.core.db_routing import lag_tolerant_view
 from newsroom.models import Outlet, SlugRedirect, Tag
 from newsroom.site import search
@@ -275,7 +276,12 @@ def error_page(request: HttpRequest, *, status: int, title: str, sentence: str) 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """The styled 500: no database, no request context, and a plain-text fallback."""
+    """The styled 500: no database, no request context, and a plain-text fallback.
+
+    A missing primary (a failover) is a 503 to retry instead (``newsroom.core.db_unavailable``)."""
+    unavailable = db_unavailable.unavailable_response_for_current_exception(request)
+    if unavailable is not None:
+        return unavailable
     try:
         html = loader.render_to_string("500.html", {"SITE_NAME": settings.DESK_SITE_NAME})
         return HttpResponse(html, status=500)
