@@ -5,9 +5,10 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 # Debian packages the desk and its tests use: PostgreSQL with contrib (pg_trgm) for the embedded
 # database, chromium for the end-to-end tests, wrk for the benchmarks, redis-server and haproxy for
-# `make cluster` (the production topology on this machine), gettext (msgfmt) to compile the
+# `make cluster` (the production topology on this machine), varnish and varnish-modules (xkey) for
+# its edge cache, gettext (msgfmt) to compile the
 # site's translations.
-DEBIAN_PACKAGES := postgresql postgresql-contrib chromium wrk redis-server haproxy gettext
+DEBIAN_PACKAGES := postgresql postgresql-contrib chromium wrk redis-server haproxy gettext varnish varnish-modules
 
 .PHONY: install system-packages messages run dev stop test test-fast lint format e2e bench load clean stop-db cluster cluster-drill
 

@@ -10,7 +10,9 @@ lives under ``.data/cluster/`` (``CLUSTER_DIR``), wiped at each start:
 * **two web nodes** (gunicorn, 2 sync workers each, production settings: DEBUG off, whitenoise
   with hashed static files) behind **haproxy** on 127.0.0.1:8080 (``CLUSTER_PORT``), which
   checks ``/healthz`` every second;
-* **two Celery workers** (``acks_late``) and exactly one **beat**.
+* **two Celery workers** (``acks_late``) and exactly one **beat**;
+* **Varnish** in front of haproxy (``bench/cluster_edge.py``, ``deploy/varnish/desk.vcl``): public
+  pages and API answers, purged by ``xkey`` after each change (``CLUSTER_EDGE=0`` leaves it out).
 
 Every process gets the same environment (:meth:`Cluster.desk_env`), the one
 docs/DEPLOYMENT.md describes: ``DATABASE_URL`` names both PostgreSQL servers (libpq
@@ -43,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import cluster_edge  # noqa: E402
 from _server import free_port  # noqa: E402
 
 from newsroom.core import embedded_db  # noqa: E402
@@ -100,6 +103,8 @@ class Cluster:
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.logs = self.dir / "logs"
         self.secret = secrets.token_urlsafe(50)
+        # Varnish in front of haproxy (bench/cluster_edge.py); CLUSTER_EDGE=0 leaves it out.
+        self.edge = cluster_edge.Edge(self) if os.environ.get("CLUSTER_EDGE", "1") != "0" else None
 
     # --- processes ------------------------------------------------------------------
 
@@ -130,7 +135,7 @@ class Cluster:
             proc.wait(timeout=10)
 
     def stop_all(self) -> None:
-        order = ["lb", "web1", "web2", "beat", "worker1", "worker2", "redis", "replica", "primary"]
+        order = ["edge", "lb", "web1", "web2", "beat", "worker1", "worker2", "redis", "replica", "primary"]
         for name in order + [n for n in self.procs if n not in order]:
             self.kill(name, signal.SIGTERM if name not in ("primary", "replica") else signal.SIGINT, timeout=20)
 
@@ -252,6 +257,7 @@ class Cluster:
             "EMAIL_FILE_PATH": str(self.dir / "mail"),
             "LOG_LEVEL": self.log_level,
             "PYTHONPATH": str(ROOT),
+            **(self.edge.env() if self.edge else {}),
             **self.extra_env,
         }
 
@@ -360,6 +366,8 @@ backend web
         for n in (1, 2):
             self.start_web(n)
         self.start_lb()
+        if self.edge:
+            self.edge.start()
         for n in (1, 2):
             self.start_worker(n)
         self.start_beat()
@@ -378,7 +386,8 @@ def main() -> int:
             f"  site        {cluster.url}/\n"
             f"  desk        {cluster.url}/desk/   (the demo accounts above)\n"
             f"  health      {cluster.url}/healthz\n"
-            f"  web nodes   http://127.0.0.1:{p['web1']}/  http://127.0.0.1:{p['web2']}/  (gunicorn, behind haproxy)\n"
+            + (f"  edge        {cluster.edge.url}/   (Varnish, xkey purges)\n" if cluster.edge else "")
+            + f"  web nodes   http://127.0.0.1:{p['web1']}/  http://127.0.0.1:{p['web2']}/  (gunicorn, behind haproxy)\n"
             f"  PostgreSQL  primary 127.0.0.1:{p['primary']}, replica 127.0.0.1:{p['replica']}\n"
             f"  Redis       127.0.0.1:{p['redis']} (broker db 0, page cache db 1)\n"
             f"  workers     2 Celery workers + 1 beat; emails written to {folder / 'mail'}\n"

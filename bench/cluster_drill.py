@@ -21,7 +21,11 @@ translator through the outbox). Meanwhile, one after the other:
    multi-host ``DATABASE_URL``. ``failover_s`` runs from the stop to the first write that
    succeeds afterwards.
 
-``DRILL_SHORT=1`` (the test's form): only 1 and 2, about 40 s of load.
+Before the load, the edge phase (``bench/cluster_edge.edge_drill``; ``DRILL_EDGE=0`` skips it):
+reader throughput with wrk through haproxy alone and through Varnish, and how long a credit
+change, a withdrawal and a publication take to show through Varnish.
+
+``DRILL_SHORT=1`` (the test's form): only 1 and 2, about 40 s of load, no edge phase.
 
 Then the checks, against the database: every autosave that got a 200 is there (each save is
 based on the version the previous 200 returned, so a lost one shows as a version that went
@@ -50,6 +54,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
+import cluster_edge  # noqa: E402
 from cluster import Cluster, free_port, wait_for  # noqa: E402
 from load import JSON, PASSWORD, SETUP, Session, Stats, forms_of, percentile  # noqa: E402
 
@@ -454,6 +459,7 @@ def run(cluster: Cluster, mail_log: Path) -> int:
     paths = [("home", "/")] + [("article", p) for p in articles] + [("tag", p) for p in tags]
 
     rates: dict[str, float] = {}
+    edge_results: dict[str, float] = {}
     if THROUGHPUT_SECONDS:
         throughput(cluster, paths, 3)  # warm both nodes and the page cache
         rates["2 web nodes"] = throughput(cluster, paths, THROUGHPUT_SECONDS)
@@ -463,6 +469,10 @@ def run(cluster: Cluster, mail_log: Path) -> int:
         cluster.start_web(2)
         time.sleep(3)
         log("throughput: " + ", ".join(f"{k}: {v:.0f} req/s" for k, v in rates.items()))
+    if cluster.edge is not None and os.environ.get("DRILL_EDGE", "0" if SHORT else "1") == "1":
+        edge_results = cluster_edge.edge_drill(
+            cluster, cluster.edge, [p for _kind, p in paths], seconds=THROUGHPUT_SECONDS or 10
+        )
 
     translators = [Translator(name, tid) for name, tid in people["translators"]]
     comment_jobs = [t.translation_id for t in translators]
@@ -567,6 +577,11 @@ def run(cluster: Cluster, mail_log: Path) -> int:
     if rates:
         print(
             f"throughput (readers only, 16 threads): 1 web node {rates['1 web node']:.0f} req/s, 2 web nodes {rates['2 web nodes']:.0f} req/s"
+        )
+    if edge_results:
+        print(
+            "edge (Varnish): "
+            + ", ".join(f"{k} {v:.3f}" if k.endswith("_s") else f"{k} {v:.0f}" for k, v in edge_results.items())
         )
     print(f"\n{'request':<16} {'count':>7} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>8} {'errors':>7}")
     for kind in sorted(set(drill.stats.latencies) | set(drill.stats.errors)):
