@@ -150,8 +150,10 @@ _pending: contextvars.ContextVar[_Pending | None] = contextvars.ContextVar("edge
 def edge_purge(*, keys: Iterable[str]) -> None:
     """Purge ``keys`` from every edge once the surrounding transaction commits (at once outside one).
 
-    One callback per transaction: keys queued by several changes in it go out together. A
-    transaction rolled back drops its callback, and the next purge starts a new one.
+    Keys queued one after the other in a transaction go out together in one callback (a new one
+    when other on-commit work was queued in between, so the purge always follows the page
+    cache's forgetting). A transaction rolled back drops its callback, and the next purge starts
+    a new one.
     """
     if not _urls():
         return
@@ -169,12 +171,11 @@ def edge_purge(*, keys: Iterable[str]) -> None:
 
 
 def _registered(pending: _Pending) -> bool:
-    """Is ``pending``'s callback still waiting for this connection's commit?"""
-    return (
-        not pending.sent
-        and connection.in_atomic_block
-        and any(entry[1] == pending.send for entry in connection.run_on_commit)
-    )
+    """Is ``pending``'s callback the last one waiting for this connection's commit? Only then
+    are more keys added to it: a callback registered since (the page cache's forgetting of a
+    later change) must run before these keys are purged, so they go in a new one after it."""
+    queued = connection.run_on_commit
+    return not pending.sent and connection.in_atomic_block and bool(queued) and queued[-1][1] == pending.send
 
 
 def is_enabled() -> bool:
