@@ -563,6 +563,14 @@ def run(cluster: Cluster, mail_log: Path) -> int:
         if mail_log.exists()
         else Counter()
     )
+    # A copy sent again after SMTP's window (accepted, then killed before the commit) has the
+    # same Message-ID (newsroom/core/mail.py): one message to its reader, counted apart.
+    ids_log = mail_log.with_suffix(".ids")
+    repeated = 0
+    if ids_log.exists():
+        lines = [tuple(line.split("\t", 1)) for line in ids_log.read_text().splitlines() if "\t" in line]
+        repeated = len(lines) - len(set(lines))
+        sent = Counter(recipient for recipient, _message_id in set(lines))
     duplicate_emails = sum(max(0, sent[k] - emailed[k]) for k in sent)
     lost_emails = pending() + sum(max(0, emailed[k] - sent[k]) for k in emailed)
     notices = sum(emailed.values()) + pending()
@@ -615,6 +623,7 @@ def run(cluster: Cluster, mail_log: Path) -> int:
     )
     print(f"{'comments (302) stored':<44} {sum(len(e.acked_comments) for e in editors):>12} {lost_comments:>8}")
     print(f"{'notices emailed (exactly once)':<44} {notices:>12} {lost_emails:>8}   duplicates: {duplicate_emails}")
+    print(f"{'copies repeated with the same Message-ID':<44} {'':>12} {repeated:>8}   (SMTP's window)")
     print(f"{'tasks queued across the Redis restart':<44} {'':>12} {redis_result['lost_tasks']:>8}")
     print(f"{'pages served stale after the Redis restart':<44} {'':>12} {int(redis_result['stale']):>8}")
     print(f"{'events recorded twice':<44} {'':>12} {double_events:>8}")
