@@ -4,7 +4,9 @@ The workflow calls :func:`notifications_record` inside its transaction, so a not
 if and only if the change committed (an outbox). Delivery is queued on commit; if the broker
 is down then, the beat task ``notifications_send_pending`` picks the notice up later. Each
 email is sent at most once: the row is locked and ``emailed_at`` set in the same
-transaction as the send.
+transaction as the send, and it carries ``Message-ID: <notice-<id>@…>``, so the one repeat
+left (SMTP accepted, the process killed before the commit) is the same message
+(``newsroom.core.mail``).
 """
 
 from __future__ import annotations
