@@ -197,7 +197,7 @@ from translations import permissions, workflow
 from translations.models import Translation
 t = Translation.objects.get(pk=%(translation)d)
 editor = next(u for u in get_user_model().objects.filter(groups__name="editor", is_active=True)
-              if permissions.can_unpublish(user=u, translation=t))
+              if permissions.can_manage(user=u, translation=t))
 workflow.translation_unpublish(translation=t, by=editor, reason="Edge drill: withdrawn")
 withdrawn = time.time()
 print(json.dumps({"at": withdrawn}), flush=True)
