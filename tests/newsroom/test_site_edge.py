@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.db import transaction
 
-from newsroom.models import Tag
+from newsroom.models import Article, Tag
 from newsroom.site import edge
 from newsroom.site.rendering import owner
 from tests.newsroom.test_site_pages import make_staff, publish_story
@@ -278,7 +278,8 @@ def test_with_no_edge_configured_nothing_is_queued(staff, settings, django_captu
     settings.EDGE_PURGE_URLS = []
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         owner.person_credit_changed(user_id=staff["volunteer"].pk)
-    assert not any(getattr(c, "__self__", None).__class__.__name__ == "_Pending" for c in callbacks)
+    assert not [c for c in callbacks if isinstance(getattr(c, "__self__", None), edge._Pending)]
+    assert owner.live_keys(article=Article(pk=1), language="en", pks=[1]) == set()  # and no queries for keys
 
 
 def test_many_keys_are_sent_in_requests_an_edge_accepts(db, fake_edge):
