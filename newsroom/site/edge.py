@@ -165,7 +165,7 @@ def edge_purge(*, keys: Iterable[str]) -> None:
         pending = _Pending()
         _pending.set(pending)
         pending.keys |= keys
-        transaction.on_commit(pending.send)  # at once in autocommit
+        transaction.on_commit(pending.send, robust=True)  # at once in autocommit; never fails the change
         return
     pending.keys |= keys
 
@@ -201,8 +201,8 @@ def edge_purge_now(*, keys: Iterable[str]) -> int:
             for attempt in (1, 2):
                 try:
                     status = _purge_request(url, chunk, timeout=timeout)
-                except OSError as exc:
-                    status, error = 0, str(exc)
+                except (OSError, http.client.HTTPException) as exc:
+                    status, error = 0, str(exc) or type(exc).__name__
                 else:
                     error = f"HTTP {status}"
                 if 200 <= status < 300:
