@@ -22,6 +22,10 @@ deleted), and decides what is rendered again at once and what is forgotten:
   cached pages;
 - a story featured (:func:`listings_changed`): the stored listings and cached pages are forgotten.
 
+Each rule also purges, after the commit, exactly the matching keys at the edge caches
+(``newsroom.site.edge``; :func:`live_keys` for live text): the story, the listings it is in, the
+people it credits, a person's key on a credit change.
+
 :func:`batch` is the one "do it once at the end" context: inside it the related lists, page
 renders and cache forgetting are collected and done once when it ends (``import_archive``
 opens it once per transaction; :func:`batch_savepoint` undoes what a failed story offered).
@@ -272,7 +276,8 @@ def _outlet_saved(
     codes = settings.PUBLISHING_LANGUAGES
     _stories_forget(
         Article.objects.filter(outlet_id=instance.pk).values("pk"),
-        listings=[key for code in codes for key in (edge.outlet(instance.pk, code), edge.api(code), edge.feeds(code))],
+        # its name is on every teaser: the home listing's too (the partial listings carry story keys)
+        listings=[key for code in codes for key in (edge.outlet(instance.pk, code), edge.api(code), edge.home(code))],
     )
 
 
