@@ -20,6 +20,7 @@ folder a user clones into (as the rest of the cluster); a real edge runs Debian'
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -187,7 +188,8 @@ from translations.models import Credit
 credit = Credit.objects.filter(is_credited=True, translation__state="published", user__contributor__isnull=False,
     translation__language="en").select_related("translation__article").order_by("pk").first()
 a = credit.translation.article
-print(json.dumps({"path": "/articles/%s/" % a.slug_en, "translation": credit.translation_id, "name": credit.credit_name}))
+print(json.dumps({"path": "/articles/%s/" % a.slug_en, "translation": credit.translation_id, "name": credit.credit_name,
+    "title": a.title_en}))
 """
 
 REPUBLISH = """
@@ -224,6 +226,11 @@ def edge_drill(cluster: Cluster, edge: Edge, paths: list[str], *, seconds: float
         wrk_rate(edge.url, paths, 2, folder)  # warm the edge
         results["haproxy_rps"] = wrk_rate(cluster.url, paths, seconds, folder)
         results["varnish_rps"] = wrk_rate(edge.url, paths, seconds, folder)
+        print(
+            f"edge: readers' throughput (wrk, 16 connections): haproxy alone {results['haproxy_rps']:.0f} req/s, "
+            f"through Varnish {results['varnish_rps']:.0f} req/s",
+            flush=True,
+        )
     story = _shell(cluster, FIND)
     url = edge.url + story["path"]
     _get(url), _get(url)  # cached at the edge
@@ -245,29 +252,30 @@ def edge_drill(cluster: Cluster, edge: Edge, paths: list[str], *, seconds: float
     stdin, stdout = process.stdin, process.stdout
 
     def step() -> float:
-        line = stdout.readline()
-        return float(json.loads(line)["at"])
+        while line := stdout.readline():  # (other lines: whatever the shell logs)
+            if line.startswith('{"at"'):
+                return float(json.loads(line)["at"])
+        raise RuntimeError("the shell ended without its step")
 
     try:
         results["unpublish_purge_s"] = visible_after(url, lambda status, body: status == 404, step)
+        home = edge.url + "/"
+        _get(home), _get(home)  # the home page without it, cached at the edge
+        title = html.escape(story["title"], quote=False)
 
         def publish() -> float:
             stdin.write("\n")
             stdin.flush()
             return step()
 
-        results["publish_purge_s"] = visible_after(url, lambda status, body: status == 200, publish)
-    finally:
+        results["publish_purge_s"] = visible_after(home, lambda status, body: title in body, publish)
         process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
     print(
-        "edge: "
-        + (
-            f"throughput haproxy alone {results['haproxy_rps']:.0f} req/s, through Varnish "
-            f"{results['varnish_rps']:.0f} req/s; "
-            if "varnish_rps" in results
-            else ""
-        )
-        + f"purge to visible: credit change {results['credit_purge_s'] * 1000:.0f} ms, withdrawal "
+        f"edge: purge to visible through Varnish: credit change {results['credit_purge_s'] * 1000:.0f} ms, withdrawal "
         f"{results['unpublish_purge_s'] * 1000:.0f} ms, publication {results['publish_purge_s'] * 1000:.0f} ms",
         flush=True,
     )
