@@ -173,3 +173,21 @@ def test_pages_stay_served_while_the_web_nodes_are_down(varnish):
     status, _headers, body = _get(page)
     assert status == 200 and "Edge story" in body
     assert _get(f"{url}/archive/")[0] == 503  # never cached: nothing to serve
+
+
+def test_a_page_purged_for_a_credit_change_is_never_served_stale_even_with_the_web_nodes_down(varnish):
+    url, relay = varnish
+    staff = make_staff()
+    article = publish_story(staff, title="Edge story")
+    page = f"{url}/articles/{article.slug_en}/"
+    _get(page)
+    assert "Veranika Papkouskaya" in _get(page)[2]
+    relay.up.clear()
+    time.sleep(1)  # the probe marks the backend sick: grace would serve anything still held
+    volunteer = staff["volunteer"]
+    accounts.contributor_update(
+        contributor=volunteer.contributor, by=volunteer, credit_mode="pseudonym", pseudonym="A. Minsker"
+    )
+    status, _headers, body = _get(page)
+    assert "Veranika Papkouskaya" not in body  # a hard purge: the old name is gone, not in grace
+    assert status == 503
