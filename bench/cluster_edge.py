@@ -161,13 +161,13 @@ def visible_after(url: str, seen: Callable[[int, str], bool], change: Callable[[
                 return
             time.sleep(0.01)
 
-    committed = change()
-    thread = threading.Thread(target=poll)
+    thread = threading.Thread(target=poll)  # polling from before the change: no start-up delay counted
     thread.start()
+    committed = change()
     thread.join(timeout=limit)
     stop.set()
     thread.join(timeout=10)
-    return first[0] - committed if first else -1.0
+    return max(0.0, first[0] - committed) if first else -1.0
 
 
 CREDIT = """
