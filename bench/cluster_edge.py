@@ -20,7 +20,6 @@ folder a user clones into (as the rest of the cluster); a real edge runs Debian'
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import shutil
@@ -149,7 +148,7 @@ def _get(url: str) -> tuple[int, str, str]:
 
 def visible_after(url: str, seen: Callable[[int, str], bool], change: Callable[[], float], limit: float = 10) -> float:
     """Seconds from the commit of ``change`` (it returns the commit's ``time.time()``) until the
-    edge answers ``url`` with something ``seen(status, body)`` accepts (polled every 10 ms); -1: never."""
+    edge answers ``url`` with something ``seen(status, body)`` accepts (polled every 10 ms); NaN: never."""
     first: list[float] = []
     stop = threading.Event()
 
@@ -167,7 +166,7 @@ def visible_after(url: str, seen: Callable[[int, str], bool], change: Callable[[
     thread.join(timeout=limit)
     stop.set()
     thread.join(timeout=10)
-    return max(0.0, first[0] - committed) if first else -1.0
+    return first[0] - committed if first else float("nan")  # (negative: seen before the commit — a bug)
 
 
 CREDIT = """
@@ -261,14 +260,16 @@ def edge_drill(cluster: Cluster, edge: Edge, paths: list[str], *, seconds: float
         results["unpublish_purge_s"] = visible_after(url, lambda status, body: status == 404, step)
         home = edge.url + "/"
         _get(home), _get(home)  # the home page without it, cached at the edge
-        title = html.escape(story["title"], quote=False)
+        link = f'href="{story["path"]}"'
 
         def publish() -> float:
             stdin.write("\n")
             stdin.flush()
             return step()
 
-        results["publish_purge_s"] = visible_after(home, lambda status, body: title in body, publish)
+        before = _get(home)[2]
+        print(f"edge: the home page links the withdrawn story before its publication: {link in before}", flush=True)
+        results["publish_purge_s"] = visible_after(home, lambda status, body: link in body, publish)
         process.wait(timeout=60)
     finally:
         if process.poll() is None:
