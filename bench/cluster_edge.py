@@ -177,8 +177,11 @@ from translations.people import accounts
 credit = Credit.objects.filter(is_credited=True, translation__state="published", user__contributor__isnull=False,
     translation__language="en").select_related("user__contributor", "translation__article").order_by("pk").first()
 c = credit.user.contributor
-accounts.contributor_update(contributor=c, by=credit.user, credit_mode="pseudonym", pseudonym=%(name)r)
-print(json.dumps({"at": time.time()}))
+at = []
+with transaction.atomic():  # the commit's time, noted before any on-commit work (the purge) runs
+    transaction.on_commit(lambda: at.append(time.time()))
+    accounts.contributor_update(contributor=c, by=credit.user, credit_mode="pseudonym", pseudonym=%(name)r)
+print(json.dumps({"at": at[0]}))
 """
 
 FIND = """
@@ -193,21 +196,26 @@ print(json.dumps({"path": "/articles/%s/" % a.slug_en, "translation": credit.tra
 
 REPUBLISH = """
 import time, json
+from django.db import transaction
 from django.contrib.auth import get_user_model
 from translations import permissions, workflow
 from translations.models import Translation
 t = Translation.objects.get(pk=%(translation)d)
 editor = next(u for u in get_user_model().objects.filter(groups__name="editor", is_active=True)
               if permissions.can_manage(user=u, translation=t))
-workflow.translation_unpublish(translation=t, by=editor, reason="Edge drill: withdrawn")
-withdrawn = time.time()
-print(json.dumps({"at": withdrawn}), flush=True)
+at = []
+with transaction.atomic():  # the commit's time, noted before any on-commit work (the purge) runs
+    transaction.on_commit(lambda: at.append(time.time()))
+    workflow.translation_unpublish(translation=t, by=editor, reason="Edge drill: withdrawn")
+print(json.dumps({"at": at[-1]}), flush=True)
 input()
 t.refresh_from_db()
 editor = next(u for u in get_user_model().objects.filter(groups__name="editor", is_active=True)
               if permissions.can_publish(user=u, translation=t))
-workflow.translation_publish(translation=t, by=editor)
-print(json.dumps({"at": time.time()}), flush=True)
+with transaction.atomic():
+    transaction.on_commit(lambda: at.append(time.time()))
+    workflow.translation_publish(translation=t, by=editor)
+print(json.dumps({"at": at[-1]}), flush=True)
 """
 
 
