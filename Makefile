@@ -6,8 +6,9 @@ PORT ?= 8000
 # Debian packages the desk and its tests use: PostgreSQL with contrib (pg_trgm) for the embedded
 # database, chromium for the end-to-end tests, wrk for the benchmarks, redis-server, redis-sentinel,
 # haproxy, patroni and etcd for `make cluster` (the production topology on this machine: automatic
-# failover), gettext (msgfmt) to compile the site's translations.
-DEBIAN_PACKAGES := postgresql postgresql-contrib chromium wrk redis-server redis-sentinel haproxy patroni etcd-server etcd-client gettext
+# failover), varnish and varnish-modules (xkey) for its edge cache, gettext (msgfmt) to compile the
+# site's translations.
+DEBIAN_PACKAGES := postgresql postgresql-contrib chromium wrk redis-server redis-sentinel haproxy patroni etcd-server etcd-client varnish varnish-modules gettext
 
 .PHONY: install system-packages messages run dev stop test test-fast lint format e2e bench load clean stop-db cluster cluster-drill
 

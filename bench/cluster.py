@@ -20,7 +20,9 @@ lives under ``.data/cluster/`` (``CLUSTER_DIR``), wiped at each start:
   ``redis-sentinel`` (quorum 2) that promote the replica when the primary is gone; the Celery
   broker (db 0) and the page cache (db 1) find the primary through the sentinels;
 * **two web nodes** (gunicorn, 2 sync workers each, production settings: DEBUG off, whitenoise
-  with hashed static files), **two Celery workers** (``acks_late``) and exactly one **beat**.
+  with hashed static files), **two Celery workers** (``acks_late``) and exactly one **beat**;
+* **Varnish** in front of haproxy (``bench/cluster_edge.py``, ``deploy/varnish/desk.vcl``): public
+  pages and API answers, purged by ``xkey`` after each change (``CLUSTER_EDGE=0`` leaves it out).
 
 Every process gets the same environment (:meth:`Cluster.desk_env`), the one
 docs/DEPLOYMENT.md describes: ``DATABASE_URL`` is haproxy's write port, ``DATABASE_REPLICA_URL``
@@ -54,6 +56,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+
+import cluster_edge  # noqa: E402
 
 from newsroom.core import embedded_db  # noqa: E402
 
@@ -152,6 +156,10 @@ class Cluster:
         self.logs = self.dir / "logs"
         self.secret = secrets.token_urlsafe(50)
         self.redis_args: dict[str, list[str]] = {}
+        # Varnish in front of haproxy (bench/cluster_edge.py); CLUSTER_EDGE=0 leaves it out.
+        self.edge = (
+            cluster_edge.Edge(self, port=listen_port(taken)) if os.environ.get("CLUSTER_EDGE", "1") != "0" else None
+        )
 
     # --- processes ------------------------------------------------------------------
 
@@ -190,7 +198,7 @@ class Cluster:
             proc.wait(timeout=10)
 
     def stop_all(self) -> None:
-        order = ["lb", "web1", "web2", "beat", "worker1", "worker2"]
+        order = ["edge", "lb", "web1", "web2", "beat", "worker1", "worker2"]
         order += ["sentinel1", "sentinel2", "sentinel3", "redis2", "redis1"]
         leader = self.leader()  # stopped last: stopping it first would make a replica take over
         order += sorted(self.nodes, key=lambda node: node == leader)
@@ -513,6 +521,7 @@ class Cluster:
             "EMAIL_FILE_PATH": str(self.dir / "mail"),
             "LOG_LEVEL": self.log_level,
             "PYTHONPATH": str(ROOT),
+            **(self.edge.env() if self.edge else {}),
             **self.extra_env,
         }
 
@@ -654,6 +663,8 @@ listen pg_read
         self.start_redis()
         say(f"cluster: Redis primary :{self.ports['redis1']}, replica :{self.ports['redis2']}, 3 sentinels")
         self.start_lb()
+        if self.edge:
+            self.edge.start()
         say(
             f"cluster: haproxy site :{self.lb_port}, PostgreSQL writes :{self.ports['pg_write']}, reads :{self.ports['pg_read']}"
         )
@@ -689,7 +700,8 @@ def main() -> int:
             f"  site        {cluster.url}/\n"
             f"  desk        {cluster.url}/desk/   (the demo accounts above)\n"
             f"  health      {cluster.url}/healthz\n"
-            f"  web nodes   http://127.0.0.1:{p['web1']}/  http://127.0.0.1:{p['web2']}/  (gunicorn, behind haproxy)\n"
+            + (f"  edge        {cluster.edge.url}/   (Varnish, xkey purges)\n" if cluster.edge else "")
+            + f"  web nodes   http://127.0.0.1:{p['web1']}/  http://127.0.0.1:{p['web2']}/  (gunicorn, behind haproxy)\n"
             f"  PostgreSQL  writes 127.0.0.1:{p['pg_write']}, reads 127.0.0.1:{p['pg_read']} (haproxy); Patroni {nodes}\n"
             f"  etcd        {cluster.etcd_hosts()}\n"
             f"  Redis       primary 127.0.0.1:{p['redis1']}, replica {p['redis2']}; sentinels "

@@ -29,7 +29,11 @@ translator through the outbox). People behave as the desk's pages do: a 503 that
    kill to the first write that succeeds afterwards; the old primary rejoins as a replica
    (``pg_rewind``), and the time is printed.
 
-``DRILL_SHORT=1`` (the test's form): only 1, 2 and 6, about 40 s of load.
+Before the load, the edge phase (``bench/cluster_edge.edge_drill``; ``DRILL_EDGE=0`` skips it):
+reader throughput with wrk through haproxy alone and through Varnish, and how long a credit
+change, a withdrawal and a publication take to show through Varnish.
+
+``DRILL_SHORT=1`` (the test's form): only 1, 2 and 6, about 40 s of load, no edge phase.
 
 Then the checks, against the database: every autosave that got a 200 is there (each save is
 based on the version the previous 200 returned, so a lost one shows as a version that went
@@ -59,6 +63,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
+import cluster_edge  # noqa: E402
 from cluster import Cluster, listen_port, wait_for  # noqa: E402
 from load import JSON, PASSWORD, SETUP, Session, Stats, forms_of, percentile  # noqa: E402
 
@@ -617,6 +622,11 @@ def run(cluster: Cluster, mail_log: Path) -> int:
         cluster.start_web(2)
         time.sleep(3)
         log("throughput: " + ", ".join(f"{k}: {v:.0f} req/s" for k, v in rates.items()))
+    edge_results: dict[str, float] = {}
+    if cluster.edge is not None and os.environ.get("DRILL_EDGE", "0" if SHORT else "1") == "1":
+        edge_results = cluster_edge.edge_drill(
+            cluster, cluster.edge, [p for _kind, p in paths], seconds=THROUGHPUT_SECONDS or 10
+        )
 
     translators = [Translator(name, tid) for name, tid in people["translators"]]
     comment_jobs = [t.translation_id for t in translators]
@@ -717,6 +727,14 @@ def run(cluster: Cluster, mail_log: Path) -> int:
         if mail_log.exists()
         else Counter()
     )
+    # A copy sent again after SMTP's window (accepted, then killed before the commit) has the
+    # same Message-ID (newsroom/core/mail.py): one message to its reader, counted apart.
+    ids_log = mail_log.with_suffix(".ids")
+    repeated = 0
+    if ids_log.exists():
+        lines = [tuple(line.split("\t", 1)) for line in ids_log.read_text().splitlines() if "\t" in line]
+        repeated = len(lines) - len(set(lines))
+        sent = Counter(recipient for recipient, _message_id in set(lines))
     duplicate_emails = sum(max(0, sent[k] - emailed[k]) for k in sent)
     lost_emails = pending() + sum(max(0, emailed[k] - sent[k]) for k in emailed)
     notices = sum(emailed.values()) + pending()
@@ -732,6 +750,11 @@ def run(cluster: Cluster, mail_log: Path) -> int:
     if rates:
         print(
             f"throughput (readers only, 16 threads): 1 web node {rates['1 web node']:.0f} req/s, 2 web nodes {rates['2 web nodes']:.0f} req/s"
+        )
+    if edge_results:
+        print(
+            "edge (Varnish): "
+            + ", ".join(f"{k} {v:.3f}" if k.endswith("_s") else f"{k} {v:.0f}" for k, v in edge_results.items())
         )
     print(f"\n{'request':<16} {'count':>7} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>8} {'errors':>7}")
     for kind in sorted(set(drill.stats.latencies) | set(drill.stats.errors)):
@@ -772,6 +795,7 @@ def run(cluster: Cluster, mail_log: Path) -> int:
     )
     print(f"{'comments (302) stored':<44} {sum(len(e.acked_comments) for e in editors):>12} {lost_comments:>8}")
     print(f"{'notices emailed (exactly once)':<44} {notices:>12} {lost_emails:>8}   duplicates: {duplicate_emails}")
+    print(f"{'copies repeated with the same Message-ID':<44} {'':>12} {repeated:>8}   (SMTP's window)")
     print(f"{'tasks queued across the Redis failover':<44} {'':>12} {redis_result['lost_tasks']:>8}")
     print(f"{'pages served stale after the Redis failover':<44} {'':>12} {int(redis_result['stale']):>8}")
     print(f"{'events recorded twice':<44} {'':>12} {double_events:>8}")

@@ -352,6 +352,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE", default=str(DATA
 DESK_IMPORT_ALLOW_LOOPBACK = env.str("DESK_IMPORT_ALLOW_LOOPBACK", default="") == "1"
 # Seconds a public page stays in the page cache; 0 turns the page cache off (benchmarks).
 SITE_CACHE_SECONDS = env.int("SITE_CACHE_SECONDS", default=600)
+# Edge caches (Varnish with xkey, deploy/varnish/desk.vcl) told to forget what a change touches:
+# each URL gets a PURGE with the keys after the change commits (newsroom/site/edge.py). Empty: none.
+EDGE_PURGE_URLS = env.list("EDGE_PURGE_URLS", default=[])
+EDGE_PURGE_TIMEOUT = env.float("EDGE_PURGE_TIMEOUT", default=1.0)
 DESK_CLAIM_EXPIRY_DAYS = env.int("DESK_CLAIM_EXPIRY_DAYS", default=7)
 DESK_CLAIM_REMINDER_DAYS = env.int("DESK_CLAIM_REMINDER_DAYS", default=5)
 DESK_INVITATION_DAYS = env.int("DESK_INVITATION_DAYS", default=7)

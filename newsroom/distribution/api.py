@@ -16,7 +16,9 @@ from ninja.errors import HttpError
 
 from newsroom.distribution.ninjs import story_ninjs
 from newsroom.models import Article
+from newsroom.site import edge
 from newsroom.site.api import ERRORS, MAX_ID, Language, LanguageParam, api
+from translations.public import article_credits
 
 
 @api.get(
@@ -37,6 +39,8 @@ def story_ninjs_view(
     article = Article.objects.filter(Article.live_q(lang), pk=story_id).select_related("outlet").first()
     if article is None:
         raise HttpError(404, "No story with this id is published in this language.")
+    credited = [c.user_id for c in article_credits(article=article, lang=lang) if c.user_id]
+    edge.keys_add(edge.story(article.pk), *(edge.person(user_id) for user_id in credited))  # the edge's purges
     return Status(200, story_ninjs(article=article, language=lang))
 
 

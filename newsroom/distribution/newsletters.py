@@ -35,6 +35,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname
 
+from newsroom.core.mail import message_id
 from newsroom.core.queue import enqueue
 from newsroom.distribution.models import Frequency, IssueSend, NewsletterIssue, Subscriber
 from newsroom.site import selectors
@@ -236,8 +237,7 @@ def _stories(issue: NewsletterIssue) -> list[dict[str, str]]:
 def digest_message_id(*, issue: NewsletterIssue, subscriber: Subscriber) -> str:
     """The same ``Message-ID`` every time this subscriber's copy of this issue is made, so a copy
     sent again after a kill (the SMTP window) is recognisably the same message."""
-    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
-    return f"<digest-{issue.pk}-{subscriber.pk}@{domain}>"
+    return message_id(kind="digest", key=f"{issue.pk}-{subscriber.pk}")
 
 
 def newsletter_message(

@@ -8,12 +8,13 @@ it sent under a row lock, so a retry or a second publication never mails twice.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
+from django.core.mail import EmailMessage
+from django.db import Error, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname
 
+from newsroom.core.mail import message_id, sent_mark_retried
 from newsroom.core.queue import enqueue
 from newsroom.distribution.models import OutletNotice
 from newsroom.models import Article
@@ -36,11 +37,29 @@ def outlet_notice_create(*, article: Article, language: str) -> OutletNotice | N
     return notice
 
 
-@transaction.atomic
 def outlet_notice_send(*, notice_id: int) -> bool:
-    """Send the notice once (the task calls it); True when it was sent now."""
+    """Send the notice once (the task calls it); True when it was sent now.
+
+    Its own step (``newsroom.core.mail``): claimed under its row lock (``SKIP LOCKED``: another
+    sender has it and sends it), sent with a ``Message-ID`` derived from the notice, and marked
+    in that transaction; a commit that fails after the send is followed by the mark alone."""
+    left: list[bool] = []
+    try:
+        return _outlet_notice_send(notice_id=notice_id, left=left)
+    except Error:
+        if not left:
+            raise
+        sent_mark_retried(
+            mark=lambda: OutletNotice.objects.filter(pk=notice_id, sent_at__isnull=True).update(sent_at=timezone.now()),
+            what=f"Outlet notice {notice_id}",
+        )
+        return True
+
+
+@transaction.atomic
+def _outlet_notice_send(*, notice_id: int, left: list[bool]) -> bool:
     notice = (
-        OutletNotice.objects.select_for_update(of=("self",))
+        OutletNotice.objects.select_for_update(of=("self",), skip_locked=True)
         .select_related("article__outlet")
         .filter(pk=notice_id)
         .first()
@@ -66,12 +85,14 @@ def outlet_notice_send(*, notice_id: int) -> bool:
         if names:
             lines.append(f"{label}: {', '.join(names)}")
     lines += ["", _("Original: %(url)s") % {"url": article.source_url}, "", settings.DESK_SITE_NAME]
-    send_mail(
+    EmailMessage(
         _("Your story is published in translation: %(title)s") % {"title": title},
         "\n".join(lines),
         settings.DEFAULT_FROM_EMAIL,
         [notice.email],
-    )
+        headers={"Message-ID": message_id(kind="outlet-notice", key=notice.pk)},
+    ).send()
+    left.append(True)
     notice.sent_at = timezone.now()
     notice.save(update_fields=["sent_at"])
     return True

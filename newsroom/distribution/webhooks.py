@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F, Q
@@ -29,6 +29,7 @@ from standardwebhooks import Webhook
 
 from newsroom.core.audit import audit_record
 from newsroom.core.errors import DeskError
+from newsroom.core.mail import message_id
 from newsroom.core.queue import enqueue
 from newsroom.distribution.models import Delivery, DeliveryAttempt, Event, Partner
 from newsroom.distribution.ninjs import story_ninjs
@@ -253,9 +254,20 @@ def _partner_pause(*, partner: Partner) -> None:
             "url": partner.url,
             "page": settings.SITE_URL + partner.get_absolute_url(),
         }
-        transaction.on_commit(
-            lambda: send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [owner.email], fail_silently=True)
+        # Sent once, after the pause commits (a pause happens once until an editor resumes it);
+        # its Message-ID names the partner and the pause, so a repeat is recognisably the same.
+        message = EmailMessage(
+            subject,
+            text,
+            settings.DEFAULT_FROM_EMAIL,
+            [owner.email],
+            headers={
+                "Message-ID": message_id(
+                    kind="partner-paused", key=f"{partner.pk}-{int(partner.paused_at.timestamp())}"
+                )
+            },
         )
+        transaction.on_commit(lambda: message.send(fail_silently=True))
 
 
 @transaction.atomic

@@ -39,7 +39,7 @@ from pydantic import BeforeValidator
 from newsroom import machine_assist
 from newsroom.core.html import body_groups, safe_url
 from newsroom.models import Article, Correction, Outlet, SourceRevision, Tag
-from newsroom.site import search
+from newsroom.site import edge, search
 from newsroom.site.selectors import article_credits, article_url, live_articles, public_contributors, public_credits
 from newsroom.templatetags.source_images import picture_data
 from translations.public import Role, live_source_revision_ids
@@ -495,13 +495,16 @@ def stories(
         request, _with_modified(items, lang).prefetch_related("tags"), page=page, page_size=page_size
     )
     envelope["results"] = [_story_item(request, a, lang, list(a.tags.all())) for a in rows]
+    edge.keys_add(edge.api(lang))  # every live story in lang is in the list (some filter of it)
     return Status(200, envelope)
 
 
 def _story_detail(request: HttpRequest, article: Article, lang: str) -> dict[str, Any]:
     """A story's answer as its page shows it: blocks, notes, corrections, credits, attribution."""
     tags = list(article.tags.all())
-    credits = public_credits(article, article_credits(article=article, lang=lang))
+    credit_rows = article_credits(article=article, lang=lang)
+    credits = public_credits(article, credit_rows)
+    edge.keys_add(edge.story(article.pk), *(edge.person(c.user_id) for c in credit_rows if c.user_id))
     corrections = list(Correction.objects.filter(article=article, language=lang).order_by("published_at", "pk"))
     revision = SourceRevision.objects.filter(pk__in=live_source_revision_ids(article=article, lang=lang)).only(
         "number", "fetched_at"
@@ -579,6 +582,7 @@ def tags(
     )
     envelope, rows = _page(request, items, page=page, page_size=page_size)
     envelope["results"] = [{**_tag_ref(request, t), "stories": t.stories} for t in rows]
+    edge.keys_add(edge.api(lang))
     return Status(200, envelope)
 
 
@@ -595,6 +599,7 @@ def outlets(
         "name", "pk"
     )
     envelope, rows = _page(request, items, page=page, page_size=page_size)
+    edge.keys_add(edge.api(lang))
     envelope["results"] = [
         {**(_outlet_ref(request, o) or {}), "description": o.description, "language": o.language, "stories": o.stories}
         for o in rows
@@ -609,6 +614,7 @@ def translators(
     """Only those who opted in to a public page and are not credited anonymously, by that page's name."""
     items = public_contributors().order_by("public_slug", "pk")
     envelope, rows = _page(request, items, page=page, page_size=page_size)
+    edge.keys_add(edge.PEOPLE)  # who has a public page, under which name: any credit change
     envelope["results"] = [
         {
             "slug": c.public_slug,

@@ -35,6 +35,7 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
+from newsroom.site import edge
 from newsroom.site.cache import CachedResponse, request_cache_address, revalidatable, site_cache_lists_version
 
 logger = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ PREFIX = "/api/"
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 EXPOSED_HEADERS = "ETag, Last-Modified, Retry-After, Content-Language"
 # A view's own Content-Security-Policy (the interactive reference's) is kept with its page.
-KEPT_HEADERS = ("Content-Type", "Last-Modified", "Content-Security-Policy")
+KEPT_HEADERS = ("Content-Type", "Last-Modified", "Content-Security-Policy", edge.HEADER)
 SENTENCES = {
     400: "The request is not valid.",
     404: "There is no such API address; the schema at /api/v1/schema/ lists them.",
@@ -166,14 +167,22 @@ class ApiMiddleware:
             response.headers["Content-Length"] = str(length)
         return self._cors(response)
 
+    def _answer(self, request: HttpRequest) -> HttpResponseBase:
+        """The view's answer, with the edge keys it collected on a keepable 200 (``edge``)."""
+        with edge.collecting() as keys:
+            response = self.get_response(request)
+        if response.status_code == 200 and isinstance(response, HttpResponse) and not response.cookies:
+            edge.response_tag(response, keys)
+        return response
+
     def _cached(self, request: HttpRequest) -> HttpResponseBase:
         if _seconds() <= 0:
-            return self.get_response(request)
+            return self._answer(request)
         key = _cache_key(request)
         cached = cache.get(key)
         if isinstance(cached, CachedResponse):
             return cached.response()
-        response = self.get_response(request)
+        response = self._answer(request)
         if (
             response.status_code == 200
             and isinstance(response, HttpResponse)

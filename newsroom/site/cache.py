@@ -46,6 +46,7 @@ from django.utils.http import parse_http_date_safe
 from django.utils.translation import get_language
 
 from newsroom.core.db_routing import used_replica
+from newsroom.site import edge
 
 log = logging.getLogger(__name__)
 
@@ -197,17 +198,21 @@ def _cached(
 ) -> Callable[..., HttpResponseBase]:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        response = view(request, *args, **kwargs)
-        render = getattr(response, "render", None)
-        if callable(render) and not getattr(response, "is_rendered", True):
-            render()  # a TemplateResponse (the sitemap view): its bytes are what we keep
-        if (
+        with edge.collecting() as keys:  # what the page depends on, for the edge cache's purges
+            response = view(request, *args, **kwargs)
+            render = getattr(response, "render", None)
+            if callable(render) and not getattr(response, "is_rendered", True):
+                render()  # a TemplateResponse (the sitemap view): its bytes are what we keep
+        cacheable = (
             request.method in ("GET", "HEAD")
-            and _seconds() > 0
             and response.status_code == 200
             and isinstance(response, HttpResponse)
+            and not response.cookies
             and not used_replica()  # possibly lagging text is served to this reader, never cached for all
-        ):
+        )
+        if cacheable and isinstance(response, HttpResponse):
+            edge.response_tag(response, keys)
+        if cacheable and _seconds() > 0:
             try:
                 response.site_cache_key = _key(request, _versions(scope(request, kwargs)))  # type: ignore[attr-defined]
             except Exception:  # the cache server restarts: the page is answered, not kept

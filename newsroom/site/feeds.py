@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from newsroom import machine_assist
 from newsroom.models import Article, Outlet, Tag
+from newsroom.site import edge
 from newsroom.site.selectors import article_url, credits_prefetch, live_articles, public_credits, site_language
 from translations.public import Role
 
@@ -62,6 +63,20 @@ class LatestRss(Feed):
 
     def base_items(self, obj: Any) -> QuerySet[Article]:
         return live_articles(lang=site_language())
+
+    def edge_listing(self, obj: Any) -> str:
+        """The listing key of this feed (``newsroom.site.edge``)."""
+        return edge.feeds(site_language())
+
+    def get_feed(self, obj: Any, request: HttpRequest) -> Any:
+        edge.keys_add(self.edge_listing(obj))
+        return super().get_feed(obj, request)
+
+    def item_extra_kwargs(self, item: Article) -> dict[str, Any]:
+        # Each item names its story and (as its author) the people it credits.
+        credits = [c for t in getattr(item, "live_translations", [])[:1] for c in t.credits.all()]
+        edge.keys_add(edge.story(item.pk), *(edge.person(c.user_id) for c in credits if c.user_id))
+        return dict(super().item_extra_kwargs(item))
 
     def items(self, obj: Any = None) -> list[Article]:
         lang = site_language()
@@ -118,6 +133,9 @@ class TagRss(LatestRss):
     def base_items(self, obj: Any) -> QuerySet[Article]:
         return live_articles(lang=site_language()).filter(tags=obj)
 
+    def edge_listing(self, obj: Any) -> str:
+        return edge.tag(obj.pk, site_language())
+
 
 class TagAtom(TagRss):
     feed_type = Atom1Feed
@@ -147,6 +165,9 @@ class OutletRss(LatestRss):
 
     def base_items(self, obj: Any) -> QuerySet[Article]:
         return live_articles(lang=site_language()).filter(outlet=obj)
+
+    def edge_listing(self, obj: Any) -> str:
+        return edge.outlet(obj.pk, site_language())
 
 
 class OutletAtom(OutletRss):

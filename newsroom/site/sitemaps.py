@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 from modeltranslation.utils import build_localized_fieldname
 
 from newsroom.models import Article, Outlet, Tag
+from newsroom.site import edge
 from newsroom.site.cache import site_page
 
 NEWS_WINDOW = dt.timedelta(days=2)
@@ -60,6 +61,7 @@ class ArticleSitemap(Sitemap):
     priority = 0.8
 
     def items(self) -> list[dict[str, Any]]:
+        edge.keys_add(edge.SITEMAP)
         return _live_versions()
 
     def location(self, item: dict[str, Any]) -> str:
@@ -91,6 +93,7 @@ class ListingSitemap(Sitemap):
     priority = 0.5
 
     def items(self) -> list[str]:
+        edge.keys_add(edge.SITEMAP)
         paths: list[str] = []
         for code in settings.PUBLISHING_LANGUAGES:
             live = Article.live_q(code, "articles__")
@@ -118,6 +121,7 @@ SITEMAPS: dict[str, type[Sitemap]] = {"articles": ArticleSitemap, "pages": Listi
 @site_page
 def news_sitemap(request: HttpRequest) -> HttpResponse:
     """Google News sitemap: what went live in the last two days, in every language."""
+    edge.keys_add(edge.SITEMAP)
     rows = _live_versions(since=timezone.now() - NEWS_WINDOW)
     for row in rows:
         row["loc"] = request.build_absolute_uri(_article_path(row["lang"], row["slug"]))

@@ -35,7 +35,7 @@ from modeltranslation.utils import build_localized_fieldname
 from newsroom.core import db_unavailable
 from newsroom.core.db_routing import lag_tolerant_view
 from newsroom.models import Outlet, SlugRedirect, Tag
-from newsroom.site import search
+from newsroom.site import edge, search
 from newsroom.site.cache import site_article_page, site_page
 from newsroom.site.rendering import render
 from newsroom.site.rendering import stored as pages
@@ -89,6 +89,7 @@ def _render(
 @site_page
 def home(request: HttpRequest) -> HttpResponse:
     lang = site_language()
+    edge.keys_add(edge.home(lang))  # every live story is in it: each change in lang purges it
     if request.GET.get("page", "1") == "1":
         # The first page as rendered when the listing last changed (home_listing_render): one query.
         stored = pages.listing_stored(name="home", lang=lang)
@@ -104,6 +105,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
     # The page rendered at publication (newsroom/site/rendering/stored.py): one column of one row.
     stored = pages.article_page_stored(slug=slug, lang=lang)
     if stored is not None:
+        edge.keys_add(*stored.get("xkeys", []))
         origin = request.build_absolute_uri("/").rstrip("/")
         response = _render(
             request, "site/article_stored.html", pages.article_page_fill(stored, origin=origin), lang=lang
@@ -118,6 +120,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("No such article")
     # Stored before the templates or settings it was rendered with changed (or never): render.
     context = article_context(obj, lang=lang, origin=request.build_absolute_uri("/").rstrip("/"), path=request.path)
+    edge.keys_add(*context["edge_keys"])
     response = _render(request, "site/article.html", context, lang=lang)
     response.headers["Last-Modified"] = http_date(context["modified"].timestamp())
     return response
@@ -134,6 +137,7 @@ def tag(request: HttpRequest, slug: str) -> HttpResponse:
     page = _paginate(request, pages.listing_counted(tagged, lang=lang, variant="teaser_h2", name=f"tag:{obj.pk}"))
     if not page.paginator.count:
         raise Http404("Nothing published under this tag")
+    edge.keys_add(edge.tag(obj.pk, lang), *edge.stories_keys(page.object_list))
     return _render(
         request,
         "site/list.html",
@@ -155,6 +159,7 @@ def outlet(request: HttpRequest, slug: str) -> HttpResponse:
     if obj is None:
         raise Http404("No such source")
     page = _paginate(request, live_articles(lang=lang).filter(outlet=obj))
+    edge.keys_add(edge.outlet(obj.pk, lang), *edge.stories_keys(page.object_list))
     return _render(
         request,
         "site/list.html",
@@ -180,6 +185,7 @@ def translator(request: HttpRequest, slug: str) -> HttpResponse:
     # Only work credited under the name this page shows (never the real name behind a pseudonym).
     credited = translator_credited_article_ids(contributor=contributor, lang=lang)
     page = _paginate(request, live_articles(lang=lang).filter(pk__in=credited))
+    edge.keys_add(edge.person(contributor.user_id), *edge.stories_keys(page.object_list))
     return _render(
         request,
         "site/translator.html",
@@ -212,6 +218,7 @@ def archive(request: HttpRequest) -> HttpResponse:
         .annotate(count=Count("pk"))
         .order_by("-month")
     )
+    edge.keys_add(edge.archive(lang))
     return _render(request, "site/archive.html", {"months": list(months)})
 
 
@@ -228,6 +235,7 @@ def archive_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
     page = _paginate(request, live_articles(lang=lang).filter(**{f"{published}__gte": start, f"{published}__lt": end}))
     if not page.paginator.count:
         raise Http404("Nothing was published that month")
+    edge.keys_add(edge.month(lang, start), *edge.stories_keys(page.object_list))
     return _render(
         request,
         "site/list.html",

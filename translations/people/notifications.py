@@ -4,23 +4,27 @@ The workflow calls :func:`notifications_record` inside its transaction, so a not
 if and only if the change committed (an outbox). Delivery is queued on commit; if the broker
 is down then, the beat task ``notifications_send_pending`` picks the notice up later. Each
 email is sent at most once: the row is locked and ``emailed_at`` set in the same
-transaction as the send.
+transaction as the send, and it carries ``Message-ID: <notice-<id>@…>``, so the one repeat
+left (SMTP accepted, the process killed before the commit) is the same message
+(``newsroom.core.mail``).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
-from django.db import transaction
+from django.core.mail import EmailMessage
+from django.db import Error, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from newsroom.core.mail import message_id, sent_mark_retried
 from newsroom.core.queue import enqueue
 from translations.models import Contributor, Notification, NotificationKind, WorkflowEvent
 from translations.people.names import desk_name, public_name
@@ -108,34 +112,61 @@ def notifications_queue(ids: list[int]) -> None:
         log.warning("Broker unavailable; %d notification(s) wait for the pending sweep", len(ids), exc_info=True)
 
 
+def notification_message(*, notice: Notification) -> EmailMessage:
+    """The e-mail of ``notice``: its line as the subject, and a ``Message-ID`` derived from the
+    notice, the same every time it is made (a copy sent again is recognisably the same message)."""
+    body = render_to_string(
+        "emails/notification.txt",
+        {"notice": notice, "link": settings.SITE_URL + notice.url, "site_name": settings.DESK_SITE_NAME},
+    )
+    return EmailMessage(
+        notice.text,
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [notice.user.email],
+        headers={"Message-ID": message_id(kind="notice", key=notice.pk)},
+    )
+
+
 def notifications_send(*, ids: Iterable[int] | None = None) -> int:
-    """Email every unsent notice in ``ids`` (or all pending ones). Returns how many were sent."""
+    """Email every unsent notice in ``ids`` (or all pending ones). Returns how many were sent.
+
+    Each notice in its own step (``newsroom.core.mail``): claimed under its row lock (``SKIP
+    LOCKED``: another sender has it), sent, and marked in that transaction; if the commit fails
+    after the send, the mark is retried in a new transaction until the database answers."""
     sent = 0
     qs = Notification.objects.filter(emailed_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     for pk in list(qs.values_list("pk", flat=True)):
-        with transaction.atomic():
-            notice = (
-                # of=self: lock the notice only. Locking the joined user row too (the default) made
-                # every insert referencing that person (their next notice, their audit entries)
-                # wait for as long as the SMTP server took (found by bench/cluster_drill.py).
-                Notification.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("user")
-                .filter(pk=pk, emailed_at__isnull=True)
-                .first()
-            )
-            if notice is None or not notice.user.email:
-                continue
-            body = render_to_string(
-                "emails/notification.txt",
-                {"notice": notice, "link": settings.SITE_URL + notice.url, "site_name": settings.DESK_SITE_NAME},
-            )
-            send_mail(notice.text, body, settings.DEFAULT_FROM_EMAIL, [notice.user.email])
-            notice.emailed_at = timezone.now()
-            notice.save(update_fields=["emailed_at"])
-            sent += 1
+        left = False
+        try:
+            with transaction.atomic():
+                notice = (
+                    # of=self: lock the notice only. Locking the joined user row too (the default) made
+                    # every insert referencing that person (their next notice, their audit entries)
+                    # wait for as long as the SMTP server took (found by bench/cluster_drill.py).
+                    Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("user")
+                    .filter(pk=pk, emailed_at__isnull=True)
+                    .first()
+                )
+                if notice is None or not notice.user.email:
+                    continue
+                notification_message(notice=notice).send()
+                left = True
+                notice.emailed_at = timezone.now()
+                notice.save(update_fields=["emailed_at"])
+        except Error:  # the database went away after the send (the commit failed)
+            if not left:
+                raise
+            sent_mark_retried(mark=functools.partial(_notice_mark_sent, pk=pk), what=f"Notice {pk}")
+        sent += 1
     return sent
+
+
+def _notice_mark_sent(*, pk: int) -> int:
+    return Notification.objects.filter(pk=pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
 
 
 def notifications_mark_read(*, user: Any, notification_id: int | None = None) -> int:

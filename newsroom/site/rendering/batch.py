@@ -20,6 +20,7 @@ class Batch:
         self.times: dict[str, dict[int, Any]] = {}  # language: {story: its publication time}
         self.pages: dict[str, set[int]] = {}  # language: stories whose stored page to render again
         self.forget: dict[int, Any] = {}  # stories whose cached pages to forget: {pk: article}
+        self.purge: set[str] = set()  # edge keys to purge (newsroom.site.edge)
 
 
 current: contextvars.ContextVar[Batch | None] = contextvars.ContextVar("site_rendering_batch", default=None)

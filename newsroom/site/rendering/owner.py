@@ -22,6 +22,10 @@ deleted), and decides what is rendered again at once and what is forgotten:
   cached pages;
 - a story featured (:func:`listings_changed`): the stored listings and cached pages are forgotten.
 
+Each rule also purges, after the commit, exactly the matching keys at the edge caches
+(``newsroom.site.edge``; :func:`live_keys` for live text): the story, the listings it is in, the
+people it credits, a person's key on a credit change.
+
 :func:`batch` is the one "do it once at the end" context: inside it the related lists, page
 renders and cache forgetting are collected and done once when it ends (``import_archive``
 opens it once per transaction; :func:`batch_savepoint` undoes what a failed story offered).
@@ -34,6 +38,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models.signals import post_delete, post_save
 from django.utils import translation
@@ -41,11 +46,12 @@ from modeltranslation.utils import build_localized_fieldname
 
 from newsroom import publishing
 from newsroom.models import Article, Outlet, Tag
+from newsroom.site import edge
 from newsroom.site.cache import site_cache_forget_articles, site_cache_invalidate
 from newsroom.site.rendering import batch as batching
 from newsroom.site.rendering import render, stored
 from newsroom.site.rendering.related import listing_ids, related_ids, related_lists_write, related_offer
-from translations.public import credited_article_ids, translation_article_ids
+from translations.public import article_credits, credited_article_ids, translation_article_ids
 
 # --------------------------------------------------------------------------- live text
 
@@ -55,6 +61,7 @@ def live_changed(sender: Any, *, article: Article, language: str, kind: publishi
     if kind == publishing.LiveChange.UNPUBLISHED:
         _pages_stale(pks={article.pk, *listing_ids(article=article, language=language)}, language=language)
         site_cache_invalidate()
+        _edge_purge(live_keys(article=article, language=language, pks=[article.pk]))
         return
     article_live_render(article=article, language=language, republished=kind == publishing.LiveChange.CORRECTED)
 
@@ -95,6 +102,39 @@ def article_live_render(*, article: Article, language: str, republished: bool = 
         batch.forget[article.pk] = article
     else:
         site_cache_forget_articles([article])
+    # (the pages listing it carry its own key: only the neighbours whose list now names it are added)
+    _edge_purge(live_keys(article=article, language=language, pks=[article.pk, *changed]))
+
+
+def live_keys(*, article: Article, language: str, pks: Iterable[int]) -> set[str]:
+    """The edge keys a change of ``article``'s live text in ``language`` touches: the stories
+    ``pks`` (it, and the neighbours whose related list changed; every page showing a story
+    carries its key), every listing it is in (home, archive, its month, its tags, its outlet,
+    the feeds, the sitemap, the API's lists) and the people it credits (their pages list it).
+    Empty when no edge is configured (no queries)."""
+    if not edge.is_enabled():
+        return set()
+    keys = {edge.story(pk) for pk in pks}
+    keys |= {edge.home(language), edge.archive(language), edge.feeds(language), edge.api(language), edge.SITEMAP}
+    published = getattr(article, build_localized_fieldname("published_at", language), None)
+    if published is not None:  # (withdrawn: its month page carries its story key)
+        keys.add(edge.month(language, published))
+    keys |= {edge.tag(pk, language) for pk in article.tags.values_list("pk", flat=True)}
+    if article.outlet_id:
+        keys.add(edge.outlet(article.outlet_id, language))
+    keys |= {edge.person(c.user_id) for c in article_credits(article=article, lang=language) if c.user_id}
+    return keys
+
+
+def _edge_purge(keys: Iterable[str]) -> None:
+    """Purge ``keys`` at the edges after the commit (at a batch's end inside one). Called after
+    the page cache's own forgetting, so its on-commit callback runs first and the edge's next
+    fetch gets the new page."""
+    batch = batching.current.get()
+    if batch is not None:
+        batch.purge.update(keys)
+        return
+    edge.edge_purge(keys=keys)
 
 
 def _pages_stale(*, pks: Iterable[int], language: str) -> None:
@@ -137,6 +177,8 @@ def batch() -> Iterator[None]:
         _pages_render(pks=pks, language=language)
     if pending.forget:
         site_cache_forget_articles(list(pending.forget.values()))
+    if pending.purge:
+        edge.edge_purge(keys=pending.purge)
 
 
 @contextmanager
@@ -174,18 +216,26 @@ def person_credit_changed(*, user_id: int) -> None:
     """
     stored.article_pages_forget(pks=credited_article_ids(user_id=user_id))
     site_cache_invalidate()
+    # Every answer naming them carries their key (story pages, feeds, API answers, their own
+    # page); ``people``: the lists of who has a public page. A hard purge: never served stale.
+    edge.edge_purge(keys={edge.person(user_id), edge.PEOPLE})
 
 
 def listings_changed() -> None:
     """Something every listing shows changed outside publishing (a story featured in the admin)."""
     stored.listings_forget()
     site_cache_invalidate()
+    edge.edge_purge(keys={edge.home(code) for code in settings.PUBLISHING_LANGUAGES})
 
 
-def _stories_forget(pks: Any) -> None:
-    """Forget the stored pages of the stories ``pks`` (ids or a values queryset) and every cached page."""
+def _stories_forget(pks: Any, *, listings: Iterable[str] = ()) -> None:
+    """Forget the stored pages of the stories ``pks`` (ids or a values queryset) and every cached
+    page, and purge their keys and ``listings`` at the edges."""
     stored.article_pages_forget(pks=pks)
     site_cache_invalidate()
+    if edge.is_enabled():
+        ids = Article.objects.filter(pk__in=pks).values_list("pk", flat=True)
+        edge.edge_purge(keys={*(edge.story(pk) for pk in ids), *listings})
 
 
 def _contributor_saved(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
@@ -202,13 +252,20 @@ def _user_saved(sender: Any, instance: Any, created: bool = False, update_fields
 def _credit_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
     if batch_is_open():
         return  # a batch (import_archive): each story it publishes is rendered at its end
-    stored.article_pages_forget(pks=translation_article_ids(translation_id=instance.translation_id))
+    ids = translation_article_ids(translation_id=instance.translation_id)
+    stored.article_pages_forget(pks=ids)
+    if edge.is_enabled():  # the names on that story's page (and its API answers)
+        edge.edge_purge(keys={edge.story(pk) for pk in Article.objects.filter(pk__in=ids).values_list("pk", flat=True)})
 
 
 def _tag_saved(sender: Any, instance: Tag, created: bool = False, **kwargs: Any) -> None:
     if created:
         return  # a new tag is on no page yet
-    _stories_forget(Article.tags.through.objects.filter(tag_id=instance.pk).values("article_id"))
+    listings = [key for code in settings.PUBLISHING_LANGUAGES for key in (edge.tag(instance.pk, code), edge.api(code))]
+    _stories_forget(
+        Article.tags.through.objects.filter(tag_id=instance.pk).values("article_id"),
+        listings=[*listings, edge.SITEMAP],  # its name, and its slug in the sitemap
+    )
 
 
 def _outlet_saved(
@@ -216,7 +273,12 @@ def _outlet_saved(
 ) -> None:
     if created or (update_fields is not None and "credit_name" not in update_fields and "name" not in update_fields):
         return  # a new outlet has no stories yet; a feed poll's bookkeeping shows on no page
-    _stories_forget(Article.objects.filter(outlet_id=instance.pk).values("pk"))
+    codes = settings.PUBLISHING_LANGUAGES
+    _stories_forget(
+        Article.objects.filter(outlet_id=instance.pk).values("pk"),
+        # its name is on every teaser: the home listing's too (the partial listings carry story keys)
+        listings=[key for code in codes for key in (edge.outlet(instance.pk, code), edge.api(code), edge.home(code))],
+    )
 
 
 def connect() -> None:

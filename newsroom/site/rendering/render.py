@@ -21,6 +21,7 @@ from modeltranslation.utils import build_localized_fieldname
 
 from newsroom import machine_assist
 from newsroom.models import SEARCH_FIELDS, Article, Correction
+from newsroom.site import edge
 from newsroom.site.jsonld import article_json_ld, picture_urls
 from newsroom.site.rendering import stored as pages
 from newsroom.site.rendering.related import RELATED_COUNT
@@ -96,7 +97,8 @@ def article_context(obj: Article, *, lang: str, origin: str, path: str) -> dict[
     # Chosen at publication (rendering.related): one lookup by key, whatever the archive's size.
     related_ids = getattr(obj, _field("related_ids", lang)) or []
     related = list(live_articles(lang=lang).filter(pk__in=related_ids)[:RELATED_COUNT]) if related_ids else []
-    credits = public_credits(obj, article_credits(article=obj, lang=lang))
+    credit_rows = article_credits(article=obj, lang=lang)
+    credits = public_credits(obj, credit_rows)
     corrections = list(Correction.objects.filter(article=obj, language=lang).order_by("published_at", "pk"))
     published_at: dt.datetime = obj.published_at or timezone.now()
     modified = max([published_at, *(c.published_at for c in corrections)])
@@ -123,7 +125,17 @@ def article_context(obj: Article, *, lang: str, origin: str, path: str) -> dict[
         "json_ld": article_json_ld(origin, path, obj, credits, modified, tags, images=pictures),
         "machine_credit": machine_assist.credit_words(obj.machine_share),
         "og_image": pictures[0] if pictures else "",
+        "edge_keys": article_edge_keys(obj, related=related, credit_rows=credit_rows),
     }
+
+
+def article_edge_keys(obj: Article, *, related: Iterable[Article], credit_rows: Iterable[Any]) -> list[str]:
+    """What a story's page (and its API answer) depends on, for the edge cache's purges: the
+    story, the stories its related list shows, and every person it credits (whatever name a
+    credit shows: a change of credit choice purges the person's key)."""
+    keys = [edge.story(obj.pk), *(edge.story(r.pk) for r in related)]
+    keys += [edge.person(c.user_id) for c in credit_rows if getattr(c, "user_id", None)]
+    return sorted(set(keys))
 
 
 def article_page_render(obj: Article, *, lang: str) -> dict[str, Any]:
@@ -140,6 +152,7 @@ def article_page_render(obj: Article, *, lang: str) -> dict[str, Any]:
         for name, sub in pages.TEASERS.items():
             stored[name] = loader.render_to_string("site/_teasers.html#teaser", {"article": obj, "sub": sub})
     stored["modified"] = context["modified"].isoformat()
+    stored["xkeys"] = context["edge_keys"]
     stored["stamp"] = pages.page_stamp(lang)
     return stored
 

@@ -54,7 +54,7 @@ STAMPED_TEMPLATES = (
 # The story's teaser in listings: under an <h3> (home, search, translator) and an <h2> (tag, outlet, month).
 TEASERS = {"teaser": True, "teaser_h2": False}
 # Bump when what is stored changes shape.
-FORMAT = "1"
+FORMAT = "2"  # 2: the edge keys (``xkeys``) stored with the page
 
 
 @functools.cache
@@ -129,10 +129,11 @@ class StoredList:
 
     def __getitem__(self, items: slice) -> list[Any]:
         field = build_localized_fieldname("page", self.lang)
-        rows = list(self.queryset.values_list(f"{field}__stamp", f"{field}__{self.variant}")[items])
+        rows = list(self.queryset.values_list("pk", f"{field}__stamp", f"{field}__{self.variant}")[items])
         stamp = page_stamp(self.lang)
-        if all(current == stamp and teaser for current, teaser in rows):
-            return [{"teaser": mark_safe(teaser)} for _current, teaser in rows]  # noqa: S308 - our templates
+        if all(current == stamp and teaser for _pk, current, teaser in rows):
+            # (the id: the listing page's edge keys name each story it shows, newsroom.site.edge)
+            return [{"teaser": mark_safe(teaser), "pk": pk} for pk, _current, teaser in rows]  # noqa: S308
         return list(self.queryset[items])
 
 
