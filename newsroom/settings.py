@@ -72,11 +72,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A warm site page, before everything else: its stored headers are the whole stack's final ones.
+    "newsroom.site.cache.SitePageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "newsroom.core.cache_control.CacheControlMiddleware",  # desk pages private; a cookie never public
     "csp.middleware.CSPMiddleware",
-    "newsroom.site.cache.SitePageCacheMiddleware",  # a warm site page, before sessions and the rest
     "newsroom.site.api_http.ApiMiddleware",  # /api/ only: before sessions and CSRF, which it never needs
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
