@@ -19,7 +19,8 @@ used, its WAL records break a streaming replica):
   :data:`EXACT_COUNT_LIMIT`, matches are counted exactly with a scan bounded by it; past it the
   total is the estimate, rounded, and shown as "About N results". Pages reach
   :data:`EXACT_COUNT_LIMIT` results at most (a reader refines the words past that);
-- **snippets for the shown page only:** ``ts_headline`` runs for the page's rows, in one query.
+- **snippets for the shown page only:** ``ts_headline`` runs for the page's rows, in one query,
+  over the lead and the body's first :data:`SNIPPET_SOURCE_CHARS` characters.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db.models import F, QuerySet, TextField, Value
-from django.db.models.functions import Coalesce, Concat
+from django.db.models.functions import Coalesce, Concat, Left
 from modeltranslation.utils import build_localized_fieldname
 
 from newsroom.core.html import HIGHLIGHT_START, HIGHLIGHT_STOP
@@ -43,6 +44,9 @@ MAX_QUERY_LENGTH = 200
 EXACT_COUNT_LIMIT = 1000
 # How many of the newest matches are ranked by relevance (ts_rank reads each one's vector).
 RANK_WINDOW = 200
+# A snippet is cut from the lead and the body's opening this long: ts_headline parses all it is
+# given, so a long read's 60,000 characters would cost as much as dozens of stories.
+SNIPPET_SOURCE_CHARS = 5000
 
 
 def search_query_clean(raw: str | None) -> str:
@@ -173,7 +177,7 @@ class SearchResults:
             output_field=TextField(),
         )
         return SearchHeadline(
-            document,
+            Left(document, SNIPPET_SOURCE_CHARS),
             self.query,
             config=SEARCH_CONFIGS[lang],
             start_sel=HIGHLIGHT_START,

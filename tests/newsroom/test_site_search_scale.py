@@ -14,6 +14,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from newsroom.core.html import HIGHLIGHT_START
 from newsroom.site import search
 from newsroom.site.rendering import render
 from newsroom.site.selectors import live_articles
@@ -212,3 +213,11 @@ def test_listing_pages_count_the_archive_once_per_listings_version(client, staff
     assert response.content != before.content  # the new story is counted and listed
     if path != "/":  # the home page's first page is stored at publication: nothing to count
         assert any("COUNT(" in q["sql"].upper() for q in after.captured_queries)
+
+
+def test_a_long_read_is_found_by_any_word_and_its_snippet_costs_a_bounded_text(staff):
+    filler = "The committee met again to discuss the budget. " * 150  # ~7,000 characters
+    publish_story(staff, title="A long read", blocks=BODY, texts={"p-x": filler + "Finally, Okrestin."})
+    [found] = _search("okrestin")[0:20]
+    assert found.title_en == "A long read"
+    assert found.snippet.startswith("Employees of the Foreign Ministry") and HIGHLIGHT_START not in found.snippet
