@@ -3,8 +3,10 @@
 For each archive size it loads the stories with ``manage.py import_archive`` (a synthetic
 archive from ``bench/archive_sample.py``; the command is idempotent, so a second run reuses
 the database), then measures with warm page caches and with the page cache off: an article
-page, the home page, a tag page, a search, the read API's story list and one story
-(``api-list``, ``api-story``), and ``/_floor/<slug>/`` (``bench/floor_urls.py``:
+page, the home page, a tag page (and its third page), an outlet, a translator, the archive and
+one month, a search for a common word and its second page, the read API's story list, its
+``?q=`` search and one story (``api-list``, ``api-q``, ``api-story``), and ``/_floor/<slug>/``
+(``bench/floor_urls.py``:
 the same stored story, title, lead, body and credits, from one row through a minimal
 template, behind the same middleware). Figures are requests/s and p50/p99 latency, also as
 ratios to the floor, plus, in process with the page cache off, CPU ms per request and
