@@ -192,7 +192,11 @@ def measure(env: dict[str, str], label: str) -> dict[str, dict[str, float]]:
         print(
             f"{name:<10} {r['rps']:>9.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} "
             f"{r['rps'] / floor['rps']:>10.2f} {r['p50'] / floor['p50']:>10.2f} {r['p99'] / floor['p99']:>10.2f}"
-            + (f" {r['cpu_ms']:>7.2f} CPU ms {r['queries']:>3.0f} queries" if "cpu_ms" in r else "")
+            + (
+                f" {r['cpu_ms']:>7.2f} CPU ms {r.get('wall_ms', float('nan')):>7.2f} wall ms {r['queries']:>3.0f} queries"
+                if "cpu_ms" in r
+                else ""
+            )
             + (f"  ({r['non2xx']:.0f} non-2xx!)" if r["non2xx"] else "")
         )
     return results
