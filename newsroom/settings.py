@@ -339,6 +339,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE", default=str(DATA
 DESK_IMPORT_ALLOW_LOOPBACK = env.str("DESK_IMPORT_ALLOW_LOOPBACK", default="") == "1"
 # Seconds a public page stays in the page cache; 0 turns the page cache off (benchmarks).
 SITE_CACHE_SECONDS = env.int("SITE_CACHE_SECONDS", default=600)
+# Warm pages each web process also keeps in its memory, as sent (newsroom.site.cache.HotPages).
+SITE_HOT_BYTES = env.int("SITE_HOT_BYTES", default=32 * 1024 * 1024)
 DESK_CLAIM_EXPIRY_DAYS = env.int("DESK_CLAIM_EXPIRY_DAYS", default=7)
 DESK_CLAIM_REMINDER_DAYS = env.int("DESK_CLAIM_REMINDER_DAYS", default=5)
 DESK_INVITATION_DAYS = env.int("DESK_INVITATION_DAYS", default=7)
