@@ -1,7 +1,8 @@
-"""In-process cost of each page, page cache off: CPU ms per request (this Python process) and queries.
+"""In-process cost of each page, page cache off: CPU ms per request (this Python process), wall ms
+(the database's time too, on a machine others share) and queries.
 
 Run by ``bench/site.py`` with its environment (``bench.site_settings``, ``SITE_CACHE_SECONDS=0``);
-argv[1] is a JSON object ``{name: path}``. Prints one JSON object ``{name: {"cpu_ms", "queries"}}``: the median over rounds in which
+argv[1] is a JSON object ``{name: path}``. Prints one JSON object ``{name: {"cpu_ms", "wall_ms", "queries"}}``: the median over rounds in which
 the targets take turns (robust to the load of a shared machine changing during the run).
 """
 
@@ -52,13 +53,22 @@ def main() -> None:
         queries[name] = len(calls)
     per_round = max(1, REQUESTS // ROUNDS)
     samples: dict[str, list[float]] = {name: [] for name in targets}
+    walls: dict[str, list[float]] = {name: [] for name in targets}
     for _round in range(ROUNDS):
         for name, path in targets.items():
-            started = time.process_time()
+            started, wall = time.process_time(), time.perf_counter()
             for _ in range(per_round):
                 client.get(path)
             samples[name].append((time.process_time() - started) * 1000 / per_round)
-    out = {name: {"cpu_ms": statistics.median(samples[name]), "queries": queries[name]} for name in targets}
+            walls[name].append((time.perf_counter() - wall) * 1000 / per_round)
+    out = {
+        name: {
+            "cpu_ms": statistics.median(samples[name]),
+            "wall_ms": statistics.median(walls[name]),
+            "queries": queries[name],
+        }
+        for name in targets
+    }
     print(json.dumps(out))
 
 

@@ -163,13 +163,15 @@ class BodyText(models.Func):
 
 # PostgreSQL's text-search configuration of each supported publishing language: its stemmer
 # where PostgreSQL ships one (15 has none for Polish or Ukrainian), else 'simple'.
+# Each is ``newsroom_<PostgreSQL's>``: the same with ``unaccent`` before the stemmer, so search
+# is accent-insensitive ("cafe" finds "café"; migration 0020_search_unaccent).
 SEARCH_CONFIGS: dict[str, str] = {
-    "en": "english",
-    "de": "german",
-    "pl": "simple",
-    "uk": "simple",
-    "fr": "french",
-    "lt": "lithuanian",
+    "en": "newsroom_english",
+    "de": "newsroom_german",
+    "pl": "newsroom_simple",
+    "uk": "newsroom_simple",
+    "fr": "newsroom_french",
+    "lt": "newsroom_lithuanian",
 }
 SEARCH_FIELDS = tuple(f"search_{code}" for code in SEARCH_CONFIGS)
 

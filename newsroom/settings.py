@@ -72,12 +72,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A warm site page, before everything else: its stored headers are the whole stack's final ones.
+    "newsroom.site.cache.SitePageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "newsroom.core.db_unavailable.DatabaseUnavailableMiddleware",  # no primary: GETs from the replica, else 503
     "newsroom.core.cache_control.CacheControlMiddleware",  # desk pages private; a cookie never public
     "csp.middleware.CSPMiddleware",
-    "newsroom.site.cache.SitePageCacheMiddleware",  # a warm site page, before sessions and the rest
     "newsroom.site.api_http.ApiMiddleware",  # /api/ only: before sessions and CSRF, which it never needs
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -356,6 +357,8 @@ SITE_CACHE_SECONDS = env.int("SITE_CACHE_SECONDS", default=600)
 # each URL gets a PURGE with the keys after the change commits (newsroom/site/edge.py). Empty: none.
 EDGE_PURGE_URLS = env.list("EDGE_PURGE_URLS", default=[])
 EDGE_PURGE_TIMEOUT = env.float("EDGE_PURGE_TIMEOUT", default=1.0)
+# Warm pages each web process also keeps in its memory, as sent (newsroom.site.cache.HotPages).
+SITE_HOT_BYTES = env.int("SITE_HOT_BYTES", default=32 * 1024 * 1024)
 DESK_CLAIM_EXPIRY_DAYS = env.int("DESK_CLAIM_EXPIRY_DAYS", default=7)
 DESK_CLAIM_REMINDER_DAYS = env.int("DESK_CLAIM_REMINDER_DAYS", default=5)
 DESK_INVITATION_DAYS = env.int("DESK_INVITATION_DAYS", default=7)

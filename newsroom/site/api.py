@@ -40,6 +40,7 @@ from newsroom import machine_assist
 from newsroom.core.html import body_groups, safe_url
 from newsroom.models import Article, Correction, Outlet, SourceRevision, Tag
 from newsroom.site import edge, search
+from newsroom.site.rendering.stored import listing_cached
 from newsroom.site.selectors import article_credits, article_url, live_articles, public_contributors, public_credits
 from newsroom.templatetags.source_images import picture_data
 from translations.public import Role, live_source_revision_ids
@@ -313,11 +314,20 @@ def _absolute(request: HttpRequest, path: str) -> str:
     return request.build_absolute_uri(path)
 
 
-def _page(request: HttpRequest, items: QuerySet[Any], *, page: int, page_size: int) -> tuple[dict[str, Any], list[Any]]:
-    """Count and slice ``items`` (two queries); next/previous links keep the caller's filters."""
-    count = items.count()
+def _page(
+    request: HttpRequest, items: QuerySet[Any] | search.SearchResults, *, page: int, page_size: int
+) -> tuple[dict[str, Any], list[Any]]:
+    """Count and slice ``items``; next/previous links keep the caller's filters. A list's count is
+    taken once per listings version (no COUNT(*) over the archive per request); a search's is
+    exact up to ``search.EXACT_COUNT_LIMIT`` and estimated past it."""
+    kept = {name: request.GET[name] for name in PARAMS if name in request.GET and name not in ("page", "page_size")}
+    if isinstance(items, search.SearchResults):
+        count, pageable = items.total(), items.count()  # pages stop at search.EXACT_COUNT_LIMIT
+    else:
+        name = f"api:{request.path}?{urlencode(sorted(kept.items()))}"
+        count = pageable = listing_cached(name=name, lang=str(kept.get("language", "")), compute=items.count)
     start = (page - 1) * page_size
-    rows = list(items[start : start + page_size]) if start < count else []
+    rows = list(items[start : start + page_size]) if start < pageable else []
     kept = {name: request.GET[name] for name in PARAMS if name in request.GET and name != "page"}
 
     def link(number: int) -> str:
@@ -327,8 +337,8 @@ def _page(request: HttpRequest, items: QuerySet[Any], *, page: int, page_size: i
         "count": count,
         "page": page,
         "page_size": page_size,
-        "next": link(page + 1) if start + page_size < count else None,
-        "previous": link(min(page - 1, (count + page_size - 1) // page_size)) if page > 1 and count else None,
+        "next": link(page + 1) if start + page_size < pageable else None,
+        "previous": link(min(page - 1, (pageable + page_size - 1) // page_size)) if page > 1 and pageable else None,
     }, rows
 
 
@@ -489,11 +499,12 @@ def stories(
     if until:
         items = items.filter(**{f"{published}__lt": _utc(until)})
     query = search.search_query_clean(q)
+    listed: QuerySet[Article] | search.SearchResults = _with_modified(items, lang).prefetch_related("tags")
     if query:
-        items = search.articles_search(query=query, language=lang, base=items)
-    envelope, rows = _page(
-        request, _with_modified(items, lang).prefetch_related("tags"), page=page, page_size=page_size
-    )
+        listed = search.articles_search(query=query, language=lang, base=items).map(
+            lambda matches: _with_modified(matches, lang).prefetch_related("tags")
+        )
+    envelope, rows = _page(request, listed, page=page, page_size=page_size)
     envelope["results"] = [_story_item(request, a, lang, list(a.tags.all())) for a in rows]
     edge.keys_add(edge.api(lang))  # every live story in lang is in the list (some filter of it)
     return Status(200, envelope)
@@ -566,6 +577,22 @@ def story(
     return Status(200, data)
 
 
+def _stories_per(*, lang: str, relation: str) -> dict[int, int]:
+    """How many stories are live in ``lang`` per tag or outlet (``relation``): one aggregate per
+    listings version, not one per request."""
+
+    def compute() -> dict[int, int]:
+        rows = (
+            Article.objects.filter(Article.live_q(lang), **{f"{relation}__isnull": False})
+            .order_by()
+            .values_list(relation)
+            .annotate(n=Count("pk"))
+        )
+        return {pk: n for pk, n in rows}
+
+    return listing_cached(name=f"api:stories-per-{relation}", lang=lang, compute=compute)
+
+
 @api.get("/tags/", response={200: TagPage, **ERRORS}, url_name="tags", summary="Tags with published stories")
 def tags(
     request: HttpRequest,
@@ -575,13 +602,10 @@ def tags(
 ) -> Status[dict[str, Any]]:
     """Only tags under which something is live: a tag of an unpublished story says nothing."""
     lang = language.value
-    items = (
-        Tag.objects.annotate(stories=Count("articles", filter=Article.live_q(lang, "articles__")))
-        .filter(stories__gt=0)
-        .order_by("name", "pk")
-    )
+    stories = _stories_per(lang=lang, relation="tags")
+    items = Tag.objects.filter(pk__in=[pk for pk, n in stories.items() if n]).order_by("name", "pk")
     envelope, rows = _page(request, items, page=page, page_size=page_size)
-    envelope["results"] = [{**_tag_ref(request, t), "stories": t.stories} for t in rows]
+    envelope["results"] = [{**_tag_ref(request, t), "stories": stories[t.pk]} for t in rows]
     edge.keys_add(edge.api(lang))
     return Status(200, envelope)
 
@@ -595,13 +619,17 @@ def outlets(
 ) -> Status[dict[str, Any]]:
     """Every outlet the desk follows (each has a page on the site), with its live story count."""
     lang = language.value
-    items = Outlet.objects.annotate(stories=Count("articles", filter=Article.live_q(lang, "articles__"))).order_by(
-        "name", "pk"
-    )
+    stories = _stories_per(lang=lang, relation="outlet")
+    items = Outlet.objects.order_by("name", "pk")
     envelope, rows = _page(request, items, page=page, page_size=page_size)
     edge.keys_add(edge.api(lang))
     envelope["results"] = [
-        {**(_outlet_ref(request, o) or {}), "description": o.description, "language": o.language, "stories": o.stories}
+        {
+            **(_outlet_ref(request, o) or {}),
+            "description": o.description,
+            "language": o.language,
+            "stories": stories.get(o.pk, 0),
+        }
         for o in rows
     ]
     return Status(200, envelope)

@@ -6,9 +6,11 @@ corrections, withdrawals, credits, profiles, the admin); this module is the mech
 unreachable at once, the old entries age out) and :func:`site_cache_forget_articles` moves only
 some stories' scopes and the listings'.
 
-Serving has two layers: :class:`SitePageCacheMiddleware` answers a warm page from this cache
-before the rest of the middleware stack runs (one :class:`CachedResponse`, with the final
-headers the full stack gave it), and otherwise the view answers from the page stored at
+Serving has two layers: :class:`SitePageCacheMiddleware`, the first middleware, answers a warm
+page from this cache before any other middleware runs (one :class:`CachedResponse`: the bytes
+with the final headers the full stack gave them, CSP and security headers included; the pages
+this process served last are kept in its memory as they are, :class:`HotPages`, so a hit reads
+only the versions from the shared cache), and otherwise the view answers from the page stored at
 publication (``newsroom.site.rendering.stored``), or renders it when none is current. The view
 wrapper :func:`site_page` does not serve from the cache itself: it marks which responses the
 middleware may keep and adds the ETag and ``Cache-Control``. ``MIDDLEWARE_ON_HIT`` says, for
@@ -27,9 +29,13 @@ cached: the site's pages do not depend on who asks (they never read the session)
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
+import threading
+import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
@@ -39,7 +45,9 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
+from django.core.signals import setting_changed
 from django.db import transaction
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.http import parse_http_date_safe
@@ -231,11 +239,22 @@ NOT_SITE = ("/desk/", "/admin/", "/accounts/", "/api/", "/static/", "/join/", "/
 # ("runs") or skip it ("skipped"), and why. A test fails when settings.MIDDLEWARE gains one
 # that is not decided here.
 MIDDLEWARE_ON_HIT: dict[str, tuple[str, str]] = {
-    "django.middleware.security.SecurityMiddleware": ("runs", "HSTS, nosniff, referrer policy, SSL redirect"),
-    "whitenoise.middleware.WhiteNoiseMiddleware": ("runs", "static files are answered before any page"),
-    "newsroom.core.db_unavailable.DatabaseUnavailableMiddleware": ("runs", "a hit raises nothing: it passes through"),
-    "newsroom.core.cache_control.CacheControlMiddleware": ("runs", "desk pages private; a cookie never public"),
-    "csp.middleware.CSPMiddleware": ("runs", "the Content-Security-Policy header"),
+    # The first four still wrap the API's warm answers (ApiMiddleware comes after them).
+    "django.middleware.security.SecurityMiddleware": (
+        "skipped",
+        "HSTS, nosniff, referrer policy: stored with the page; its SSL redirect answers before any https"
+        " page exists (the key holds the scheme)",
+    ),
+    "whitenoise.middleware.WhiteNoiseMiddleware": ("skipped", "static paths are never site pages (NOT_SITE)"),
+    "newsroom.core.db_unavailable.DatabaseUnavailableMiddleware": (
+        "skipped",
+        "a hit reads no database, so there is no missing primary to answer for",
+    ),
+    "newsroom.core.cache_control.CacheControlMiddleware": (
+        "skipped",
+        "a kept page sets no cookie and is no desk page: its Cache-Control is stored",
+    ),
+    "csp.middleware.CSPMiddleware": ("skipped", "the Content-Security-Policy (no nonce) is stored with the page"),
     "newsroom.site.cache.SitePageCacheMiddleware": ("runs", "this middleware"),
     "newsroom.site.api_http.ApiMiddleware": ("skipped", "/api/ only; site pages never reach it"),
     "django.contrib.sessions.middleware.SessionMiddleware": ("skipped", "site pages never read the session"),
@@ -264,10 +283,11 @@ SERVES_BEFORE_THE_STACK = ("newsroom.site.cache.SitePageCacheMiddleware", "newsr
 
 
 def middleware_on_hit_undecided(middleware: list[str]) -> list[str]:
-    """The entries of ``middleware`` (``settings.MIDDLEWARE``) nobody decided for warm answers:
-    not in :data:`MIDDLEWARE_ON_HIT`, or placed against its decision (a middleware a warm answer
-    "runs" must come before the middleware that serve before the stack, one it "skips" after)."""
-    first = min((middleware.index(name) for name in SERVES_BEFORE_THE_STACK if name in middleware), default=0)
+    """The entries of ``middleware`` (``settings.MIDDLEWARE``) nobody decided for warm pages:
+    not in :data:`MIDDLEWARE_ON_HIT`, or placed against its decision (a middleware a warm page
+    "runs" must come before :class:`SitePageCacheMiddleware`, one it "skips" after)."""
+    site = SERVES_BEFORE_THE_STACK[0]
+    first = middleware.index(site) if site in middleware else 0
     undecided = []
     for index, name in enumerate(middleware):
         decision = MIDDLEWARE_ON_HIT.get(name, ("", ""))[0]
@@ -276,6 +296,78 @@ def middleware_on_hit_undecided(middleware: list[str]) -> list[str]:
         if decision != ("runs" if index < first else "skipped"):
             undecided.append(name)
     return undecided
+
+
+class HotPages:
+    """The warm pages this process served last, in memory as they will be sent (bytes and final
+    headers), under the same key as in the shared cache. The key holds the versions, which every
+    hit still reads from the shared cache, so a publication anywhere makes these unreachable at
+    once, exactly as the shared entries; the memory only spares reading and unpickling the page.
+    Least recently used pages go first past ``SITE_HOT_BYTES`` (per process), and each lives no
+    longer than ``SITE_CACHE_SECONDS``, as in the shared cache."""
+
+    def __init__(self) -> None:
+        self._pages: OrderedDict[str, tuple[float, CachedResponse]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> CachedResponse | None:
+        with self._lock:
+            found = self._pages.get(key)
+            if found is None:
+                return None
+            if found[0] < time.monotonic():
+                self._drop(key)
+                return None
+            self._pages.move_to_end(key)
+            return found[1]
+
+    def put(self, key: str, page: CachedResponse) -> None:
+        limit = int(getattr(settings, "SITE_HOT_BYTES", 32 * 1024 * 1024))
+        if len(page.content) > limit // 8:
+            return  # one huge page would push out everything else
+        with self._lock:
+            if key in self._pages:
+                self._drop(key)
+            self._pages[key] = (time.monotonic() + _seconds(), page)
+            self._bytes += len(page.content)
+            while self._bytes > limit and self._pages:
+                self._drop(next(iter(self._pages)))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+            self._bytes = 0
+
+    def _drop(self, key: str) -> None:
+        _expires, page = self._pages.pop(key)
+        self._bytes -= len(page.content)
+
+
+hot_pages = HotPages()
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs: Any) -> None:
+    """Tests change the URLs, languages and caches: nothing remembered per process survives it."""
+    _page_scope.cache_clear()
+    hot_pages.clear()
+
+
+@functools.lru_cache(maxsize=4096)
+def _page_scope(urlconf: str, lang: str, path: str) -> str | None:
+    """The cache scope of the site page at ``path`` in ``lang`` (None: not a cached site page).
+    Remembered per process: URLs resolve the same way until the code changes."""
+    from django.urls import Resolver404, resolve
+    from django.utils import translation
+
+    with translation.override(lang):
+        try:
+            match = resolve(path, urlconf)
+        except Resolver404:
+            return None
+        scope = getattr(match.func, "site_cache_scope", None)
+        return None if scope is None else str(scope(None, match.kwargs))
 
 
 class SitePageCacheMiddleware:
@@ -306,15 +398,17 @@ class SitePageCacheMiddleware:
             and "Set-Cookie" not in response.headers
             and isinstance(response, HttpResponse)
         ):
+            page = CachedResponse(response.content, dict(response.headers.items()))
             try:
-                cache.set(key, CachedResponse(response.content, dict(response.headers.items())), _seconds())
+                cache.set(key, page, _seconds())
             except Exception:
                 log.warning("Site cache unavailable; %s not stored", request.path, exc_info=True)
+            else:
+                hot_pages.put(key, page)
         return response
 
     def _lookup(self, request: HttpRequest) -> HttpResponseBase | None:
         from django.conf import settings as conf
-        from django.urls import Resolver404, resolve
         from django.utils import translation
 
         path = request.path_info
@@ -322,14 +416,16 @@ class SitePageCacheMiddleware:
             return None
         lang = translation.get_language_from_path(path) or conf.LANGUAGE_CODE
         try:
-            with translation.override(lang):
-                match = resolve(path, getattr(request, "urlconf", None))
-                scope = getattr(match.func, "site_cache_scope", None)
-                if scope is None:
-                    return None
-                key = _key(request, _versions(scope(request, match.kwargs)), lang)
-            cached = cache.get(key)
-        except (Resolver404, DisallowedHost):  # (the full stack answers a bad Host with its 400)
+            scope = _page_scope(getattr(request, "urlconf", None) or conf.ROOT_URLCONF, lang, path)
+            if scope is None:
+                return None
+            key = _key(request, _versions(scope), lang)
+            cached = hot_pages.get(key)
+            if cached is None:
+                cached = cache.get(key)
+                if isinstance(cached, CachedResponse):
+                    hot_pages.put(key, cached)
+        except DisallowedHost:  # (the full stack answers a bad Host with its 400)
             return None
         except Exception:  # the cache server restarts: the full stack renders the page
             log.warning("Site cache unavailable for %s", path, exc_info=True)

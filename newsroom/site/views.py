@@ -158,7 +158,8 @@ def outlet(request: HttpRequest, slug: str) -> HttpResponse:
     obj = Outlet.objects.filter(slug=slug).first()
     if obj is None:
         raise Http404("No such source")
-    page = _paginate(request, live_articles(lang=lang).filter(outlet=obj))
+    stories = live_articles(lang=lang).filter(outlet=obj)
+    page = _paginate(request, pages.listing_counted(stories, lang=lang, variant="teaser_h2", name=f"outlet:{obj.pk}"))
     edge.keys_add(edge.outlet(obj.pk, lang), *edge.stories_keys(page.object_list))
     return _render(
         request,
@@ -184,7 +185,10 @@ def translator(request: HttpRequest, slug: str) -> HttpResponse:
     name = contributor.credit_name(Role.TRANSLATOR)
     # Only work credited under the name this page shows (never the real name behind a pseudonym).
     credited = translator_credited_article_ids(contributor=contributor, lang=lang)
-    page = _paginate(request, live_articles(lang=lang).filter(pk__in=credited))
+    stories = live_articles(lang=lang).filter(pk__in=credited)
+    page = _paginate(
+        request, pages.listing_counted(stories, lang=lang, variant="teaser", name=f"translator:{contributor.pk}")
+    )
     edge.keys_add(edge.person(contributor.user_id), *edge.stories_keys(page.object_list))
     return _render(
         request,
@@ -201,7 +205,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
     query = search.search_query_clean(request.GET.get("q"))
     page = None
     if query:
-        page = _paginate(request, search.articles_search(query=query, language=lang, base=live_articles(lang=lang)))
+        results = search.articles_search(query=query, language=lang, base=live_articles(lang=lang))
+        page = _paginate(request, results)
+        context = {"query": query, "page": page, "total": results.total(), "is_estimate": results.is_estimate}
+        return _render(request, "site/search.html", context)
     return _render(request, "site/search.html", {"query": query, "page": page})
 
 
@@ -210,16 +217,20 @@ def search_page(request: HttpRequest) -> HttpResponse:
 def archive(request: HttpRequest) -> HttpResponse:
     lang = site_language()
     published = _field("published_at", lang)
-    months = (
-        live_articles(lang=lang)
-        .order_by()
-        .annotate(month=TruncMonth(published))
-        .values("month")
-        .annotate(count=Count("pk"))
-        .order_by("-month")
+    months = pages.listing_cached(
+        name="archive",
+        lang=lang,
+        compute=lambda: list(
+            live_articles(lang=lang)
+            .order_by()
+            .annotate(month=TruncMonth(published))
+            .values("month")
+            .annotate(count=Count("pk"))
+            .order_by("-month")
+        ),
     )
     edge.keys_add(edge.archive(lang))
-    return _render(request, "site/archive.html", {"months": list(months)})
+    return _render(request, "site/archive.html", {"months": months})
 
 
 @require_safe
@@ -232,7 +243,10 @@ def archive_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
     start = dt.datetime(year, month, 1, tzinfo=tz)
     end = dt.datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
     published = _field("published_at", lang)
-    page = _paginate(request, live_articles(lang=lang).filter(**{f"{published}__gte": start, f"{published}__lt": end}))
+    stories = live_articles(lang=lang).filter(**{f"{published}__gte": start, f"{published}__lt": end})
+    page = _paginate(
+        request, pages.listing_counted(stories, lang=lang, variant="teaser_h2", name=f"month:{year}-{month:02}")
+    )
     if not page.paginator.count:
         raise Http404("Nothing was published that month")
     edge.keys_add(edge.month(lang, start), *edge.stories_keys(page.object_list))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -123,3 +125,56 @@ def test_a_correction_to_story_a_refreshes_a_but_not_b(client, staff):
     with CaptureQueriesContext(connection) as ctx:
         client.get(b_url)
     assert len(ctx.captured_queries) == 0
+
+
+WARM_PATHS = ["/articles/{slug}/", "/", "/tags/minsk/", "/search/?q=warm", "/archive/"]
+
+
+@pytest.mark.parametrize("path", WARM_PATHS)
+def test_a_hit_answers_the_miss_bytes_and_headers_before_any_other_middleware(client, staff, settings, path):
+    from csp.middleware import CSPMiddleware
+    from django.middleware.security import SecurityMiddleware
+
+    settings.SITE_CACHE_SECONDS = 600
+    story = publish_story(staff, title="Warm story", tags="Minsk")
+    url = path.format(slug=story.slug_en)
+    miss = client.get(url)
+    assert miss.status_code == 200 and "Content-Security-Policy" in miss.headers
+
+    def never(*args, **kwargs):
+        raise AssertionError("a warm page ran another middleware")
+
+    with (
+        mock.patch.object(CSPMiddleware, "process_response", never),
+        mock.patch.object(SecurityMiddleware, "process_request", never),
+        CaptureQueriesContext(connection) as ctx,
+    ):
+        hit = client.get(url)
+    assert ctx.captured_queries == []
+    assert hit.content == miss.content and not hit.cookies
+    assert dict(hit.headers) == dict(miss.headers)  # CSP, security headers, ETag, Vary: all as the miss
+    assert client.get(url, HTTP_IF_NONE_MATCH=hit.headers["ETag"]).status_code == 304
+
+
+def test_a_hit_reads_the_page_from_this_process_memory_and_a_publication_still_reaches_it(client, staff, settings):
+    from django.core.cache import caches
+
+    settings.SITE_CACHE_SECONDS = 600
+    publish_story(staff, title="First story")
+    first = client.get("/")
+    backend = caches["default"]
+    with mock.patch.object(backend, "get", side_effect=AssertionError("the page was read from the shared cache")):
+        assert client.get("/").content == first.content  # only the versions were read (get_many)
+    publish_story(staff, title="A story published just now")  # moves the listings' version
+    assert "A story published just now" in client.get("/").content.decode()
+
+
+def test_pages_kept_in_memory_stay_under_their_byte_limit(settings):
+    settings.SITE_HOT_BYTES = 1000
+    hot = site_cache.HotPages()
+    for n in range(10):
+        hot.put(f"k{n}", site_cache.CachedResponse(b"x" * 100, {}))
+    hot.put("huge", site_cache.CachedResponse(b"x" * 900, {}))  # more than an eighth: never kept
+    assert hot.get("huge") is None and hot.get("k0") is not None
+    hot.put("k10", site_cache.CachedResponse(b"x" * 100, {}))
+    assert hot.get("k1") is None and hot.get("k0") is not None  # the least recently used went first

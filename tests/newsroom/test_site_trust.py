@@ -171,8 +171,10 @@ def test_every_middleware_has_a_decision_whether_warm_pages_skip_it():
     assert site_cache.middleware_on_hit_undecided(list(settings.MIDDLEWARE)) == []
     added = [*settings.MIDDLEWARE, "someone.NewMiddleware"]
     assert site_cache.middleware_on_hit_undecided(added) == ["someone.NewMiddleware"]
-    # A middleware warm pages must pass through, moved after the cache, is caught too.
+    # A middleware warm pages skip, moved before the cache (so it would run on every hit), is caught too.
     moved = [name for name in settings.MIDDLEWARE if name != "csp.middleware.CSPMiddleware"]
-    assert site_cache.middleware_on_hit_undecided([*moved, "csp.middleware.CSPMiddleware"]) == [
+    assert site_cache.middleware_on_hit_undecided(["csp.middleware.CSPMiddleware", *moved]) == [
         "csp.middleware.CSPMiddleware"
     ]
+    # The page cache answers first: its stored headers are every middleware's final ones.
+    assert settings.MIDDLEWARE[0] == "newsroom.site.cache.SitePageCacheMiddleware"

@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import django
 from django.conf import settings
@@ -113,6 +114,9 @@ def article_page_fill(stored: dict[str, Any], *, origin: str) -> dict[str, Any]:
     return {"stored": parts, "language_links": links}
 
 
+T = TypeVar("T")
+
+
 class StoredList:
     """A listing's stories for a Paginator: each slice is the stored teasers of its stories
     (one query for the two JSON keys), or the stories themselves when one has no current teaser.
@@ -167,11 +171,19 @@ def article_pages_forget(*, pks: Any) -> int:
     )
 
 
+def listing_cached(*, name: str, lang: str, compute: Callable[[], T]) -> T:
+    """``compute()`` once per listings version (every publication, correction or withdrawal
+    starts a new one): an aggregate over the archive is not repeated per request."""
+    key = f"site:listing:{site_cache_lists_version()}:{lang}:{hashlib.sha256(name.encode()).hexdigest()[:32]}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, 3600)
+    return cast(T, value)
+
+
 def listing_counted(queryset: Any, *, lang: str, variant: str, name: str) -> StoredList:
-    """``queryset`` (live stories) as stored teasers, counted once per listings version."""
-    key = f"site:count:{site_cache_lists_version()}:{lang}:{hashlib.sha256(name.encode()).hexdigest()[:32]}"
-    count = cache.get(key)
-    if count is None:
-        count = queryset.count()
-        cache.set(key, count, 3600)
+    """``queryset`` (live stories) as stored teasers, counted once per listings version: a page
+    reads its slice (``ORDER BY published DESC LIMIT n OFFSET k`` over the live index), no COUNT(*)."""
+    count = listing_cached(name=f"count:{name}", lang=lang, compute=queryset.count)
     return StoredList(queryset, lang=lang, variant=variant, count=count)
