@@ -50,9 +50,26 @@ def memory_suggestions(
     return list(qs.order_by("-similarity", "-created_at")[:SUGGESTIONS_PER_BLOCK])
 
 
+def block_suggestions(*, translation: Translation, block_id: str) -> list[MemoryEntry]:
+    """Selector: suggestions for one source block of ``translation`` (none for an embed or an
+    unknown id). The editor asks for them when the person reaches a paragraph (``desk:memory``),
+    so opening a long job costs no lookup per paragraph."""
+    for block in translation.source_revision.blocks:
+        if str(block.get("id")) == block_id:
+            if block.get("kind") == "embed":
+                return []
+            return memory_suggestions(
+                text=_source_text(block),
+                source_language=translation.article.language,
+                target_language=translation.language,
+                exclude_translation_id=translation.pk,
+            )
+    return []
+
+
 def suggestions_by_block(*, translation: Translation, blocks: Sequence[dict[str, Any]]) -> dict[str, list[MemoryEntry]]:
     """Suggestions for each translatable block of ``translation`` (one query per block; none
-    when the memory is empty)."""
+    when the memory is empty): the memory page (``desk:memory``), asked for on purpose."""
     language = translation.article.language
     if not MemoryEntry.objects.filter(source_language=language, target_language=translation.language).exists():
         return {}

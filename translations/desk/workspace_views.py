@@ -21,12 +21,12 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from newsroom.core import factors, inputs
 from newsroom.core.roles import desk_member_required
 from translations import editing, permissions, presence, review, selectors, workflow
-from translations.assist import glossary
+from translations.assist import glossary, memory
 from translations.desk import pages
 from translations.desk.workspace_forms import (
     AcceptInvitationForm,
@@ -241,6 +241,23 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
         return JsonResponse({"error": "too_long", "message": e.message}, status=422)
     presence.presence_saved(translation=saved, user=request.user, tab=tab)
     return JsonResponse(pages.autosave_answer(saved))
+
+
+@desk_member_required
+@require_GET
+def memory_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
+    """Translation memory on demand, for someone who may edit the text now. ``?block=<id>``:
+    JSON for editor.js, asked when the person reaches that paragraph (``pages.memory_item``
+    each); without it, a page listing every paragraph's suggestions (the route without
+    JavaScript, linked from the editor). The editor page itself looks nothing up."""
+    t = _visible(request, pk)
+    if not pages.can_edit(request.user, t):
+        raise PermissionDenied(_("Translation memory is offered to whoever may edit this text now."))
+    if "block" in request.GET:
+        block_id = inputs.clean_text(request.GET["block"]).strip()[:60]
+        found = memory.block_suggestions(translation=t, block_id=block_id)
+        return JsonResponse({"block": block_id, "suggestions": [pages.memory_item(e) for e in found]})
+    return render(request, "desk/memory.html", pages.memory_page(translation=t))
 
 
 @desk_member_required
