@@ -77,7 +77,11 @@ def floor(request: Any, pk: int) -> Any:
 
     from translations.models import Translation
 
-    t = Translation.objects.select_related("source_revision").only("title", "blocks", "source_revision__blocks").get(pk=pk)
+    t = (
+        Translation.objects.select_related("source_revision")
+        .only("title", "blocks", "source_revision__blocks")
+        .get(pk=pk)
+    )
     blocks = [
         {"id": b["id"], "text": b.get("text", ""), "target": (t.blocks.get(b["id"]) or {}).get("text", "")}
         for b in t.source_revision.blocks
@@ -161,7 +165,11 @@ def main() -> None:
         return check
 
     targets: list[tuple[str, Callable[[], Any], int]] = [
-        ("floor: 1 template loop, same paragraphs", lambda: clients["translator"].get(f"/_floor/longread/{t.pk}/"), 200),
+        (
+            "floor: 1 template loop, same paragraphs",
+            lambda: clients["translator"].get(f"/_floor/longread/{t.pk}/"),
+            200,
+        ),
         ("editor page (translator)", lambda: clients["translator"].get(f"/desk/t/{t.pk}/"), 200),
         ("review page (reviewer)", lambda: clients["reviewer"].get(f"/desk/t/{t.pk}/review/"), 200),
         ("story page (its Open a job buttons)", lambda: clients["editor"].get(f"/desk/a/{t.article_id}/"), 200),

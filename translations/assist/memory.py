@@ -24,7 +24,8 @@ SUGGESTIONS_PER_BLOCK = 3
 MIN_SOURCE_CHARS = 12
 
 
-def _source_text(block: dict[str, Any]) -> str:
+def source_text(block: dict[str, Any]) -> str:
+    """The text of a source block that memory matches (an image's caption)."""
     if block.get("kind") == "image":
         return str((block.get("attrs") or {}).get("caption") or "")
     return str(block.get("text") or "")
@@ -59,7 +60,7 @@ def block_suggestions(*, translation: Translation, block_id: str) -> list[Memory
             if block.get("kind") == "embed":
                 return []
             return memory_suggestions(
-                text=_source_text(block),
+                text=source_text(block),
                 source_language=translation.article.language,
                 target_language=translation.language,
                 exclude_translation_id=translation.pk,
@@ -78,7 +79,7 @@ def suggestions_by_block(*, translation: Translation, blocks: Sequence[dict[str,
         if block.get("kind") == "embed":
             continue
         found = memory_suggestions(
-            text=_source_text(block),
+            text=source_text(block),
             source_language=language,
             target_language=translation.language,
             exclude_translation_id=translation.pk,
@@ -98,7 +99,7 @@ def memory_add_from(*, translation: Translation) -> list[MemoryEntry]:
     entries = []
     for block in t.source_revision.blocks:
         entry = t.blocks.get(block["id"]) or {}
-        source, target = _source_text(block).strip(), str(entry.get("text", "")).strip()
+        source, target = source_text(block).strip(), str(entry.get("text", "")).strip()
         if block.get("kind") == "embed" or entry.get("omitted") or not source or not target:
             continue
         entries.append(

@@ -297,7 +297,12 @@ def memory_page(*, translation: Translation) -> dict[str, Any]:
     blocks = list(t.source_revision.blocks)
     found = memory.suggestions_by_block(translation=t, blocks=blocks)
     rows = [
-        {"number": n, "block": b, "suggestions": [memory_item(e) for e in found[str(b["id"])]]}
+        {
+            "number": n,
+            "id": b["id"],
+            "source": memory.source_text(b),
+            "suggestions": [memory_item(e) for e in found[str(b["id"])]],
+        }
         for n, b in enumerate(blocks, start=1)
         if str(b["id"]) in found
     ]
@@ -356,7 +361,9 @@ def editor_page(
                 "text": target.get("text", "") or "",
                 "kind_label": str(block.get("kind", "")).replace("_", ""),
                 "is_image": is_image,
-                "label": _("Caption of image %(n)d") % {"n": number} if is_image else _("Paragraph %(n)d") % {"n": number},
+                "label": _("Caption of image %(n)d") % {"n": number}
+                if is_image
+                else _("Paragraph %(n)d") % {"n": number},
                 "is_translatable": checks.is_translatable(block),
                 "hits": hits.get(bid, []),
                 "problems": problems_by_block.get(bid, []),
