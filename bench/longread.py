@@ -4,7 +4,9 @@ Loads the demo (``manage.py load_demo``) into a database of its own (``bench_lon
 embedded server, or BENCH_LONGREAD_DATABASE_URL), then, in process with the Django test client
 (every middleware runs; no network), times:
 
-- the translator's editor page of the long read (``desk:translation``),
+- the translator's editor page of the long read (``desk:translation``), as the demo has it (the
+  opening translated, the rest left out) and with every box translated (English text about as
+  long as the source, written and rolled back around each request: the page's heaviest case),
 - its review page, as the reviewer (``desk:review``),
 - "Open a translation job" for the long read's article: the form (GET) and opening it (POST, in
   a transaction rolled back after each run so every run opens the same job),
@@ -158,6 +160,19 @@ def main() -> None:
             transaction.set_rollback(True)
         return response
 
+    def editor_filled() -> Any:
+        # The same job with every box translated (English text as long as the source), rolled back.
+        with transaction.atomic():
+            source = t.source_revision.blocks
+            filled = {
+                b["id"]: {"text": "An English sentence of the long read. " * max(1, len(b.get("text", "")) // 40)}
+                for b in source
+            }
+            Translation.objects.filter(pk=t.pk).update(blocks=filled)
+            response = clients["translator"].get(f"/desk/t/{t.pk}/")
+            transaction.set_rollback(True)
+        return response
+
     def ok(status: int) -> Callable[[Any], None]:
         def check(response: Any) -> None:
             assert response.status_code == status, (response.status_code, response.get("Location"))
@@ -171,6 +186,7 @@ def main() -> None:
             200,
         ),
         ("editor page (translator)", lambda: clients["translator"].get(f"/desk/t/{t.pk}/"), 200),
+        ("editor page, every box translated", editor_filled, 200),
         ("review page (reviewer)", lambda: clients["reviewer"].get(f"/desk/t/{t.pk}/review/"), 200),
         ("story page (its Open a job buttons)", lambda: clients["editor"].get(f"/desk/a/{t.article_id}/"), 200),
         ("open a job: the form", lambda: clients["editor"].get(f"/desk/a/{t.article_id}/open/"), 200),

@@ -394,7 +394,7 @@
 
   // --- Save and Save version: the same form, sent with fetch; the page stays --------------------
   function saveForm(submitter) {
-    if (waitingForLogin) { return; }
+    if (waitingForLogin) { askToSignIn(waitingForLogin); return; }
     var data = new FormData(form);
     if (submitter && submitter.name) { data.set(submitter.name, submitter.value); }
     var asVersion = data.get("op") === "version";
