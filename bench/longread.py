@@ -207,7 +207,7 @@ def main() -> None:
             run()
             profiler.disable()
             print(f"=== {label}")
-            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(45)
+            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(int(os.environ.get("BENCH_LINES", "45")))
         return
     blocks = len(t.article.current_revision.blocks) if t.article.current_revision else 0
     print(f"long read: {blocks} source blocks; N={REPEAT} (median of N, in process, every middleware)")

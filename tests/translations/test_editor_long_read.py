@@ -5,6 +5,7 @@ throttled as the login page is, redirecting nowhere)."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -12,6 +13,7 @@ from django.urls import reverse
 from reversion.models import Version
 
 from tests.factories import ArticleFactory, TranslationFactory, UserFactory
+from translations import selectors
 from translations.models import Comment, MemoryEntry, State, Translation
 
 PASSWORD = "correct horse battery staple"  # tests/factories.py's UserFactory
@@ -167,3 +169,34 @@ def test_memory_endpoint_answers_nothing_for_an_unknown_block(client, volunteer)
     client.force_login(volunteer)
     answer = client.get(reverse("desk:memory", args=[t.pk]), {"block": "no-such-block"}).json()
     assert answer == {"block": "no-such-block", "suggestions": []}
+
+
+def test_editor_page_queries_do_not_grow_with_the_desk(client, volunteer):
+    t = TranslationFactory(state=State.IN_PROGRESS, translator=volunteer, filled=False)
+    client.force_login(volunteer)
+    UserFactory(username="rev-a", roles=["reviewer"])
+    before, _html = _editor_queries(client, t)
+    for i in range(10):
+        UserFactory(username=f"tr-more-{i}", roles=["translator"])
+        UserFactory(username=f"rev-more-{i}", roles=["reviewer"])
+    after, html = _editor_queries(client, t)
+    assert after == before, (before, after)
+    assert "@rev-more-9" in html and "@tr-more-9" not in html  # mention candidates: who may see the job
+
+
+def test_people_who_see_agrees_with_the_visibility_rule(db, volunteer):
+    people = [
+        volunteer,
+        UserFactory(username="ed-x", roles=["editor"]),
+        UserFactory(username="rev-x", roles=["reviewer"]),
+        UserFactory(username="tr-x", roles=["translator"]),
+        UserFactory(username="nobody-x", roles=[]),
+        UserFactory(username="gone-x", roles=["reviewer"], is_active=False),
+        UserFactory(username="root-x", roles=[], is_superuser=True),
+    ]
+    for state, translator in [(State.OPEN, None), (State.IN_PROGRESS, volunteer), (State.IN_REVIEW, volunteer)]:
+        t = TranslationFactory(state=state, translator=translator)
+        expected = [p.username for p in people if selectors.translations_visible_to(user=p).filter(pk=t.pk).exists()]
+        fresh = list(get_user_model().objects.filter(pk__in=[p.pk for p in people]).order_by("pk"))
+        found = sorted(p.username for p in selectors.people_who_see(translation=t, people=fresh))
+        assert found == sorted(expected), state
