@@ -106,16 +106,19 @@ def __getattr__(name: str) -> Any:  # the URLconf is read lazily, after django.s
     raise AttributeError(name)
 
 
-def timed(run: Callable[[], Any], check: Callable[[Any], None]) -> tuple[float, float, Any]:
+def timed(run: Callable[[], Any], check: Callable[[Any], None]) -> tuple[float, float, float, Any]:
+    """Median and slowest wall time, and the median CPU time of this process (the Python side of
+    the request; steadier than wall time on a shared machine), in ms, with the last response."""
     check(run())  # warm-up
-    timings = []
+    timings, cpu = [], []
     last = None
     for _ in range(REPEAT):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         last = run()
         timings.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
         check(last)
-    return statistics.median(timings), max(timings), last
+    return statistics.median(timings), max(timings), statistics.median(cpu), last
 
 
 def count_queries(run: Callable[[], Any]) -> int:
@@ -207,17 +210,21 @@ def main() -> None:
             run()
             profiler.disable()
             print(f"=== {label}")
-            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(int(os.environ.get("BENCH_LINES", "45")))
+            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(
+                int(os.environ.get("BENCH_LINES", "45"))
+            )
         return
     blocks = len(t.article.current_revision.blocks) if t.article.current_revision else 0
     print(f"long read: {blocks} source blocks; N={REPEAT} (median of N, in process, every middleware)")
-    print(f"{'page':<42} {'median ms':>10} {'max ms':>8} {'KB':>7} {'queries':>8} {'boxes':>6}")
+    print(f"load average before: {os.getloadavg()[0]:.1f} (on {os.cpu_count()} CPUs)")
+    print(f"{'page':<42} {'median ms':>10} {'max ms':>8} {'CPU ms':>7} {'KB':>7} {'queries':>8} {'boxes':>6}")
     for label, run, status in targets:
-        median, worst, response = timed(run, ok(status))
+        median, worst, cpu, response = timed(run, ok(status))
         body = response.content
         boxes = body.count(b"<textarea") + body.count(b'<input type="text"')
         queries = count_queries(run)
-        print(f"{label:<42} {median:>10.1f} {worst:>8.1f} {len(body) / 1024:>7.1f} {queries:>8} {boxes:>6}")
+        print(f"{label:<42} {median:>10.1f} {worst:>8.1f} {cpu:>7.1f} {len(body) / 1024:>7.1f} {queries:>8} {boxes:>6}")
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
