@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
-from tests.factories import TranslationFactory, UserFactory
-from translations.models import State, Translation
+from tests.factories import ArticleFactory, TranslationFactory, UserFactory
+from translations.models import MemoryEntry, State, Translation
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -175,4 +175,31 @@ def test_save_button_stays_on_the_page_and_updates_the_version(browser, live_ser
     assert saved.block_text(first) == "Saved with the button."
     assert int(page.locator("#based-on").input_value()) == saved.edit_version > version
     expect(page.get_by_label("What changed (for the history)")).to_have_value("")
+    context.close()
+
+
+def test_memory_appears_when_the_translator_reaches_the_paragraph(browser, live_server):
+    vol = UserFactory(username="vol-memory", roles=["translator"])
+    source = "Сотрудники МИД вышли на пикет против насилия в среду."
+    MemoryEntry.objects.create(
+        source_language="ru",
+        target_language="en",
+        source_text="Сотрудники МИД вышли на пикет против насилия.",
+        target_text="MFA employees picketed against violence.",
+    )
+    t = TranslationFactory(
+        article=ArticleFactory(blocks=[source, "Второй абзац."]), state=State.IN_PROGRESS, translator=vol, filled=False
+    )
+    context = _context(browser, live_server, vol)
+    page = _page(context)
+    page.goto(f"/desk/t/{t.pk}/")
+    use = page.get_by_role("button", name="Use this text")
+    expect(use).to_have_count(0)  # nothing looked up on load
+    page.get_by_label("Paragraph 1 (English)").focus()
+    expect(use).to_be_visible()
+    expect(page.get_by_role("region", name="Translation memory for Paragraph 1")).to_contain_text("similar to:")
+    use.click()
+    expect(page.get_by_label("Paragraph 1 (English)")).to_have_value("MFA employees picketed against violence.")
+    expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=8_000)
+    assert _saved_text(t, t.source_revision.blocks[0]["id"]) == "MFA employees picketed against violence."
     context.close()

@@ -680,12 +680,14 @@
     var panelEl = document.createElement("div");
     panelEl.className = "memory";
     panelEl.setAttribute("role", "region");
-    panelEl.setAttribute("aria-label", "Translation memory for " + labelOf(box));
+    // Named by the paragraph ("Paragraph 3"), not by the box's whole label: one label, one box.
+    panelEl.setAttribute("aria-label", "Translation memory for " + labelOf(box).replace(/\s*\([^)]*\)\s*$/, ""));
     add(panelEl, "p", "From earlier approved translations:", "muted");
     suggestions.forEach(function (s) {
       var fig = add(panelEl, "figure", undefined, "tm");
-      add(fig, "blockquote", s.target_text);
-      add(fig, "figcaption", s.similarity + "% similar to: " + s.source_text);
+      add(fig, "blockquote", s.target_text).lang = form.getAttribute("data-target-lang") || "";
+      var caption = add(fig, "figcaption", s.similarity + "% similar to: ");
+      add(caption, "span", s.source_text).lang = form.getAttribute("data-source-lang") || "";
       var use = button(fig, "Use this text", "secondary tm-insert");
       use.dataset.target = box.id;
       use.dataset.text = s.target_text;
