@@ -14,7 +14,8 @@ from translations.models import Notification, State, Translation
 def translations_visible_to(*, user: Any) -> QuerySet[Translation]:
     """Editors and reviewers see every job; translators see open jobs and their own; others nothing.
 
-    The one rule for who may see a job: every desk page and action finds its job through it."""
+    The one rule for who may see a job: every desk page and action finds its job through it.
+    (:func:`people_who_see` states it for many people at once; a test keeps the two agreeing.)"""
     # The profiles come along: desk pages label people by their credit choice (translations/people.py).
     qs = Translation.objects.select_related(
         "article", "article__outlet", "translator__contributor", "reviewer__contributor", "source_revision"
