@@ -19,6 +19,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),  # for the load balancer (docs/DEPLOYMENT.md)
     path("accounts/login/", workspace_views.DeskLoginView.as_view(authentication_form=LoginForm), name="login"),
+    # The same sign-in for a script (editor.js's dialog when a session ended mid-edit): JSON, no redirect.
+    path("accounts/login/json/", workspace_views.login_json, name="login_json"),
     # Django's password views, ending other sessions and throttled (translations/desk/security_views.py).
     path("accounts/password_change/", security_views.PasswordChange.as_view(), name="password_change"),
     path("accounts/password_reset/", security_views.PasswordReset.as_view(), name="password_reset"),

@@ -116,11 +116,8 @@ def mention_candidates(*, translation: Translation, viewer: Any) -> list[dict[st
     """Who a comment on ``translation`` may mention, for the suggestions: each desk member who may
     see it, by username with the name ``viewer`` may see (never a hidden real name)."""
     candidates = []
-    for person in selectors.desk_members():
-        if person.pk == viewer.pk:
-            continue
-        if not selectors.translations_visible_to(user=person).filter(pk=translation.pk).exists():
-            continue
+    others = [p for p in selectors.desk_members() if p.pk != viewer.pk]
+    for person in selectors.people_who_see(translation=translation, people=others):
         shown = names.desk_name(person=person, viewer=viewer)
         candidates.append({"username": person.username, "label": shown if shown != person.username else ""})
     return candidates

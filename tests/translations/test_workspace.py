@@ -336,9 +336,28 @@ def test_editor_offers_memory_suggestion_for_similar_paragraph(client, volunteer
     article = ArticleFactory(blocks=["Сотрудники МИД вышли на пикет против насилия в среду."])
     t = TranslationFactory(article=article, state=State.IN_PROGRESS, translator=volunteer, filled=False)
     client.force_login(volunteer)
+    # The editor page looks nothing up: it links the memory, asked per paragraph on demand.
     html = client.get(reverse("desk:translation", args=[t.pk])).content.decode()
-    assert "MFA employees picketed against violence." in html
-    assert 'class="secondary tm-insert"' in html
+    assert "MFA employees picketed against violence." not in html
+    memory_url = reverse("desk:memory", args=[t.pk])
+    assert f'href="{memory_url}"' in html and f'data-memory-url="{memory_url}"' in html
+    block = t.source_revision.blocks[0]["id"]
+    answer = client.get(memory_url, {"block": block}).json()
+    assert answer["block"] == block
+    [suggestion] = answer["suggestions"]
+    assert suggestion["target_text"] == "MFA employees picketed against violence."
+    assert 30 <= suggestion["similarity"] <= 100
+    # Without scripts, the memory page lists every paragraph's suggestions.
+    page = client.get(memory_url).content.decode()
+    assert "MFA employees picketed against violence." in page and "Paragraph 1" in page
+
+
+def test_memory_is_offered_only_to_whoever_may_edit_now(client, volunteer, reviewer):
+    t = TranslationFactory(state=State.IN_PROGRESS, translator=volunteer, filled=False)
+    client.force_login(reviewer)
+    url = reverse("desk:memory", args=[t.pk])
+    assert client.get(url, {"block": "x"}).status_code == 403
+    assert client.post(url).status_code == 405
 
 
 # --- after review ---------------------------------------------------------------------
@@ -491,7 +510,9 @@ def test_form_save_of_a_paragraph_over_its_limit_is_refused_whole_and_the_text_k
     html = response.content.decode()
     assert "Paragraph 1 is 125,004 characters long; it can be at most 20,000." in html
     assert "Nothing was saved" in html and LONG_PASTE.strip() in html  # the text stays in its box
-    assert "Up to 20000 characters." in html  # the limit is stated on the box
+    # The limit is stated once and each box points at it (aria-describedby).
+    assert "Up to 20000 characters in each paragraph or caption box." in html
+    assert f'id="b-{first}-text" name="b-{first}-text" rows="4" data-part="text" aria-describedby="text-limit"' in html
     title = mine.title
     mine.refresh_from_db()
     assert mine.edit_version == 0 and mine.title == title and mine.block_text(first) == ""

@@ -29,9 +29,12 @@ SUGGESTIONS_PER_BLOCK = 3
 MIN_SOURCE_CHARS = 12
 
 
-def _source_text(block: dict[str, Any]) -> str:
-    # With its inline tokens ("[1]…[/1]"), as the translator saw it: a pair is stored and matched
-    # with them, so the target offered again carries the markers and a 100% match keeps the links.
+def source_text(block: dict[str, Any]) -> str:
+    """The text of a source block that memory matches: an image's caption, or a paragraph with
+    its inline tokens ("[1]…[/1]"), as the translator saw it — a pair is stored and matched with
+    them, so the target offered again carries the markers and a 100% match keeps the links."""
+    if block.get("kind") == "image":
+        return str((block.get("attrs") or {}).get("caption") or "")
     return inline.source_text(block)
 
 
@@ -62,9 +65,26 @@ def _is_in_language(text: str, language: str) -> bool:
     return checks.language_problem(text, language) is None
 
 
+def block_suggestions(*, translation: Translation, block_id: str) -> list[MemoryEntry]:
+    """Selector: suggestions for one source block of ``translation`` (none for an embed or an
+    unknown id). The editor asks for them when the person reaches a paragraph (``desk:memory``),
+    so opening a long job costs no lookup per paragraph."""
+    for block in translation.source_revision.blocks:
+        if str(block.get("id")) == block_id:
+            if block.get("kind") == "embed":
+                return []
+            return memory_suggestions(
+                text=source_text(block),
+                source_language=translation.article.language,
+                target_language=translation.language,
+                exclude_translation_id=translation.pk,
+            )
+    return []
+
+
 def suggestions_by_block(*, translation: Translation, blocks: Sequence[dict[str, Any]]) -> dict[str, list[MemoryEntry]]:
     """Suggestions for each translatable block of ``translation`` (one query per block; none
-    when the memory is empty)."""
+    when the memory is empty): the memory page (``desk:memory``), asked for on purpose."""
     language = translation.article.language
     if not MemoryEntry.objects.filter(source_language=language, target_language=translation.language).exists():
         return {}
@@ -73,7 +93,7 @@ def suggestions_by_block(*, translation: Translation, blocks: Sequence[dict[str,
         if block.get("kind") == "embed":
             continue
         found = memory_suggestions(
-            text=_source_text(block),
+            text=source_text(block),
             source_language=language,
             target_language=translation.language,
             exclude_translation_id=translation.pk,
@@ -93,7 +113,7 @@ def memory_add_from(*, translation: Translation) -> list[MemoryEntry]:
     entries = []
     for block in t.source_revision.blocks:
         entry = t.blocks.get(block["id"]) or {}
-        source, target = _source_text(block).strip(), str(entry.get("text", "")).strip()
+        source, target = source_text(block).strip(), str(entry.get("text", "")).strip()
         if block.get("kind") == "embed" or entry.get("omitted") or not source or not target:
             continue
         if not _is_in_language(target, t.language):  # memory offers only real translations

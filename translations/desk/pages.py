@@ -281,6 +281,34 @@ def jobs_page(*, user: Any, form: Any, query: Any) -> dict[str, Any]:
     return {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
 
 
+def memory_item(entry: Any) -> dict[str, Any]:
+    """One translation-memory suggestion as the editor shows it (``desk:memory``'s JSON)."""
+    source = str(entry.source_text)
+    return {
+        "target_text": entry.target_text,
+        "source_text": source if len(source) <= 160 else source[:159] + "…",
+        "similarity": round(float(entry.similarity) * 100),
+    }
+
+
+def memory_page(*, translation: Translation) -> dict[str, Any]:
+    """The memory page (no script needed): every paragraph with suggestions, in the source's order."""
+    t = translation
+    blocks = list(t.source_revision.blocks)
+    found = memory.suggestions_by_block(translation=t, blocks=blocks)
+    rows = [
+        {
+            "number": n,
+            "id": b["id"],
+            "source": memory.source_text(b),
+            "suggestions": [memory_item(e) for e in found[str(b["id"])]],
+        }
+        for n, b in enumerate(blocks, start=1)
+        if str(b["id"]) in found
+    ]
+    return {"translation": t, "article": t.article, "rows": rows}
+
+
 def editor_page(
     *,
     user: Any,
@@ -294,7 +322,6 @@ def editor_page(
     editable = can_edit(user, t)
     terms = list(glossary.glossary_terms(source_language=t.article.language, target_language=t.language))
     hits = glossary.hits_by_block(blocks=source_blocks, terms=terms)
-    suggestions = memory.suggestions_by_block(translation=t, blocks=source_blocks) if editable else {}
     if problems is None:
         problems = workflow.translation_problems(translation=t)
     problems_by_block = checks.by_block(problems)
@@ -325,6 +352,7 @@ def editor_page(
         their = their_blocks.get(bid) or {}
         their_text = str(their.get("text", "")) if conflict is not None else ""
         tokenized = inline.block_tokens(block)
+        is_image = block.get("kind") == "image"
         rows.append(
             {
                 "number": number,
@@ -334,9 +362,14 @@ def editor_page(
                 "source_marked": inline.marked(tokenized.text, tokenized) if tokenized.tokens else None,
                 "token_legend": inline.legend(tokenized),
                 "target": target,
+                "text": target.get("text", "") or "",
+                "kind_label": str(block.get("kind", "")).replace("_", ""),
+                "is_image": is_image,
+                "label": _("Caption of image %(n)d") % {"n": number}
+                if is_image
+                else _("Paragraph %(n)d") % {"n": number},
                 "is_translatable": checks.is_translatable(block),
                 "hits": hits.get(bid, []),
-                "suggestions": suggestions.get(bid, []),
                 "problems": problems_by_block.get(bid, []),
                 "threads": threads.get(bid, []),
                 "notes": notes_after.get(bid, []),

@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern] = [
     path("t/<int:pk>/", views.translation_detail, name="translation"),
     path("t/<int:pk>/autosave/", views.autosave, name="autosave"),
     path("t/<int:pk>/presence/", views.presence_beat, name="presence"),
+    path("t/<int:pk>/memory/", views.memory_suggestions, name="memory"),
     path("t/<int:pk>/submit/", views.submit, name="submit"),
     path("c/<int:pk>/reply/", views.comment_reply, name="comment_reply"),
     path("notifications/", views.notifications_page, name="notifications"),

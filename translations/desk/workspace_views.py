@@ -18,21 +18,26 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_POST
 
 from newsroom.core import factors, inputs
 from newsroom.core.roles import desk_member_required
 from translations import editing, permissions, presence, review, selectors, workflow
-from translations.assist import glossary
+from translations.assist import glossary, memory
 from translations.desk import pages
 from translations.desk.workspace_forms import (
     AcceptInvitationForm,
     GlossaryTermForm,
     InvitationForm,
     JobFilterForm,
+    LoginForm,
     ProfileForm,
     RoleRequestForm,
     autosave_payload,
@@ -68,6 +73,28 @@ class DeskLoginView(auth_views.LoginView):
     def get_redirect_url(self, request: HttpRequest | None = None) -> str:
         url = super().get_redirect_url()
         return "" if url == reverse("desk:home") else url
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@require_POST
+def login_json(request: HttpRequest) -> JsonResponse:
+    """Sign in again without leaving the page (editor.js's dialog when a session ended mid-edit).
+
+    The login page's own form and rules (``LoginForm``: impossible user names refused first;
+    django-axes counts failures and locks out after ``AXES_FAILURE_LIMIT``, answering 429
+    JSON to a script), behind the same CSRF check. It takes no ``next`` and redirects nowhere:
+    200 ``{"ok", "csrf_token"}`` (the token Django rotated at login, for the page's forms) or
+    400 with the sentence to show."""
+    form = LoginForm(request, data=request.POST)
+    if not form.is_valid():
+        message = " ".join(str(e) for e in form.non_field_errors()) or " ".join(
+            str(e) for errors in form.errors.values() for e in errors
+        )
+        return JsonResponse({"error": "invalid", "message": message}, status=400)
+    login(request, form.get_user())
+    return JsonResponse({"ok": True, "csrf_token": get_token(request)})
 
 
 @desk_member_required
@@ -175,19 +202,25 @@ def _refused(
 
 @desk_member_required
 def translation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET: the side-by-side editor (read-only for those who may only view). POST (no JS): save,
-    or save a version with a comment. A stale save re-renders with both texts, the user's kept."""
+    """GET: the side-by-side editor (read-only for those who may only view). POST: save, or save
+    a version with a comment. A stale save re-renders with both texts, the user's kept. Asked
+    with ``Accept: application/json`` (editor.js's Save, which stays on the page) it answers as
+    the autosave does: 200 ``pages.autosave_answer`` with ``message``, or 409/422/403 JSON."""
     t = _visible(request, pk)
     if request.method != "POST":
         return _render_editor(request, t)
+    # editor.js sends the same form with fetch (Accept: application/json) and stays on the page.
+    as_json = request.headers.get("Accept", "").startswith("application/json")
     payload = editor_payload(request.POST, source_blocks=t.source_revision.blocks, notes=t.notes)
     if not permissions.can_edit_text(user=request.user, translation=t):
-        return _refused(
-            request, t, PermissionDenied(_("Only the assigned translator or an editor can change this text.")), payload
-        )
+        refusal = PermissionDenied(_("Only the assigned translator or an editor can change this text."))
+        if as_json:
+            return JsonResponse({"error": "forbidden", "message": str(refusal)}, status=403)
+        return _refused(request, t, refusal, payload)
     as_version = request.POST.get("op") == "version"
+    tab = request.POST.get("tab", "")
     try:
-        editing.translation_save(
+        saved = editing.translation_save(
             translation=t,
             by=request.user,
             based_on=_based_on(request),
@@ -196,19 +229,28 @@ def translation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             **payload,
         )
     except editing.StaleEdit as stale:
+        by_you = presence.saved_in_my_other_tab(translation=t, user=request.user, tab=tab)
+        if as_json:
+            return JsonResponse({**pages.stale_answer(stale), "by_you": by_you}, status=409)
         messages.error(request, stale.message)
-        by_you = presence.saved_in_my_other_tab(translation=t, user=request.user, tab=request.POST.get("tab", ""))
         t.refresh_from_db()
         return _render_editor(request, t, status=409, posted=payload, conflict=stale, conflict_by_you=by_you)
     except editing.TextTooLong as e:
+        if as_json:
+            return JsonResponse({"error": "too_long", "message": e.message}, status=422)
         messages.error(request, e.message)
         t.refresh_from_db()
         return _render_editor(request, t, status=422, posted=payload)
     except PermissionDenied as e:
         # The claim expired, the job was released or its state moved on: keep the typed text.
+        if as_json:
+            return JsonResponse({"error": "forbidden", "message": str(e)}, status=403)
         return _refused(request, t, e, payload)
-    presence.presence_saved(translation=t, user=request.user, tab=request.POST.get("tab", ""))
-    messages.success(request, _("Version saved.") if as_version else _("Saved."))
+    presence.presence_saved(translation=t, user=request.user, tab=tab)
+    done = _("Version saved.") if as_version else _("Saved.")
+    if as_json:
+        return JsonResponse({**pages.autosave_answer(saved), "message": done, "as_version": as_version})
+    messages.success(request, done)
     return redirect(t)
 
 
@@ -241,6 +283,23 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
         return JsonResponse({"error": "too_long", "message": e.message}, status=422)
     presence.presence_saved(translation=saved, user=request.user, tab=tab)
     return JsonResponse(pages.autosave_answer(saved))
+
+
+@desk_member_required
+@require_GET
+def memory_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
+    """Translation memory on demand, for someone who may edit the text now. ``?block=<id>``:
+    JSON for editor.js, asked when the person reaches that paragraph (``pages.memory_item``
+    each); without it, a page listing every paragraph's suggestions (the route without
+    JavaScript, linked from the editor). The editor page itself looks nothing up."""
+    t = _visible(request, pk)
+    if not pages.can_edit(request.user, t):
+        raise PermissionDenied(_("Translation memory is offered to whoever may edit this text now."))
+    if "block" in request.GET:
+        block_id = inputs.clean_text(request.GET["block"]).strip()[:60]
+        found = memory.block_suggestions(translation=t, block_id=block_id)
+        return JsonResponse({"block": block_id, "suggestions": [pages.memory_item(e) for e in found]})
+    return render(request, "desk/memory.html", pages.memory_page(translation=t))
 
 
 @desk_member_required
