@@ -13,8 +13,8 @@ import lxml.html
 from lxml import etree
 
 from .blocks import TEXT_KINDS, assign_ids
-from .credits import picture_credit
 from .clutter import class_words, drop_inline_cards, in_teaser_card, is_caption, is_clutter, is_hidden
+from .credits import picture_credit
 from .embeds import embed_from_url
 from .furniture import furniture_boxes
 from .sanitising import safe_url, sanitise_inline
