@@ -39,7 +39,15 @@ from pydantic import BeforeValidator
 from newsroom.core.html import body_groups, safe_url
 from newsroom.models import Article, Correction, Outlet, SourceRevision, Tag
 from newsroom.site import search
-from newsroom.site.selectors import article_credits, article_url, live_articles, public_contributors, public_credits
+from newsroom.site.selectors import (
+    article_credits,
+    article_url,
+    live_articles,
+    outlet_name,
+    public_contributors,
+    public_credits,
+    source_name,
+)
 from newsroom.templatetags.source_images import picture_data
 from translations.public import Role, live_source_revision_ids
 
@@ -99,7 +107,7 @@ class TagRef(Schema):
 
 class OutletRef(Schema):
     slug: str
-    name: str = Field(description="How the outlet is credited.")
+    name: str = Field(description="The outlet's name in the requested language (Latin script for English).")
     url: str = Field(description="The outlet's page on the site.")
     site_url: str
 
@@ -161,7 +169,9 @@ class Image(Schema):
         description="Translated alt text; empty when the picture is decorative or its alt text was not translated."
     )
     caption: str
-    credit: str = Field(description="Whose picture: the image's own credit (if known) and the source outlet.")
+    credit: str = Field(description="The one credit line: “photographer / outlet”, names in the requested language.")
+    photographer: str = Field(description="Who took the picture, if the source named them (in the requested language).")
+    outlet: str = Field(description="The source outlet the picture came with (in the requested language).")
 
 
 class Embed(Schema):
@@ -201,7 +211,8 @@ class SourceRevisionOut(Schema):
 
 
 class Attribution(Schema):
-    source_name: str
+    source_name: str = Field(description="The source's name in the requested language.")
+    original_source_name: str = Field(description="The source's name as it credits itself.")
     source_outlet: OutletRef | None
     source_url: str
     original_title: str
@@ -321,12 +332,12 @@ def _page(request: HttpRequest, items: QuerySet[Any], *, page: int, page_size: i
     }, rows
 
 
-def _outlet_ref(request: HttpRequest, outlet: Outlet | None) -> dict[str, Any] | None:
+def _outlet_ref(request: HttpRequest, outlet: Outlet | None, lang: str) -> dict[str, Any] | None:
     if outlet is None:
         return None
     return {
         "slug": outlet.slug,
-        "name": outlet.credit_name,
+        "name": outlet_name(outlet=outlet, lang=lang),
         "url": _absolute(request, outlet.get_absolute_url()),
         "site_url": safe_url(outlet.site_url),
     }
@@ -357,7 +368,7 @@ def _story_item(request: HttpRequest, article: Article, lang: str, tags: list[Ta
         "published_at": published,
         "modified_at": getattr(article, "modified_at", None) or published,
         "tags": [_tag_ref(request, t) for t in tags],
-        "outlet": _outlet_ref(request, article.outlet),
+        "outlet": _outlet_ref(request, article.outlet, lang),
         "byline": byline,
         "byline_outlet": byline_outlet,
     }
@@ -404,6 +415,8 @@ def _blocks(body: Any, *, credit: str, request: HttpRequest) -> list[dict[str, A
                         "alt": picture["alt"],
                         "caption": picture["caption"],
                         "credit": picture["credit"] or credit,
+                        "photographer": picture["photographer"],
+                        "outlet": picture["outlet"] or credit,
                     }
                 )
         elif kind == "embed":
@@ -490,7 +503,8 @@ def _story_detail(request: HttpRequest, article: Article, lang: str) -> dict[str
         "number", "fetched_at"
     )
     source_revision = revision.first()
-    body = _blocks(getattr(article, _field("body", lang)), credit=article.source_name, request=request)
+    source = source_name(article=article, lang=lang)
+    body = _blocks(getattr(article, _field("body", lang)), credit=source, request=request)
     data = _story_item(request, article, lang, tags)
     people = {
         role: [{"name": c["name"], "url": _absolute(request, c["url"]) if c["url"] else ""} for c in credits[role]]
@@ -501,7 +515,8 @@ def _story_detail(request: HttpRequest, article: Article, lang: str) -> dict[str
         notes=[{"html": b["html"], "text": b["text"]} for b in body if b["type"] == "note"],
         corrections=[{"published_at": c.published_at, "note": c.note} for c in corrections],
         attribution={
-            "source_name": article.source_name,
+            "source_name": source,
+            "original_source_name": article.source_name,
             "source_outlet": data["outlet"],
             "source_url": safe_url(article.source_url),
             "original_title": article.source_title,
@@ -579,7 +594,12 @@ def outlets(
     )
     envelope, rows = _page(request, items, page=page, page_size=page_size)
     envelope["results"] = [
-        {**(_outlet_ref(request, o) or {}), "description": o.description, "language": o.language, "stories": o.stories}
+        {
+            **(_outlet_ref(request, o, lang) or {}),
+            "description": o.description,
+            "language": o.language,
+            "stories": o.stories,
+        }
         for o in rows
     ]
     return Status(200, envelope)
