@@ -232,6 +232,29 @@ def story_spellings(*, translation: Translation) -> dict[str, str]:
     return {**remembered, **translator_spellings(translation=translation)}
 
 
+def block_names(*, translation: Translation) -> dict[str, dict[str, str]]:
+    """The name each attributed quote (its attribution, part ``cite``) and picture (its photographer, part
+    ``credit``) of the story shows, by block id: ``{"part", "source", "default"}``, ``default``
+    being what readers get when the translator leaves the part empty (one query; for the
+    editor's and the review page's hints)."""
+    spellings = story_spellings(translation=translation)
+    lang, source_language = translation.language, translation.article.language
+    out: dict[str, dict[str, str]] = {}
+    for block in translation.source_revision.blocks:
+        attrs = block.get("attrs") or {}
+        if block["kind"] == "quote" and str(attrs.get("cite") or "").strip():
+            part, name = "cite", " ".join(str(attrs["cite"]).split())
+        elif block["kind"] == "image":
+            part, name = "credit", source_photographer(attrs)
+        else:
+            continue
+        default = bylines.name_spelling(
+            name, source_language=source_language, target_language=lang, spellings=spellings
+        )
+        out[str(block["id"])] = {"part": part, "source": name, "default": default}
+    return out
+
+
 def name_spellings_remember(*, translation: Translation) -> None:
     """Remember the translator's spellings of this story's names for the next story (called at
     publication: the spelling a reviewer approved)."""

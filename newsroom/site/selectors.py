@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import translation
 from modeltranslation.utils import build_localized_fieldname
 
-from newsroom.models import SEARCH_FIELDS, Article, Outlet
+from newsroom.models import SEARCH_FIELDS, Article
+from newsroom.outlet_names import outlet_name, source_name, source_name_lang
 from translations.public import (
     article_credits,
     credits_prefetch,
@@ -43,31 +44,6 @@ __all__ = [
 def site_language() -> str:
     lang = translation.get_language() or settings.LANGUAGE_CODE
     return lang if lang in settings.PUBLISHING_LANGUAGES else settings.LANGUAGE_CODE
-
-
-def outlet_name(*, outlet: Outlet, lang: str) -> str:
-    """An outlet's public name in ``lang``: the only way the site (pages, lists, search, feeds,
-    JSON-LD, the API, newsletters) names an outlet. Its English (Latin) name set on the outlet,
-    else its credit name transliterated; a Cyrillic-script language keeps the credit name
-    (``Outlet.byline_name``, the rule the bylines' default follows too)."""
-    return outlet.byline_name(lang)
-
-
-def source_name(*, article: Article, lang: str) -> str:
-    """A story's source as readers of ``lang`` see it named: its outlet (:func:`outlet_name`),
-    else the source site's host name."""
-    if article.outlet is not None:
-        return outlet_name(outlet=article.outlet, lang=lang)
-    return article.source_name
-
-
-def source_name_lang(*, article: Article, lang: str) -> str:
-    """The ``lang`` to mark :func:`source_name` with: the outlet's language when the name is
-    still as the outlet writes it in another language ("" when it reads in ``lang``)."""
-    outlet = article.outlet
-    if outlet is None or outlet.language == lang:
-        return ""
-    return outlet.language if source_name(article=article, lang=lang) == outlet.credit_name.strip() else ""
 
 
 def live_articles(*, lang: str) -> QuerySet[Article]:
