@@ -184,16 +184,16 @@ def _image_attrs(
     return attrs
 
 
-def translator_spellings(*, translation: Translation) -> dict[str, str]:
-    """The names the translator spelt in this story: source name → their spelling, from the
-    byline (when it names as many people as the source), quote attributions and picture
-    credits. Pure; nothing is written."""
+def translator_name_uses(*, translation: Translation) -> list[tuple[str, str, str]]:
+    """Each place the translator spelt a source name in this story: (source name, their spelling,
+    block id; "" for the byline), from the byline (when it names as many people as the source),
+    quote attributions and picture credits. Pure; nothing is written."""
     article = translation.article
-    chosen: dict[str, str] = {}
+    uses: list[tuple[str, str, str]] = []
     authors = [" ".join(a.split()) for a in article.authors if a and a.strip()]
     typed = [" ".join(a.split()) for a in (translation.byline or "").split(",") if a.strip()]
     if authors and len(authors) == len(typed):
-        chosen.update(zip(authors, typed, strict=True))
+        uses.extend((name, spelling, "") for name, spelling in zip(authors, typed, strict=True))
     for block in translation.source_revision.blocks:
         entry = translation.blocks.get(block["id"]) or {}
         if entry.get("omitted"):
@@ -208,7 +208,16 @@ def translator_spellings(*, translation: Translation) -> dict[str, str]:
             continue
         name, spelling = " ".join(name.split()), " ".join(spelling.split())
         if name and spelling:
-            chosen.setdefault(name, spelling)
+            uses.append((name, spelling, str(block["id"])))
+    return uses
+
+
+def translator_spellings(*, translation: Translation) -> dict[str, str]:
+    """The names the translator spelt in this story: source name → their first spelling
+    (:func:`translator_name_uses`)."""
+    chosen: dict[str, str] = {}
+    for name, spelling, _where in translator_name_uses(translation=translation):
+        chosen.setdefault(name, spelling)
     return chosen
 
 

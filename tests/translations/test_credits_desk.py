@@ -102,7 +102,9 @@ def test_an_attribution_over_its_limit_is_refused_whole(job: Translation, volunt
             blocks={quote: {"text": "A quote", "cite": "A" * 301}},
         )
 
-    assert re.match(r"The attribution of quote \d+ is 301 characters long; it can be at most 300\.", refused.value.message)
+    assert re.match(
+        r"The attribution of quote \d+ is 301 characters long; it can be at most 300\.", refused.value.message
+    )
     job.refresh_from_db()
     assert job.edit_version == before and quote not in job.blocks
 
@@ -131,3 +133,22 @@ def test_the_review_page_shows_each_picture_with_its_caption_alt_text_and_credit
     assert not re.search(r"\bNone\b(?! yet)", html)  # never "[image] None"
     # The quote's attribution, left empty, is shown as readers will get it.
     assert "<em>Quoted:</em> Alena Kirylovič" in html
+
+
+def test_one_person_spelt_two_ways_in_one_story_cannot_be_submitted(job: Translation, volunteer: Any) -> None:
+    image = _ids(job, "image")[1]
+    t = _translate_everything_but_names(job, volunteer)  # the byline keeps "Jaŭhenija Ramančuk"
+    entry = {**t.blocks[image], "credit": "Yauheniya Ramanchuk"}
+    t = editing.translation_save(translation=t, by=volunteer, based_on=t.edit_version, blocks={image: entry})
+
+    with pytest.raises(workflow.SubmitRefused):
+        workflow.translation_submit(translation=t, by=volunteer)
+
+    [problem] = [p for p in workflow.translation_problems(translation=t) if p.code == "name_spelling"]
+    assert problem.is_error and problem.block_id == image
+    assert problem.message == (
+        "Яўгенія Раманчук is spelt “Jaŭhenija Ramančuk” elsewhere in this story and “Yauheniya Ramanchuk” here: "
+        "give readers one spelling."
+    )
+    t = editing.translation_save(translation=t, by=volunteer, based_on=t.edit_version, byline="Yauheniya Ramanchuk")
+    assert not [p for p in workflow.translation_problems(translation=t) if p.code == "name_spelling"]
