@@ -41,7 +41,7 @@ def test_the_editor_offers_the_attribution_and_each_photographer_with_the_spelli
     assert f'name="b-{quote}-cite" value=""' in page
     assert 'The source: <span lang="be">Алена Кірыловіч</span>. Left empty, readers get “Alena Kirylovič”' in page
     for image in _ids(job, "image"):
-        assert f'name="b-{image}-credit"' in page and f'data-part="credit"' in page
+        assert f'name="b-{image}-credit"' in page and 'data-part="credit"' in page
     # The job opened with the byline's standard spelling: the photographers left empty get the same.
     assert page.count("Left empty, readers get “Jaŭhenija Ramančuk”") == 3
 
