@@ -35,10 +35,10 @@ def picture_data(block: dict[str, Any], *, image: SourceImage | None = None) -> 
     renditions = [{**r, "url": default_storage.url(r["name"])} for r in image.renditions]
     default = next((r for r in reversed(renditions) if r["width"] <= 960), renditions[0])
     largest = renditions[-1]
-    # One credit line: the photographer (in the page's language, from publication; a body
-    # published before credits were structured has only the picture's own credit) / the outlet.
+    # One credit line: the photographer (in the page's language, spelt at publication) / the
+    # outlet. ``SourceImage.credit`` is the source's own words, never shown to readers as it is.
     outlet = str(attrs.get("source_credit") or "")
-    photographer = str(attrs["photographer"] if "photographer" in attrs else image.credit)
+    photographer = str(attrs.get("photographer") or "")
     credit = " / ".join(part for part in (photographer, outlet) if part)
     lang = str(attrs.get("photographer_lang") or "")
     parts: list[tuple[str]] = []
