@@ -105,6 +105,11 @@ def name_spelling(
     return chosen or transliterate(name, source_language=source_language)
 
 
+def is_cyrillic(text: str) -> bool:
+    """``text`` has a Cyrillic letter."""
+    return bool(_CYRILLIC.search(text or ""))
+
+
 def is_source_script(text: str, *, target_language: str) -> bool:
     """``text`` is still in the source's (Cyrillic) script on a page in ``target_language``:
     readers get it marked with the source's ``lang``."""

@@ -7,6 +7,7 @@ Below the site (the template filters use it, and the site imports the template h
 
 from __future__ import annotations
 
+from newsroom import bylines
 from newsroom.models import Article, Outlet
 
 
@@ -28,8 +29,8 @@ def source_name(*, article: Article, lang: str) -> str:
 
 def source_name_lang(*, article: Article, lang: str) -> str:
     """The ``lang`` to mark :func:`source_name` with: the outlet's language when the name is
-    still as the outlet writes it in another language ("" when it reads in ``lang``)."""
+    still in its script on a page in another language ("" when it reads in ``lang``)."""
     outlet = article.outlet
     if outlet is None or outlet.language == lang:
         return ""
-    return outlet.language if source_name(article=article, lang=lang) == outlet.credit_name.strip() else ""
+    return outlet.language if bylines.is_cyrillic(source_name(article=article, lang=lang)) else ""
