@@ -13,10 +13,12 @@ import pytest
 from django.urls import reverse
 
 from newsroom.models import SourceRevision
+from tests.factories import ArticleFactory, TranslationFactory
+from tests.mt_fake import libre_server  # noqa: F401 - a fixture
 from tests.newsroom.test_credits import _story_from_fixture, _translate_everything_but_names
 from tests.newsroom.test_credits import vektar as vektar  # noqa: F401 - the fixture
-from translations import editing, workflow
-from translations.models import Translation
+from translations import editing, machine_drafts, workflow
+from translations.models import State, Translation
 
 
 @pytest.fixture
@@ -152,3 +154,29 @@ def test_one_person_spelt_two_ways_in_one_story_cannot_be_submitted(job: Transla
     )
     t = editing.translation_save(translation=t, by=volunteer, based_on=t.edit_version, byline="Yauheniya Ramanchuk")
     assert not [p for p in workflow.translation_problems(translation=t) if p.code == "name_spelling"]
+
+
+def test_a_machine_draft_of_a_quote_keeps_the_attribution_typed_before(
+    libre_server: Any,  # noqa: F811
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    article = ArticleFactory(blocks=["«Бумага помнит каждое движение руки»"])
+    revision = article.current_revision
+    blocks = revision.blocks
+    blocks[0].update(kind="quote", attrs={"cite": "Алена Кирилович"})
+    SourceRevision.objects.filter(pk=revision.pk).update(blocks=blocks)
+    t = TranslationFactory(article=article, state=State.IN_PROGRESS, filled=False)
+    quote = t.source_revision.blocks[0]["id"]
+    t = editing.translation_save(
+        translation=t,
+        by=t.translator,
+        based_on=t.edit_version,
+        blocks={quote: {"text": "", "cite": "Alena Kirylovich"}},
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        machine_drafts.machine_draft_request(translation=t, by=t.translator)
+
+    t.refresh_from_db()
+    assert t.blocks[quote]["text"].startswith("EN: ")
+    assert t.blocks[quote]["cite"] == "Alena Kirylovich"
