@@ -15,7 +15,7 @@ Pure functions over plain values, so the data migration that fills live bylines 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import cyrtranslit
 import iuliia
@@ -52,12 +52,21 @@ def transliterate(text: str, *, source_language: str) -> str:
     )
 
 
-def byline_default(*, authors: Sequence[str], source_language: str, target_language: str) -> str:
-    """The authors' names as readers of ``target_language`` see them, comma-separated ("" for none)."""
+def byline_default(
+    *,
+    authors: Sequence[str],
+    source_language: str,
+    target_language: str,
+    spellings: Mapping[str, str] | None = None,
+) -> str:
+    """The authors' names as readers of ``target_language`` see them, comma-separated ("" for
+    none): each by :func:`name_spelling` (a spelling the desk chose before, in ``spellings``,
+    else the standard transliteration)."""
     names = [a.strip() for a in authors if a and a.strip()]
-    if target_language not in CYRILLIC_TARGETS:
-        names = [transliterate(a, source_language=source_language) for a in names]
-    return ", ".join(names)
+    return ", ".join(
+        name_spelling(a, source_language=source_language, target_language=target_language, spellings=spellings)
+        for a in names
+    )
 
 
 def outlet_name_default(*, name_en: str, credit_name: str, source_language: str, target_language: str) -> str:
@@ -80,3 +89,53 @@ def byline_fallback(*, authors: str, outlet: str, default: Callable[[], tuple[st
         return authors, outlet
     default_authors, default_outlet = default()
     return (authors or ("" if outlet else default_authors)), (outlet or default_outlet)
+
+
+def name_spelling(
+    name: str, *, source_language: str, target_language: str, spellings: Mapping[str, str] | None = None
+) -> str:
+    """One person's (or outlet's) name as ``target_language`` writes it: the spelling a translator
+    chose before (``spellings``: source name → spelling, from :class:`newsroom.models.NameSpelling`
+    or the story's own choices), else the standard transliteration; a Cyrillic-script target
+    keeps the name as written."""
+    name = " ".join((name or "").split())
+    if not name or target_language in CYRILLIC_TARGETS:
+        return name
+    chosen = (spellings or {}).get(name, "").strip()
+    return chosen or transliterate(name, source_language=source_language)
+
+
+def is_cyrillic(text: str) -> bool:
+    """``text`` has a Cyrillic letter."""
+    return bool(_CYRILLIC.search(text or ""))
+
+
+def is_source_script(text: str, *, target_language: str) -> bool:
+    """``text`` is still in the source's (Cyrillic) script on a page in ``target_language``:
+    readers get it marked with the source's ``lang``."""
+    return target_language not in CYRILLIC_TARGETS and bool(_CYRILLIC.search(text or ""))
+
+
+# "Фота: Яўгенія Раманчук", "Фото – ИА «Минск»", "Photo: …", "Foto: …", "Fot. …", "Photo by …"
+# at the start or the end of a caption: the picture's credit, not its description.
+_CREDIT_PREFIX = r"(?:(?:Фота|Фото|Фотаздымак|Photo(?:graph)?|Foto|Zdjęcie|Credit)\s*(?:[:—–-]|by\b)|Fot\.)"
+_CREDIT_AT_END = re.compile(
+    rf"(?:^|(?<=[\s.!?…»\"”)]))\(?{_CREDIT_PREFIX}\s*(?P<name>[^:\n.!?]{{2,120}}?)\.?\)?\s*$", re.I
+)
+_CREDIT_AT_START = re.compile(rf"^\(?{_CREDIT_PREFIX}\s*(?P<name>[^:\n.!?]{{2,120}}?)\s*(?:[.|/]\s+|\)\s*)", re.I)
+
+
+def credit_split(text: str) -> tuple[str, str]:
+    """A caption's description and its picture credit, told apart: ("Пано «Дрэва роду».",
+    "Яўгенія Раманчук") for "Пано «Дрэва роду». Фота: Яўгенія Раманчук"; ("…", "") without one.
+    Used by the importer (a caption's credit becomes the picture's photographer) and by
+    publication (a credit typed into a translated caption joins the one credit line)."""
+    text = " ".join((text or "").split())
+    for pattern in (_CREDIT_AT_END, _CREDIT_AT_START):
+        match = pattern.search(text)
+        if match:
+            name = match.group("name").strip(" .,;()")
+            rest = (text[: match.start()] + " " + text[match.end() :]).strip()
+            if name:
+                return rest, name
+    return text, ""

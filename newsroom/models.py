@@ -10,6 +10,7 @@ with django-modeltranslation (``title_en``, …) and hold what readers see. Only
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -72,6 +73,34 @@ class Outlet(models.Model):
         return bylines.outlet_name_default(
             name_en=self.name_en, credit_name=self.credit_name, source_language=self.language, target_language=language
         )
+
+
+class NameSpelling(models.Model):
+    """How the desk spells a source's name (a person, an outlet) in a publishing language: the
+    translator's choice, remembered at publication (``publishing.article_publish``) and offered
+    again on the next story: the byline's default, a quote's attribution and a picture's credit
+    left empty all use it (``newsroom.bylines.name_spelling``), so one person has one spelling."""
+
+    source_name = models.CharField(_("name in the source"), max_length=200)
+    language = models.CharField(_("publishing language"), max_length=8)
+    spelling = models.CharField(_("spelling"), max_length=200)
+    chosen_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["source_name", "language"]
+        constraints = [models.UniqueConstraint(fields=["source_name", "language"], name="name_spelling_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.source_name} → {self.spelling} ({self.language})"
+
+    @staticmethod
+    def spellings(*, names: Iterable[str], language: str) -> dict[str, str]:
+        """The remembered spellings of ``names`` in ``language`` (one query; {} for no names)."""
+        wanted = {" ".join(n.split()) for n in names if n and n.strip()}
+        if not wanted:
+            return {}
+        rows = NameSpelling.objects.filter(source_name__in=wanted, language=language)
+        return dict(rows.values_list("source_name", "spelling"))
 
 
 class Feed(models.Model):
@@ -304,7 +333,12 @@ class Article(models.Model):
 
     def default_byline(self, language: str) -> tuple[str, str]:
         """The standard byline for ``language`` (authors, outlet), before anyone edits it."""
-        authors = bylines.byline_default(authors=self.authors, source_language=self.language, target_language=language)
+        authors = bylines.byline_default(
+            authors=self.authors,
+            source_language=self.language,
+            target_language=language,
+            spellings=NameSpelling.spellings(names=self.authors, language=language),
+        )
         if self.outlet is not None:
             return authors, self.outlet.byline_name(language)
         host = urlsplit(self.source_url).hostname or self.source_url

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -24,10 +25,10 @@ from django.dispatch import Signal
 from django.utils.text import slugify
 from modeltranslation.utils import build_localized_fieldname
 
-from newsroom import machine_assist
+from newsroom import bylines, machine_assist
 from newsroom.core import inline
 from newsroom.core.html import plain_text, sanitize_inline
-from newsroom.models import Article, Correction, SlugRedirect, Tag
+from newsroom.models import Article, Correction, NameSpelling, SlugRedirect, Tag
 
 if TYPE_CHECKING:
     from translations.models import Translation
@@ -66,6 +67,14 @@ def live_body(*, translation: Translation) -> list[dict[str, Any]]:
     # Pictures are credited to the outlet as the byline names it (one lookup for every picture).
     has_pictures = any(block["kind"] == "image" for block in source_blocks)
     photo_credit = live_byline(translation=translation, article=translation.article)[1] if has_pictures else ""
+    # Names (an attribution, a photographer) left empty are spelt as the translator spelt the
+    # same person elsewhere in the story, else as the desk spelt them before, else transliterated.
+    spellings = story_spellings(translation=translation)
+    lang, source_language = translation.language, translation.article.language
+
+    def spelt(name: str) -> str:
+        return bylines.name_spelling(name, source_language=source_language, target_language=lang, spellings=spellings)
+
     for block in source_blocks:
         entry = translation.blocks.get(block["id"]) or {}
         kind = block["kind"]
@@ -77,11 +86,20 @@ def live_body(*, translation: Translation) -> list[dict[str, Any]]:
         if kind == "embed":
             body.append({"id": block["id"], "kind": kind, "html": "", "text": "", "attrs": attrs})
         elif kind == "image":
-            attrs = _image_attrs(attrs, entry=entry, source_credit=photo_credit)
+            attrs = _image_attrs(
+                attrs,
+                entry=entry,
+                source_credit=photo_credit,
+                spelt=spelt,
+                language=lang,
+                source_language=source_language,
+            )
             body.append({"id": block["id"], "kind": kind, "html": "", "text": attrs["caption"], "attrs": attrs})
         elif text:
             # The source's links and emphasis, carried as tokens ("[1]…[/1]"), come back here.
             html = inline.render(text, inline.tokenize(str(block.get("html") or "")))
+            if kind == "quote":
+                attrs = _quote_attrs(attrs, entry=entry, spelt=spelt, language=lang, source_language=source_language)
             body.append({"id": block["id"], "kind": kind, "html": html, "text": plain_text(html), "attrs": attrs})
         add_notes(block["id"])
     return body
@@ -105,23 +123,163 @@ def live_byline(*, translation: Translation, article: Article) -> tuple[str, str
     )
 
 
-def _image_attrs(source: dict[str, Any], *, entry: dict[str, Any], source_credit: str) -> dict[str, Any]:
+def source_photographer(attrs: dict[str, Any]) -> str:
+    """The photographer a source image block names (``attrs["credit"]``, set by the importer; a
+    revision imported before that still has it in its caption: "… Фота: Яўгенія Раманчук")."""
+    return " ".join(str(attrs.get("credit") or "").split()) or bylines.credit_split(str(attrs.get("caption") or ""))[1]
+
+
+def _marked(text: str, *, language: str, source_language: str) -> str:
+    """The ``lang`` a name left in the source's script carries on the page ("" when it reads in
+    the page's language): readers' tools and screen readers then say it right."""
+    return source_language if bylines.is_source_script(text, target_language=language) else ""
+
+
+def _quote_attrs(
+    source: dict[str, Any], *, entry: dict[str, Any], spelt: Callable[[str], str], language: str, source_language: str
+) -> dict[str, Any]:
+    """A live quote's attrs: its attribution as the translator wrote it (``entry["cite"]``), else
+    the source's spelt by the byline rules; ``cite_lang`` when it is still in the source's script."""
+    cite = " ".join(str(entry.get("cite", "")).split()) or spelt(str(source.get("cite") or ""))
+    attrs = {k: v for k, v in source.items() if k not in {"cite", "cite_lang"}}
+    if cite:
+        attrs["cite"] = plain_text(sanitize_inline(cite))
+        marked = _marked(attrs["cite"], language=language, source_language=source_language)
+        if marked:
+            attrs["cite_lang"] = marked
+    return attrs
+
+
+def _image_attrs(
+    source: dict[str, Any],
+    *,
+    entry: dict[str, Any],
+    source_credit: str,
+    spelt: Callable[[str], str] | None = None,
+    language: str = "en",
+    source_language: str = "",
+) -> dict[str, Any]:
     """A live image block's attrs: the stored picture, and only words in the page's language.
 
     The caption and the alt text are the translator's (``entry["text"]``, ``entry["alt"]``);
     one left untranslated is empty, never the source's words: an image without a translated
     alt text is marked decorative (``alt=""``), its translated caption (if any) describing it
     next to it. The outlet's address is not carried: readers only get our stored copy.
+
+    The credit is structured, one line per picture: ``photographer`` (the translator's spelling,
+    ``entry["credit"]``, else the source's photographer spelt by the byline rules; a credit typed
+    into the caption — "… Photo: X" — is taken out of it) and ``source_credit`` (the outlet).
     """
-    caption = plain_text(sanitize_inline(str(entry.get("text", "")).strip()))
+    caption, typed_credit = bylines.credit_split(plain_text(sanitize_inline(str(entry.get("text", "")).strip())))
     alt = plain_text(sanitize_inline(str(entry.get("alt", "")).strip()))
     image = source.get("image")
-    return {
+    photographer = " ".join(str(entry.get("credit", "")).split()) or typed_credit
+    if not photographer and spelt is not None:
+        photographer = spelt(source_photographer(source))
+    photographer = plain_text(sanitize_inline(photographer))
+    if photographer and photographer.casefold() == source_credit.casefold():
+        photographer = ""  # the outlet's own picture: "Photo: Outlet", once
+    attrs = {
         "image": image if isinstance(image, int) and not isinstance(image, bool) else None,
         "caption": caption,
         "alt": alt,
+        "photographer": photographer,
         "source_credit": source_credit,
     }
+    marked = _marked(photographer, language=language, source_language=source_language)
+    if photographer and marked:
+        attrs["photographer_lang"] = marked
+    return attrs
+
+
+def translator_name_uses(*, translation: Translation) -> list[tuple[str, str, str]]:
+    """Each place the translator spelt a source name in this story: (source name, their spelling,
+    block id; "" for the byline), from the byline (when it names as many people as the source),
+    quote attributions and picture credits. Pure; nothing is written."""
+    article = translation.article
+    uses: list[tuple[str, str, str]] = []
+    authors = [" ".join(a.split()) for a in article.authors if a and a.strip()]
+    typed = [" ".join(a.split()) for a in (translation.byline or "").split(",") if a.strip()]
+    if authors and len(authors) == len(typed):
+        uses.extend((name, spelling, "") for name, spelling in zip(authors, typed, strict=True))
+    for block in translation.source_revision.blocks:
+        entry = translation.blocks.get(block["id"]) or {}
+        if entry.get("omitted"):
+            continue
+        attrs = block.get("attrs") or {}
+        if block["kind"] == "quote":
+            name, spelling = str(attrs.get("cite") or ""), str(entry.get("cite", ""))
+        elif block["kind"] == "image":
+            name = source_photographer(attrs)
+            spelling = str(entry.get("credit", "")) or bylines.credit_split(str(entry.get("text", "")))[1]
+        else:
+            continue
+        name, spelling = " ".join(name.split()), " ".join(spelling.split())
+        if name and spelling:
+            uses.append((name, spelling, str(block["id"])))
+    return uses
+
+
+def translator_spellings(*, translation: Translation) -> dict[str, str]:
+    """The names the translator spelt in this story: source name → their first spelling
+    (:func:`translator_name_uses`)."""
+    chosen: dict[str, str] = {}
+    for name, spelling, _where in translator_name_uses(translation=translation):
+        chosen.setdefault(name, spelling)
+    return chosen
+
+
+def story_names(*, translation: Translation) -> list[str]:
+    """Every source name the story shows readers: its authors, quote attributions, photographers."""
+    names = [" ".join(a.split()) for a in translation.article.authors if a and a.strip()]
+    for block in translation.source_revision.blocks:
+        attrs = block.get("attrs") or {}
+        if block["kind"] == "quote" and attrs.get("cite"):
+            names.append(" ".join(str(attrs["cite"]).split()))
+        elif block["kind"] == "image" and source_photographer(attrs):
+            names.append(source_photographer(attrs))
+    return list(dict.fromkeys(names))
+
+
+def story_spellings(*, translation: Translation) -> dict[str, str]:
+    """source name → spelling for every name of the story: the translator's in this story
+    (:func:`translator_spellings`) over the desk's remembered ones (:class:`NameSpelling`, one
+    query). Names in neither are transliterated by ``bylines.name_spelling``."""
+    remembered = NameSpelling.spellings(names=story_names(translation=translation), language=translation.language)
+    return {**remembered, **translator_spellings(translation=translation)}
+
+
+def block_names(*, translation: Translation) -> dict[str, dict[str, str]]:
+    """The name each attributed quote (its attribution, part ``cite``) and picture (its photographer, part
+    ``credit``) of the story shows, by block id: ``{"part", "source", "default"}``, ``default``
+    being what readers get when the translator leaves the part empty (one query; for the
+    editor's and the review page's hints)."""
+    spellings = story_spellings(translation=translation)
+    lang, source_language = translation.language, translation.article.language
+    out: dict[str, dict[str, str]] = {}
+    for block in translation.source_revision.blocks:
+        attrs = block.get("attrs") or {}
+        if block["kind"] == "quote" and str(attrs.get("cite") or "").strip():
+            part, name = "cite", " ".join(str(attrs["cite"]).split())
+        elif block["kind"] == "image":
+            part, name = "credit", source_photographer(attrs)
+        else:
+            continue
+        default = bylines.name_spelling(
+            name, source_language=source_language, target_language=lang, spellings=spellings
+        )
+        out[str(block["id"])] = {"part": part, "source": name, "default": default}
+    return out
+
+
+def name_spellings_remember(*, translation: Translation) -> None:
+    """Remember the translator's spellings of this story's names for the next story (called at
+    publication: the spelling a reviewer approved)."""
+    for name, spelling in translator_spellings(translation=translation).items():
+        if len(name) <= 200 and len(spelling) <= 200 and name != spelling:
+            NameSpelling.objects.update_or_create(
+                source_name=name, language=translation.language, defaults={"spelling": spelling}
+            )
 
 
 def _unique_slug(*, article: Article, language: str, title: str) -> str:
@@ -169,6 +327,7 @@ def article_publish(*, translation: Translation, at: dt.datetime) -> Article:
     if getattr(article, field("published_at")) is None:
         setattr(article, field("published_at"), at)
     article.save()
+    name_spellings_remember(translation=translation)
     if translation.is_correction and translation.correction_note.strip():
         Correction.objects.create(
             article=article, language=lang, note=translation.correction_note.strip(), published_at=at

@@ -68,6 +68,8 @@ TEXT_LIMITS: dict[str, int] = {
     "lead": 20000,
     "text": 20000,  # a paragraph, or an image's caption
     "alt": 1000,
+    "cite": 300,  # a quote's attribution
+    "credit": 300,  # a picture's photographer
     "reason": 1000,
     "note": 5000,
     "tags": 500,
@@ -80,6 +82,8 @@ _LIMIT_NAMES: dict[str, str] = {
     "lead": "The lead",
     "text": "Paragraph %(n)s",
     "alt": "The alt text of picture %(n)s",
+    "cite": "The attribution of quote %(n)s",
+    "credit": "The photographer of picture %(n)s",
     "reason": "The reason for leaving out paragraph %(n)s",
     "note": "A translator's note",
     "tags": "The tags",
@@ -135,8 +139,15 @@ class StaleEdit(Exception):
         )
 
 
+# A block's visible strings besides its text, by kind: each is offered for translation, cleaned,
+# limited and authored like the text (a name left empty is spelt by ``newsroom.bylines`` at publication).
+EXTRA_PARTS: dict[str, tuple[str, ...]] = {"image": ("alt", "credit"), "quote": ("cite",)}
+
+
 def _clean_blocks(translation: Translation, blocks: dict[str, Any]) -> dict[str, Any]:
-    """Keep only entries for blocks of the source revision, each as text/omitted/reason (+alt for images)."""
+    """Keep only entries for blocks of the source revision, each as text/omitted/reason plus the
+    kind's other visible strings (``EXTRA_PARTS``: an image's alt text and photographer, a
+    quote's attribution)."""
     kinds = {b["id"]: b.get("kind") for b in translation.source_revision.blocks}
     numbers = {b["id"]: str(i) for i, b in enumerate(translation.source_revision.blocks, start=1)}
     cleaned: dict[str, Any] = {}
@@ -149,8 +160,10 @@ def _clean_blocks(translation: Translation, blocks: dict[str, Any]) -> dict[str,
             "omitted": bool(entry.get("omitted", False)),
             "reason": _fit(entry.get("reason", ""), field_name="reason", number=n),
         }
-        if kinds[block_id] == "image":  # an image's translated alt text (its caption is "text")
-            cleaned[block_id]["alt"] = _fit(entry.get("alt", ""), field_name="alt", number=n)
+        for part in EXTRA_PARTS.get(str(kinds[block_id]), ()):  # an image's caption is its "text"
+            value = str(entry.get(part, ""))
+            value = value if part == "alt" else " ".join(value.split())  # a name is one line
+            cleaned[block_id][part] = _fit(value, field_name=part, number=n)
     return cleaned
 
 

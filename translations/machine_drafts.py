@@ -174,7 +174,10 @@ def _drafts_write(*, translation: Translation, by: Any, drafts: dict[str, str], 
         translation=locked,
         by=by,
         based_on=locked.edit_version,
-        blocks={b: {"text": d, "omitted": False, "reason": ""} for b, d in fill.items()},
+        # A block's other parts (alt text, attribution, photographer) stay as they are.
+        blocks={
+            b: {**(locked.blocks.get(b) or {}), "text": d, "omitted": False, "reason": ""} for b, d in fill.items()
+        },
         machine=True,  # the machine's text, on behalf of the person who asked
         as_version=True,
         comment=ngettext(

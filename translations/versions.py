@@ -189,13 +189,15 @@ def _part_values(snapshot: dict[str, Any]) -> dict[str, Any]:
 
 def _has_text(value: Any) -> bool:
     if isinstance(value, dict):
-        return bool(str(value.get("text", "")).strip()) or any(str(value.get(k, "")).strip() for k in ("reason", "alt"))
+        return bool(str(value.get("text", "")).strip()) or any(
+            str(value.get(k, "")).strip() for k in ("reason", "alt", "cite", "credit")
+        )
     if isinstance(value, tuple | list):
         return any(_has_text(v) for v in value)
     return bool(str(value or "").strip())
 
 
-def _block_value(entry: Any) -> tuple[str, bool, str, str]:
+def _block_value(entry: Any) -> tuple[str, bool, str, str, str, str]:
     """A block entry as compared for authorship ({"text": x} and its cleaned form are the same)."""
     entry = entry if isinstance(entry, dict) else {}
     return (
@@ -203,6 +205,8 @@ def _block_value(entry: Any) -> tuple[str, bool, str, str]:
         bool(entry.get("omitted", False)),
         str(entry.get("reason", "")),
         str(entry.get("alt", "")),
+        str(entry.get("cite", "")),
+        str(entry.get("credit", "")),
     )
 
 

@@ -228,7 +228,7 @@ def _stories(issue: NewsletterIssue) -> list[dict[str, str]]:
             "title": getattr(a, build_localized_fieldname("title", lang)),
             "lead": getattr(a, build_localized_fieldname("lead", lang)),
             "url": _absolute(selectors.article_url(a, lang)),
-            "source": a.source_name,
+            "source": selectors.source_name(article=a, lang=lang),
         }
         for a in articles
     ]

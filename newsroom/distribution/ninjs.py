@@ -67,7 +67,7 @@ def story_ninjs(*, article: Article, language: str, pubstatus: str = "usable") -
         "headlines": [{"role": "main", "value": live("title") or article.source_title}],
         "altids": [{"role": "source-uri", "value": source_uri}],
         "infosources": [
-            {"name": article.source_name, "role": "originating", "uri": source_uri},
+            {"name": selectors.source_name(article=article, lang=language), "role": "originating", "uri": source_uri},
         ],
         "people": [
             {"name": person["name"], "rel": rel}

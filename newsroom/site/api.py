@@ -41,7 +41,15 @@ from newsroom.core.html import body_groups, safe_url
 from newsroom.models import Article, Correction, Outlet, SourceRevision, Tag
 from newsroom.site import edge, search
 from newsroom.site.rendering.stored import listing_cached
-from newsroom.site.selectors import article_credits, article_url, live_articles, public_contributors, public_credits
+from newsroom.site.selectors import (
+    article_credits,
+    article_url,
+    live_articles,
+    outlet_name,
+    public_contributors,
+    public_credits,
+    source_name,
+)
 from newsroom.templatetags.source_images import picture_data
 from translations.public import Role, live_source_revision_ids
 
@@ -101,7 +109,7 @@ class TagRef(Schema):
 
 class OutletRef(Schema):
     slug: str
-    name: str = Field(description="How the outlet is credited.")
+    name: str = Field(description="The outlet's name in the requested language (Latin script for English).")
     url: str = Field(description="The outlet's page on the site.")
     site_url: str
 
@@ -173,7 +181,9 @@ class Image(Schema):
         description="Translated alt text; empty when the picture is decorative or its alt text was not translated."
     )
     caption: str
-    credit: str = Field(description="Whose picture: the image's own credit (if known) and the source outlet.")
+    credit: str = Field(description="The one credit line: “photographer / outlet”, names in the requested language.")
+    photographer: str = Field(description="Who took the picture, if the source named them (in the requested language).")
+    outlet: str = Field(description="The source outlet the picture came with (in the requested language).")
 
 
 class Embed(Schema):
@@ -213,7 +223,8 @@ class SourceRevisionOut(Schema):
 
 
 class Attribution(Schema):
-    source_name: str
+    source_name: str = Field(description="The source's name in the requested language.")
+    original_source_name: str = Field(description="The source's name as it credits itself.")
     source_outlet: OutletRef | None
     source_url: str
     original_title: str
@@ -342,12 +353,12 @@ def _page(
     }, rows
 
 
-def _outlet_ref(request: HttpRequest, outlet: Outlet | None) -> dict[str, Any] | None:
+def _outlet_ref(request: HttpRequest, outlet: Outlet | None, lang: str) -> dict[str, Any] | None:
     if outlet is None:
         return None
     return {
         "slug": outlet.slug,
-        "name": outlet.credit_name,
+        "name": outlet_name(outlet=outlet, lang=lang),
         "url": _absolute(request, outlet.get_absolute_url()),
         "site_url": safe_url(outlet.site_url),
     }
@@ -378,7 +389,7 @@ def _story_item(request: HttpRequest, article: Article, lang: str, tags: list[Ta
         "published_at": published,
         "modified_at": getattr(article, "modified_at", None) or published,
         "tags": [_tag_ref(request, t) for t in tags],
-        "outlet": _outlet_ref(request, article.outlet),
+        "outlet": _outlet_ref(request, article.outlet, lang),
         "byline": byline,
         "byline_outlet": byline_outlet,
         **_machine(getattr(article, _field("machine_share", lang))),
@@ -431,6 +442,8 @@ def _blocks(body: Any, *, credit: str, request: HttpRequest) -> list[dict[str, A
                         "alt": picture["alt"],
                         "caption": picture["caption"],
                         "credit": picture["credit"] or credit,
+                        "photographer": picture["photographer"],
+                        "outlet": picture["outlet"] or credit,
                     }
                 )
         elif kind == "embed":
@@ -521,7 +534,8 @@ def _story_detail(request: HttpRequest, article: Article, lang: str) -> dict[str
         "number", "fetched_at"
     )
     source_revision = revision.first()
-    body = _blocks(getattr(article, _field("body", lang)), credit=article.source_name, request=request)
+    source = source_name(article=article, lang=lang)
+    body = _blocks(getattr(article, _field("body", lang)), credit=source, request=request)
     data = _story_item(request, article, lang, tags)
     people = {
         role: [{"name": c["name"], "url": _absolute(request, c["url"]) if c["url"] else ""} for c in credits[role]]
@@ -532,7 +546,8 @@ def _story_detail(request: HttpRequest, article: Article, lang: str) -> dict[str
         notes=[{"html": b["html"], "text": b["text"]} for b in body if b["type"] == "note"],
         corrections=[{"published_at": c.published_at, "note": c.note} for c in corrections],
         attribution={
-            "source_name": article.source_name,
+            "source_name": source,
+            "original_source_name": article.source_name,
             "source_outlet": data["outlet"],
             "source_url": safe_url(article.source_url),
             "original_title": article.source_title,
@@ -625,7 +640,7 @@ def outlets(
     edge.keys_add(edge.api(lang))
     envelope["results"] = [
         {
-            **(_outlet_ref(request, o) or {}),
+            **(_outlet_ref(request, o, lang) or {}),
             "description": o.description,
             "language": o.language,
             "stories": stories.get(o.pk, 0),

@@ -22,7 +22,14 @@ from django.utils.translation import gettext as _
 from newsroom import machine_assist
 from newsroom.models import Article, Outlet, Tag
 from newsroom.site import edge
-from newsroom.site.selectors import article_url, credits_prefetch, live_articles, public_credits, site_language
+from newsroom.site.selectors import (
+    article_url,
+    credits_prefetch,
+    live_articles,
+    outlet_name,
+    public_credits,
+    site_language,
+)
 from translations.public import Role
 
 FEED_SIZE = 30
@@ -152,14 +159,17 @@ class OutletRss(LatestRss):
         return outlet
 
     def title(self, obj: Any = None) -> str:
-        return _("%(site)s: stories from %(source)s") % {"site": settings.DESK_SITE_NAME, "source": obj.credit_name}
+        return _("%(site)s: stories from %(source)s") % {
+            "site": settings.DESK_SITE_NAME,
+            "source": outlet_name(outlet=obj, lang=site_language()),
+        }
 
     def link(self, obj: Any = None) -> str:
         return reverse("site:outlet", kwargs={"slug": obj.slug})
 
     def description(self, obj: Any = None) -> str:
         return _("Stories from %(source)s, translated into English on %(site)s.") % {
-            "source": obj.credit_name,
+            "source": outlet_name(outlet=obj, lang=site_language()),
             "site": settings.DESK_SITE_NAME,
         }
 

@@ -9,6 +9,7 @@ from django.conf import settings
 
 from newsroom import machine_assist
 from newsroom.models import Article, SourceImage, Tag
+from newsroom.site import selectors
 from newsroom.site.selectors import site_language
 from newsroom.templatetags.source_images import picture_data
 from translations.public import Role
@@ -46,7 +47,7 @@ def article_json_ld(
 ) -> dict[str, Any]:
     """schema.org NewsArticle: the original author as author, the credited names as translators."""
     images = picture_urls(origin, article) if images is None else images
-    source_name = article.source_name
+    source_name = selectors.source_name(article=article, lang=site_language())
     # The authors as the page names them (transliterated for English), not the source's script.
     authors, outlet_name = article.live_byline(site_language())
     data: dict[str, Any] = {

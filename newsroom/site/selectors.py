@@ -15,6 +15,7 @@ from django.utils import translation
 from modeltranslation.utils import build_localized_fieldname
 
 from newsroom.models import SEARCH_FIELDS, Article
+from newsroom.outlet_names import outlet_name, source_name, source_name_lang
 from translations.public import (
     article_credits,
     credits_prefetch,
@@ -29,10 +30,13 @@ __all__ = [
     "article_url",
     "credits_prefetch",
     "live_articles",
+    "outlet_name",
     "public_contributor",
     "public_contributors",
     "public_credits",
     "site_language",
+    "source_name",
+    "source_name_lang",
     "translator_credited_article_ids",
 ]
 

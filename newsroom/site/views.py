@@ -44,6 +44,7 @@ from newsroom.site.selectors import (
     article_url,
     live_article,
     live_articles,
+    outlet_name,
     public_contributor,
     site_language,
     translator_credited_article_ids,
@@ -166,7 +167,7 @@ def outlet(request: HttpRequest, slug: str) -> HttpResponse:
         "site/list.html",
         {
             "page": page,
-            "heading": _("Stories from %(source)s") % {"source": obj.credit_name},
+            "heading": _("Stories from %(source)s") % {"source": outlet_name(outlet=obj, lang=lang)},
             "kind": "outlet",
             "outlet": obj,
             "rss_url": reverse("site:outlet_rss", kwargs={"slug": obj.slug}),

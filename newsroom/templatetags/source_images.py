@@ -12,6 +12,7 @@ from typing import Any
 
 from django import template
 from django.core.files.storage import default_storage
+from django.utils.html import format_html, format_html_join
 
 from newsroom.models import SourceImage
 
@@ -34,8 +35,18 @@ def picture_data(block: dict[str, Any], *, image: SourceImage | None = None) -> 
     renditions = [{**r, "url": default_storage.url(r["name"])} for r in image.renditions]
     default = next((r for r in reversed(renditions) if r["width"] <= 960), renditions[0])
     largest = renditions[-1]
-    source = str(attrs.get("source_credit") or "")
-    credit = " / ".join(part for part in (image.credit, source) if part)
+    # One credit line: the photographer (in the page's language, spelt at publication) / the
+    # outlet. ``SourceImage.credit`` is the source's own words, never shown to readers as it is.
+    outlet = str(attrs.get("source_credit") or "")
+    photographer = str(attrs.get("photographer") or "")
+    credit = " / ".join(part for part in (photographer, outlet) if part)
+    lang = str(attrs.get("photographer_lang") or "")
+    parts: list[tuple[str]] = []
+    if photographer:  # a name still in the source's script is marked with its language
+        parts.append((format_html('<span lang="{}">{}</span>', lang, photographer) if lang else photographer,))
+    if outlet:
+        parts.append((outlet,))
+    credit_html = format_html_join(" / ", "{}", parts)
     return {
         "src": default["url"],
         "srcset": ", ".join(f"{r['url']} {r['width']}w" for r in renditions),
@@ -47,6 +58,9 @@ def picture_data(block: dict[str, Any], *, image: SourceImage | None = None) -> 
         "alt": str(attrs.get("alt") or ""),
         "caption": str(attrs.get("caption") or ""),
         "credit": credit,
+        "credit_html": credit_html,
+        "photographer": photographer,
+        "outlet": outlet,
     }
 
 

@@ -201,13 +201,16 @@ def test_story_has_structured_blocks_notes_corrections_and_the_page_attribution(
     assert note["text"] == "Okrestin is a detention centre."
     assert data["notes"] == [{"html": note["html"], "text": note["text"]}]
     assert items["ordered"] is False and [i["text"] for i in items["items"]] == ["English for Один", "English for Два"]
-    assert quote["html"] == "A <em>quote</em>" and quote["cite"] == "Вячеслав"
+    # The attribution left untranslated is spelt by the byline rules: no source script in English.
+    assert quote["html"] == "A <em>quote</em>" and quote["cite"] == "Vyacheslav"
     assert image == {
         "type": "image",
         "src": f"http://testserver/media/{picture.renditions[-1]['name']}",
         "alt": "",
         "caption": "A picket",
-        "credit": article.outlet.credit_name,
+        "credit": article.outlet.byline_name("en"),
+        "photographer": "",
+        "outlet": article.outlet.byline_name("en"),
     }
     assert video == {
         "type": "embed",
@@ -222,7 +225,8 @@ def test_story_has_structured_blocks_notes_corrections_and_the_page_attribution(
     assert data["modified_at"] == correction["published_at"] > data["published_at"]
 
     attribution = data["attribution"]
-    assert attribution["source_name"] == article.outlet.credit_name
+    assert attribution["source_name"] == article.outlet.byline_name("en")
+    assert attribution["original_source_name"] == article.outlet.credit_name
     assert attribution["source_url"] == article.source_url
     assert attribution["original_title"] == article.source_title
     assert attribution["original_language"] == "ru"

@@ -97,8 +97,13 @@ def test_page_structure_matches_expected(page_case: Any) -> None:
 @pytest.mark.parametrize("page_case", PAGES, indirect=True)
 def test_page_images_and_embeds_match_expected(page_case: Any) -> None:
     article, exp = page_case
-    images = [
-        {"src": b["attrs"]["src"], "alt": b["attrs"]["alt"], "caption": b["attrs"]["caption"]}
+    images = [  # the photographer, named in the caption or its markup, is apart from the caption
+        {
+            "src": b["attrs"]["src"],
+            "alt": b["attrs"]["alt"],
+            "caption": b["attrs"]["caption"],
+            **({"credit": b["attrs"]["credit"]} if "credit" in b["attrs"] else {}),
+        }
         for b in _kind(article, "image")
     ]
     if exp.get("images_exact", True):

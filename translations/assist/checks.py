@@ -415,3 +415,26 @@ def by_block(problems: Iterable[Problem]) -> dict[str, list[Problem]]:
     for p in problems:
         grouped.setdefault(p.block_id, []).append(p)
     return grouped
+
+
+def name_spelling_checks(*, uses: Iterable[tuple[str, str, str]]) -> list[Problem]:
+    """One spelling per person: a source name the translator spelt two ways in one story (the
+    byline, a quote's attribution, a picture's credit; ``uses`` are ``(source name, spelling,
+    block id)``, "" for the byline) is an error on each place that differs from the first."""
+    first: dict[str, str] = {}
+    problems: list[Problem] = []
+    for name, spelling, block_id in uses:
+        chosen = first.setdefault(name, spelling)
+        if spelling.casefold() != chosen.casefold():
+            problems.append(
+                Problem(
+                    "name_spelling",
+                    ERROR,
+                    _(
+                        "%(name)s is spelt “%(chosen)s” elsewhere in this story and “%(spelling)s” here: give readers one spelling."
+                    )
+                    % {"name": name, "chosen": chosen, "spelling": spelling},
+                    block_id,
+                )
+            )
+    return problems

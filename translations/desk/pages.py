@@ -24,8 +24,9 @@ from reversion.models import Version
 from newsroom import machine_assist, publishing
 from newsroom.core import times
 from newsroom.distribution.selectors import story_distribution
-from newsroom.models import Article, Tag
+from newsroom.models import Article, SourceImage, Tag
 from newsroom.site.selectors import article_url
+from newsroom.templatetags.source_images import picture_data
 from translations import editing, machine_drafts, permissions, review, selectors, versions, workflow
 from translations.assist import checks, diff, glossary, inline, machine, memory
 from translations.desk.editorial_forms import CommentForm
@@ -345,6 +346,7 @@ def editor_page(
     for c in comments:
         if not c.parent_id:
             threads.setdefault(c.block_id, []).append({"comment": c, "replies": replies.get(c.pk, [])})
+    names = publishing.block_names(translation=t)  # quotes' attributions, pictures' photographers
     rows = []
     for number, block in enumerate(source_blocks, start=1):
         bid = str(block["id"])
@@ -375,6 +377,8 @@ def editor_page(
                 "notes": notes_after.get(bid, []),
                 "their_text": their_text if conflict is not None and their_text != target.get("text", "") else None,
                 "machine_mark": t.machine_drafts.get(bid),
+                "name": names.get(bid),
+                "name_typed": str(target.get(names[bid]["part"], "")) if bid in names else "",
             }
         )
     actions = action_buttons(user=user, translation=t, editable=editable)
@@ -658,15 +662,27 @@ def review_page(*, user: Any, translation: Translation) -> dict[str, Any]:
     for note in translation.notes:
         if str(note.get("text", "")).strip():
             notes_after.setdefault(str(note.get("after", "")), []).append(note)
+    names = publishing.block_names(translation=translation)  # quotes' attributions, photographers
+    pictures = review_pictures(blocks=translation.source_revision.blocks)
+    outlet = publishing.live_byline(translation=translation, article=translation.article)[1]
     rows = []
     for block in translation.source_revision.blocks:
         entry = translation.blocks.get(block["id"]) or {}
         text = diff.block_text(translation.blocks, block["id"])
         before = diff.block_text(old["blocks"], block["id"]) if old else ""
         tokenized = inline.block_tokens(block)
+        name = names.get(block["id"])
+        typed = str(entry.get(name["part"], "")) if name else ""
         rows.append(
             {
                 "block": block,
+                "picture": pictures.get(block["id"]),
+                "name": name,
+                "name_typed": typed,
+                # The one credit line readers get under the picture: photographer / outlet.
+                "photo_credit": " / ".join(p for p in ((typed or name["default"]) if name else "", outlet) if p)
+                if block.get("kind") == "image"
+                else "",
                 "text": text,
                 # Tokens highlighted on both sides, so a dropped link shows.
                 "source_marked": inline.marked(tokenized.text, tokenized) if tokenized.tokens else None,
@@ -706,6 +722,23 @@ def review_page(*, user: Any, translation: Translation) -> dict[str, Any]:
         "authors": review_authors(translation=translation, viewer=user),
         **credit_preview(translation, user),
     }
+
+
+def review_pictures(*, blocks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The stored picture of each image block (by block id), for the review page: one query."""
+    ids = [
+        b["attrs"]["image"]
+        for b in blocks
+        if b.get("kind") == "image" and isinstance((b.get("attrs") or {}).get("image"), int)
+    ]
+    images = SourceImage.objects.in_bulk(ids)
+    out: dict[str, dict[str, Any]] = {}
+    for block in blocks:
+        image = images.get((block.get("attrs") or {}).get("image")) if block.get("kind") == "image" else None
+        picture = picture_data(block, image=image) if image is not None else None
+        if picture:
+            out[str(block["id"])] = picture
+    return out
 
 
 def live_story_url(translation: Translation) -> str:

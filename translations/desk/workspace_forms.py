@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from newsroom.core.inputs import BadInput, clean_text
 from newsroom.models import Outlet
 from translations import selectors
+from translations.editing import EXTRA_PARTS
 from translations.models import Contributor, CreditMode, NotificationKind, Role
 from translations.people import names
 
@@ -295,7 +296,7 @@ def editor_payload(
     """Read the side-by-side editor's plain POST into ``translation_save`` arguments.
 
     Field names: ``title``, ``lead``, ``tags``, ``byline``, ``byline_outlet``, ``correction_note``, ``b-<block id>-text|omitted|reason``
-    (and ``-alt`` for an image), existing
+    (and ``-alt``/``-credit`` for an image, ``-cite`` for a quote), existing
     notes ``note-<id>-text`` (+ ``note-<id>-delete``), new notes ``newnote-<block id>`` ("" for
     one before the first block). Blocks absent from the POST are left out of the result so a
     partial form cannot wipe them.
@@ -314,8 +315,8 @@ def editor_payload(
             "omitted": data.get(f"b-{bid}-omitted") in {"on", "1", "true"},
             "reason": text(f"b-{bid}-reason"),
         }
-        if block.get("kind") == "image":
-            blocks[bid]["alt"] = text(f"b-{bid}-alt")
+        for part in EXTRA_PARTS.get(str(block.get("kind")), ()):  # alt text, photographer, attribution
+            blocks[bid][part] = text(f"b-{bid}-{part}")
     new_notes: list[dict[str, Any]] = []
     for note in notes:
         nid = str(note.get("id", ""))

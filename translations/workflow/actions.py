@@ -47,7 +47,7 @@ def translation_problems(*, translation: Translation) -> list[checks.Problem]:
         glossary_by_block={bid: [(h.source_term, h.target_term) for h in hs] for bid, hs in hits.items()},
         machine_drafts=translation.machine_drafts,
         target_language=translation.language,
-    )
+    ) + checks.name_spelling_checks(uses=publishing.translator_name_uses(translation=translation))
 
 
 @register

@@ -271,7 +271,7 @@ def _tag_saved(sender: Any, instance: Tag, created: bool = False, **kwargs: Any)
 def _outlet_saved(
     sender: Any, instance: Outlet, created: bool = False, update_fields: Any = None, **kwargs: Any
 ) -> None:
-    if created or (update_fields is not None and "credit_name" not in update_fields and "name" not in update_fields):
+    if created or (update_fields is not None and not {"credit_name", "name", "name_en"} & set(update_fields)):
         return  # a new outlet has no stories yet; a feed poll's bookkeeping shows on no page
     codes = settings.PUBLISHING_LANGUAGES
     _stories_forget(

@@ -25,7 +25,7 @@ from newsroom.site import edge
 from newsroom.site.jsonld import article_json_ld, picture_urls
 from newsroom.site.rendering import stored as pages
 from newsroom.site.rendering.related import RELATED_COUNT
-from newsroom.site.selectors import article_credits, article_url, live_articles, public_credits
+from newsroom.site.selectors import article_credits, article_url, live_articles, public_credits, source_name
 from translations.public import Role
 
 PAGE_SIZE = 20
@@ -119,7 +119,7 @@ def article_context(obj: Article, *, lang: str, origin: str, path: str) -> dict[
         ),
         "corrections": corrections,
         "modified": modified,
-        "source_name": obj.source_name,
+        "source_name": source_name(article=obj, lang=lang),
         "byline": obj.live_byline(lang),
         "alternates": alternates,
         "json_ld": article_json_ld(origin, path, obj, credits, modified, tags, images=pictures),

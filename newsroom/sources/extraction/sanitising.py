@@ -23,7 +23,7 @@ _STRUCTURE_TAGS = {
     "a", "abbr", "address", "article", "aside", "b", "bdi", "bdo", "blockquote", "br", "caption",
     "center", "cite", "code", "dd", "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption",
     "figure", "font", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "i",
-    "iframe", "img", "ins", "kbd", "li", "main", "mark", "nav", "ol", "p", "picture", "pre", "q",
+    "iframe", "img", "ins", "meta", "kbd", "li", "main", "mark", "nav", "ol", "p", "picture", "pre", "q",
     "s", "samp", "script", "section", "small", "span", "strike", "strong", "sub", "summary", "sup",
     "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "tt", "u", "ul", "var", "wbr",
     "noscript", "form", "input",
@@ -40,12 +40,26 @@ _STRUCTURE_DROP_WITH_CONTENT = {
     "noembed", "noframes", "xmp", "plaintext",
 }  # fmt: skip
 _STRUCTURE_ATTRS = {
-    "*": {"class", "id", "lang", "hidden", "aria-hidden", "itemprop", "role", "style", "datetime", "rel"},
+    "*": {
+        "class",
+        "id",
+        "lang",
+        "hidden",
+        "aria-hidden",
+        "itemprop",
+        "role",
+        "style",
+        "datetime",
+        "rel",
+        "data-credit",
+    },
     "a": {"href"},
     "img": {"src", "data-src", "data-lazy-src", "data-original", "alt"},
     "iframe": {"src", "data-src"},
     "script": {"src", "data-telegram-post"},
     "blockquote": {"cite"},
+    # a picture's photographer in schema.org microdata (credits.picture_credit)
+    "meta": {"itemprop", "content"},
     # what a form is for (furniture.is_service_form): its action and role, its inputs' kinds
     "form": {"action"},
     "input": {"type", "name", "placeholder", "autocomplete"},

@@ -14,6 +14,7 @@ from lxml import etree
 
 from .blocks import TEXT_KINDS, assign_ids
 from .clutter import class_words, drop_inline_cards, in_teaser_card, is_caption, is_clutter, is_hidden
+from .credits import picture_credit
 from .embeds import embed_from_url
 from .furniture import furniture_boxes
 from .sanitising import safe_url, sanitise_inline
@@ -125,7 +126,9 @@ class Walker:
         text = normalize_text(raw_text(el))
         return len(text.split()) >= 4 or (len(text) >= 20 and text[-1:] in '.!?…»"')
 
-    def _emit_image(self, img: Any, caption: str | None) -> None:
+    def _emit_image(self, img: Any, box: Any | None = None, caption_el: Any | None = None) -> None:
+        """One image block: its caption's words and, apart, its photographer (``attrs["credit"]``,
+        from the source's credit markup: ``credits.picture_credit``)."""
         src = None
         for attr in ("data-src", "data-lazy-src", "data-original", "src"):
             src = safe_url(img.get(attr), base=self.base_url)
@@ -133,15 +136,20 @@ class Walker:
                 break
         if not src:
             return
+        words, credit = picture_credit(img=img, box=box, caption=caption_el)
+        caption = words or None
         alt = img.get("alt")
         text = caption or alt or ""
+        attrs: dict[str, Any] = {"src": src, "alt": alt, "caption": caption}
+        if credit:
+            attrs["credit"] = clean_text(credit)[:300]
         self._append(
             {
                 "id": "",
                 "kind": "image",
                 "text": clean_text(text),
                 "html": html_lib.escape(clean_text(caption or ""), quote=False),
-                "attrs": {"src": src, "alt": alt, "caption": caption or None},
+                "attrs": attrs,
             }
         )
 
@@ -242,7 +250,7 @@ class Walker:
         caption_text = normalize_text(raw_text(captions[0] if captions else el))
         if len(caption_text) > 400:
             return False
-        self._emit_image(imgs[0], caption_text or None)
+        self._emit_image(imgs[0], el, captions[0] if captions else None)
         return True
 
     def _walk_node(self, el: Any) -> None:
@@ -280,7 +288,7 @@ class Walker:
                 self._emit_embed(embed)
             return
         if tag == "img":
-            self._emit_image(el, None)
+            self._emit_image(el)
             return
         if tag in _HEADINGS:
             text = normalize_text(raw_text(el))

@@ -237,6 +237,10 @@
       reason: reason ? reason.value : ""
     };
     if (alt) { payload.alt = alt.value; }
+    ["cite", "credit"].forEach(function (part) {  // a quote's attribution, a picture's photographer
+      var el = field("b-" + id + "-" + part);
+      if (el) { payload[part] = el.value; }
+    });
     return payload;
   }
 
