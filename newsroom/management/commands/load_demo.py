@@ -26,6 +26,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from newsroom import publishing
 from newsroom.models import Article, Feed, Outlet
 from newsroom.sources import extraction, importing
 from translations import editing, workflow
@@ -55,6 +56,31 @@ def english_seed(name: str, blocks: list[dict[str, Any]]) -> tuple[str, dict[str
     if len(parts) - 1 != len(translatable):
         raise CommandError(f"demo/seed/{name}.en.txt has {len(parts) - 1} paragraphs for {len(translatable)} blocks")
     return parts[0], dict(zip(translatable, parts[1:], strict=True))
+
+
+# How the demo's translators spell the people their stories name, as a translator would choose:
+# one spelling across the byline, the photographers and the quotes' attributions (a story
+# spelling one person two ways is refused at submission).
+SPELLINGS = {
+    "Яўгенія Раманчук": "Yauheniya Ramanchuk",
+    "Алена Кірыловіч": "Alena Kirylovich",
+    "Ирина Мальцева": "Irina Maltseva",
+}
+# Outlets the demo imports, as English readers know them.
+OUTLET_NAMES_EN = {"Культурны вектар": "Kulturny Vektar", "Долгие истории": "Long Stories"}
+
+
+def spelt_names(translation: Translation) -> tuple[dict[str, dict[str, str]], str | None]:
+    """The demo translator's spelling of every attribution and photographer of ``translation``
+    (``{block id: {part: spelling}}``) and of its byline, when every author has one."""
+    parts = {
+        block_id: {name["part"]: SPELLINGS[name["source"]]}
+        for block_id, name in publishing.block_names(translation=translation).items()
+        if name["source"] in SPELLINGS
+    }
+    authors = list(translation.article.authors or [])
+    byline = ", ".join(SPELLINGS[a] for a in authors) if authors and all(a in SPELLINGS for a in authors) else None
+    return parts, byline
 
 
 PEOPLE: list[tuple[str, str, str, list[str], dict[str, Any]]] = [
@@ -176,7 +202,13 @@ class Command(BaseCommand):
         if stored is not None:  # loaded by an earlier run: no need to extract it again
             return stored
         extracted = extraction.extract_article(content=content, url=url, headers={"content-type": "text/html"})
-        return importing.article_store(extracted=extracted, by=editor, outlet=outlet, raw=content).article
+        article = importing.article_store(extracted=extracted, by=editor, outlet=outlet, raw=content).article
+        if article.outlet is not None and not article.outlet.name_en:
+            english = OUTLET_NAMES_EN.get(article.outlet.credit_name) or OUTLET_NAMES_EN.get(article.outlet.name)
+            if english:  # as an editor sets it on the outlet's page
+                Outlet.objects.filter(pk=article.outlet.pk).update(name_en=english)
+                article.outlet.name_en = english
+        return article
 
     def seed_story(self, people: dict[str, Any], outlet: Outlet) -> None:
         editor, reviewer, volunteer = people["editor"], people["reviewer"], people["volunteer"]
@@ -265,13 +297,15 @@ class Command(BaseCommand):
                 continue
             t = workflow.translation_assign(translation=t, by=editor, translator=translator, reviewer=reviewer)
             title, texts = english_seed(name, article.blocks)
+            names, byline = spelt_names(t)
             t = editing.translation_save(
                 translation=t,
                 by=translator,
                 based_on=t.edit_version,
                 title=title,
                 tags="Belarus, demo",
-                blocks={block_id: {"text": text} for block_id, text in texts.items()},
+                blocks={block_id: {"text": text, **names.get(block_id, {})} for block_id, text in texts.items()},
+                byline=byline,
                 as_version=True,
                 comment="Draft",
             )
