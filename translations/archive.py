@@ -32,12 +32,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.text import slugify
 
 from newsroom.models import Article, Outlet, SourceRevision
@@ -207,22 +208,45 @@ class ArchiveImporter:
 
     def person(self, person: Person) -> Any:
         """The inactive account standing for an archive name (made on first sight)."""
-        if person in self._people:
-            return self._people[person]
+        if person not in self._people:
+            self.people_load([person])
+        return self._people[person]
+
+    def people_load(self, persons: Iterable[Person]) -> None:
+        """Find or make the accounts of ``persons`` not met yet: two queries for those on file,
+        two statements for the new ones, whatever their number."""
+        wanted = {_username(person): person for person in persons if person not in self._people}
+        if not wanted:
+            return
         User = get_user_model()
-        digest = hashlib.sha256(f"{person.name}|{person.credit_mode}|{person.pseudonym}".encode()).hexdigest()[:10]
-        username = f"archive-{slugify(person.name)[:100] or 'person'}-{digest}"
-        user = User.objects.filter(username=username).select_related("contributor").first()
-        if user is None:
-            first, _sep, last = person.name.partition(" ")
-            user = User(username=username, first_name=first[:150], last_name=last[:150], is_active=False)
-            user.set_unusable_password()
-            user.save()
-            Contributor.objects.create(
-                user=user, credit_mode=person.credit_mode, pseudonym=person.pseudonym, is_volunteer=True
+        found = {user.username: user for user in User.objects.filter(username__in=wanted)}
+        new = []
+        for username, person in wanted.items():
+            if username not in found:
+                first, _sep, last = person.name.partition(" ")
+                user = User(username=username, first_name=first[:150], last_name=last[:150], is_active=False)
+                user.set_unusable_password()
+                new.append(user)
+        if new:
+            User.objects.bulk_create(new)
+            Contributor.objects.bulk_create(
+                [
+                    Contributor(
+                        user=user,
+                        credit_mode=wanted[user.username].credit_mode,
+                        pseudonym=wanted[user.username].pseudonym,
+                        is_volunteer=True,
+                    )
+                    for user in new
+                ]
             )
-        self._people[person] = user
-        return user
+            found.update((user.username, user) for user in new)
+        profiles = {c.user_id: c for c in Contributor.objects.filter(user__in=list(found.values()))}
+        for username, person in wanted.items():
+            user = found[username]
+            if user.pk in profiles:  # the credit name is read from the profile (names.public_name)
+                user.contributor = profiles[user.pk]
+            self._people[person] = user
 
     def story_import(self, story: ArchiveStory) -> bool:
         """Store and publish one story; False if its source_url is already on the desk.
@@ -241,37 +265,85 @@ class ArchiveImporter:
             self._outlets, self._people = outlets, people
             raise
 
+    def stories_import_bulk(self, stories: list[ArchiveStory]) -> tuple[int, int]:
+        """Store and publish ``stories`` together (the bulk path): ``(imported, skipped)``.
+
+        The same rows as :meth:`story_import` for each, written with a few statements per table
+        for the whole list. All or nothing: on any failure it raises, having written nothing and
+        forgotten the outlets and people made for it; the caller then imports the stories one
+        by one, which reports the one at fault.
+        """
+        outlets, people = dict(self._outlets), dict(self._people)
+        try:
+            with rendering.batch_savepoint(), transaction.atomic():
+                return self._stories_store(stories)
+        except Exception:
+            self._outlets, self._people = outlets, people
+            raise
+
+    def _stories_store(self, stories: list[ArchiveStory]) -> tuple[int, int]:
+        known = self._known
+        if known is None:
+            known = set(
+                Article.objects.filter(source_url__in=[s.source_url for s in stories]).values_list(
+                    "source_url", flat=True
+                )
+            )
+        fresh: dict[str, ArchiveStory] = {}
+        for story in stories:
+            if story.source_url not in known:
+                fresh.setdefault(story.source_url, story)  # a repeat later in the list is skipped
+        todo = list(fresh.values())
+        if not todo:
+            return 0, len(stories)
+        self.people_load(p for story in todo for p in (story.translator, story.reviewer) if p is not None)
+        # The articles' ids first: their source revisions and their rows are then each written once.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [Article._meta.db_table, len(todo)],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        revisions = SourceRevision.objects.bulk_create(
+            [_source_revision(story, article_id=pk) for story, pk in zip(todo, ids, strict=True)]
+        )
+        articles = Article.objects.bulk_create(
+            [
+                _article(story, pk=pk, outlet=self.outlet(story), revision=revision)
+                for story, pk, revision in zip(todo, ids, revisions, strict=True)
+            ]
+        )
+        workflow.translations_archive_publish_bulk(
+            stories=[
+                workflow.ArchivePublication(
+                    article=article,
+                    title=story.title,
+                    lead=story.lead,
+                    blocks=_blocks(story, revision),
+                    tags=", ".join(story.tags),
+                    translator=self.person(story.translator),
+                    reviewer=self.person(story.reviewer) if story.reviewer else None,
+                    published_at=story.published,
+                    comment=f"Imported from the archive: {story.source_url}",
+                )
+                for story, article, revision in zip(todo, articles, revisions, strict=True)
+            ],
+            by=None,
+        )
+        if self._known is not None:
+            self._known.update(fresh)
+        return len(todo), len(stories) - len(todo)
+
     def _story_store(self, story: ArchiveStory) -> bool:
         if self._known is None:
             if Article.objects.filter(source_url=story.source_url).exists():
                 return False
         elif story.source_url in self._known:  # looked up with its batch (known_urls_load)
             return False
-        article = Article.objects.create(
-            outlet=self.outlet(story),
-            source_url=story.source_url,
-            language=story.source_language,
-            authors=story.authors,
-            source_title=story.source_title,
-            source_published_at=story.source_published,
-            triage=Article.Triage.ACCEPTED,
-        )
-        source_blocks: list[dict[str, Any]] = [
-            {"id": f"p{n}", "kind": "paragraph", "text": "", "html": "", "attrs": {}}
-            for n in range(1, len(story.paragraphs) + 1)
-        ]
-        revision = SourceRevision.objects.create(
-            article=article,
-            number=1,
-            fetched_at=story.published,
-            final_url=story.source_url,
-            raw_compressed=SourceRevision.compress(story.raw),
-            charset="utf-8",
-            title=story.source_title,
-            blocks=source_blocks,
-            word_count=0,
-            is_manual=True,
-        )
+        article = _article(story, pk=None, outlet=self.outlet(story), revision=None)
+        article.save()
+        revision = _source_revision(story, article_id=article.pk)
+        revision.save()
         article.current_revision = revision
         article.save(update_fields=["current_revision"])
         workflow.translation_archive_publish(
@@ -279,7 +351,7 @@ class ArchiveImporter:
             by=None,
             title=story.title,
             lead=story.lead,
-            blocks={b["id"]: {"text": text} for b, text in zip(source_blocks, story.paragraphs, strict=True)},
+            blocks=_blocks(story, revision),
             tags=", ".join(story.tags),
             translator=self.person(story.translator),
             reviewer=self.person(story.reviewer) if story.reviewer else None,
@@ -287,3 +359,46 @@ class ArchiveImporter:
             comment=f"Imported from the archive: {story.source_url}",
         )
         return True
+
+
+def _username(person: Person) -> str:
+    """The account name standing for an archive name: one per (name, credit choice, pseudonym)."""
+    digest = hashlib.sha256(f"{person.name}|{person.credit_mode}|{person.pseudonym}".encode()).hexdigest()[:10]
+    return f"archive-{slugify(person.name)[:100] or 'person'}-{digest}"
+
+
+def _article(story: ArchiveStory, *, pk: int | None, outlet: Outlet, revision: SourceRevision | None) -> Article:
+    return Article(
+        pk=pk,
+        outlet=outlet,
+        source_url=story.source_url,
+        language=story.source_language,
+        authors=story.authors,
+        source_title=story.source_title,
+        source_published_at=story.source_published,
+        triage=Article.Triage.ACCEPTED,
+        current_revision=revision,
+    )
+
+
+def _source_revision(story: ArchiveStory, *, article_id: int) -> SourceRevision:
+    """The archive record kept as the raw page, with one empty paragraph block per translated one."""
+    return SourceRevision(
+        article_id=article_id,
+        number=1,
+        fetched_at=story.published,
+        final_url=story.source_url,
+        raw_compressed=SourceRevision.compress(story.raw),
+        charset="utf-8",
+        title=story.source_title,
+        blocks=[
+            {"id": f"p{n}", "kind": "paragraph", "text": "", "html": "", "attrs": {}}
+            for n in range(1, len(story.paragraphs) + 1)
+        ],
+        word_count=0,
+        is_manual=True,
+    )
+
+
+def _blocks(story: ArchiveStory, revision: SourceRevision) -> dict[str, dict[str, Any]]:
+    return {b["id"]: {"text": text} for b, text in zip(revision.blocks, story.paragraphs, strict=True)}

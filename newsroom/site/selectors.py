@@ -17,6 +17,7 @@ from modeltranslation.utils import build_localized_fieldname
 from newsroom.models import SEARCH_FIELDS, Article
 from translations.public import (
     article_credits,
+    articles_credits,
     credits_prefetch,
     public_contributor,
     public_contributors,
@@ -27,6 +28,7 @@ from translations.public import (
 __all__ = [
     "article_credits",
     "article_url",
+    "articles_credits",
     "credits_prefetch",
     "live_articles",
     "public_contributor",

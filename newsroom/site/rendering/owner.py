@@ -44,7 +44,16 @@ from newsroom.models import Article, Outlet, Tag
 from newsroom.site.cache import site_cache_forget_articles, site_cache_invalidate
 from newsroom.site.rendering import batch as batching
 from newsroom.site.rendering import render, stored
-from newsroom.site.rendering.related import listing_ids, related_ids, related_lists_write, related_offer
+from newsroom.site.rendering.related import (
+    listing_ids,
+    related_ids,
+    related_lists_write,
+    related_offer,
+    related_publish_many,
+)
+
+# A batch that changed more stories than this forgets every cached page at once.
+FORGET_ALL_AFTER = 50
 from translations.public import credited_article_ids, translation_article_ids
 
 # --------------------------------------------------------------------------- live text
@@ -52,6 +61,12 @@ from translations.public import credited_article_ids, translation_article_ids
 
 def live_changed(sender: Any, *, article: Article, language: str, kind: publishing.LiveChange, **kwargs: Any) -> None:
     """Receiver of ``publishing.live_changed`` (inside the publishing transaction)."""
+    batch = batching.current.get()
+    if batch is not None:
+        if kind == publishing.LiveChange.PUBLISHED:  # rendered with the batch's others (_published_flush)
+            batch.published.setdefault(language, {})[article.pk] = article
+            return
+        _published_flush(batch)  # what follows reads the lists the earlier publications made
     if kind == publishing.LiveChange.UNPUBLISHED:
         _pages_stale(pks={article.pk, *listing_ids(article=article, language=language)}, language=language)
         site_cache_invalidate()
@@ -111,6 +126,28 @@ def _pages_render(*, pks: set[int], language: str) -> None:
     render.home_listing_render(language=language)
 
 
+def _published_flush(batch: batching.Batch) -> None:
+    """Render the first publications ``batch`` kept, in their order, with the outcome of
+    :func:`article_live_render` for each in turn: bodies rendered, related lists and offers
+    worked out together (``related_publish_many``), both written in one statement per hundred
+    stories, and their pages (and those of the neighbours whose list changed) left to the
+    batch's end."""
+    published, batch.published = batch.published, {}
+    for language, kept in published.items():
+        articles = list(kept.values())
+        own, changed = related_publish_many(articles=articles, language=language, batch=batch)
+        body_html = build_localized_fieldname("body_html", language)
+        related_field = build_localized_fieldname("related_ids", language)
+        with translation.override(language):
+            for article in articles:
+                body = getattr(article, build_localized_fieldname("body", language)) or []
+                setattr(article, body_html, render.body_render(body=body))
+                setattr(article, related_field, own[article.pk])
+        Article.objects.bulk_update(articles, [body_html, related_field], batch_size=100)
+        batch.pages.setdefault(language, set()).update({*kept, *changed})
+        batch.forget.update(kept)
+
+
 # --------------------------------------------------------------------------- the batch
 
 
@@ -130,12 +167,15 @@ def batch() -> Iterator[None]:
     token = batching.current.set(pending)
     try:
         yield
+        _published_flush(pending)
     finally:
         batching.current.reset(token)
     related_lists_write(pending)
     for language, pks in pending.pages.items():  # from the written lists
         _pages_render(pks=pks, language=language)
-    if pending.forget:
+    if len(pending.forget) > FORGET_ALL_AFTER:  # an archive load: one bump instead of a key per story
+        site_cache_invalidate()
+    elif pending.forget:
         site_cache_forget_articles(list(pending.forget.values()))
 
 
@@ -148,10 +188,11 @@ def batch_savepoint() -> Iterator[None]:
         yield
         return
     saved = {language: dict(lists) for language, lists in pending.lists.items()}
+    published = {language: dict(kept) for language, kept in pending.published.items()}
     try:
         yield
     except BaseException:
-        pending.lists = saved
+        pending.lists, pending.published = saved, published
         raise
 
 
