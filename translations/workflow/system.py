@@ -197,12 +197,17 @@ def translations_archive_publish_bulk(*, stories: list[ArchivePublication], by: 
     credits = [credit for t in translations for credit in _archive_credits(t)]
     Credit.objects.bulk_create(credits)
     prefetch_related_objects(translations, "credits")  # what the revisions follow, read in one query
-    publishing.articles_publish_bulk(translations=translations)
+    # Recorded before the live fields are set on the articles in memory: each row names its story
+    # as the one-by-one service's does (by the source title the article row it holds still has).
     records_bulk(
-        [(t, State.OPEN, story.comment or _("Imported from the archive")) for t, story in zip(translations, stories, strict=True)],
+        [
+            (t, State.OPEN, story.comment or _("Imported from the archive"))
+            for t, story in zip(translations, stories, strict=True)
+        ],
         by=by,
         action="archive_import",
     )
+    publishing.articles_publish_bulk(translations=translations)
     return translations
 
 
