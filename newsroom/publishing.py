@@ -203,8 +203,9 @@ def articles_publish_bulk(*, translations: list[Translation]) -> list[Article]:
     outcome of :func:`article_publish` for each, in order, at each one's ``first_published_at``.
 
     Each ``translation.article`` is the row in memory (fresh, outlet loaded, live in no language
-    of the translation yet). Writes the live fields in one statement per hundred stories, the
-    tags in three, and sends ``live_changed`` (published) per story in the same order, inside
+    of the translation yet), or a row not written yet with its id taken from the sequence (the
+    archive's new stories: then the row is written once, with its live fields). Writes the live
+    fields in one statement per hundred stories, the tags in three, and sends ``live_changed`` (published) per story in the same order, inside
     the caller's transaction: the rendering owner's batch then renders them once at its end.
     Raises :class:`BulkPublishError` (before writing anything) for a story that is not a first
     publication or a tag name that cannot be stored as :func:`article_publish` would store it.
@@ -236,9 +237,15 @@ def articles_publish_bulk(*, translations: list[Translation]) -> list[Article]:
     now = timezone.now()
     for t in translations:
         t.article.updated_at = now  # as save() would (auto_now)
-    fields = ["updated_at", *(build_localized_fieldname(name, lang) for lang in sorted(languages) for name in LIVE_FIELDS)]
     articles = [t.article for t in translations]
-    Article.objects.bulk_update(articles, fields, batch_size=100)
+    if all(article._state.adding for article in articles):  # new rows (their ids given): written once, live
+        Article.objects.bulk_create(articles, batch_size=500)
+    else:
+        fields = [
+            "updated_at",
+            *(build_localized_fieldname(name, lang) for lang in sorted(languages) for name in LIVE_FIELDS),
+        ]
+        Article.objects.bulk_update(articles, fields, batch_size=100)
     through = Article.tags.through
     through.objects.bulk_create(
         [

@@ -129,9 +129,9 @@ def _pages_render(*, pks: set[int], language: str) -> None:
 def _published_flush(batch: batching.Batch) -> None:
     """Render the first publications ``batch`` kept, in their order, with the outcome of
     :func:`article_live_render` for each in turn: bodies rendered, related lists and offers
-    worked out together (``related_publish_many``), both written in one statement per hundred
-    stories, and their pages (and those of the neighbours whose list changed) left to the
-    batch's end."""
+    worked out together (``related_publish_many``), their pages rendered, all three written in
+    one statement per hundred stories; the pages of the neighbours whose list changed are left
+    to the batch's end."""
     published, batch.published = batch.published, {}
     for language, kept in published.items():
         articles = list(kept.values())
@@ -143,8 +143,10 @@ def _published_flush(batch: batching.Batch) -> None:
                 body = getattr(article, build_localized_fieldname("body", language)) or []
                 setattr(article, body_html, render.body_render(body=body))
                 setattr(article, related_field, own[article.pk])
-        Article.objects.bulk_update(articles, [body_html, related_field], batch_size=100)
-        batch.pages.setdefault(language, set()).update({*kept, *changed})
+        # Their pages now (their related stories are live and tagged, their credits written), each
+        # row written once with its body and list; the neighbours' pages at the batch's end.
+        render.article_pages_store(stories=articles, language=language, fields=(body_html, related_field))
+        batch.pages.setdefault(language, set()).update(set(changed) - kept.keys())
         batch.forget.update(kept)
 
 

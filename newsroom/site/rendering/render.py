@@ -193,15 +193,23 @@ def article_pages_render(*, pks: Iterable[int], language: str) -> int:
     if len(live) == 1:
         obj = live[0]
         Article.objects.filter(pk=obj.pk).update(**{field: article_page_render(obj, lang=language)})
-    elif live:  # many (a batch's end): what the pages show read once, the pages written together
-        data = pages_data(live, lang=language)
-        for obj in live:
-            setattr(obj, field, article_page_render(obj, lang=language, data=data))
-        Article.objects.bulk_update(live, [field], batch_size=100)
+    elif live:
+        article_pages_store(stories=live, language=language)
     gone = pks - {obj.pk for obj in live}
     if gone:
         Article.objects.filter(pk__in=gone).update(**{field: {}})
     return len(live)
+
+
+def article_pages_store(*, stories: list[Article], language: str, fields: tuple[str, ...] = ()) -> None:
+    """Render the pages of many live ``stories`` (rows in memory, outlet loaded) in ``language``
+    and write them, with their ``fields`` set in memory, in one statement per hundred stories:
+    what the pages show is read once for all (:func:`pages_data`)."""
+    field = _field("page", language)
+    data = pages_data(stories, lang=language)
+    for obj in stories:
+        setattr(obj, field, article_page_render(obj, lang=language, data=data))
+    Article.objects.bulk_update(stories, [field, *fields], batch_size=100)
 
 
 def home_context(*, lang: str, page_number: str | None, exact: bool = False) -> dict[str, Any]:
