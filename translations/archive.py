@@ -29,7 +29,9 @@ Choices where the archive says little:
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Iterable
@@ -368,18 +370,28 @@ def _username(person: Person) -> str:
     return f"archive-{slugify(person.name)[:100] or 'person'}-{digest}"
 
 
+@functools.cache
+def _article_defaults() -> dict[str, Any]:
+    """Every field's default, taken once: modeltranslation's constructor would otherwise take
+    each language's default of each live field (switching the active language) per story."""
+    return {
+        f.attname: f.get_default()
+        for f in Article._meta.concrete_fields
+        if not f.primary_key and not f.is_relation and not getattr(f, "generated", False)
+    }
+
+
 def _article(story: ArchiveStory, *, pk: int | None, outlet: Outlet, revision: SourceRevision | None) -> Article:
-    return Article(
-        pk=pk,
-        outlet=outlet,
+    values = {name: copy.copy(value) for name, value in _article_defaults().items()}  # no list shared
+    values.update(
         source_url=story.source_url,
         language=story.source_language,
         authors=story.authors,
         source_title=story.source_title,
         source_published_at=story.source_published,
         triage=Article.Triage.ACCEPTED,
-        current_revision=revision,
     )
+    return Article(**values, pk=pk, outlet=outlet, current_revision=revision)
 
 
 def _source_revision(story: ArchiveStory, *, article_id: int) -> SourceRevision:
