@@ -6,7 +6,8 @@ images and embeds carried over (captions translated), blocks the translator left
 skipped, translator's notes the editor kept placed after the block they follow.
 
 Publishing writes the live fields and sends **one** signal, :data:`live_changed`, like
-Wagtail's ``page_published``; it knows nothing of what follows. The reader site's rendering
+Wagtail's ``page_published`` (:data:`live_changed_many` for many new stories published at once
+by the archive import); it knows nothing of what follows. The reader site's rendering
 (``newsroom.site.rendering.owner``) receives it, in the same transaction, and renders, stores
 and forgets what readers get. Publishing never imports ``newsroom.site`` (an import contract).
 """
@@ -21,7 +22,6 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.dispatch import Signal
-from django.utils import timezone
 from django.utils.text import slugify
 from modeltranslation.utils import build_localized_fieldname
 
@@ -43,6 +43,12 @@ class LiveChange(enum.StrEnum):
 # Sent with ``article`` (the written row), ``language`` and ``kind`` (:class:`LiveChange`) after
 # the live fields were written, inside the caller's transaction (the row is locked).
 live_changed = Signal()
+
+# The same event for many new stories published together (:func:`articles_publish_bulk`), with
+# ``articles`` (in publication order), ``language`` and ``kind``: sent with the live fields set
+# on rows not written yet, which are written, once, right after it. A receiver may set its own
+# columns of those rows in memory (the site's rendering does: body, related list, page).
+live_changed_many = Signal()
 
 
 def live_body(*, translation: Translation) -> list[dict[str, Any]]:
@@ -199,24 +205,24 @@ class BulkPublishError(Exception):
 
 
 def articles_publish_bulk(*, translations: list[Translation]) -> list[Article]:
-    """First publications of many stories at once (``import_archive``'s bulk path), with the
-    outcome of :func:`article_publish` for each, in order, at each one's ``first_published_at``.
+    """First publications of many new stories at once (``import_archive``'s bulk path), with
+    the outcome of :func:`article_publish` for each, at each one's ``first_published_at``.
 
-    Each ``translation.article`` is the row in memory (fresh, outlet loaded, live in no language
-    of the translation yet), or a row not written yet with its id taken from the sequence (the
-    archive's new stories: then the row is written once, with its live fields). Writes the live
-    fields in one statement per hundred stories, the tags in three, and sends ``live_changed`` (published) per story in the same order, inside
-    the caller's transaction: the rendering owner's batch then renders them once at its end.
-    Raises :class:`BulkPublishError` (before writing anything) for a story that is not a first
-    publication or a tag name that cannot be stored as :func:`article_publish` would store it.
+    Each ``translation.article`` is a row not written yet, its id already taken from the
+    sequence (the caller's rows that point at it are checked at commit), with its outlet. Sets
+    the live fields, writes the tags in three statements, sends :data:`live_changed_many` (per
+    language, in order) and then writes the rows, once each, with the live fields and whatever
+    the receivers set on them, inside the caller's transaction. Raises
+    :class:`BulkPublishError` (before writing anything) for a row already written or a tag name
+    that cannot be stored as :func:`article_publish` would store it.
     """
     if not translations:
         return []
     languages = {t.language for t in translations}
     bases: list[str] = []
     for t in translations:
-        if getattr(t.article, build_localized_fieldname("slug", t.language)):
-            raise BulkPublishError(f"story {t.article.pk} is already live in {t.language}")
+        if not t.article._state.adding or t.article.pk is None:
+            raise BulkPublishError(f"story {t.article.pk} is not a new row with its id")
         if t.first_published_at is None:
             raise BulkPublishError(f"story {t.article.pk} has no publication time")
         bases.append(slugify(t.title)[:180] or f"article-{t.article.pk}")
@@ -234,18 +240,6 @@ def articles_publish_bulk(*, translations: list[Translation]) -> list[Article]:
         used[t.language].add(slug)
         _live_fields_set(article=t.article, translation=t, slug=slug, at=t.first_published_at)  # type: ignore[arg-type]
     tags = _tags_get_or_create({name for t in translations for name in _tag_names(t)})
-    now = timezone.now()
-    for t in translations:
-        t.article.updated_at = now  # as save() would (auto_now)
-    articles = [t.article for t in translations]
-    if all(article._state.adding for article in articles):  # new rows (their ids given): written once, live
-        Article.objects.bulk_create(articles, batch_size=500)
-    else:
-        fields = [
-            "updated_at",
-            *(build_localized_fieldname(name, lang) for lang in sorted(languages) for name in LIVE_FIELDS),
-        ]
-        Article.objects.bulk_update(articles, fields, batch_size=100)
     through = Article.tags.through
     through.objects.bulk_create(
         [
@@ -255,8 +249,11 @@ def articles_publish_bulk(*, translations: list[Translation]) -> list[Article]:
         ],
         ignore_conflicts=True,
     )
-    for t in translations:
-        live_changed.send(sender=Article, article=t.article, language=t.language, kind=LiveChange.PUBLISHED)
+    for lang in sorted(languages):
+        articles = [t.article for t in translations if t.language == lang]
+        live_changed_many.send(sender=Article, articles=articles, language=lang, kind=LiveChange.PUBLISHED)
+    articles = [t.article for t in translations]
+    Article.objects.bulk_create(articles, batch_size=500)
     return articles
 
 

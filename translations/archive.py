@@ -41,8 +41,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
+from newsroom.distribution.receivers import BACKFILL_AGE
 from newsroom.models import Article, Outlet, SourceRevision
 from newsroom.site.rendering import owner as rendering
 from newsroom.sources import importing
@@ -300,6 +302,10 @@ class ArchiveImporter:
         todo = list(fresh.values())
         if not todo:
             return 0, len(stories)
+        recent = timezone.now() - BACKFILL_AGE
+        if any(story.published > recent for story in todo):
+            # News, not a backfill: partners and the outlet are told, which one by one does.
+            raise ArchiveRecordError("a story published in the last day is imported one by one")
         self.people_load(p for story in todo for p in (story.translator, story.reviewer) if p is not None)
         # The articles' ids first: their source revisions and their rows are then each written once.
         with connection.cursor() as cursor:

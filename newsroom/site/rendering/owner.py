@@ -126,28 +126,47 @@ def _pages_render(*, pks: set[int], language: str) -> None:
     render.home_listing_render(language=language)
 
 
+def live_changed_many(
+    sender: Any, *, articles: list[Article], language: str, kind: publishing.LiveChange, **kwargs: Any
+) -> None:
+    """Receiver of ``publishing.live_changed_many``: new stories published together, their rows
+    not written yet. Inside :func:`batch` only (``import_archive`` opens it): their bodies,
+    related lists and pages are set on the rows in memory, which publishing then writes once;
+    the neighbours' lists and pages and the home listing follow at the batch's end."""
+    batch = batching.current.get()
+    if batch is None or kind != publishing.LiveChange.PUBLISHED:
+        raise RuntimeError("Stories published together are rendered inside rendering.owner.batch() only.")
+    _published_flush(batch)  # publications before these come first
+    _published_render(batch, articles=articles, language=language, written=False)
+
+
 def _published_flush(batch: batching.Batch) -> None:
-    """Render the first publications ``batch`` kept, in their order, with the outcome of
-    :func:`article_live_render` for each in turn: bodies rendered, related lists and offers
-    worked out together (``related_publish_many``), their pages rendered, all three written in
-    one statement per hundred stories; the pages of the neighbours whose list changed are left
-    to the batch's end."""
+    """Render the first publications ``batch`` kept (rows written), in their order."""
     published, batch.published = batch.published, {}
     for language, kept in published.items():
-        articles = list(kept.values())
-        own, changed = related_publish_many(articles=articles, language=language, batch=batch)
-        body_html = build_localized_fieldname("body_html", language)
-        related_field = build_localized_fieldname("related_ids", language)
-        with translation.override(language):
-            for article in articles:
-                body = getattr(article, build_localized_fieldname("body", language)) or []
-                setattr(article, body_html, render.body_render(body=body))
-                setattr(article, related_field, own[article.pk])
-        # Their pages now (their related stories are live and tagged, their credits written), each
-        # row written once with its body and list; the neighbours' pages at the batch's end.
-        render.article_pages_store(stories=articles, language=language, fields=(body_html, related_field))
-        batch.pages.setdefault(language, set()).update(set(changed) - kept.keys())
-        batch.forget.update(kept)
+        _published_render(batch, articles=list(kept.values()), language=language, written=True)
+
+
+def _published_render(batch: batching.Batch, *, articles: list[Article], language: str, written: bool) -> None:
+    """First publications in ``language``, in order, with the outcome of :func:`article_live_render`
+    for each in turn: bodies rendered, related lists and offers worked out together
+    (``related_publish_many``) and pages rendered, set on the rows and written in one statement
+    per hundred stories (or left to publishing when the rows are not ``written`` yet); the
+    pages of the neighbours whose list changed are rendered at the batch's end."""
+    own, changed = related_publish_many(articles=articles, language=language, batch=batch)
+    body_html = build_localized_fieldname("body_html", language)
+    related_field = build_localized_fieldname("related_ids", language)
+    with translation.override(language):
+        for article in articles:
+            body = getattr(article, build_localized_fieldname("body", language)) or []
+            setattr(article, body_html, render.body_render(body=body))
+            setattr(article, related_field, own[article.pk])
+    # Their pages now (their related stories are live and tagged, their credits written), each
+    # row written once with its body and list.
+    render.article_pages_store(stories=articles, language=language, fields=(body_html, related_field), write=written)
+    mine = {article.pk for article in articles}
+    batch.pages.setdefault(language, set()).update(set(changed) - mine)
+    batch.forget.update((article.pk, article) for article in articles)
 
 
 # --------------------------------------------------------------------------- the batch
@@ -268,6 +287,7 @@ def connect() -> None:
     contributor = apps.get_model("translations", "Contributor")
     credit = apps.get_model("translations", "Credit")
     publishing.live_changed.connect(live_changed, dispatch_uid="site-live-changed")
+    publishing.live_changed_many.connect(live_changed_many, dispatch_uid="site-live-changed-many")
     for signal in (post_save, post_delete):  # a deleted account's profile goes first (translations.privacy)
         signal.connect(
             _contributor_saved, sender=contributor, dispatch_uid=f"site-pages-contributor-{signal is post_save}"

@@ -96,14 +96,17 @@ class PagesData:
     corrections: dict[int, list[Correction]]
 
 
-def pages_data(stories: list[Article], *, lang: str) -> PagesData:
-    """:class:`PagesData` of ``stories`` in ``lang``: four queries whatever their number."""
+def pages_data(stories: list[Article], *, lang: str, known: list[Article] | None = None) -> PagesData:
+    """:class:`PagesData` of ``stories`` in ``lang``: four queries whatever their number.
+    ``known``: live stories not written yet, taken from memory as related stories."""
     pks = [obj.pk for obj in stories]
     tags: dict[int, list[Tag]] = {pk: [] for pk in pks}
     for row in Article.tags.through.objects.filter(article_id__in=pks).select_related("tag").order_by("tag__name"):
         tags[row.article_id].append(row.tag)
-    wanted = {pk for obj in stories for pk in getattr(obj, _field("related_ids", lang)) or []}
+    in_memory = {obj.pk: obj for obj in known or []}
+    wanted = {pk for obj in stories for pk in getattr(obj, _field("related_ids", lang)) or []} - in_memory.keys()
     related = {a.pk: a for a in live_articles(lang=lang).filter(pk__in=wanted)} if wanted else {}
+    related.update((pk, obj) for pk, obj in in_memory.items())
     corrections: dict[int, list[Correction]] = {pk: [] for pk in pks}
     for correction in Correction.objects.filter(article_id__in=pks, language=lang).order_by("published_at", "pk"):
         corrections[correction.article_id].append(correction)
@@ -201,15 +204,20 @@ def article_pages_render(*, pks: Iterable[int], language: str) -> int:
     return len(live)
 
 
-def article_pages_store(*, stories: list[Article], language: str, fields: tuple[str, ...] = ()) -> None:
+def article_pages_store(
+    *, stories: list[Article], language: str, fields: tuple[str, ...] = (), write: bool = True
+) -> None:
     """Render the pages of many live ``stories`` (rows in memory, outlet loaded) in ``language``
     and write them, with their ``fields`` set in memory, in one statement per hundred stories:
-    what the pages show is read once for all (:func:`pages_data`)."""
+    what the pages show is read once for all (:func:`pages_data`). With ``write`` off the rows
+    are not written yet (``publishing.articles_publish_bulk`` writes them): the pages are only
+    set on them, and the stories are each other's related stories from memory."""
     field = _field("page", language)
-    data = pages_data(stories, lang=language)
+    data = pages_data(stories, lang=language, known=None if write else stories)
     for obj in stories:
         setattr(obj, field, article_page_render(obj, lang=language, data=data))
-    Article.objects.bulk_update(stories, [field, *fields], batch_size=100)
+    if write:
+        Article.objects.bulk_update(stories, [field, *fields], batch_size=100)
 
 
 def home_context(*, lang: str, page_number: str | None, exact: bool = False) -> dict[str, Any]:
