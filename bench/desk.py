@@ -377,7 +377,7 @@ def proposed_indexes(enabled: bool) -> None:
         cursor.execute("ANALYZE newsroom_article")
 
 
-def measure() -> list[tuple[str, float, float, int]]:
+def measure() -> list[tuple[str, float, float, int, float]]:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
@@ -415,16 +415,17 @@ def measure() -> list[tuple[str, float, float, int]]:
             clients[username].force_login(get_user_model().objects.get(username=username))
         client = clients[username]
         assert client.get(url).status_code == 200, url  # warm up
-        timings = []
+        timings, cpu = [], []
         queries = 0
         for _ in range(REPEAT):
             with CaptureQueriesContext(connection) as ctx:
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 response = client.get(url)
                 timings.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - started_cpu) * 1000)
             assert response.status_code == 200, url
             queries = len(ctx.captured_queries)
-        results.append((label, statistics.median(timings), max(timings), queries))
+        results.append((label, statistics.median(timings), max(timings), queries, statistics.median(cpu)))
     return results
 
 
@@ -442,9 +443,10 @@ def main() -> None:
     print(f"Data: {Translation.objects.count():,} translations, {Version.objects.count():,} versions")
     print("With the proposed indexes" if with_indexes else "With the indexes of the migrations only")
     rows = measure()
-    print(f"{'page':<48} {'median ms':>10} {'max ms':>8} {'queries':>8}")
-    for label, median, worst, queries in rows:
-        print(f"{label:<48} {median:>10.1f} {worst:>8.1f} {queries:>8}")
+    print(f"Load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} (Python CPU ms: this process only, not the database's)")
+    print(f"{'page':<48} {'median ms':>10} {'max ms':>8} {'queries':>8} {'CPU ms':>8}")
+    for label, median, worst, queries, cpu in rows:
+        print(f"{label:<48} {median:>10.1f} {worst:>8.1f} {queries:>8} {cpu:>8.1f}")
 
 
 if __name__ == "__main__":
