@@ -443,7 +443,9 @@ def main() -> None:
     print(f"Data: {Translation.objects.count():,} translations, {Version.objects.count():,} versions")
     print("With the proposed indexes" if with_indexes else "With the indexes of the migrations only")
     rows = measure()
-    print(f"Load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} (Python CPU ms: this process only, not the database's)")
+    print(
+        f"Load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} (Python CPU ms: this process only, not the database's)"
+    )
     print(f"{'page':<48} {'median ms':>10} {'max ms':>8} {'queries':>8} {'CPU ms':>8}")
     for label, median, worst, queries, cpu in rows:
         print(f"{label:<48} {median:>10.1f} {worst:>8.1f} {queries:>8} {cpu:>8.1f}")

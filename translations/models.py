@@ -14,9 +14,8 @@ from typing import Any
 import reversion
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.contrib.postgres.indexes import OpClass
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.urls import reverse

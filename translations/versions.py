@@ -362,7 +362,10 @@ def version_rows(obj: models.Model, *, revision: Revision) -> list[Version]:
                 db="default",
                 format=options.format,
                 serialized_data=serializers.serialize(
-                    options.format, (item,), fields=options.fields, use_natural_foreign_keys=options.use_natural_foreign_keys
+                    options.format,
+                    (item,),
+                    fields=options.fields,
+                    use_natural_foreign_keys=options.use_natural_foreign_keys,
                 ),
                 object_repr=str(item),
             )

@@ -19,7 +19,6 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from modeltranslation.utils import build_localized_fieldname
 
 from newsroom.models import SEARCH_FIELDS, Article, AuditEntry, StoredListing, Tag
 from translations import versions
@@ -137,8 +136,15 @@ def snapshot() -> dict[str, Any]:
         )
         jobs[url] = data
     people = {
-        u.username: (u.first_name, u.last_name, u.is_active, u.has_usable_password(), u.contributor.credit_mode,
-                     u.contributor.pseudonym, u.contributor.is_volunteer)  # fmt: skip
+        u.username: (
+            u.first_name,
+            u.last_name,
+            u.is_active,
+            u.has_usable_password(),
+            u.contributor.credit_mode,
+            u.contributor.pseudonym,
+            u.contributor.is_volunteer,
+        )  # fmt: skip
         for u in get_user_model().objects.filter(username__startswith="archive-").select_related("contributor")
     }
     listings = sorted(StoredListing.objects.values_list("name", "language", "html", "stamp"))
@@ -203,8 +209,13 @@ def test_the_bulk_path_writes_what_one_by_one_publishing_writes(db, tmp_path):
     assert "<script" not in first["body_html_en"] and first["search"][0]
     job = bulk["jobs"]["https://bulk.example.by/1/"]
     assert job["events"][0]["pin_is_the_version"] and job["events"][0]["event"][0] == "archive_import"
-    assert job["audit"] and job["credits"] and job["events"][0]["followed"] == sorted(
-        [["translation", "Исходный заголовок 1 → en"], *(["credit", f"{c[0]}: {c[2]}"] for c in job["credits"])]
+    assert (
+        job["audit"]
+        and job["credits"]
+        and job["events"][0]["followed"]
+        == sorted(
+            [["translation", "Исходный заголовок 1 → en"], *(["credit", f"{c[0]}: {c[2]}"] for c in job["credits"])]
+        )
     )
     assert {row[0] for row in bulk["listings"]} == {"home"}
 

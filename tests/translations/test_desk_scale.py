@@ -42,7 +42,11 @@ def test_past_the_exact_limit_the_board_counts_nothing_and_says_its_numbers_are_
     monkeypatch.setattr(selectors, "BOARD_EXACT_COUNT", 5)
     with CaptureQueriesContext(connection) as ctx:
         html = client.get("/desk/").content.decode()
-    counting = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper() and "translations_translation" in q["sql"]]
+    counting = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if "COUNT(" in q["sql"].upper() and "translations_translation" in q["sql"]
+    ]
     assert counting == []
     assert re.search(r"All \(about \d+\)", html)
     assert "7 translations" not in html

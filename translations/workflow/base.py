@@ -26,9 +26,9 @@ from reversion.models import Revision, Version
 from newsroom.core import factors
 from newsroom.core.audit import audit_entry, audit_record
 from newsroom.core.errors import DeskError
+from newsroom.models import AuditEntry
 from translations import versions
 from translations.assist import checks
-from newsroom.models import AuditEntry
 from translations.models import Translation, WorkflowEvent
 from translations.people import notifications
 

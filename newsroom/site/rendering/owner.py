@@ -51,10 +51,10 @@ from newsroom.site.rendering.related import (
     related_offer,
     related_publish_many,
 )
+from translations.public import credited_article_ids, translation_article_ids
 
 # A batch that changed more stories than this forgets every cached page at once.
 FORGET_ALL_AFTER = 50
-from translations.public import credited_article_ids, translation_article_ids
 
 # --------------------------------------------------------------------------- live text
 

@@ -91,7 +91,9 @@ def related_lists_write(batch: batching.Batch) -> None:
     batch.lists = {}
 
 
-def related_publish_many(*, articles: list[Article], language: str, batch: batching.Batch) -> tuple[dict[int, list[int]], list[int]]:
+def related_publish_many(
+    *, articles: list[Article], language: str, batch: batching.Batch
+) -> tuple[dict[int, list[int]], list[int]]:
     """Many first publications in ``language`` (``articles``, in publication order, live already
     and tagged): each one's related list and its offers to its neighbours, with exactly the
     outcome of publishing them one by one (:func:`related_ids` then :func:`related_offer` each),
@@ -139,7 +141,9 @@ def related_publish_many(*, articles: list[Article], language: str, batch: batch
         lists.update((pk, ids or []) for pk, ids in Article.objects.filter(pk__in=missing).values_list("pk", field))
     listed = {i for ids in lists.values() for i in ids} - times.keys() - mine
     if listed:
-        times.update(Article.objects.filter(pk__in=listed, **{f"{published}__isnull": False}).values_list("pk", published))
+        times.update(
+            Article.objects.filter(pk__in=listed, **{f"{published}__isnull": False}).values_list("pk", published)
+        )
     own: dict[int, list[int]] = {}
     changed: list[int] = []
     for article in articles:

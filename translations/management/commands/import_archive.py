@@ -65,7 +65,8 @@ class Command(BaseCommand):
             self.fail("Cannot read the archive: it must be a JSON list of stories.")
         batch_size = max(1, options["batch_size"])
         importer = ArchiveImporter()
-        imported, skipped, failed = 0, 0, []
+        imported, skipped = 0, 0
+        failed: list[dict[str, Any]] = []
         started = time.monotonic()
         for start in range(0, len(records), batch_size):
             # One transaction per batch; the related lists it changes are written, the story pages
@@ -96,7 +97,7 @@ class Command(BaseCommand):
                         failed.append(
                             {"index": index, "source_url": url, "error": one_line(f"{exc.__class__.__name__}: {exc}")}
                         )
-            failed.sort(key=lambda failure: failure["index"])
+            failed.sort(key=lambda failure: int(failure["index"]))
             done = min(start + batch_size, len(records))
             self.stderr.write(
                 f"import_archive: {done}/{len(records)} stories in {time.monotonic() - started:.0f} s "
