@@ -12,7 +12,10 @@ Each story goes through the desk's own services: the article and its source revi
 stored as an import stores them, then :func:`translations.workflow.translation_archive_publish`
 writes the published translation (revision history, an ``archive_import`` event, credits)
 and ``newsroom.publishing`` writes the live fields, so the story is sanitised, slugged and
-credited exactly like one published at the desk.
+credited exactly like one published at the desk. A batch of stories goes the same way in bulk
+(:meth:`ArchiveImporter.stories_import_bulk`: ``workflow.translations_archive_publish_bulk``
+and ``publishing.articles_publish_bulk``, a few statements per table for the batch), with the
+same rows (``tests/translations/test_archive_bulk.py``); one by one is its fallback.
 
 Choices where the archive says little:
 
@@ -179,7 +182,7 @@ def archive_record_parse(record: Any) -> ArchiveStory:
 
 
 class ArchiveImporter:
-    """Imports parsed stories one by one; keeps outlets and people it made for the next story."""
+    """Imports parsed stories, in bulk or one by one; keeps outlets and people it made for the next."""
 
     def __init__(self) -> None:
         self._outlets: dict[tuple[str, str], Outlet] = {}

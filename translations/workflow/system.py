@@ -123,8 +123,17 @@ class ArchivePublication:
     comment: str
 
 
-def _archive_translation(*, article: Article, title: str, lead: str, blocks: dict[str, dict[str, Any]], tags: str,
-                         translator: Any, reviewer: Any | None, published_at: dt.datetime) -> Translation:  # fmt: skip
+def _archive_translation(
+    *,
+    article: Article,
+    title: str,
+    lead: str,
+    blocks: dict[str, dict[str, Any]],
+    tags: str,
+    translator: Any,
+    reviewer: Any | None,
+    published_at: dt.datetime,
+) -> Translation:
     """The published Translation an archived story becomes (not saved): the one rule for both paths."""
     byline, byline_outlet = article.default_byline("en")
     t = Translation(
@@ -182,8 +191,10 @@ def translations_archive_publish_bulk(*, stories: list[ArchivePublication], by: 
         .exclude(state=State.SPIKED)
         .values_list("article_id", flat=True)
     )
-    if taken or any(story.article.current_revision_id is None for story in stories):
+    if taken:
         raise WorkflowError(_("This article already has a translation job in that language."))
+    if any(story.article.current_revision_id is None for story in stories):
+        raise WorkflowError(_("This article has no source text to translate yet."))
     now = timezone.now()
     translations = []
     for story in stories:
