@@ -697,8 +697,8 @@ def board_filter(qs: Any, data: dict[str, Any]) -> Any:
         q = data["q"].strip()
         # The jobs whose source or translated title matches, each found through its own trigram
         # index and joined by a UNION (an OR across the two would read every job).
-        by_source = Translation.objects.filter(article__source_title__icontains=q).values("pk")
-        by_title = Translation.objects.filter(title__icontains=q).values("pk")
+        by_source = Translation.objects.filter(article__source_title__icontains=q).order_by().values("pk")
+        by_title = Translation.objects.filter(title__icontains=q).order_by().values("pk")
         qs = qs.filter(pk__in=by_source.union(by_title))
     return qs
 
