@@ -41,6 +41,8 @@ def setup_django() -> None:
     else:
         os.environ["DATABASE_URL"] = os.environ["BENCH_DESK_DATABASE_URL"]
     os.environ.setdefault("DEBUG", "1")  # a development secret key; nothing is served
+    # Timed as a signed-in editor whose session is not asked for a second factor (as bench/cluster.py).
+    os.environ.setdefault("DESK_REQUIRE_SECOND_FACTOR", "0")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
     import django
 
@@ -375,7 +377,7 @@ def proposed_indexes(enabled: bool) -> None:
         cursor.execute("ANALYZE newsroom_article")
 
 
-def measure() -> list[tuple[str, float, float, int]]:
+def measure() -> list[tuple[str, float, float, int, float]]:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
@@ -389,7 +391,7 @@ def measure() -> list[tuple[str, float, float, int]]:
     client.force_login(editor)
     hot = Translation.objects.get(pk=1)
     outlet = Outlet.objects.order_by("pk").first()
-    targets = [
+    targets: list[tuple[str, ...]] = [
         ("board, first page", "/desk/"),
         ("board, page 100", "/desk/?page=100"),
         (
@@ -397,22 +399,33 @@ def measure() -> list[tuple[str, float, float, int]]:
             f"/desk/?state=in_review&outlet={outlet.pk if outlet else ''}&overdue=on",
         ),
         ("board, search", "/desk/?q=%D0%BF%D0%B8%D0%BA%D0%B5%D1%82+%D0%9C%D0%B8%D0%BD%D1%81%D0%BA"),
+        ("My work (a translator)", "/desk/mine/", "bench_translator0"),
+        ("My work (a reviewer)", "/desk/mine/", "bench_reviewer0"),
+        ("Open jobs (a translator)", "/desk/jobs/", "bench_translator0"),
+        ("Open jobs, page 50", "/desk/jobs/?page=50", "bench_translator0"),
         (f"history ({HOT_VERSIONS} versions)", f"/desk/t/{hot.pk}/history/"),
         ("review page", f"/desk/t/{hot.pk}/review/"),
     ]
     results = []
-    for label, url in targets:
+    clients = {editor.username: client}
+    for label, url, *who in targets:
+        username = who[0] if who else editor.username
+        if username not in clients:
+            clients[username] = Client()
+            clients[username].force_login(get_user_model().objects.get(username=username))
+        client = clients[username]
         assert client.get(url).status_code == 200, url  # warm up
-        timings = []
+        timings, cpu = [], []
         queries = 0
         for _ in range(REPEAT):
             with CaptureQueriesContext(connection) as ctx:
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 response = client.get(url)
                 timings.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - started_cpu) * 1000)
             assert response.status_code == 200, url
             queries = len(ctx.captured_queries)
-        results.append((label, statistics.median(timings), max(timings), queries))
+        results.append((label, statistics.median(timings), max(timings), queries, statistics.median(cpu)))
     return results
 
 
@@ -430,9 +443,12 @@ def main() -> None:
     print(f"Data: {Translation.objects.count():,} translations, {Version.objects.count():,} versions")
     print("With the proposed indexes" if with_indexes else "With the indexes of the migrations only")
     rows = measure()
-    print(f"{'page':<48} {'median ms':>10} {'max ms':>8} {'queries':>8}")
-    for label, median, worst, queries in rows:
-        print(f"{label:<48} {median:>10.1f} {worst:>8.1f} {queries:>8}")
+    print(
+        f"Load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} (Python CPU ms: this process only, not the database's)"
+    )
+    print(f"{'page':<48} {'median ms':>10} {'max ms':>8} {'queries':>8} {'CPU ms':>8}")
+    for label, median, worst, queries, cpu in rows:
+        print(f"{label:<48} {median:>10.1f} {worst:>8.1f} {queries:>8} {cpu:>8.1f}")
 
 
 if __name__ == "__main__":

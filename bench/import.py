@@ -1,6 +1,13 @@
 """Benchmark the importer: pages per second and peak memory, over real HTTP on 127.0.0.1.
 
     .venv/bin/python bench/import.py [--repeat N]
+    .venv/bin/python bench/import.py --archive 2000 [--archive-modes bulk,one-by-one]
+
+``--archive N`` measures ``manage.py import_archive`` instead: the same synthetic archive of N
+stories (``bench/archive_sample.py``) loaded into a fresh, migrated database (``bench_archive_<mode>``)
+by the bulk path and by one-by-one publishing (``--one-by-one``), each a separate process: stories
+per second (wall), the command's CPU seconds and the load average, so the two are compared on the
+same machine at the same time.
 
 Uses its own database ``bench_import`` on the embedded PostgreSQL (wiped and migrated at
 start), serves ``tests/fixtures`` from a local HTTP server where ``/r/<n>/…`` gives each
@@ -122,10 +129,66 @@ def measure(label: str, count: int, work: Callable[[], None]) -> None:
     )
 
 
+def archive_bench(n: int, modes: list[str]) -> None:
+    """``import_archive`` of the same N stories by each mode, each into a fresh database."""
+    import json
+    import subprocess
+    import tempfile
+
+    import archive_sample
+    import psycopg
+    from psycopg import sql
+
+    sys.path.insert(0, str(ROOT))
+    from newsroom.core import embedded_db
+
+    embedded_db.ensure_running()
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; import_archive of {n:,} stories")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = archive_sample.write(Path(tmp) / f"archive-{n}.json", n)
+        for mode in modes:
+            name = f"bench_archive_{mode.replace('-', '_')}"
+            with psycopg.connect(
+                host=str(embedded_db.socket_dir()), user=embedded_db.SUPERUSER, dbname="postgres", autocommit=True
+            ) as conn:
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            env = {
+                **os.environ,
+                "DATABASE_URL": embedded_db.database_url(name),
+                "DEBUG": "0",
+                "SECRET_KEY": "bench-only-" + os.urandom(16).hex(),
+                "LOG_LEVEL": "WARNING",
+            }
+            run = [sys.executable, "manage.py"]
+            subprocess.run([*run, "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)  # noqa: S603
+            extra = ["--one-by-one"] if mode == "one-by-one" else []
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            started = time.perf_counter()
+            out = subprocess.run(  # noqa: S603 - our own command
+                [*run, "import_archive", str(path), "--json", "--batch-size", "500", *extra],
+                cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+            ).stdout  # fmt: skip
+            wall = time.perf_counter() - started
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+            result = json.loads(out)
+            assert result["imported"] == n and not result["failed"], result
+            print(
+                f"{mode:<11} {n:>7,} stories {wall:8.1f} s wall {n / wall:8.1f} stories/s"
+                f"  {cpu:7.1f} s CPU of the command ({n / cpu:6.1f} stories per CPU second)"
+                f"  load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--archive", type=int, help="time import_archive of this many stories instead")
+    parser.add_argument("--archive-modes", default="bulk,one-by-one", help="comma-separated: bulk, one-by-one")
     args = parser.parse_args()
+    if args.archive:
+        archive_bench(args.archive, [m.strip() for m in args.archive_modes.split(",") if m.strip()])
+        return
     setup_django()
     from newsroom.models import Article, Feed, FeedItem, Outlet
     from newsroom.sources import extraction, importing

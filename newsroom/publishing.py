@@ -6,7 +6,8 @@ images and embeds carried over (captions translated), blocks the translator left
 skipped, translator's notes the editor kept placed after the block they follow.
 
 Publishing writes the live fields and sends **one** signal, :data:`live_changed`, like
-Wagtail's ``page_published``; it knows nothing of what follows. The reader site's rendering
+Wagtail's ``page_published`` (:data:`live_changed_many` for many new stories published at once
+by the archive import); it knows nothing of what follows. The reader site's rendering
 (``newsroom.site.rendering.owner``) receives it, in the same transaction, and renders, stores
 and forgets what readers get. Publishing never imports ``newsroom.site`` (an import contract).
 """
@@ -45,6 +46,12 @@ class LiveChange(enum.StrEnum):
 # Sent with ``article`` (the written row), ``language`` and ``kind`` (:class:`LiveChange`) after
 # the live fields were written, inside the caller's transaction (the row is locked).
 live_changed = Signal()
+
+# The same event for many new stories published together (:func:`articles_publish_bulk`), with
+# ``articles`` (in publication order), ``language`` and ``kind``: sent with the live fields set
+# on rows not written yet, which are written, once, right after it. A receiver may set its own
+# columns of those rows in memory (the site's rendering does: body, related list, page).
+live_changed_many = Signal()
 
 
 def live_body(*, translation: Translation) -> list[dict[str, Any]]:
@@ -282,16 +289,67 @@ def name_spellings_remember(*, translation: Translation) -> None:
             )
 
 
-def _unique_slug(*, article: Article, language: str, title: str) -> str:
+def name_spellings_remember_many(*, translations: list[Translation]) -> None:
+    """:func:`name_spellings_remember` for many stories in one statement (the archive's bulk
+    path); a later story's spelling of a name wins, as it would one by one."""
+    chosen: dict[tuple[str, str], str] = {}
+    for t in translations:
+        for name, spelling in translator_spellings(translation=t).items():
+            if len(name) <= 200 and len(spelling) <= 200 and name != spelling:
+                chosen[(name, t.language)] = spelling
+    NameSpelling.objects.bulk_create(
+        [NameSpelling(source_name=name, language=lang, spelling=spelling) for (name, lang), spelling in chosen.items()],
+        update_conflicts=True,
+        unique_fields=["source_name", "language"],
+        update_fields=["spelling", "chosen_at"],
+    )
+
+
+def _unique_slug(*, article: Article, language: str, title: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
+    """A slug for ``title`` no other story (nor an old slug kept as a redirect) has in
+    ``language``; ``taken``: slugs given in the same bulk publication, not written yet."""
     field = build_localized_fieldname("slug", language)
     base = slugify(title)[:180] or f"article-{article.pk}"
     slug, n = base, 2
     while (
-        Article.objects.filter(**{field: slug}).exclude(pk=article.pk).exists()
+        slug in taken
+        or Article.objects.filter(**{field: slug}).exclude(pk=article.pk).exists()
         or SlugRedirect.objects.filter(Q(language=language, slug=slug) & ~Q(article=article)).exists()
     ):
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+LIVE_FIELDS = ("title", "lead", "body", "slug", "byline", "byline_outlet", "seo_description", "published_at")
+
+
+def _live_fields_set(*, article: Article, translation: Translation, slug: str, at: dt.datetime) -> None:
+    """Write the live fields of ``translation``'s language on ``article`` in memory (pure): the
+    one rule both :func:`article_publish` and :func:`articles_publish_bulk` save."""
+    lang = translation.language
+
+    def field(name: str) -> str:
+        return build_localized_fieldname(name, lang)
+
+    body = live_body(translation=translation)
+    lead = translation.lead.strip()
+    setattr(article, field("title"), translation.title.strip())
+    setattr(article, field("lead"), lead)
+    setattr(article, field("body"), body)
+    setattr(article, field("slug"), slug)
+    byline, byline_outlet = live_byline(translation=translation, article=article)
+    setattr(article, field("byline"), byline)
+    setattr(article, field("byline_outlet"), byline_outlet)
+    # Part of the published snapshot: every surface decides "with machine assistance" on it.
+    setattr(article, field("machine_share"), live_machine_share(translation=translation, body=body))
+    description = lead or next((b["text"] for b in body if b["kind"] == "paragraph"), "")
+    setattr(article, field("seo_description"), description[:297] + "…" if len(description) > 300 else description)
+    if getattr(article, field("published_at")) is None:
+        setattr(article, field("published_at"), at)
+
+
+def _tag_names(translation: Translation) -> list[str]:
+    return [name.strip() for name in translation.tags.split(",") if name.strip()]
 
 
 def article_publish(*, translation: Translation, at: dt.datetime) -> Article:
@@ -305,34 +363,16 @@ def article_publish(*, translation: Translation, at: dt.datetime) -> Article:
     """
     article = Article.objects.select_for_update(of=("self",)).select_related("outlet").get(pk=translation.article_id)
     lang = translation.language
-
-    def field(name: str) -> str:
-        return build_localized_fieldname(name, lang)
-
-    old_slug: str = getattr(article, field("slug"))
+    old_slug: str = getattr(article, build_localized_fieldname("slug", lang))
     new_slug = old_slug or _unique_slug(article=article, language=lang, title=translation.title)
-    body = live_body(translation=translation)
-    lead = translation.lead.strip()
-    setattr(article, field("title"), translation.title.strip())
-    setattr(article, field("lead"), lead)
-    setattr(article, field("body"), body)
-    setattr(article, field("slug"), new_slug)
-    byline, byline_outlet = live_byline(translation=translation, article=article)
-    setattr(article, field("byline"), byline)
-    setattr(article, field("byline_outlet"), byline_outlet)
-    # Part of the published snapshot: every surface decides "with machine assistance" on it.
-    setattr(article, field("machine_share"), live_machine_share(translation=translation, body=body))
-    description = lead or next((b["text"] for b in body if b["kind"] == "paragraph"), "")
-    setattr(article, field("seo_description"), description[:297] + "…" if len(description) > 300 else description)
-    if getattr(article, field("published_at")) is None:
-        setattr(article, field("published_at"), at)
+    _live_fields_set(article=article, translation=translation, slug=new_slug, at=at)
     article.save()
     name_spellings_remember(translation=translation)
     if translation.is_correction and translation.correction_note.strip():
         Correction.objects.create(
             article=article, language=lang, note=translation.correction_note.strip(), published_at=at
         )
-    tag_names = [name.strip() for name in translation.tags.split(",") if name.strip()]
+    tag_names = _tag_names(translation)
     if tag_names:
         existing = {tag.name: tag for tag in Tag.objects.filter(name__in=tag_names)}
         tags = [
@@ -344,6 +384,81 @@ def article_publish(*, translation: Translation, at: dt.datetime) -> Article:
     kind = LiveChange.CORRECTED if old_slug else LiveChange.PUBLISHED
     live_changed.send(sender=Article, article=article, language=lang, kind=kind)
     return article
+
+
+class BulkPublishError(Exception):
+    """A bulk publication that cannot be made as one (nothing was written by it): the caller
+    rolls back and publishes its stories one by one, which names the story at fault."""
+
+
+def articles_publish_bulk(*, translations: list[Translation]) -> list[Article]:
+    """First publications of many new stories at once (``import_archive``'s bulk path), with
+    the outcome of :func:`article_publish` for each, at each one's ``first_published_at``.
+
+    Each ``translation.article`` is a row not written yet, its id already taken from the
+    sequence (the caller's rows that point at it are checked at commit), with its outlet. Sets
+    the live fields, writes the tags in three statements, sends :data:`live_changed_many` (per
+    language, in order) and then writes the rows, once each, with the live fields and whatever
+    the receivers set on them, inside the caller's transaction. Raises
+    :class:`BulkPublishError` (before writing anything) for a row already written or a tag name
+    that cannot be stored as :func:`article_publish` would store it.
+    """
+    if not translations:
+        return []
+    languages = {t.language for t in translations}
+    bases: list[str] = []
+    for t in translations:
+        if not t.article._state.adding or t.article.pk is None:
+            raise BulkPublishError(f"story {t.article.pk} is not a new row with its id")
+        if t.first_published_at is None:
+            raise BulkPublishError(f"story {t.article.pk} has no publication time")
+        bases.append(slugify(t.title)[:180] or f"article-{t.article.pk}")
+    taken: dict[str, set[str]] = {}
+    for lang in languages:  # the slugs already in use, one query per table (then one by one, rarely)
+        field = build_localized_fieldname("slug", lang)
+        mine = [base for t, base in zip(translations, bases, strict=True) if t.language == lang]
+        taken[lang] = set(Article.objects.filter(**{f"{field}__in": mine}).values_list(field, flat=True))
+        taken[lang] |= set(SlugRedirect.objects.filter(language=lang, slug__in=mine).values_list("slug", flat=True))
+    used: dict[str, set[str]] = {lang: set() for lang in languages}
+    for t, base in zip(translations, bases, strict=True):
+        slug = base
+        if base in taken[t.language] or base in used[t.language]:
+            slug = _unique_slug(article=t.article, language=t.language, title=t.title, taken=used[t.language])
+        used[t.language].add(slug)
+        _live_fields_set(article=t.article, translation=t, slug=slug, at=t.first_published_at)  # type: ignore[arg-type]
+    tags = _tags_get_or_create({name for t in translations for name in _tag_names(t)})
+    through = Article.tags.through
+    through.objects.bulk_create(
+        [
+            through(article_id=t.article.pk, tag_id=tags[name].pk)
+            for t in translations
+            for name in dict.fromkeys(_tag_names(t))
+        ],
+        ignore_conflicts=True,
+    )
+    for lang in sorted(languages):
+        articles = [t.article for t in translations if t.language == lang]
+        live_changed_many.send(sender=Article, articles=articles, language=lang, kind=LiveChange.PUBLISHED)
+    articles = [t.article for t in translations]
+    Article.objects.bulk_create(articles, batch_size=500)
+    name_spellings_remember_many(translations=translations)
+    return articles
+
+
+def _tags_get_or_create(names: set[str]) -> dict[str, Tag]:
+    """The tags named ``names``, made as :func:`article_publish` makes them where missing."""
+    if not names:
+        return {}
+    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    missing = sorted(names - existing.keys())
+    if missing:
+        Tag.objects.bulk_create(
+            [Tag(name=name, slug=slugify(name) or name.lower()) for name in missing], ignore_conflicts=True
+        )
+        existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    if names - existing.keys():  # a new name whose slug another tag holds: article_publish refuses it too
+        raise BulkPublishError(f"tags cannot be stored: {', '.join(sorted(names - existing.keys()))}")
+    return existing
 
 
 def article_pictures_relink(*, article: Article) -> list[str]:

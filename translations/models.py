@@ -14,9 +14,10 @@ from typing import Any
 import reversion
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -179,6 +180,10 @@ class Translation(models.Model):
             models.Index(fields=["translator", "state"], name="translation_by_translator"),
             models.Index(fields=["reviewer", "state"], name="translation_by_reviewer"),
             models.Index(fields=["state", "scheduled_for"], name="translation_scheduled"),
+            # The board's order (desk.pages.board_page): its first page and page N read in index order.
+            models.Index(fields=["due_at", "-updated_at", "id"], name="translation_board"),
+            # The board's search (icontains → UPPER(...) LIKE) on translated titles.
+            GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="translation_title_trgm"),
         ]
 
     def __str__(self) -> str:

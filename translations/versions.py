@@ -24,7 +24,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from reversion.models import Version
+from django.core import serializers
+from django.db import models
+from reversion import revisions as reversion_revisions
+from reversion.models import Revision, Version
 
 from translations.models import Translation, WorkflowEvent
 
@@ -338,3 +341,41 @@ def authors_by_person(authors: dict[str, Any]) -> dict[int, dict[str, Any]]:
     for block_id, entries in blocks.items() if isinstance(blocks, dict) else []:
         add(entries, block_id, is_block=True)
     return people
+
+
+def version_rows(obj: models.Model, *, revision: Revision) -> list[Version]:
+    """The Version rows django-reversion saves for ``obj`` in ``revision`` (the object and every
+    object its registration follows, serialised the same way), not saved yet: for a bulk writer
+    (``workflow.base.records_bulk``). The related objects followed must be saved already (their
+    ``all()`` is read, as reversion reads it, from a prefetch when there is one)."""
+    rows: list[Version] = []
+    seen: set[tuple[type[models.Model], Any]] = set()
+
+    def add(item: models.Model) -> None:
+        # reversion's own registration options (the module's private helpers: version pinned in requirements.txt)
+        options = reversion_revisions._get_options(item.__class__)
+        key = (item.__class__, item.pk)
+        if item.pk is None or key in seen:
+            return
+        seen.add(key)
+        rows.append(
+            Version(
+                revision=revision,
+                content_type=reversion_revisions._get_content_type(item.__class__, "default"),
+                object_id=str(getattr(item, options.object_id_field)),
+                db="default",
+                format=options.format,
+                serialized_data=serializers.serialize(
+                    options.format,
+                    (item,),
+                    fields=options.fields,
+                    use_natural_foreign_keys=options.use_natural_foreign_keys,
+                ),
+                object_repr=str(item),
+            )
+        )
+        for follow in reversion_revisions._follow_relations(item):
+            add(follow)
+
+    add(obj)
+    return rows

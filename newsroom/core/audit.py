@@ -20,7 +20,15 @@ _client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("desk_cl
 
 def audit_record(*, actor: Any, action: str, target: models.Model | None = None, **detail: Any) -> AuditEntry:
     """Append one row to the audit log. Any service may call it inside its transaction."""
-    return AuditEntry.objects.create(
+    entry = audit_entry(actor=actor, action=action, target=target, **detail)
+    entry.save()
+    return entry
+
+
+def audit_entry(*, actor: Any, action: str, target: models.Model | None = None, **detail: Any) -> AuditEntry:
+    """The row :func:`audit_record` appends, not saved yet: a bulk service saves many with one
+    ``bulk_create`` (``import_archive``)."""
+    return AuditEntry(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
         target_type=target._meta.label_lower if target is not None else "",

@@ -29,6 +29,15 @@ def live_changed(sender: Any, *, article: Article, language: str, kind: publishi
         outlets.outlet_notice_create(article=article, language=language)
 
 
+def live_changed_many(
+    sender: Any, *, articles: list[Article], language: str, kind: publishing.LiveChange, **kwargs: Any
+) -> None:
+    """Receiver of ``publishing.live_changed_many`` (new stories published together): the same
+    rule for each, in order."""
+    for article in articles:
+        live_changed(sender, article=article, language=language, kind=kind)
+
+
 def _user_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     """An account deleted with the privacy tools (``translations.privacy.user_delete``): its
     address's newsletter subscriptions go too."""
@@ -38,4 +47,5 @@ def _user_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 def connect() -> None:
     publishing.live_changed.connect(live_changed, dispatch_uid="distribution-live-changed")
+    publishing.live_changed_many.connect(live_changed_many, dispatch_uid="distribution-live-changed-many")
     post_delete.connect(_user_deleted, sender=get_user_model(), dispatch_uid="distribution-user-deleted")

@@ -18,6 +18,7 @@ from newsroom.models import SEARCH_FIELDS, Article
 from newsroom.outlet_names import outlet_name, source_name, source_name_lang
 from translations.public import (
     article_credits,
+    articles_credits,
     credits_prefetch,
     public_contributor,
     public_contributors,
@@ -28,6 +29,7 @@ from translations.public import (
 __all__ = [
     "article_credits",
     "article_url",
+    "articles_credits",
     "credits_prefetch",
     "live_articles",
     "outlet_name",

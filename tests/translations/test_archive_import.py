@@ -36,6 +36,18 @@ def story(n: int = 1, **overrides: object) -> dict:
     return record
 
 
+def failing_for(title: str):
+    """Publishing (both the bulk path and one by one) fails for the story titled ``title``."""
+    real = publishing._live_fields_set
+
+    def failing(*, translation, **kwargs):
+        if translation.title == title:
+            raise RuntimeError("disk full")
+        return real(translation=translation, **kwargs)
+
+    return failing
+
+
 def run(tmp_path, records: list) -> tuple[dict, str]:
     path = tmp_path / "archive.json"
     path.write_text(json.dumps(records))
@@ -98,14 +110,7 @@ def test_bad_records_are_reported_and_skipped(db, tmp_path):
 
 
 def test_a_story_failing_while_publishing_is_never_half_stored(db, tmp_path, monkeypatch):
-    real_publish = publishing.article_publish
-
-    def failing(*, translation, at):
-        if translation.title == "Archive story 2":
-            raise RuntimeError("disk full")
-        return real_publish(translation=translation, at=at)
-
-    monkeypatch.setattr(publishing, "article_publish", failing)
+    monkeypatch.setattr(publishing, "_live_fields_set", failing_for("Archive story 2"))
     other_translator = {"name": "Only In Story Two", "credit": "real"}
     result, _progress = run(tmp_path, [story(1), story(2, translator=other_translator), story(3)])
     assert result["imported"] == 2
@@ -133,14 +138,7 @@ def test_an_unreadable_archive_exits_with_one_line(db, tmp_path, content):
 
 
 def test_a_bad_record_in_the_middle_of_a_batch_loses_none_of_the_good_ones(db, tmp_path, monkeypatch, client):
-    real_publish = publishing.article_publish
-
-    def failing(*, translation, at):
-        if translation.title == "Archive story 3":
-            raise RuntimeError("disk full")
-        return real_publish(translation=translation, at=at)
-
-    monkeypatch.setattr(publishing, "article_publish", failing)
+    monkeypatch.setattr(publishing, "_live_fields_set", failing_for("Archive story 3"))
     records = [story(1), story(2), story(3), "junk", story(4), story(1), story(5)]
     path = tmp_path / "archive.json"
     path.write_text(json.dumps(records))
@@ -218,7 +216,9 @@ def test_a_story_failing_after_it_was_offered_to_its_neighbours_leaves_no_trace_
     path = tmp_path / "archive.json"
     path.write_text(json.dumps([story(n) for n in range(1, 5)]))
     out = io.StringIO()
-    call_command("import_archive", str(path), "--json", "--batch-size", "50", stdout=out, stderr=io.StringIO())
+    call_command(
+        "import_archive", str(path), "--json", "--batch-size", "50", "--one-by-one", stdout=out, stderr=io.StringIO()
+    )
     result = json.loads(out.getvalue())
     assert result["imported"] == 3 and result["failed"][0]["index"] == 2
     kept = set(Article.objects.values_list("pk", flat=True))

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from newsroom.core import factors, inputs
 from newsroom.core.roles import desk_member_required
-from translations import editing, permissions, presence, review, selectors, workflow
+from translations import editing, permissions, presence, review, selectors, versions, workflow
 from translations.assist import glossary, memory
 from translations.desk import pages
 from translations.desk.workspace_forms import (
@@ -107,6 +107,10 @@ def landing(request: HttpRequest) -> HttpResponse:
     return redirect("desk:home")
 
 
+# How many jobs each list of My work shows (the rest are on the board, filtered).
+MINE_SHOWN = 50
+
+
 @desk_member_required
 def mine(request: HttpRequest) -> HttpResponse:
     """The person's own translations, grouped by state (work in progress first)."""
@@ -123,15 +127,38 @@ def mine(request: HttpRequest) -> HttpResponse:
         # A correction is the editors' work: for its translator the story stays published.
         groups.setdefault(State.PUBLISHED if t.is_correction else t.state, []).append(t)
     changes_requested = pages.changes_requested_ids([t.pk for t in groups[State.IN_PROGRESS]])
-    sections = [{"state": s, "label": State(s).label, "items": groups[s]} for s in order if groups.get(s)]
-    queue = selectors.review_queue(user=user)
+    # Each list shows its MINE_SHOWN soonest due, the rest on the board (filtered): the page costs
+    # the same for someone holding five jobs or five hundred.
+    sections = [
+        {
+            "state": s,
+            "label": State(s).label,
+            "items": groups[s][:MINE_SHOWN],
+            "count": len(groups[s]),
+            "more": f"?assignee={user.pk}&state={s}" if len(groups[s]) > MINE_SHOWN else "",
+        }
+        for s in order
+        if groups.get(s)
+    ]
+    waiting = selectors.review_queue(user=user)
+    assigned, unassigned = waiting["assigned"][:MINE_SHOWN], waiting["unassigned"][:MINE_SHOWN]
+    queue = {
+        "assigned": assigned,
+        "unassigned": unassigned,
+        "assigned_count": len(waiting["assigned"]),
+        "unassigned_count": len(waiting["unassigned"]),
+        "more": f"?reviewer={user.pk}&state={State.IN_REVIEW}" if len(waiting["assigned"]) > MINE_SHOWN else "",
+    }
+    # Each item offers its next steps: the four-eyes sets of every listed job read at once.
+    shown: list[Translation] = [t for s in order for t in groups[s][:MINE_SHOWN]]
+    versions.pinned_authors_prefetch([*shown, *assigned, *unassigned])
     return render(
         request,
         "desk/mine.html",
         {
             "sections": sections,
             "review_queue": queue,
-            "review_count": len(queue["assigned"]) + len(queue["unassigned"]),
+            "review_count": len(waiting["assigned"]) + len(waiting["unassigned"]),
             "is_reviewer": permissions.is_reviewer(user),
             "changes_requested": changes_requested,
         },

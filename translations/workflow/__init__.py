@@ -42,13 +42,16 @@ from translations.workflow.actions import translation_problems
 from translations.workflow.base import SubmitRefused, Transition, WorkflowError
 from translations.workflow.credits import credits_confirm
 from translations.workflow.system import (
+    ArchivePublication,
     translation_archive_publish,
     translation_create,
     translation_expire_claim,
+    translations_archive_publish_bulk,
     translations_publish_due,
 )
 
 __all__ = [
+    "ArchivePublication",
     "SubmitRefused",
     "Transition",
     "WorkflowError",
@@ -57,6 +60,7 @@ __all__ = [
     "credits_confirm",
     "translation_approve",
     "translation_archive_publish",
+    "translations_archive_publish_bulk",
     "translation_assign",
     "translation_claim",
     "translation_correct",

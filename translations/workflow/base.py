@@ -21,11 +21,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from reversion.models import Version
+from reversion.models import Revision, Version
 
 from newsroom.core import factors
-from newsroom.core.audit import audit_record
+from newsroom.core.audit import audit_entry, audit_record
 from newsroom.core.errors import DeskError
+from newsroom.models import AuditEntry
 from translations import versions
 from translations.assist import checks
 from translations.models import Translation, WorkflowEvent
@@ -224,3 +225,46 @@ def record(
     if ids:
         transaction.on_commit(lambda: notifications.notifications_queue(ids), robust=True)
     return t
+
+
+def records_bulk(items: list[tuple[Translation, str, str]], *, by: Any, action: str) -> list[WorkflowEvent]:
+    """:func:`record` for many transitions no person takes at once (``import_archive``'s bulk
+    path): for each ``(translation, old_state, comment)`` the same revision (the row and the
+    rows it follows, as django-reversion serialises them), event with its pin and audit entry,
+    written with one statement per table. The translations are saved already (with
+    ``last_activity_at``); nobody is notified, so this is only for system writes."""
+    if not items:
+        return []
+    if reversion.is_active():
+        raise RuntimeError("Workflow transitions must not run inside reversion.create_revision().")
+    user = by if getattr(by, "is_authenticated", False) else None
+    now = timezone.now()
+    revisions = Revision.objects.bulk_create(
+        [Revision(date_created=now, user=user, comment=comment) for _t, _old, comment in items]
+    )
+    rows: list[Version] = []
+    for (t, _old, _comment), revision in zip(items, revisions, strict=True):
+        rows.extend(versions.version_rows(t, revision=revision))
+    Version.objects.bulk_create(rows, batch_size=1000)
+    events = WorkflowEvent.objects.bulk_create(
+        [
+            WorkflowEvent(
+                translation=t,
+                actor=user,
+                action=action,
+                from_state=old_state,
+                to_state=t.state,
+                comment=comment,
+                revision_id=revision.pk,
+                content_hash=versions.working_copy_hash(t),
+            )
+            for (t, old_state, comment), revision in zip(items, revisions, strict=True)
+        ]
+    )
+    AuditEntry.objects.bulk_create(
+        [
+            audit_entry(actor=by, action=f"translation.{action}", target=t, from_state=old_state, to_state=t.state)
+            for t, old_state, _comment in items
+        ]
+    )
+    return events

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +21,7 @@ from translations import permissions, versions
 from translations.models import Credit, NotificationKind, Role, State, Translation, WorkflowEvent
 from translations.people import names
 from translations.workflow.actions import Publish
-from translations.workflow.base import WorkflowError, record
+from translations.workflow.base import WorkflowError, record, records_bulk
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +94,47 @@ def translation_archive_publish(
         raise WorkflowError(_("This article already has a translation job in that language."))
     if article.current_revision_id is None:
         raise WorkflowError(_("This article has no source text to translate yet."))
+    t = _archive_translation(
+        article=article, title=title, lead=lead, blocks=blocks, tags=tags,
+        translator=translator, reviewer=reviewer, published_at=published_at,
+    )  # fmt: skip
+    t.save()
+    for credit in _archive_credits(t):
+        credit.save()
+    publishing.article_publish(translation=t, at=published_at)
+    return record(
+        t, by=by, action="archive_import", old_state=State.OPEN, comment=comment or _("Imported from the archive")
+    )
+
+
+@dataclass(frozen=True)
+class ArchivePublication:
+    """One story of :func:`translations_archive_publish_bulk`: the arguments of
+    :func:`translation_archive_publish` for it."""
+
+    article: Article
+    title: str
+    lead: str
+    blocks: dict[str, dict[str, Any]]
+    tags: str
+    translator: Any
+    reviewer: Any | None
+    published_at: dt.datetime
+    comment: str
+
+
+def _archive_translation(
+    *,
+    article: Article,
+    title: str,
+    lead: str,
+    blocks: dict[str, dict[str, Any]],
+    tags: str,
+    translator: Any,
+    reviewer: Any | None,
+    published_at: dt.datetime,
+) -> Translation:
+    """The published Translation an archived story becomes (not saved): the one rule for both paths."""
     byline, byline_outlet = article.default_byline("en")
     t = Translation(
         article=article,
@@ -116,18 +159,67 @@ def translation_archive_publish(
             after=versions.text_snapshot(t),
             user_id=translator.pk,
         )
-    t.save()
-    # Each credit is stored with its snapshot name (as credits.snapshot_credits would take it), before
-    # publishing: the page stored at publication shows the names as published.
-    for user, role in ((translator, Role.TRANSLATOR), (reviewer, Role.REVIEWER)):
-        if user is not None:
-            Credit.objects.create(
-                translation=t, user=user, role=role, is_credited=True, credit_name=names.public_name(user, role)
-            )
-    publishing.article_publish(translation=t, at=published_at)
-    return record(
-        t, by=by, action="archive_import", old_state=State.OPEN, comment=comment or _("Imported from the archive")
+    return t
+
+
+def _archive_credits(t: Translation) -> list[Credit]:
+    """Each credit with its snapshot name (as credits.snapshot_credits would take it), made before
+    publishing: the page stored at publication shows the names as published."""
+    return [
+        Credit(translation=t, user=user, role=role, is_credited=True, credit_name=names.public_name(user, role))
+        for user, role in ((t.translator, Role.TRANSLATOR), (t.reviewer, Role.REVIEWER))
+        if user is not None
+    ]
+
+
+def translations_archive_publish_bulk(*, stories: list[ArchivePublication], by: Any) -> list[Translation]:
+    """:func:`translation_archive_publish` for many stories at once (``import_archive``'s bulk path).
+
+    Who: the ``import_archive`` command, inside its batch's transaction and the rendering
+    owner's batch. Writes for each story exactly what the one-by-one service writes (the
+    published Translation, its credits, the live fields through ``publishing.articles_publish_bulk``,
+    a revision, an ``archive_import`` event and an audit entry), with one statement per table
+    instead of several per story. Each article is the row in memory, with its current revision
+    and outlet. Raises :class:`WorkflowError` (nothing written) if any story already has an
+    English job; ``publishing.BulkPublishError`` as that service does. Notifies nobody.
+    """
+    if not stories:
+        return []
+    pks = [story.article.pk for story in stories]
+    taken = set(
+        Translation.objects.filter(article_id__in=pks, language="en")
+        .exclude(state=State.SPIKED)
+        .values_list("article_id", flat=True)
     )
+    if taken:
+        raise WorkflowError(_("This article already has a translation job in that language."))
+    if any(story.article.current_revision_id is None for story in stories):
+        raise WorkflowError(_("This article has no source text to translate yet."))
+    now = timezone.now()
+    translations = []
+    for story in stories:
+        t = _archive_translation(
+            article=story.article, title=story.title, lead=story.lead, blocks=story.blocks, tags=story.tags,
+            translator=story.translator, reviewer=story.reviewer, published_at=story.published_at,
+        )  # fmt: skip
+        t.last_activity_at = now  # as record() sets it
+        translations.append(t)
+    Translation.objects.bulk_create(translations)
+    credits = [credit for t in translations for credit in _archive_credits(t)]
+    Credit.objects.bulk_create(credits)
+    prefetch_related_objects(translations, "credits")  # what the revisions follow, read in one query
+    # Recorded before the live fields are set on the articles in memory: each row names its story
+    # as the one-by-one service's does (by the source title the article row it holds still has).
+    records_bulk(
+        [
+            (t, State.OPEN, story.comment or _("Imported from the archive"))
+            for t, story in zip(translations, stories, strict=True)
+        ],
+        by=by,
+        action="archive_import",
+    )
+    publishing.articles_publish_bulk(translations=translations)
+    return translations
 
 
 def translations_publish_due(*, now: dt.datetime | None = None) -> list[int]:

@@ -50,14 +50,29 @@ from newsroom.site import edge
 from newsroom.site.cache import site_cache_forget_articles, site_cache_invalidate
 from newsroom.site.rendering import batch as batching
 from newsroom.site.rendering import render, stored
-from newsroom.site.rendering.related import listing_ids, related_ids, related_lists_write, related_offer
+from newsroom.site.rendering.related import (
+    listing_ids,
+    related_ids,
+    related_lists_write,
+    related_offer,
+    related_publish_many,
+)
 from translations.public import article_credits, credited_article_ids, translation_article_ids
+
+# A batch that changed more stories than this forgets every cached page at once.
+FORGET_ALL_AFTER = 50
 
 # --------------------------------------------------------------------------- live text
 
 
 def live_changed(sender: Any, *, article: Article, language: str, kind: publishing.LiveChange, **kwargs: Any) -> None:
     """Receiver of ``publishing.live_changed`` (inside the publishing transaction)."""
+    batch = batching.current.get()
+    if batch is not None:
+        if kind == publishing.LiveChange.PUBLISHED:  # rendered with the batch's others (_published_flush)
+            batch.published.setdefault(language, {})[article.pk] = article
+            return
+        _published_flush(batch)  # what follows reads the lists the earlier publications made
     if kind == publishing.LiveChange.UNPUBLISHED:
         _pages_stale(pks={article.pk, *listing_ids(article=article, language=language)}, language=language)
         site_cache_invalidate()
@@ -151,6 +166,53 @@ def _pages_render(*, pks: set[int], language: str) -> None:
     render.home_listing_render(language=language)
 
 
+def live_changed_many(
+    sender: Any, *, articles: list[Article], language: str, kind: publishing.LiveChange, **kwargs: Any
+) -> None:
+    """Receiver of ``publishing.live_changed_many``: new stories published together, their rows
+    not written yet. Inside :func:`batch` only (``import_archive`` opens it): their bodies,
+    related lists and pages are set on the rows in memory, which publishing then writes once;
+    the neighbours' lists and pages and the home listing follow at the batch's end."""
+    batch = batching.current.get()
+    if batch is None or kind != publishing.LiveChange.PUBLISHED:
+        raise RuntimeError("Stories published together are rendered inside rendering.owner.batch() only.")
+    _published_flush(batch)  # publications before these come first
+    _published_render(batch, articles=articles, language=language, written=False)
+
+
+def _published_flush(batch: batching.Batch) -> None:
+    """Render the first publications ``batch`` kept (rows written), in their order."""
+    published, batch.published = batch.published, {}
+    for language, kept in published.items():
+        _published_render(batch, articles=list(kept.values()), language=language, written=True)
+
+
+def _published_render(batch: batching.Batch, *, articles: list[Article], language: str, written: bool) -> None:
+    """First publications in ``language``, in order, with the outcome of :func:`article_live_render`
+    for each in turn: bodies rendered, related lists and offers worked out together
+    (``related_publish_many``) and pages rendered, set on the rows and written in one statement
+    per hundred stories (or left to publishing when the rows are not ``written`` yet); the
+    pages of the neighbours whose list changed are rendered at the batch's end."""
+    own, changed = related_publish_many(articles=articles, language=language, batch=batch)
+    body_html = build_localized_fieldname("body_html", language)
+    related_field = build_localized_fieldname("related_ids", language)
+    with translation.override(language):
+        for article in articles:
+            body = getattr(article, build_localized_fieldname("body", language)) or []
+            setattr(article, body_html, render.body_render(body=body))
+            setattr(article, related_field, own[article.pk])
+    # Their pages now (their related stories are live and tagged, their credits written), each
+    # row written once with its body and list.
+    render.article_pages_store(stories=articles, language=language, fields=(body_html, related_field), write=written)
+    mine = {article.pk for article in articles}
+    batch.pages.setdefault(language, set()).update(set(changed) - mine)
+    batch.forget.update((article.pk, article) for article in articles)
+    if edge.is_enabled():  # what each one-by-one publication would purge, sent once at the batch's end
+        for article in articles:
+            batch.purge.update(live_keys(article=article, language=language, pks=[article.pk]))
+        batch.purge.update(edge.story(pk) for pk in changed)
+
+
 # --------------------------------------------------------------------------- the batch
 
 
@@ -170,12 +232,15 @@ def batch() -> Iterator[None]:
     token = batching.current.set(pending)
     try:
         yield
+        _published_flush(pending)
     finally:
         batching.current.reset(token)
     related_lists_write(pending)
     for language, pks in pending.pages.items():  # from the written lists
         _pages_render(pks=pks, language=language)
-    if pending.forget:
+    if len(pending.forget) > FORGET_ALL_AFTER:  # an archive load: one bump instead of a key per story
+        site_cache_invalidate()
+    elif pending.forget:
         site_cache_forget_articles(list(pending.forget.values()))
     if pending.purge:
         edge.edge_purge(keys=pending.purge)
@@ -190,10 +255,11 @@ def batch_savepoint() -> Iterator[None]:
         yield
         return
     saved = {language: dict(lists) for language, lists in pending.lists.items()}
+    published = {language: dict(kept) for language, kept in pending.published.items()}
     try:
         yield
     except BaseException:
-        pending.lists = saved
+        pending.lists, pending.published = saved, published
         raise
 
 
@@ -287,6 +353,7 @@ def connect() -> None:
     contributor = apps.get_model("translations", "Contributor")
     credit = apps.get_model("translations", "Credit")
     publishing.live_changed.connect(live_changed, dispatch_uid="site-live-changed")
+    publishing.live_changed_many.connect(live_changed_many, dispatch_uid="site-live-changed-many")
     for signal in (post_save, post_delete):  # a deleted account's profile goes first (translations.privacy)
         signal.connect(
             _contributor_saved, sender=contributor, dispatch_uid=f"site-pages-contributor-{signal is post_save}"

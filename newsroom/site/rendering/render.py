@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -20,12 +21,19 @@ from django.utils import timezone, translation
 from modeltranslation.utils import build_localized_fieldname
 
 from newsroom import machine_assist
-from newsroom.models import SEARCH_FIELDS, Article, Correction
+from newsroom.models import SEARCH_FIELDS, Article, Correction, Tag
 from newsroom.site import edge
 from newsroom.site.jsonld import article_json_ld, picture_urls
 from newsroom.site.rendering import stored as pages
 from newsroom.site.rendering.related import RELATED_COUNT
-from newsroom.site.selectors import article_credits, article_url, live_articles, public_credits, source_name
+from newsroom.site.selectors import (
+    article_credits,
+    article_url,
+    articles_credits,
+    live_articles,
+    public_credits,
+    source_name,
+)
 from translations.public import Role
 
 PAGE_SIZE = 20
@@ -86,20 +94,59 @@ def language_links(alternates: list[dict[str, str]] | None, lang: str) -> list[d
     return links
 
 
-def article_context(obj: Article, *, lang: str, origin: str, path: str) -> dict[str, Any]:
-    """Everything ``site/article.html`` shows of ``obj`` in ``lang``: four queries.
+@dataclass
+class PagesData:
+    """What the pages of many stories show beyond their own rows, read in one query each
+    (:func:`pages_data`): tags, related stories, credits and corrections by story."""
+
+    tags: dict[int, list[Tag]]
+    related: dict[int, Article]
+    credits: dict[int, list[Any]]
+    corrections: dict[int, list[Correction]]
+
+
+def pages_data(stories: list[Article], *, lang: str, known: list[Article] | None = None) -> PagesData:
+    """:class:`PagesData` of ``stories`` in ``lang``: four queries whatever their number.
+    ``known``: live stories not written yet, taken from memory as related stories."""
+    pks = [obj.pk for obj in stories]
+    tags: dict[int, list[Tag]] = {pk: [] for pk in pks}
+    for row in Article.tags.through.objects.filter(article_id__in=pks).select_related("tag").order_by("tag__name"):
+        tags[row.article_id].append(row.tag)
+    in_memory = {obj.pk: obj for obj in known or []}
+    wanted = {pk for obj in stories for pk in getattr(obj, _field("related_ids", lang)) or []} - in_memory.keys()
+    related = {a.pk: a for a in live_articles(lang=lang).filter(pk__in=wanted)} if wanted else {}
+    related.update((pk, obj) for pk, obj in in_memory.items())
+    corrections: dict[int, list[Correction]] = {pk: [] for pk in pks}
+    for correction in Correction.objects.filter(article_id__in=pks, language=lang).order_by("published_at", "pk"):
+        corrections[correction.article_id].append(correction)
+    return PagesData(tags, related, articles_credits(article_ids=pks, lang=lang), corrections)
+
+
+def article_context(
+    obj: Article, *, lang: str, origin: str, path: str, data: PagesData | None = None
+) -> dict[str, Any]:
+    """Everything ``site/article.html`` shows of ``obj`` in ``lang``: four queries (none with
+    ``data``, read beforehand for many stories by :func:`pages_data`).
 
     ``origin`` (scheme and host) and ``path`` make the absolute addresses (canonical, hreflang,
     JSON-LD); publication renders with a placeholder origin (``rendering.stored``).
     """
-    # Plain queries rather than prefetch_related: the same count, less ORM work per page.
-    tags = list(obj.tags.all())
     # Chosen at publication (rendering.related): one lookup by key, whatever the archive's size.
     related_ids = getattr(obj, _field("related_ids", lang)) or []
-    related = list(live_articles(lang=lang).filter(pk__in=related_ids)[:RELATED_COUNT]) if related_ids else []
-    credit_rows = article_credits(article=obj, lang=lang)
+    if data is not None:
+        tags = data.tags[obj.pk]
+        published = _field("published_at", lang)
+        live = [data.related[pk] for pk in related_ids if pk in data.related]
+        related = sorted(live, key=lambda a: (getattr(a, published), a.pk), reverse=True)[:RELATED_COUNT]
+        credit_rows = data.credits[obj.pk]
+        corrections = data.corrections[obj.pk]
+    else:
+        # Plain queries rather than prefetch_related: the same count, less ORM work per page.
+        tags = list(obj.tags.all())
+        related = list(live_articles(lang=lang).filter(pk__in=related_ids)[:RELATED_COUNT]) if related_ids else []
+        credit_rows = article_credits(article=obj, lang=lang)
+        corrections = list(Correction.objects.filter(article=obj, language=lang).order_by("published_at", "pk"))
     credits = public_credits(obj, credit_rows)
-    corrections = list(Correction.objects.filter(article=obj, language=lang).order_by("published_at", "pk"))
     published_at: dt.datetime = obj.published_at or timezone.now()
     modified = max([published_at, *(c.published_at for c in corrections)])
     alternates = article_alternates(origin, obj)
@@ -138,12 +185,12 @@ def article_edge_keys(obj: Article, *, related: Iterable[Article], credit_rows: 
     return sorted(set(keys))
 
 
-def article_page_render(obj: Article, *, lang: str) -> dict[str, Any]:
+def article_page_render(obj: Article, *, lang: str, data: PagesData | None = None) -> dict[str, Any]:
     """The stored page of ``obj`` in ``lang`` (``rendering.stored``): the partials of
     ``site/article.html`` rendered with the placeholder origin, the language links and a stamp."""
     with translation.override(lang):
         path = article_url(obj, lang)
-        context = article_context(obj, lang=lang, origin=pages.ORIGIN, path=path)
+        context = article_context(obj, lang=lang, origin=pages.ORIGIN, path=path, data=data)
         context.update(SITE_NAME=settings.DESK_SITE_NAME, LANGUAGE_CODE=lang)
         stored: dict[str, Any] = {
             name: loader.render_to_string(f"site/article.html#{name}", context) for name in pages.PARTS
@@ -167,12 +214,31 @@ def article_pages_render(*, pks: Iterable[int], language: str) -> int:
     live = list(
         Article.objects.filter(Article.live_q(language), pk__in=pks).select_related("outlet").defer(*SEARCH_FIELDS)
     )
-    for obj in live:
+    if len(live) == 1:
+        obj = live[0]
         Article.objects.filter(pk=obj.pk).update(**{field: article_page_render(obj, lang=language)})
+    elif live:
+        article_pages_store(stories=live, language=language)
     gone = pks - {obj.pk for obj in live}
     if gone:
         Article.objects.filter(pk__in=gone).update(**{field: {}})
     return len(live)
+
+
+def article_pages_store(
+    *, stories: list[Article], language: str, fields: tuple[str, ...] = (), write: bool = True
+) -> None:
+    """Render the pages of many live ``stories`` (rows in memory, outlet loaded) in ``language``
+    and write them, with their ``fields`` set in memory, in one statement per hundred stories:
+    what the pages show is read once for all (:func:`pages_data`). With ``write`` off the rows
+    are not written yet (``publishing.articles_publish_bulk`` writes them): the pages are only
+    set on them, and the stories are each other's related stories from memory."""
+    field = _field("page", language)
+    data = pages_data(stories, lang=language, known=None if write else stories)
+    for obj in stories:
+        setattr(obj, field, article_page_render(obj, lang=language, data=data))
+    if write:
+        Article.objects.bulk_update(stories, [field, *fields], batch_size=100)
 
 
 def home_context(*, lang: str, page_number: str | None, exact: bool = False) -> dict[str, Any]:
