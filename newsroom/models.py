@@ -9,8 +9,10 @@ with django-modeltranslation (``title_en``, …) and hold what readers see. Only
 
 from __future__ import annotations
 
+import contextvars
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -75,6 +77,13 @@ class Outlet(models.Model):
         )
 
 
+# Spellings read ahead for many stories at once (NameSpelling.preloaded): {(name, language): spelling}
+# and the (name, language) pairs it covers.
+_spellings_preloaded: contextvars.ContextVar[tuple[set[tuple[str, str]], dict[tuple[str, str], str]] | None] = (
+    contextvars.ContextVar("name_spellings_preloaded", default=None)
+)
+
+
 class NameSpelling(models.Model):
     """How the desk spells a source's name (a person, an outlet) in a publishing language: the
     translator's choice, remembered at publication (``publishing.article_publish``) and offered
@@ -99,8 +108,31 @@ class NameSpelling(models.Model):
         wanted = {" ".join(n.split()) for n in names if n and n.strip()}
         if not wanted:
             return {}
+        preloaded = _spellings_preloaded.get()
+        if preloaded is not None and all((n, language) in preloaded[0] for n in wanted):
+            return {n: preloaded[1][(n, language)] for n in wanted if (n, language) in preloaded[1]}
         rows = NameSpelling.objects.filter(source_name__in=wanted, language=language)
         return dict(rows.values_list("source_name", "spelling"))
+
+    @staticmethod
+    @contextmanager
+    def preloaded(*, names: Iterable[str], languages: Iterable[str]) -> Iterator[dict[tuple[str, str], str]]:
+        """Inside, :meth:`spellings` answers for ``names`` in ``languages`` from one query made
+        here (the archive's bulk path); the dict yielded may be updated as spellings are chosen."""
+        wanted = {" ".join(n.split()) for n in names if n and n.strip()}
+        langs = set(languages)
+        known: dict[tuple[str, str], str] = {}
+        if wanted and langs:
+            rows = NameSpelling.objects.filter(source_name__in=wanted, language__in=langs)
+            known = {
+                (name, lang): spelling
+                for name, lang, spelling in rows.values_list("source_name", "language", "spelling")
+            }
+        token = _spellings_preloaded.set(({(n, lang) for n in wanted for lang in langs}, known))
+        try:
+            yield known
+        finally:
+            _spellings_preloaded.reset(token)
 
 
 class Feed(models.Model):

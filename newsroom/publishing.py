@@ -420,27 +420,33 @@ def articles_publish_bulk(*, translations: list[Translation]) -> list[Article]:
         taken[lang] = set(Article.objects.filter(**{f"{field}__in": mine}).values_list(field, flat=True))
         taken[lang] |= set(SlugRedirect.objects.filter(language=lang, slug__in=mine).values_list("slug", flat=True))
     used: dict[str, set[str]] = {lang: set() for lang in languages}
-    for t, base in zip(translations, bases, strict=True):
-        slug = base
-        if base in taken[t.language] or base in used[t.language]:
-            slug = _unique_slug(article=t.article, language=t.language, title=t.title, taken=used[t.language])
-        used[t.language].add(slug)
-        _live_fields_set(article=t.article, translation=t, slug=slug, at=t.first_published_at)  # type: ignore[arg-type]
-    tags = _tags_get_or_create({name for t in translations for name in _tag_names(t)})
-    through = Article.tags.through
-    through.objects.bulk_create(
-        [
-            through(article_id=t.article.pk, tag_id=tags[name].pk)
-            for t in translations
-            for name in dict.fromkeys(_tag_names(t))
-        ],
-        ignore_conflicts=True,
-    )
-    for lang in sorted(languages):
-        articles = [t.article for t in translations if t.language == lang]
-        live_changed_many.send(sender=Article, articles=articles, language=lang, kind=LiveChange.PUBLISHED)
-    articles = [t.article for t in translations]
-    Article.objects.bulk_create(articles, batch_size=500)
+    names = [name for t in translations for name in story_names(translation=t)]
+    with NameSpelling.preloaded(names=names, languages=languages) as known:  # one query, not one per story
+        for t, base in zip(translations, bases, strict=True):
+            slug = base
+            if base in taken[t.language] or base in used[t.language]:
+                slug = _unique_slug(article=t.article, language=t.language, title=t.title, taken=used[t.language])
+            used[t.language].add(slug)
+            _live_fields_set(article=t.article, translation=t, slug=slug, at=t.first_published_at)  # type: ignore[arg-type]
+            # What article_publish remembers before the next story is published, seen by the next.
+            for name, spelling in translator_spellings(translation=t).items():
+                if len(name) <= 200 and len(spelling) <= 200 and name != spelling:
+                    known[(name, t.language)] = spelling
+        tags = _tags_get_or_create({name for t in translations for name in _tag_names(t)})
+        through = Article.tags.through
+        through.objects.bulk_create(
+            [
+                through(article_id=t.article.pk, tag_id=tags[name].pk)
+                for t in translations
+                for name in dict.fromkeys(_tag_names(t))
+            ],
+            ignore_conflicts=True,
+        )
+        for lang in sorted(languages):
+            articles = [t.article for t in translations if t.language == lang]
+            live_changed_many.send(sender=Article, articles=articles, language=lang, kind=LiveChange.PUBLISHED)
+        articles = [t.article for t in translations]
+        Article.objects.bulk_create(articles, batch_size=500)
     name_spellings_remember_many(translations=translations)
     return articles
 

@@ -80,6 +80,7 @@ def named(value: Any) -> Any:
 def snapshot() -> dict[str, Any]:
     """Everything the import wrote, keyed by source URL and username."""
     url_of = dict(Article.objects.values_list("pk", "source_url"))
+    user_of = dict(get_user_model().objects.values_list("pk", "username"))
     fields = [f for f in Article._meta.concrete_fields if f.name not in SKIPPED]
     articles = {}
     for row in Article.objects.values(*[f.attname for f in fields]):
@@ -87,6 +88,19 @@ def snapshot() -> dict[str, Any]:
         for name in list(row):
             if name.startswith("related_ids"):
                 row[name] = [url_of[pk] for pk in row[name]]
+            if name.startswith("page") and isinstance(row[name], dict) and "xkeys" in row[name]:
+                # The edge keys name stories by id: compared by the story they name.
+                row[name] = {
+                    **row[name],
+                    "xkeys": sorted(
+                        url_of[int(k.removeprefix("story-"))]
+                        if k.startswith("story-")
+                        else user_of[int(k.removeprefix("person-"))]
+                        if k.startswith("person-")
+                        else k
+                        for k in row[name]["xkeys"]
+                    ),
+                }
         row["outlet_id"] = Article.objects.get(source_url=row["source_url"]).outlet.name if row["outlet_id"] else None
         row["tags"] = sorted(Article.objects.get(source_url=row["source_url"]).tags.values_list("name", "slug"))
         articles[row["source_url"]] = row

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from newsroom import publishing
-from newsroom.models import Article
+from newsroom.models import Article, NameSpelling
 from translations import permissions, versions
 from translations.models import Credit, NotificationKind, Role, State, Translation, WorkflowEvent
 from translations.people import names
@@ -197,13 +197,15 @@ def translations_archive_publish_bulk(*, stories: list[ArchivePublication], by: 
         raise WorkflowError(_("This article has no source text to translate yet."))
     now = timezone.now()
     translations = []
-    for story in stories:
-        t = _archive_translation(
-            article=story.article, title=story.title, lead=story.lead, blocks=story.blocks, tags=story.tags,
-            translator=story.translator, reviewer=story.reviewer, published_at=story.published_at,
-        )  # fmt: skip
-        t.last_activity_at = now  # as record() sets it
-        translations.append(t)
+    authors = [name for story in stories for name in story.article.authors or []]
+    with NameSpelling.preloaded(names=authors, languages=["en"]):  # the default bylines: one query
+        for story in stories:
+            t = _archive_translation(
+                article=story.article, title=story.title, lead=story.lead, blocks=story.blocks, tags=story.tags,
+                translator=story.translator, reviewer=story.reviewer, published_at=story.published_at,
+            )  # fmt: skip
+            t.last_activity_at = now  # as record() sets it
+            translations.append(t)
     Translation.objects.bulk_create(translations)
     credits = [credit for t in translations for credit in _archive_credits(t)]
     Credit.objects.bulk_create(credits)
