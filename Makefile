@@ -70,7 +70,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 test: install lint
-	$(BIN)/pytest -q -n 2 --dist loadgroup; status=$$?; $(BIN)/python -m newsroom.core.embedded_db stop; exit $$status
+	$(BIN)/pytest -q -n 2 --dist loadgroup --durations=20; status=$$?; $(BIN)/python -m newsroom.core.embedded_db stop; exit $$status
 
 # The inner loop: everything but the slow tests (browser, real worker, fault and kill drills,
 # the cluster drill, Schemathesis). `make test` still runs everything.

@@ -663,8 +663,6 @@ listen pg_read
         self.start_redis()
         say(f"cluster: Redis primary :{self.ports['redis1']}, replica :{self.ports['redis2']}, 3 sentinels")
         self.start_lb()
-        if self.edge:
-            self.edge.start()
         say(
             f"cluster: haproxy site :{self.lb_port}, PostgreSQL writes :{self.ports['pg_write']}, reads :{self.ports['pg_read']}"
         )
@@ -682,6 +680,8 @@ listen pg_read
         for n in (1, 2):
             self.start_web(n)
         wait_for(lambda: http_ok(f"{self.url}/healthz"), 30, "haproxy's web nodes")
+        if self.edge:  # Varnish in front of haproxy, once haproxy has web nodes to answer it
+            self.edge.start()
         for n in (1, 2):
             self.start_worker(n)
         self.start_beat()
