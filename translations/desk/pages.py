@@ -83,10 +83,31 @@ class ActionButton:
     is_danger: bool = False  # takes something away (unpublish): shown apart
 
 
-def action_buttons(*, user: Any, translation: Translation, editable: bool) -> list[ActionButton]:
+class PkUrls:
+    """The desk's per-job addresses (``desk:history`` of job 12…), each route reversed once and
+    the job's id put in: a list of many jobs reverses a handful of routes, not one per link."""
+
+    _PLACEHOLDER = "2147483647"  # an id no route's own text contains
+
+    def __init__(self) -> None:
+        self._patterns: dict[tuple[str, ...], str] = {}
+
+    def __call__(self, route: str, pk: int, *args: str) -> str:
+        key = (route, *args)
+        pattern = self._patterns.get(key)
+        if pattern is None:
+            pattern = self._patterns[key] = reverse(route, args=[self._PLACEHOLDER, *args])
+        return pattern.replace(self._PLACEHOLDER, str(pk), 1)
+
+
+def action_buttons(
+    *, user: Any, translation: Translation, editable: bool, urls: PkUrls | None = None
+) -> list[ActionButton]:
     """The buttons of the verbs ``user`` may take now, in the registry's order: a form for a verb
     taken on the job page, a link for one whose form is on an editors' page (assign, publish —
-    one link per page, named by the first such verb: "Preview and publish")."""
+    one link per page, named by the first such verb: "Preview and publish"). ``urls`` may be
+    shared by the calls for many jobs."""
+    url = urls or PkUrls()
     buttons = []
     pages_linked: set[str] = set()
     for verb in registry.available(user=user, translation=translation):
@@ -98,7 +119,7 @@ def action_buttons(*, user: Any, translation: Translation, editable: bool) -> li
                 ActionButton(
                     name=verb.name,
                     label=_(verb.page_label or verb.label),
-                    url=reverse(verb.page, args=[translation.pk]),
+                    url=url(verb.page, translation.pk),
                     free_text=None,
                     is_secondary=verb.is_secondary,
                     in_bar=True,
@@ -106,13 +127,13 @@ def action_buttons(*, user: Any, translation: Translation, editable: bool) -> li
                 )
             )
             continue
-        args = [translation.pk, verb.name] if verb.route == "desk:transition" else [translation.pk]
+        args = [verb.name] if verb.route == "desk:transition" else []
         text = verb.free_text
         buttons.append(
             ActionButton(
                 name=verb.name,
                 label=_(verb.label),
-                url=reverse(verb.route, args=args),
+                url=url(verb.route, translation.pk, *args),
                 free_text={"label": _(text.label), "required": text.required} if text is not None else None,
                 is_secondary=verb.is_secondary,
                 # A verb with a view of its own (Submit saves the editor's text first) is sent by
@@ -137,12 +158,23 @@ class NextStep:
 def next_steps(*, user: Any, translation: Translation) -> list[NextStep]:
     """The primary actions ``user`` may take on ``translation`` now (the job page's buttons,
     secondary ones left out), each a link: to the verb's own page, or to the job page's button."""
-    job_url = translation.get_absolute_url()
-    return [
-        NextStep(name=b.name, label=b.label, url=b.url if b.is_link else f"{job_url}#action-{b.name}")
-        for b in action_buttons(user=user, translation=translation, editable=False)
-        if not b.is_secondary
-    ]
+    return next_steps_for(user=user, translations=[translation])[translation.pk]
+
+
+def next_steps_for(*, user: Any, translations: list[Translation]) -> dict[int, list[NextStep]]:
+    """:func:`next_steps` of each of ``translations`` (by id), for a list of jobs: each job's
+    verbs are asked of the registry as its page asks them, the addresses reversed once per route.
+    The four-eyes verbs read the pinned authors: prefetch them (``versions.pinned_authors_prefetch``)."""
+    urls = PkUrls()
+    steps: dict[int, list[NextStep]] = {}
+    for t in translations:
+        job_url = urls("desk:translation", t.pk)
+        steps[t.pk] = [
+            NextStep(name=b.name, label=b.label, url=b.url if b.is_link else f"{job_url}#action-{b.name}")
+            for b in action_buttons(user=user, translation=t, editable=False, urls=urls)
+            if not b.is_secondary
+        ]
+    return steps
 
 
 def can_edit(user: Any, t: Translation) -> bool:
