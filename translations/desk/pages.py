@@ -853,6 +853,68 @@ def waiting_label(since: dt.datetime | None, *, now: dt.datetime) -> str:
     return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
 
 
+def _html_datetime(value: dt.datetime | None) -> str:
+    """``value`` as ``<time datetime>`` wants it (the ``html_datetime`` filter's text)."""
+    return timezone.localtime(value).replace(microsecond=0).isoformat() if value is not None else ""
+
+
+def board_rows(*, user: Any, translations: list[Translation]) -> list[dict[str, Any]]:
+    """Every cell of the board's rows as text, made once per page (``desk/_board_row.html`` only
+    prints them): a person's name once per person, each route reversed once, the next steps
+    from :func:`next_steps_for`. ``translations`` come with :data:`BOARD_COLUMNS` and
+    ``held_since`` (``selectors.board_translations``)."""
+    now = timezone.now()
+    url = PkUrls()
+    steps = next_steps_for(user=user, translations=translations)
+    sees_reviews = permissions.is_reviewer(user)
+    names: dict[int, str] = {}
+    published = _("Published")
+
+    def name(person: Any) -> str:
+        if person is None:
+            return "—"
+        if person.pk not in names:
+            names[person.pk] = people.desk_name(person=person, viewer=user) or "—"
+        return names[person.pk]
+
+    rows = []
+    for t in translations:
+        held_since: dt.datetime | None = getattr(t, "held_since", None)
+        outlet = t.article.outlet
+        rows.append(
+            {
+                "pk": t.pk,
+                "url": url("desk:translation", t.pk),
+                "source_language": t.article.language,
+                "source_title": t.article.source_title,
+                "title": t.title,
+                "outlet": outlet.name if outlet is not None else "",
+                "state": t.state,
+                "state_label": t.get_state_display(),
+                # A story with an open correction stays live, marked (as desk/_state_badge.html).
+                "published_label": published if t.is_correction else "",
+                "correction_label": _("Correction in progress (%(state)s)") % {"state": t.get_state_display()}
+                if t.is_correction
+                else "",
+                "holder": holder(t, viewer=user),
+                "waiting": waiting_label(held_since, now=now),
+                "held_datetime": _html_datetime(held_since),
+                "held_since_long": times.desk_time(held_since, "j M Y H:i"),
+                "held_since": times.desk_time(held_since, "j M H:i"),
+                "translator": name(t.translator if t.translator_id else None),
+                "reviewer": name(t.reviewer if t.reviewer_id else None),
+                "due_datetime": _html_datetime(t.due_at),
+                "due": times.desk_time(t.due_at, "j M H:i"),
+                "is_overdue": bool(t.due_at and t.due_at < now and t.state in ACTIVE_STATES),
+                "history_url": url("desk:history", t.pk) if sees_reviews or t.translator_id == user.pk else "",
+                "review_url": url("desk:review", t.pk) if sees_reviews else "",
+                "preview_url": url("desk:preview", t.pk) if sees_reviews else "",
+                "steps": steps[t.pk],
+            }
+        )
+    return rows
+
+
 def board_page(*, user: Any, form: Any, query: Any) -> dict[str, Any]:
     """The board: every job ``user`` may see, by state, filtered by the bound ``form``, searched
     and paginated (``query`` is the request's GET)."""
@@ -882,16 +944,7 @@ def board_page(*, user: Any, form: Any, query: Any) -> dict[str, Any]:
         state_links.append({"value": value, "label": label, "count": counts[value], "query": link.urlencode()})
     all_link = query.copy()
     all_link.pop("state", None)
-    now = timezone.now()
-    rows = [
-        {
-            "t": t,
-            "holder": holder(t, viewer=user),
-            "waiting": waiting_label(getattr(t, "held_since", None), now=now),
-            "is_overdue": bool(t.due_at and t.due_at < now and t.state in ACTIVE_STATES),
-        }
-        for t in page.object_list
-    ]
+    rows = board_rows(user=user, translations=page.object_list)
     return {
         "form": form,
         "page": page,
