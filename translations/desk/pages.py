@@ -869,6 +869,7 @@ def board_rows(*, user: Any, translations: list[Translation]) -> list[dict[str, 
     sees_reviews = permissions.is_reviewer(user)
     names: dict[int, str] = {}
     published = _("Published")
+    clock = times.DeskClock()
 
     def name(person: Any) -> str:
         if person is None:
@@ -899,12 +900,12 @@ def board_rows(*, user: Any, translations: list[Translation]) -> list[dict[str, 
                 "holder": holder(t, viewer=user),
                 "waiting": waiting_label(held_since, now=now),
                 "held_datetime": _html_datetime(held_since),
-                "held_since_long": times.desk_time(held_since, "j M Y H:i"),
-                "held_since": times.desk_time(held_since, "j M H:i"),
+                "held_since_long": clock(held_since, "j M Y H:i"),
+                "held_since": clock(held_since, "j M H:i"),
                 "translator": name(t.translator if t.translator_id else None),
                 "reviewer": name(t.reviewer if t.reviewer_id else None),
                 "due_datetime": _html_datetime(t.due_at),
-                "due": times.desk_time(t.due_at, "j M H:i"),
+                "due": clock(t.due_at, "j M H:i"),
                 "is_overdue": bool(t.due_at and t.due_at < now and t.state in ACTIVE_STATES),
                 "history_url": url("desk:history", t.pk) if sees_reviews or t.translator_id == user.pk else "",
                 "review_url": url("desk:review", t.pk) if sees_reviews else "",
