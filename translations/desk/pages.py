@@ -916,6 +916,34 @@ def board_rows(*, user: Any, translations: list[Translation]) -> list[dict[str, 
     return rows
 
 
+def work_items(
+    *, user: Any, translations: list[Translation], changes_requested: set[int] | frozenset[int] = frozenset()
+) -> list[dict[str, Any]]:
+    """My work's lists (the person's jobs and those waiting for their review) as text made once
+    per page, as :func:`board_rows`: ``desk/mine.html`` only prints them. ``changes_requested``
+    holds the ids whose reviewer asked for changes (:func:`changes_requested_ids`)."""
+    url = PkUrls()
+    clock = times.DeskClock()
+    steps = next_steps_for(user=user, translations=translations)
+    return [
+        {
+            "url": url("desk:translation", t.pk),
+            "review_url": url("desk:review", t.pk),
+            "title": t.title,
+            "source_language": t.article.language,
+            "source_title": t.article.source_title,
+            "outlet": t.article.outlet.name if t.article.outlet is not None else "",
+            "state": t.state,
+            "state_label": t.get_state_display(),
+            "changes_requested": t.state == State.IN_PROGRESS and t.pk in changes_requested,
+            "due_datetime": _html_datetime(t.due_at),
+            "due": clock(t.due_at, "j M H:i"),
+            "steps": steps[t.pk],
+        }
+        for t in translations
+    ]
+
+
 def board_page(*, user: Any, form: Any, query: Any) -> dict[str, Any]:
     """The board: every job ``user`` may see, by state, filtered by the bound ``form``, searched
     and paginated (``query`` is the request's GET)."""

@@ -129,29 +129,33 @@ def mine(request: HttpRequest) -> HttpResponse:
     changes_requested = pages.changes_requested_ids([t.pk for t in groups[State.IN_PROGRESS]])
     # Each list shows its MINE_SHOWN soonest due, the rest on the board (filtered): the page costs
     # the same for someone holding five jobs or five hundred.
+    waiting = selectors.review_queue(user=user)
+    assigned, unassigned = waiting["assigned"][:MINE_SHOWN], waiting["unassigned"][:MINE_SHOWN]
+    # Each item offers its next steps: the four-eyes sets of every listed job read at once, and
+    # every item made once for the page (pages.work_items).
+    shown: list[Translation] = [t for s in order for t in groups[s][:MINE_SHOWN]]
+    versions.pinned_authors_prefetch([*shown, *assigned, *unassigned])
+    listed = [*shown, *assigned, *unassigned]  # no job twice: a reviewer's queue leaves out their own
+    made = pages.work_items(user=user, translations=listed, changes_requested=changes_requested)
+    items = {t.pk: item for t, item in zip(listed, made, strict=True)}
     sections = [
         {
             "state": s,
             "label": State(s).label,
-            "items": groups[s][:MINE_SHOWN],
+            "items": [items[t.pk] for t in groups[s][:MINE_SHOWN]],
             "count": len(groups[s]),
             "more": f"?assignee={user.pk}&state={s}" if len(groups[s]) > MINE_SHOWN else "",
         }
         for s in order
         if groups.get(s)
     ]
-    waiting = selectors.review_queue(user=user)
-    assigned, unassigned = waiting["assigned"][:MINE_SHOWN], waiting["unassigned"][:MINE_SHOWN]
     queue = {
-        "assigned": assigned,
-        "unassigned": unassigned,
+        "assigned": [items[t.pk] for t in assigned],
+        "unassigned": [items[t.pk] for t in unassigned],
         "assigned_count": len(waiting["assigned"]),
         "unassigned_count": len(waiting["unassigned"]),
         "more": f"?reviewer={user.pk}&state={State.IN_REVIEW}" if len(waiting["assigned"]) > MINE_SHOWN else "",
     }
-    # Each item offers its next steps: the four-eyes sets of every listed job read at once.
-    shown: list[Translation] = [t for s in order for t in groups[s][:MINE_SHOWN]]
-    versions.pinned_authors_prefetch([*shown, *assigned, *unassigned])
     return render(
         request,
         "desk/mine.html",
@@ -160,7 +164,6 @@ def mine(request: HttpRequest) -> HttpResponse:
             "review_queue": queue,
             "review_count": len(waiting["assigned"]) + len(waiting["unassigned"]),
             "is_reviewer": permissions.is_reviewer(user),
-            "changes_requested": changes_requested,
         },
     )
 
