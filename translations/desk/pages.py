@@ -17,6 +17,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from reversion.models import Version
@@ -301,14 +303,35 @@ def jobs_page(*, user: Any, form: Any, query: Any) -> dict[str, Any]:
     """The translators' board of open jobs (``form`` bound to ``query``, the request's GET)."""
     filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
     page = Paginator(selectors.jobs_open(user=user, filters=filters), JOBS_PER_PAGE).get_page(query.get("page"))
-    rows = [
-        {
-            "translation": t,
-            "words": t.source_revision.word_count,
-            "actions": [Claim.name] if Claim.is_available(user=user, translation=t) else [],
-        }
-        for t in page.object_list
-    ]
+    # Every cell made once per page (desk/jobs.html only prints): routes reversed once, names of
+    # languages and times read once each.
+    url, clock = PkUrls(), times.DeskClock()
+    languages: dict[str, str] = {}
+
+    def language(code: str) -> str:  # the ``language_name`` filter's text
+        if code not in languages:
+            languages[code] = str(get_language_info(code)["name"])
+        return languages[code]
+
+    rows = []
+    for t in page.object_list:
+        article = t.article
+        can_claim = Claim.is_available(user=user, translation=t)
+        rows.append(
+            {
+                "url": url("desk:translation", t.pk),
+                "source_language": article.language,
+                "source_title": article.source_title,
+                "brief": Truncator(t.brief).chars(120) if t.brief else "",
+                "outlet": article.outlet.name if article.outlet is not None else "",
+                "languages": f"{article.get_language_display() or article.language} → {language(t.language)}",
+                "words": t.source_revision.word_count,
+                "due_datetime": _html_datetime(t.due_at),
+                "due": clock(t.due_at, "j M H:i"),
+                "topic": ", ".join(article.source_tags or []),
+                "claim_url": url("desk:transition", t.pk, Claim.name) if can_claim else "",
+            }
+        )
     query = query.copy()
     query.pop("page", None)
     return {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
