@@ -28,7 +28,7 @@ class FastSelect(forms.Select):
         # Each value and label escaped as Django's escape() does (html.escape), without its lazy-text wrapper.
         options = "".join(
             f'<option value="{escape(str(option_value))}"'
-            f'{" selected" if str(option_value) in selected else ""}>{escape(str(label))}</option>'
+            f"{' selected' if str(option_value) in selected else ''}>{escape(str(label))}</option>"
             for option_value, label in self.choices
         )
         return format_html("<select{}>{}</select>", flatatt(final), mark_safe(options))  # noqa: S308

@@ -18,9 +18,8 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language_info, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from reversion.models import Version
 
 from newsroom import machine_assist, publishing
