@@ -38,9 +38,9 @@ from translations.desk.editorial_forms import (
     PublishForm,
 )
 from translations.models import Comment, Role, State, Translation
+from translations.people import names as people
 from translations.workflow.actions import Publish
 from translations.workflow.system import JobExists
-from translations.people import names as people
 
 PAGE_SIZE = 50
 PINNED_STATES = (State.APPROVED, State.SCHEDULED, State.PUBLISHED)
