@@ -876,12 +876,17 @@ def waiting_label(since: dt.datetime | None, *, now: dt.datetime) -> str:
 
 
 def _html_datetime(value: dt.datetime | None) -> str:
-    """``value`` as ``<time datetime>`` wants it (the ``html_datetime`` filter's text)."""
-    return timezone.localtime(value).replace(microsecond=0).isoformat() if value is not None else ""
+    """``value`` as ``<time datetime>`` wants it (the ``html_datetime`` filter's text: in the
+    current zone, to the second)."""
+    if value is None:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.replace(microsecond=0).isoformat()
 
 
 def board_rows(*, user: Any, translations: list[Translation]) -> list[dict[str, Any]]:
-    """Every cell of the board's rows as text, made once per page (``desk/_board_row.html`` only
+    """Every cell of the board's rows as text, made once per page (``desk/board.html``'s row only
     prints them): a person's name once per person, each route reversed once, the next steps
     from :func:`next_steps_for`. ``translations`` come with :data:`BOARD_COLUMNS` and
     ``held_since`` (``selectors.board_translations``)."""
@@ -906,7 +911,6 @@ def board_rows(*, user: Any, translations: list[Translation]) -> list[dict[str, 
         outlet = t.article.outlet
         rows.append(
             {
-                "pk": t.pk,
                 "url": url("desk:translation", t.pk),
                 "source_language": t.article.language,
                 "source_title": t.article.source_title,

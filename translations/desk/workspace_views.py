@@ -134,8 +134,8 @@ def mine(request: HttpRequest) -> HttpResponse:
     # Each item offers its next steps: the four-eyes sets of every listed job read at once, and
     # every item made once for the page (pages.work_items).
     shown: list[Translation] = [t for s in order for t in groups[s][:MINE_SHOWN]]
-    versions.pinned_authors_prefetch([*shown, *assigned, *unassigned])
     listed = [*shown, *assigned, *unassigned]  # no job twice: a reviewer's queue leaves out their own
+    versions.pinned_authors_prefetch(listed)
     made = pages.work_items(user=user, translations=listed, changes_requested=changes_requested)
     items = {t.pk: item for t, item in zip(listed, made, strict=True)}
     sections = [
