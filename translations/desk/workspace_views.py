@@ -129,8 +129,10 @@ def mine(request: HttpRequest) -> HttpResponse:
     changes_requested = pages.changes_requested_ids([t.pk for t in groups[State.IN_PROGRESS]])
     # Each list shows its MINE_SHOWN soonest due, the rest on the board (filtered): the page costs
     # the same for someone holding five jobs or five hundred.
-    waiting = selectors.review_queue(user=user)
-    assigned, unassigned = waiting["assigned"][:MINE_SHOWN], waiting["unassigned"][:MINE_SHOWN]
+    # Only the shown jobs assigned to the reviewer are loaded; a full list is counted.
+    waiting = selectors.review_queue(user=user, assigned_limit=MINE_SHOWN)
+    assigned, unassigned = waiting["assigned"], waiting["unassigned"][:MINE_SHOWN]
+    assigned_count = len(assigned) if len(assigned) < MINE_SHOWN else selectors.review_assigned_count(user=user)
     # Each item offers its next steps: the four-eyes sets of every listed job read at once, and
     # every item made once for the page (pages.work_items).
     shown: list[Translation] = [t for s in order for t in groups[s][:MINE_SHOWN]]
@@ -152,9 +154,9 @@ def mine(request: HttpRequest) -> HttpResponse:
     queue = {
         "assigned": [items[t.pk] for t in assigned],
         "unassigned": [items[t.pk] for t in unassigned],
-        "assigned_count": len(waiting["assigned"]),
+        "assigned_count": assigned_count,
         "unassigned_count": len(waiting["unassigned"]),
-        "more": f"?reviewer={user.pk}&state={State.IN_REVIEW}" if len(waiting["assigned"]) > MINE_SHOWN else "",
+        "more": f"?reviewer={user.pk}&state={State.IN_REVIEW}" if assigned_count > MINE_SHOWN else "",
     }
     return render(
         request,
@@ -162,7 +164,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         {
             "sections": sections,
             "review_queue": queue,
-            "review_count": len(waiting["assigned"]) + len(waiting["unassigned"]),
+            "review_count": assigned_count + len(waiting["unassigned"]),
             "is_reviewer": permissions.is_reviewer(user),
         },
     )
