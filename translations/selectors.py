@@ -179,29 +179,42 @@ def reviewers_with_load() -> QuerySet[Any]:
     )
 
 
-def review_queue(*, user: Any) -> dict[str, list[Translation]]:
-    """What waits for ``user``'s review: jobs in review assigned to them, then unassigned ones
-    and corrections they may take (not their own translation, not a text they changed, not a
-    correction they opened). Empty for non-reviewers."""
-    if not permissions.is_reviewer(user):
-        return {"assigned": [], "unassigned": []}
+def _review_waiting(*, user: Any) -> QuerySet[Translation]:
+    """Jobs in review ``user`` may review, by due date: not their own translation, not a
+    correction they opened (permissions.can_review)."""
     qs = (
         Translation.objects.filter(state=State.IN_REVIEW)
         .select_related("article", "article__outlet", "translator")
         .defer("blocks", "notes")
         .order_by("due_at", "updated_at", "pk")
     )
+    return qs.exclude(translator=user).exclude(is_correction=True, corrected_by=user)
+
+
+def review_queue(*, user: Any, assigned_limit: int | None = None) -> dict[str, list[Translation]]:
+    """What waits for ``user``'s review: jobs in review assigned to them (the first
+    ``assigned_limit`` of them when given: :func:`review_assigned_count` counts them all), then
+    unassigned ones and corrections they may take (not their own translation, not a text they
+    changed, not a correction they opened). Empty for non-reviewers."""
+    if not permissions.is_reviewer(user):
+        return {"assigned": [], "unassigned": []}
     from django.db.models import Q
 
-    # A correction waits for any reviewer but the editor who opened it (permissions.can_review).
-    mine = qs.exclude(translator=user).exclude(is_correction=True, corrected_by=user)
-    assigned = list(mine.filter(reviewer=user))
+    mine = _review_waiting(user=user)
+    assigned = list(mine.filter(reviewer=user)[:assigned_limit])
     unassigned = [
         t
         for t in mine.filter(Q(reviewer__isnull=True) | Q(is_correction=True)).exclude(reviewer=user)
         if user.pk not in versions.author_ids(t.authors)
     ]
     return {"assigned": assigned, "unassigned": unassigned}
+
+
+def review_assigned_count(*, user: Any) -> int:
+    """How many of :func:`review_queue`'s jobs are assigned to ``user`` (one COUNT)."""
+    if not permissions.is_reviewer(user):
+        return 0
+    return _review_waiting(user=user).filter(reviewer=user).count()
 
 
 def job_source_languages() -> list[tuple[str, Any]]:

@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.dates import MONTHS_3
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -35,3 +36,28 @@ def desk_time(value: dt.datetime | None, fmt: str = DEFAULT_FORMAT, *, label: bo
         value = timezone.localtime(value, timezone.get_default_timezone())
     text = date_format(value, fmt)
     return f"{text} ({desk_zone_label()})" if label else text
+
+
+class DeskClock:
+    """:func:`desk_time` for the many times of one page (a board of 50 jobs shows 150): the zone,
+    its label and the month names are read once, and the desk's two list formats ("j M H:i",
+    "j M Y H:i") are written directly instead of through a ``DateFormat`` per value; any other
+    format goes through :func:`desk_time`'s ``date_format``. Same text as :func:`desk_time`."""
+
+    def __init__(self) -> None:
+        self.zone = timezone.get_default_timezone()
+        self.label = desk_zone_label()
+        self.months = ["", *(str(MONTHS_3[m]).title() for m in range(1, 13))]  # Django's "M"
+
+    def __call__(self, value: dt.datetime | None, fmt: str = DEFAULT_FORMAT) -> str:
+        if value is None:
+            return ""
+        if timezone.is_aware(value):
+            value = timezone.localtime(value, self.zone)
+        if fmt == "j M H:i":
+            text = f"{value.day} {self.months[value.month]} {value:%H:%M}"
+        elif fmt == "j M Y H:i":
+            text = f"{value.day} {self.months[value.month]} {value.year:04d} {value:%H:%M}"
+        else:
+            text = date_format(value, fmt)
+        return f"{text} ({self.label})"

@@ -38,6 +38,7 @@ from translations.desk.editorial_forms import (
     PublishForm,
 )
 from translations.models import Comment, Role, State, Translation
+from translations.people import names as people
 from translations.workflow.actions import Publish
 from translations.workflow.system import JobExists
 
@@ -62,8 +63,9 @@ def home(request: HttpRequest) -> HttpResponse:
     """The board: every visible translation by state, filtered, searched and paginated."""
     form = BoardFilterForm(
         request.GET or None,
-        members=selectors.desk_members(),
-        reviewers=selectors.desk_reviewers(),
+        # Hundreds of people in each list: only the columns their labels read.
+        members=selectors.desk_members().only(*people.DESK_NAME_FIELDS),
+        reviewers=selectors.desk_reviewers().only(*people.DESK_NAME_FIELDS),
         viewer=request.user,
     )
     return render(request, "desk/board.html", pages.board_page(user=request.user, form=form, query=request.GET))

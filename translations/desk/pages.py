@@ -17,8 +17,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import get_language_info, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from reversion.models import Version
 
 from newsroom import machine_assist, publishing
@@ -83,10 +84,31 @@ class ActionButton:
     is_danger: bool = False  # takes something away (unpublish): shown apart
 
 
-def action_buttons(*, user: Any, translation: Translation, editable: bool) -> list[ActionButton]:
+class PkUrls:
+    """The desk's per-job addresses (``desk:history`` of job 12…), each route reversed once and
+    the job's id put in: a list of many jobs reverses a handful of routes, not one per link."""
+
+    _PLACEHOLDER = "2147483647"  # an id no route's own text contains
+
+    def __init__(self) -> None:
+        self._patterns: dict[tuple[str, ...], str] = {}
+
+    def __call__(self, route: str, pk: int, *args: str) -> str:
+        key = (route, *args)
+        pattern = self._patterns.get(key)
+        if pattern is None:
+            pattern = self._patterns[key] = reverse(route, args=[self._PLACEHOLDER, *args])
+        return pattern.replace(self._PLACEHOLDER, str(pk), 1)
+
+
+def action_buttons(
+    *, user: Any, translation: Translation, editable: bool, urls: PkUrls | None = None
+) -> list[ActionButton]:
     """The buttons of the verbs ``user`` may take now, in the registry's order: a form for a verb
     taken on the job page, a link for one whose form is on an editors' page (assign, publish —
-    one link per page, named by the first such verb: "Preview and publish")."""
+    one link per page, named by the first such verb: "Preview and publish"). ``urls`` may be
+    shared by the calls for many jobs."""
+    url = urls or PkUrls()
     buttons = []
     pages_linked: set[str] = set()
     for verb in registry.available(user=user, translation=translation):
@@ -98,7 +120,7 @@ def action_buttons(*, user: Any, translation: Translation, editable: bool) -> li
                 ActionButton(
                     name=verb.name,
                     label=_(verb.page_label or verb.label),
-                    url=reverse(verb.page, args=[translation.pk]),
+                    url=url(verb.page, translation.pk),
                     free_text=None,
                     is_secondary=verb.is_secondary,
                     in_bar=True,
@@ -106,13 +128,13 @@ def action_buttons(*, user: Any, translation: Translation, editable: bool) -> li
                 )
             )
             continue
-        args = [translation.pk, verb.name] if verb.route == "desk:transition" else [translation.pk]
+        args = [verb.name] if verb.route == "desk:transition" else []
         text = verb.free_text
         buttons.append(
             ActionButton(
                 name=verb.name,
                 label=_(verb.label),
-                url=reverse(verb.route, args=args),
+                url=url(verb.route, translation.pk, *args),
                 free_text={"label": _(text.label), "required": text.required} if text is not None else None,
                 is_secondary=verb.is_secondary,
                 # A verb with a view of its own (Submit saves the editor's text first) is sent by
@@ -137,12 +159,23 @@ class NextStep:
 def next_steps(*, user: Any, translation: Translation) -> list[NextStep]:
     """The primary actions ``user`` may take on ``translation`` now (the job page's buttons,
     secondary ones left out), each a link: to the verb's own page, or to the job page's button."""
-    job_url = translation.get_absolute_url()
-    return [
-        NextStep(name=b.name, label=b.label, url=b.url if b.is_link else f"{job_url}#action-{b.name}")
-        for b in action_buttons(user=user, translation=translation, editable=False)
-        if not b.is_secondary
-    ]
+    return next_steps_for(user=user, translations=[translation])[translation.pk]
+
+
+def next_steps_for(*, user: Any, translations: list[Translation]) -> dict[int, list[NextStep]]:
+    """:func:`next_steps` of each of ``translations`` (by id), for a list of jobs: each job's
+    verbs are asked of the registry as its page asks them, the addresses reversed once per route.
+    The four-eyes verbs read the pinned authors: prefetch them (``versions.pinned_authors_prefetch``)."""
+    urls = PkUrls()
+    steps: dict[int, list[NextStep]] = {}
+    for t in translations:
+        job_url = urls("desk:translation", t.pk)
+        steps[t.pk] = [
+            NextStep(name=b.name, label=b.label, url=b.url if b.is_link else f"{job_url}#action-{b.name}")
+            for b in action_buttons(user=user, translation=t, editable=False, urls=urls)
+            if not b.is_secondary
+        ]
+    return steps
 
 
 def can_edit(user: Any, t: Translation) -> bool:
@@ -269,14 +302,35 @@ def jobs_page(*, user: Any, form: Any, query: Any) -> dict[str, Any]:
     """The translators' board of open jobs (``form`` bound to ``query``, the request's GET)."""
     filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
     page = Paginator(selectors.jobs_open(user=user, filters=filters), JOBS_PER_PAGE).get_page(query.get("page"))
-    rows = [
-        {
-            "translation": t,
-            "words": t.source_revision.word_count,
-            "actions": [Claim.name] if Claim.is_available(user=user, translation=t) else [],
-        }
-        for t in page.object_list
-    ]
+    # Every cell made once per page (desk/jobs.html only prints): routes reversed once, names of
+    # languages and times read once each.
+    url, clock = PkUrls(), times.DeskClock()
+    languages: dict[str, str] = {}
+
+    def language(code: str) -> str:  # the ``language_name`` filter's text
+        if code not in languages:
+            languages[code] = str(get_language_info(code)["name"])
+        return languages[code]
+
+    rows = []
+    for t in page.object_list:
+        article = t.article
+        can_claim = Claim.is_available(user=user, translation=t)
+        rows.append(
+            {
+                "url": url("desk:translation", t.pk),
+                "source_language": article.language,
+                "source_title": article.source_title,
+                "brief": Truncator(t.brief).chars(120) if t.brief else "",
+                "outlet": article.outlet.name if article.outlet is not None else "",
+                "languages": f"{article.get_language_display() or article.language} → {language(t.language)}",
+                "words": t.source_revision.word_count,
+                "due_datetime": _html_datetime(t.due_at),
+                "due": clock(t.due_at, "j M H:i"),
+                "topic": ", ".join(article.source_tags or []),
+                "claim_url": url("desk:transition", t.pk, Claim.name) if can_claim else "",
+            }
+        )
     query = query.copy()
     query.pop("page", None)
     return {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
@@ -821,6 +875,101 @@ def waiting_label(since: dt.datetime | None, *, now: dt.datetime) -> str:
     return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
 
 
+def _html_datetime(value: dt.datetime | None) -> str:
+    """``value`` as ``<time datetime>`` wants it (the ``html_datetime`` filter's text: in the
+    current zone, to the second)."""
+    if value is None:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.replace(microsecond=0).isoformat()
+
+
+def board_rows(*, user: Any, translations: list[Translation]) -> list[dict[str, Any]]:
+    """Every cell of the board's rows as text, made once per page (``desk/board.html``'s row only
+    prints them): a person's name once per person, each route reversed once, the next steps
+    from :func:`next_steps_for`. ``translations`` come with :data:`BOARD_COLUMNS` and
+    ``held_since`` (``selectors.board_translations``)."""
+    now = timezone.now()
+    url = PkUrls()
+    steps = next_steps_for(user=user, translations=translations)
+    sees_reviews = permissions.is_reviewer(user)
+    names: dict[int, str] = {}
+    published = _("Published")
+    clock = times.DeskClock()
+
+    def name(person: Any) -> str:
+        if person is None:
+            return "—"
+        if person.pk not in names:
+            names[person.pk] = people.desk_name(person=person, viewer=user) or "—"
+        return names[person.pk]
+
+    rows = []
+    for t in translations:
+        held_since: dt.datetime | None = getattr(t, "held_since", None)
+        outlet = t.article.outlet
+        rows.append(
+            {
+                "url": url("desk:translation", t.pk),
+                "source_language": t.article.language,
+                "source_title": t.article.source_title,
+                "title": t.title,
+                "outlet": outlet.name if outlet is not None else "",
+                "state": t.state,
+                "state_label": t.get_state_display(),
+                # A story with an open correction stays live, marked (as desk/_state_badge.html).
+                "published_label": published if t.is_correction else "",
+                "correction_label": _("Correction in progress (%(state)s)") % {"state": t.get_state_display()}
+                if t.is_correction
+                else "",
+                "holder": holder(t, viewer=user),
+                "waiting": waiting_label(held_since, now=now),
+                "held_datetime": _html_datetime(held_since),
+                "held_since_long": clock(held_since, "j M Y H:i"),
+                "held_since": clock(held_since, "j M H:i"),
+                "translator": name(t.translator if t.translator_id else None),
+                "reviewer": name(t.reviewer if t.reviewer_id else None),
+                "due_datetime": _html_datetime(t.due_at),
+                "due": clock(t.due_at, "j M H:i"),
+                "is_overdue": bool(t.due_at and t.due_at < now and t.state in ACTIVE_STATES),
+                "history_url": url("desk:history", t.pk) if sees_reviews or t.translator_id == user.pk else "",
+                "review_url": url("desk:review", t.pk) if sees_reviews else "",
+                "preview_url": url("desk:preview", t.pk) if sees_reviews else "",
+                "steps": steps[t.pk],
+            }
+        )
+    return rows
+
+
+def work_items(
+    *, user: Any, translations: list[Translation], changes_requested: set[int] | frozenset[int] = frozenset()
+) -> list[dict[str, Any]]:
+    """My work's lists (the person's jobs and those waiting for their review) as text made once
+    per page, as :func:`board_rows`: ``desk/mine.html`` only prints them. ``changes_requested``
+    holds the ids whose reviewer asked for changes (:func:`changes_requested_ids`)."""
+    url = PkUrls()
+    clock = times.DeskClock()
+    steps = next_steps_for(user=user, translations=translations)
+    return [
+        {
+            "url": url("desk:translation", t.pk),
+            "review_url": url("desk:review", t.pk),
+            "title": t.title,
+            "source_language": t.article.language,
+            "source_title": t.article.source_title,
+            "outlet": t.article.outlet.name if t.article.outlet is not None else "",
+            "state": t.state,
+            "state_label": t.get_state_display(),
+            "changes_requested": t.state == State.IN_PROGRESS and t.pk in changes_requested,
+            "due_datetime": _html_datetime(t.due_at),
+            "due": clock(t.due_at, "j M H:i"),
+            "steps": steps[t.pk],
+        }
+        for t in translations
+    ]
+
+
 def board_page(*, user: Any, form: Any, query: Any) -> dict[str, Any]:
     """The board: every job ``user`` may see, by state, filtered by the bound ``form``, searched
     and paginated (``query`` is the request's GET)."""
@@ -850,16 +999,7 @@ def board_page(*, user: Any, form: Any, query: Any) -> dict[str, Any]:
         state_links.append({"value": value, "label": label, "count": counts[value], "query": link.urlencode()})
     all_link = query.copy()
     all_link.pop("state", None)
-    now = timezone.now()
-    rows = [
-        {
-            "t": t,
-            "holder": holder(t, viewer=user),
-            "waiting": waiting_label(getattr(t, "held_since", None), now=now),
-            "is_overdue": bool(t.due_at and t.due_at < now and t.state in ACTIVE_STATES),
-        }
-        for t in page.object_list
-    ]
+    rows = board_rows(user=user, translations=page.object_list)
     return {
         "form": form,
         "page": page,

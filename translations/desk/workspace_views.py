@@ -129,38 +129,43 @@ def mine(request: HttpRequest) -> HttpResponse:
     changes_requested = pages.changes_requested_ids([t.pk for t in groups[State.IN_PROGRESS]])
     # Each list shows its MINE_SHOWN soonest due, the rest on the board (filtered): the page costs
     # the same for someone holding five jobs or five hundred.
+    # Only the shown jobs assigned to the reviewer are loaded; a full list is counted.
+    waiting = selectors.review_queue(user=user, assigned_limit=MINE_SHOWN)
+    assigned, unassigned = waiting["assigned"], waiting["unassigned"][:MINE_SHOWN]
+    assigned_count = len(assigned) if len(assigned) < MINE_SHOWN else selectors.review_assigned_count(user=user)
+    # Each item offers its next steps: the four-eyes sets of every listed job read at once, and
+    # every item made once for the page (pages.work_items).
+    shown: list[Translation] = [t for s in order for t in groups[s][:MINE_SHOWN]]
+    listed = [*shown, *assigned, *unassigned]  # no job twice: a reviewer's queue leaves out their own
+    versions.pinned_authors_prefetch(listed)
+    made = pages.work_items(user=user, translations=listed, changes_requested=changes_requested)
+    items = {t.pk: item for t, item in zip(listed, made, strict=True)}
     sections = [
         {
             "state": s,
             "label": State(s).label,
-            "items": groups[s][:MINE_SHOWN],
+            "items": [items[t.pk] for t in groups[s][:MINE_SHOWN]],
             "count": len(groups[s]),
             "more": f"?assignee={user.pk}&state={s}" if len(groups[s]) > MINE_SHOWN else "",
         }
         for s in order
         if groups.get(s)
     ]
-    waiting = selectors.review_queue(user=user)
-    assigned, unassigned = waiting["assigned"][:MINE_SHOWN], waiting["unassigned"][:MINE_SHOWN]
     queue = {
-        "assigned": assigned,
-        "unassigned": unassigned,
-        "assigned_count": len(waiting["assigned"]),
+        "assigned": [items[t.pk] for t in assigned],
+        "unassigned": [items[t.pk] for t in unassigned],
+        "assigned_count": assigned_count,
         "unassigned_count": len(waiting["unassigned"]),
-        "more": f"?reviewer={user.pk}&state={State.IN_REVIEW}" if len(waiting["assigned"]) > MINE_SHOWN else "",
+        "more": f"?reviewer={user.pk}&state={State.IN_REVIEW}" if assigned_count > MINE_SHOWN else "",
     }
-    # Each item offers its next steps: the four-eyes sets of every listed job read at once.
-    shown: list[Translation] = [t for s in order for t in groups[s][:MINE_SHOWN]]
-    versions.pinned_authors_prefetch([*shown, *assigned, *unassigned])
     return render(
         request,
         "desk/mine.html",
         {
             "sections": sections,
             "review_queue": queue,
-            "review_count": len(waiting["assigned"]) + len(waiting["unassigned"]),
+            "review_count": assigned_count + len(waiting["unassigned"]),
             "is_reviewer": permissions.is_reviewer(user),
-            "changes_requested": changes_requested,
         },
     )
 

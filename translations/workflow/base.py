@@ -129,7 +129,13 @@ class Transition:
 
     @classmethod
     def is_available(cls, *, user: Any, translation: Translation) -> bool:
-        """``user`` may take it now: pages show its button exactly then."""
+        """``user`` may take it now: pages show its button exactly then.
+
+        A verb is never available outside its ``from_states`` (every :meth:`refusal_for` refuses
+        there), so that is looked at first: a list of many jobs (the board's next steps) asks
+        each verb of each job, and most are out of state."""
+        if translation.state not in cls.from_states:
+            return False
         return cls.refusal_for(user=user, translation=translation) is None
 
     # --- the desk's form --------------------------------------------------------------------
