@@ -61,7 +61,7 @@ def test_a_linked_pictured_story_keeps_its_links_and_every_word_to_a_clean_engli
 
     # The editor imports the story over real HTTP, picture included, and assigns a job.
     ed.goto("/desk/import/")
-    ed.get_by_label("Address of the story").fill(f"{fixture_server}/sources/site/linked-pictured.html")
+    ed.get_by_label("Address of the story").fill(f"{fixture_server}/stories/linked-pictured.html")
     ed.get_by_role("button", name="Import").click()
     ed.wait_for_url(re.compile(r"/desk/a/\d+/$"))
     article = Article.objects.get()
