@@ -26,7 +26,7 @@ translator through the outbox). People behave as the desk's pages do: a 503 that
 6. **primary's PostgreSQL SIGKILLed** (every process of it, no clean stop): Patroni sees its
    primary crashed and promotes the replica (``primary_start_timeout: 0``), haproxy's write
    port follows ``/primary``; nothing is restarted by the drill. ``failover_s`` runs from the
-   kill to the first write that succeeds afterwards; the old primary rejoins as a replica
+   kill to the first write sent after it that succeeds (one sent before and answered after does not count); the old primary rejoins as a replica
    (``pg_rewind``), and the time is printed.
 
 Before the load, the edge phase (``bench/cluster_edge.edge_drill``; ``DRILL_EDGE=0`` skips it):
@@ -185,16 +185,18 @@ class Drill:
     db: DB
     stats: DrillStats = field(default_factory=DrillStats)
     stop: threading.Event = field(default_factory=threading.Event)
-    writes: list[tuple[float, bool]] = field(default_factory=list)  # (time, ok) of every write
+    # (sent, answered, ok) of every write: a write sent before a fault and answered after it says
+    # nothing about how long the desk took to take writes again.
+    writes: list[tuple[float, float, bool]] = field(default_factory=list)
     events: list[tuple[str, str]] = field(default_factory=list)  # (step, what happened)
     windows: list[tuple[str, float, float]] = field(default_factory=list)  # (step, from, to)
 
     def __post_init__(self) -> None:
         self.stats.errors = defaultdict(TimedErrors)
 
-    def note_write(self, ok: bool) -> None:
+    def note_write(self, ok: bool, *, sent: float) -> None:
         with self.stats.lock:
-            self.writes.append((time.monotonic(), ok))
+            self.writes.append((sent, time.monotonic(), ok))
 
     def db_read_is_replica(self) -> bool:
         return bool(self.cluster.sql("pg_read", "SELECT pg_is_in_recovery()")[0][0])
@@ -239,10 +241,11 @@ def translator(drill: Drill, who: Translator) -> None:
         n += 1
         text = f"drill {who.username} save {n}"
         body = JSON({"based_on": version, "blocks": {who.block: {"text": text}}})
+        sent = time.monotonic()
         response = drill.stats.timed("autosave", session, "POST", url, body, ok=(200, 409))
         if response is None:
             who.unknown.append(text)
-            drill.note_write(False)
+            drill.note_write(False, sent=sent)
             time.sleep(0.3)
             continue
         status, _headers, content = response
@@ -251,7 +254,7 @@ def translator(drill: Drill, who: Translator) -> None:
             version = int(data["edit_version"])
             who.acked_version, who.acked_text, who.acked = version, text, who.acked + 1
             who.unknown.clear()
-            drill.note_write(True)
+            drill.note_write(True, sent=sent)
         else:  # 409: an earlier save with no answer did commit, or one we were told about is gone
             current = int(data["current_version"])
             if current < who.acked_version:
@@ -273,16 +276,17 @@ def editor(drill: Drill, who: Editor) -> None:
     while not drill.stop.is_set():
         i += 1
         token = session.cookies.get("csrftoken", "")
+        sent = time.monotonic()
         if i % 3 == 0:  # a comment on a translator's job: the translator gets an email
             job = who.comment_jobs[i % len(who.comment_jobs)]
             text = f"drill {who.username} comment {i}"
             data = {"body": text, "block_id": "", "csrfmiddlewaretoken": token}
             if drill.stats.timed("comment", session, "POST", f"/desk/t/{job}/comments/", data, ok=(302,)):
                 who.acked_comments.append((job, text))
-                drill.note_write(True)
+                drill.note_write(True, sent=sent)
             else:
                 who.unknown += 1
-                drill.note_write(False)
+                drill.note_write(False, sent=sent)
         else:
             job = who.jobs[i % len(who.jobs)]
             action = "restore" if states[job] == "spiked" else "spike"
@@ -291,10 +295,10 @@ def editor(drill: Drill, who: Editor) -> None:
             if drill.stats.timed("transition", session, "POST", f"/desk/t/{job}/do/{action}/", data, ok=(302,)):
                 who.acked_events.append((job, comment))
                 states[job] = "spiked" if action == "spike" else "open"
-                drill.note_write(True)
+                drill.note_write(True, sent=sent)
             else:  # no answer: whether it happened, the job's page would tell; ask the database
                 who.unknown += 1
-                drill.note_write(False)
+                drill.note_write(False, sent=sent)
                 time.sleep(0.3)
                 states[job] = job_state(drill, job)
         time.sleep(0.15)
@@ -490,7 +494,7 @@ def kill_primary(drill: Drill) -> float:
     failover_s = -1.0
     while time.monotonic() < deadline:
         with drill.stats.lock:
-            ok = [t for t, good in drill.writes if good and t > killed]
+            ok = [answered for sent, answered, good in drill.writes if good and sent > killed]
         if ok:
             failover_s = min(ok) - killed
             break
