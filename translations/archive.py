@@ -33,6 +33,7 @@ Choices where the archive says little:
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -327,17 +328,7 @@ class ArchiveImporter:
         ]
         workflow.translations_archive_publish_bulk(
             stories=[
-                workflow.ArchivePublication(
-                    article=article,
-                    title=story.title,
-                    lead=story.lead,
-                    blocks=_blocks(story, revision),
-                    tags=", ".join(story.tags),
-                    translator=self.person(story.translator),
-                    reviewer=self.person(story.reviewer) if story.reviewer else None,
-                    published_at=story.published,
-                    comment=f"Imported from the archive: {story.source_url}",
-                )
+                self._publication(story, article, revision)
                 for story, article, revision in zip(todo, articles, revisions, strict=True)
             ],
             by=None,
@@ -345,6 +336,20 @@ class ArchiveImporter:
         if self._known is not None:
             self._known.update(fresh)
         return len(todo), len(stories) - len(todo)
+
+    def _publication(self, story: ArchiveStory, article: Article, revision: Any) -> workflow.ArchivePublication:
+        """What both paths publish for ``story``: its text, people and the event's comment."""
+        return workflow.ArchivePublication(
+            article=article,
+            title=story.title,
+            lead=story.lead,
+            blocks=_blocks(story, revision),
+            tags=", ".join(story.tags),
+            translator=self.person(story.translator),
+            reviewer=self.person(story.reviewer) if story.reviewer else None,
+            published_at=story.published,
+            comment=f"Imported from the archive: {story.source_url}",
+        )
 
     def _story_store(self, story: ArchiveStory) -> bool:
         if self._known is None:
@@ -358,17 +363,9 @@ class ArchiveImporter:
         revision.save()
         article.current_revision = revision
         article.save(update_fields=["current_revision"])
+        publication = self._publication(story, article, revision)
         workflow.translation_archive_publish(
-            article=article,
-            by=None,
-            title=story.title,
-            lead=story.lead,
-            blocks=_blocks(story, revision),
-            tags=", ".join(story.tags),
-            translator=self.person(story.translator),
-            reviewer=self.person(story.reviewer) if story.reviewer else None,
-            published_at=story.published,
-            comment=f"Imported from the archive: {story.source_url}",
+            by=None, **{f.name: getattr(publication, f.name) for f in dataclasses.fields(publication)}
         )
         return True
 
