@@ -187,8 +187,10 @@ def translator(request: HttpRequest, slug: str) -> HttpResponse:
     # Only work credited under the name this page shows (never the real name behind a pseudonym).
     credited = translator_credited_article_ids(contributor=contributor, lang=lang)
     stories = live_articles(lang=lang).filter(pk__in=credited)
+    # Its ids once per listings version (a credit change starts a new one; the name is in the
+    # key too): a request reads its page's stored teasers, not the credits across the archive.
     page = _paginate(
-        request, pages.listing_counted(stories, lang=lang, variant="teaser", name=f"translator:{contributor.pk}")
+        request, pages.listing_by_ids(stories, lang=lang, variant="teaser", name=f"translator:{contributor.pk}:{name}")
     )
     edge.keys_add(edge.person(contributor.user_id), *edge.stories_keys(page.object_list))
     return _render(

@@ -167,3 +167,31 @@ def test_site_pages_render_renders_an_out_of_date_body_and_page_again(client, st
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(f"/articles/{story.slug_en}/").content == expected
     assert len(ctx.captured_queries) == 1
+
+
+def test_a_translator_page_reads_its_page_by_id_and_drops_a_withdrawn_credit_at_once(client, staff, settings):
+    from translations.models import Credit
+
+    settings.SITE_CACHE_SECONDS = 0
+    stories = [publish_story(staff, title=f"Her story {n}") for n in range(3)]
+    client.get("/translators/veranika/")  # the listing's ids, read once per listings version
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get("/translators/veranika/").content.decode()
+    assert "Her story 2" in html and "Her story 0" in html
+    # No read of the credits across the archive per request: the page's rows by primary key.
+    assert not any("translations_credit" in q["sql"] for q in ctx.captured_queries)
+    few = len(ctx.captured_queries)
+    for n in range(3, 12):
+        publish_story(staff, title=f"Her story {n}")
+    client.get("/translators/veranika/")
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/translators/veranika/")
+    assert len(ctx.captured_queries) == few  # the same for 3 stories and 12
+
+    # An editor withdraws her credit from one story (any route saves the Credit row): the next
+    # request no longer lists it, though the ids were cached.
+    credit = Credit.objects.get(translation__article=stories[1], user=staff["volunteer"], role="translator")
+    credit.is_credited = False
+    credit.save()
+    html = client.get("/translators/veranika/").content.decode()
+    assert "Her story 1<" not in html and "Her story 2" in html

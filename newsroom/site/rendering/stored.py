@@ -132,13 +132,39 @@ class StoredList:
         return self._count
 
     def __getitem__(self, items: slice) -> list[Any]:
+        rows = list(self._stored(self.queryset)[items])
+        return self._teasers(rows) or list(self.queryset[items])
+
+    def _stored(self, queryset: Any) -> Any:
         field = build_localized_fieldname("page", self.lang)
-        rows = list(self.queryset.values_list("pk", f"{field}__stamp", f"{field}__{self.variant}")[items])
+        return queryset.values_list("pk", f"{field}__stamp", f"{field}__{self.variant}")
+
+    def _teasers(self, rows: list[tuple[int, Any, Any]]) -> list[dict[str, Any]] | None:
+        """The rows' stored teasers, or None if one is missing or out of date."""
         stamp = page_stamp(self.lang)
         if all(current == stamp and teaser for _pk, current, teaser in rows):
             # (the id: the listing page's edge keys name each story it shows, newsroom.site.edge)
             return [{"teaser": mark_safe(teaser), "pk": pk} for pk, _current, teaser in rows]  # noqa: S308
-        return list(self.queryset[items])
+        return None
+
+
+class StoredIdList(StoredList):
+    """A listing whose order is read once per listings version as its story ids: a page reads
+    its slice's stored teasers by id (one query on the primary key, whatever the listing's
+    filter costs), or the stories themselves when one has no current teaser."""
+
+    def __init__(self, queryset: Any, *, lang: str, variant: str, ids: list[int]) -> None:
+        super().__init__(queryset, lang=lang, variant=variant, count=len(ids))
+        self.ids = ids
+
+    def __getitem__(self, items: slice) -> list[Any]:
+        ids = self.ids[items]
+        found = {row[0]: row for row in self._stored(Article.objects.filter(pk__in=ids))}
+        teasers = self._teasers([found[pk] for pk in ids if pk in found])
+        if teasers is not None and len(teasers) == len(ids):
+            return teasers
+        stories = self.queryset.in_bulk(ids)
+        return [stories[pk] for pk in ids if pk in stories]
 
 
 def listing_stored(*, name: str, lang: str) -> str | None:
@@ -187,3 +213,11 @@ def listing_counted(queryset: Any, *, lang: str, variant: str, name: str) -> Sto
     reads its slice (``ORDER BY published DESC LIMIT n OFFSET k`` over the live index), no COUNT(*)."""
     count = listing_cached(name=f"count:{name}", lang=lang, compute=queryset.count)
     return StoredList(queryset, lang=lang, variant=variant, count=count)
+
+
+def listing_by_ids(queryset: Any, *, lang: str, variant: str, name: str) -> StoredIdList:
+    """``queryset`` (live stories, in order) as stored teasers, its ids read once per listings
+    version: for a listing whose filter costs more than its page (a translator's credits across
+    the archive), each request reads only its page's rows by primary key."""
+    ids = listing_cached(name=f"ids:{name}", lang=lang, compute=lambda: list(queryset.values_list("pk", flat=True)))
+    return StoredIdList(queryset, lang=lang, variant=variant, ids=ids)
