@@ -9,8 +9,17 @@ loaded, plus 8 translators and 2 editors with jobs of their own), then for a bou
 * 8 translator threads: log in, open their editor page for the CSRF token and
   ``edit_version``, then autosave new text again and again (the workspace's autosave
   endpoint ``desk:autosave``, JSON ``{"based_on", "blocks"}`` as editor.js sends it, a few
-  times a second; without it, they post comments on their job instead);
-* 2 editor threads: spike and restore their own jobs through ``desk:transition``.
+  times a second; without it, they post comments on their job instead); every
+  ``LOAD_REOPEN`` (20) saves they open their editor page again, as a person coming back to the
+  job does. Their jobs follow the demo's long read (~120 paragraphs), so "translator page" is
+  the long read's editor page under load;
+* 2 editor threads: spike and restore their own jobs through ``desk:transition`` and, between
+  transitions, read the board (``/desk/``), My work (``/desk/mine/``) and Open jobs
+  (``/desk/jobs/``) in turn.
+
+The desk's lists are timed at the size of the database they run on: ``BENCH_DATABASE_URL``
+names another one, e.g. ``bench_desk`` built by ``bench/desk.py`` (50,000 articles with jobs in
+every state) for the issue's "at 50,000 jobs".
 
 It prints throughput and p50/p99 per kind of request and the errors (which must be 0), then
 checks that nothing acknowledged was lost: each translator's last acknowledged text is in
@@ -49,6 +58,8 @@ SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 READERS = int(os.environ.get("LOAD_READERS", "50"))
 TRANSLATORS = int(os.environ.get("LOAD_TRANSLATORS", "8"))
 EDITORS = int(os.environ.get("LOAD_EDITORS", "2"))
+REOPEN = int(os.environ.get("LOAD_REOPEN", "20"))  # a translator opens the editor page again every N saves
+EDITOR_PAGES = (("board", "/desk/"), ("my work", "/desk/mine/"), ("open jobs", "/desk/jobs/"))
 PASSWORD = "load-test-password-1"  # noqa: S105 - a throwaway account in a throwaway database
 
 
@@ -231,6 +242,8 @@ def translator(port: int, who: Translator, stats: Stats, stop: threading.Event, 
                 continue
             who.acked[block_id] = text
             version = int(json.loads(response[2])["edit_version"])
+            if n % REOPEN == 0:
+                stats.timed("translator page", session, "GET", page_path)
             time.sleep(0.2)  # a person types; editor.js autosaves a few times a second at most
     else:
         who.mode = "comment"
@@ -264,6 +277,8 @@ def editor(port: int, who: Editor, stats: Stats, stop: threading.Event) -> None:
         result = stats.timed("transition", session, "POST", f"/desk/t/{job}/do/{action}/", data, ok=(302,))
         if result is not None:
             who.acked[job] += 1
+        kind, path = EDITOR_PAGES[i % len(EDITOR_PAGES)]
+        stats.timed(kind, session, "GET", path)
         time.sleep(0.05)
 
 
@@ -279,12 +294,14 @@ from translations import workflow
 from django.db.models import Count
 from translations.models import Contributor, Translation, WorkflowEvent
 User = get_user_model()
-seed = Article.objects.filter(current_revision__isnull=False).order_by('pk').first()
+# The translators' jobs follow the demo's long read (~120 paragraphs): their editor page is the heavy one.
+seed = (Article.objects.filter(source_url__contains='/long-read.html', current_revision__isnull=False).first()
+        or Article.objects.filter(current_revision__isnull=False).order_by('pk').first())
 rev = seed.current_revision
 boss = User.objects.get(username='editor')
-out = {'translators': [], 'editors': []}
+out = {'translators': [], 'editors': [], 'paragraphs': len(rev.blocks)}
 def job(n):
-    url = f'https://load.example/story-{n}.html'
+    url = f'https://load.example/{seed.pk}/story-{n}.html'
     art = Article.objects.filter(source_url=url).first()
     if art is None:
         art = Article.objects.create(source_url=url, language=seed.language, source_title=f'Load story {n}', outlet=seed.outlet)
@@ -320,6 +337,7 @@ live = Article.objects.filter(published_at_en__isnull=False).exclude(slug_en='')
 out['articles'] = [a.get_absolute_url() for a in live[:20]]
 out['tags'] = [t.get_absolute_url() for t in Tag.objects.filter(articles__in=live).distinct()[:20]]
 out['events'] = {str(pk): n for pk, n in WorkflowEvent.objects.filter(action__in=['spike', 'restore']).values_list('translation_id').annotate(n=Count('pk'))}
+out['jobs'] = Translation.objects.count()
 print('SETUP ' + json.dumps(out))
 """
 
@@ -378,6 +396,7 @@ def desk_env(tmp: Path, db_url: str) -> dict[str, str]:
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "LOG_LEVEL": "WARNING",
         "AXES_FAILURE_LIMIT": "1000",
+        "DESK_REQUIRE_SECOND_FACTOR": "0",  # as `make run` serves the demo: editors sign in with a password
         "PYTHONPATH": str(ROOT),
     }
 
@@ -445,7 +464,8 @@ def main() -> int:
 
     modes = sorted({t.mode for t in translators})
     print(f"\nLoad: {READERS} readers, {TRANSLATORS} translators ({'/'.join(modes)}), {EDITORS} editors; "
-          f"{duration:.0f} s; gunicorn 2 sync workers + 1 Celery worker on {os.cpu_count()} cores")  # fmt: skip
+          f"{duration:.0f} s; gunicorn 2 sync workers + 1 Celery worker on {os.cpu_count()} cores; "
+          f"translators' jobs of {people['paragraphs']} paragraphs; {people['jobs']} jobs on the desk")  # fmt: skip
     print(f"{'request':<16} {'count':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
     total_errors = 0
     for kind in sorted(set(stats.latencies) | set(stats.errors)):
