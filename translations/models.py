@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -184,6 +184,10 @@ class Translation(models.Model):
             models.Index(fields=["due_at", "-updated_at", "id"], name="translation_board"),
             # The board's search (icontains → UPPER(...) LIKE) on translated titles.
             GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="translation_title_trgm"),
+            # Open jobs' order (selectors.jobs_open): its pages read in index order, open jobs only.
+            models.Index(
+                F("due_at").asc(nulls_last=True), "created_at", condition=Q(state="open"), name="translation_open_jobs"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, F, QuerySet
 
 from translations import permissions, versions
@@ -217,16 +218,25 @@ def review_assigned_count(*, user: Any) -> int:
     return _review_waiting(user=user).filter(reviewer=user).count()
 
 
+SOURCE_LANGUAGES_KEY, SOURCE_LANGUAGES_SECONDS = "desk:job-source-languages", 60
+
+
 def job_source_languages() -> list[tuple[str, Any]]:
     """The source languages that open jobs actually have, as ``(code, name)`` in the order of
     ``SOURCE_LANGUAGES``: Open jobs offers only these to filter by (never the language a job is
     translated into, which no job has as its source)."""
-    have = set(
-        Translation.objects.filter(state=State.OPEN)
-        .exclude(article__language=F("language"))
-        .values_list("article__language", flat=True)
-        .distinct()
-    )
+    # Read over every open job, so kept a minute (SOURCE_LANGUAGES_SECONDS): a language's first
+    # open job may join the filter's choices that much later; the jobs themselves are never cached.
+    have = cache.get(SOURCE_LANGUAGES_KEY)
+    if have is None:
+        have = set(
+            Translation.objects.filter(state=State.OPEN)
+            .exclude(article__language=F("language"))
+            .order_by()  # (DISTINCT over the languages alone, not the default order's column too)
+            .values_list("article__language", flat=True)
+            .distinct()
+        )
+        cache.set(SOURCE_LANGUAGES_KEY, have, SOURCE_LANGUAGES_SECONDS)
     return [(code, name) for code, name in settings.SOURCE_LANGUAGES if code in have]
 
 
@@ -247,6 +257,22 @@ def jobs_offered_to(*, qs: QuerySet[Translation], user: Any) -> QuerySet[Transla
     return qs
 
 
+JOB_ROW_FIELDS = (
+    "language",
+    "state",
+    "translator",
+    "due_at",
+    "brief",
+    "is_correction",
+    "created_at",
+    "article__language",
+    "article__source_title",
+    "article__source_tags",
+    "article__outlet__name",
+    "source_revision__word_count",
+)
+
+
 def jobs_open(*, user: Any, filters: dict[str, Any]) -> QuerySet[Translation]:
     """Open jobs for the translators' board, soonest due first, narrowed by ``filters`` (the job
     filter form's cleaned data, {} when it is not valid). Without a language filter nor
@@ -254,7 +280,9 @@ def jobs_open(*, user: Any, filters: dict[str, Any]) -> QuerySet[Translation]:
     qs = (
         Translation.objects.filter(state=State.OPEN)
         .select_related("article", "article__outlet", "source_revision")
-        .defer("source_revision__raw_compressed", "source_revision__http_headers", "source_revision__blocks")
+        # Only what the board shows and the Claim check reads: not the text, the story's stored
+        # pages and search columns, nor the source's blocks (a page of 50 rows, not megabytes).
+        .only(*JOB_ROW_FIELDS)
         .order_by(F("due_at").asc(nulls_last=True), "created_at")
     )
     if not (filters.get("every_language") or filters.get("language") or filters.get("target")):

@@ -106,3 +106,50 @@ def test_my_work_lists_the_first_jobs_of_a_long_queue_and_links_the_rest_on_the_
     assert more
     board = client.get(more.group(1).replace("&amp;", "&")).content.decode()
     assert len(set(re.findall(r'href="/desk/t/(\d+)/"', board))) == 5
+
+
+def test_the_board_searches_once_per_request_and_reads_the_matches_by_id(client, editor):
+    found = jobs(3, state=State.IN_PROGRESS)
+    Translation.objects.filter(pk__in=[t.pk for t in found]).update(title="Quixotry in Minsk")
+    jobs(2, state=State.IN_PROGRESS)
+    client.force_login(editor)
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get("/desk/", {"q": "quixotry"}).content.decode()
+    assert set(re.findall(r'href="/desk/t/(\d+)/"', html)) == {str(t.pk) for t in found}
+    # The trigram search runs once; the counts, the page's ids and its rows take its ids.
+    assert sum("LIKE" in q["sql"] for q in ctx.captured_queries) == 1
+
+
+def test_open_jobs_page_n_reads_its_ids_first_and_no_text_of_the_jobs(client, translator, monkeypatch):
+    monkeypatch.setattr(pages, "JOBS_PER_PAGE", 3)
+    made = jobs(10, state=State.OPEN)
+    Translation.objects.filter(pk__in=[t.pk for t in made]).update(blocks={"p-1": {"text": "SECRET DRAFT"}})
+    client.force_login(translator)
+    order = [t.pk for t in selectors.jobs_open(user=translator, filters={"every_language": True})]
+    client.get("/desk/jobs/")  # (the filter's languages, read once a minute)
+    counts = []
+    for number in (1, 3):
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get("/desk/jobs/", {"page": number, "every_language": "on"}).content.decode()
+        listed = [int(pk) for pk in re.findall(r'href="/desk/t/(\d+)/"', html)]
+        assert listed == order[(number - 1) * 3 : number * 3]
+        counts.append(len(ctx.captured_queries))
+        rows = [q["sql"] for q in ctx.captured_queries if '"translations_translation"."source_revision_id"' in q["sql"]]
+        assert rows and not any('"translations_translation"."blocks"' in sql for sql in rows)
+        assert not any('"newsroom_article"."body"' in sql for sql in rows)
+    assert counts[0] == counts[1]
+
+
+def test_open_jobs_offers_the_source_languages_open_jobs_have(client, translator):
+    from django.core.cache import cache
+
+    cache.delete(selectors.SOURCE_LANGUAGES_KEY)
+    job = jobs(1, state=State.OPEN)[0]
+    client.force_login(translator)
+    html = client.get("/desk/jobs/").content.decode()
+    language = job.article.language
+    name = dict(selectors.settings.SOURCE_LANGUAGES)[language]
+    assert f'<option value="{language}">{name}</option>' in html
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/desk/jobs/")
+    assert not any("DISTINCT" in q["sql"] for q in ctx.captured_queries)  # read once a minute
