@@ -306,7 +306,8 @@ def jobs_page(*, user: Any, form: Any, query: Any) -> dict[str, Any]:
     # then those rows with their story: page 50 costs about what page 1 does.
     page = Paginator(jobs.values_list("pk", flat=True), JOBS_PER_PAGE).get_page(query.get("page"))
     found = jobs.in_bulk(list(page.object_list))
-    page.object_list = [found[pk] for pk in page.object_list if pk in found]
+    shown: list[Translation] = [found[pk] for pk in page.object_list if pk in found]
+    page.object_list = shown  # type: ignore[assignment]
     # Every cell made once per page (desk/jobs.html only prints): routes reversed once, names of
     # languages and times read once each.
     url, clock = PkUrls(), times.DeskClock()
@@ -318,7 +319,7 @@ def jobs_page(*, user: Any, form: Any, query: Any) -> dict[str, Any]:
         return languages[code]
 
     rows = []
-    for t in page.object_list:
+    for t in shown:
         article = t.article
         can_claim = Claim.is_available(user=user, translation=t)
         rows.append(
