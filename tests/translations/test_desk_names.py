@@ -9,6 +9,7 @@ editor must see the real name.
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from tests.factories import TranslationFactory, UserFactory
@@ -107,6 +108,31 @@ def test_board_filters_hide_real_names_from_other_volunteers_and_reviewers(
         assert HIDDEN_REAL not in html and ANON_REAL not in html
         assert f'value="{hidden.pk}">{HIDDEN_LABEL}</option>' in html
         assert f'value="{anon_reviewer.pk}">volunteer3</option>' in html
+
+
+def test_board_filters_drop_a_withdrawn_real_name_at_once_though_their_names_are_kept(
+    client, other_volunteer, reviewer, editor, django_assert_max_num_queries
+):
+    # A volunteer credited by her real name, on the board's filters as a reviewer sees them.
+    person = UserFactory(
+        username="volunteer5", first_name="Alesia", last_name="Realname", roles=["translator"],
+        contributor__credit_mode=CreditMode.REAL_NAME,
+    )  # fmt: skip
+    assert "volunteer5 (Alesia Realname)</option>" in _page(client, reviewer, reverse("desk:home"))
+    # The lists of names are kept: the next board reads no list of people.
+    with django_assert_max_num_queries(30) as ctx:
+        client.get(reverse("desk:home"))
+    assert not any('"translations_contributor"."pseudonym"' in q["sql"] for q in ctx.captured_queries)
+    # She withdraws her real name (a pseudonym from now on): the very next board shows only that.
+    person.contributor.credit_mode, person.contributor.pseudonym = CreditMode.PSEUDONYM, "Lesia K."
+    person.contributor.save()
+    html = _page(client, reviewer, reverse("desk:home"))
+    assert "Realname" not in html and "volunteer5 (Lesia K.)</option>" in html
+    # The editors' list is their own: they still see who she is.
+    assert "volunteer5 (Alesia Realname)</option>" in _page(client, editor, reverse("desk:home"))
+    # A reviewer made editor sees real names on the next board too (a role changes the lists).
+    reviewer.groups.add(Group.objects.get(name="editor"))
+    assert "volunteer5 (Alesia Realname)</option>" in _page(client, reviewer, reverse("desk:home"))
 
 
 def test_board_filters_show_real_names_to_editors(client, hidden, anon_reviewer, editor):

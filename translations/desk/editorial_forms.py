@@ -83,10 +83,16 @@ class BoardFilterForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignee"].viewer = self.fields["reviewer"].viewer = viewer  # type: ignore[attr-defined]
-        if members is not None:
-            self.fields["assignee"].queryset = members  # type: ignore[attr-defined]
-        if reviewers is not None:
-            self.fields["reviewer"].queryset = reviewers  # type: ignore[attr-defined]
+        for field, queryset in (("assignee", members), ("reviewer", reviewers)):
+            if queryset is None:
+                continue
+            self.fields[field].queryset = queryset  # type: ignore[attr-defined]
+            # The labels kept per viewer (names.desk_name_choices); a chosen value is still
+            # checked against ``queryset`` when the form is cleaned.
+            empty = [("", self.fields[field].empty_label)]  # type: ignore[attr-defined]
+            self.fields[field].choices = empty + people.desk_name_choices(  # type: ignore[attr-defined]
+                people=queryset, viewer=viewer, name=f"board-{field}"
+            )
 
 
 class AssignForm(forms.Form):

@@ -17,8 +17,10 @@ Callers that list many people should ``select_related("contributor")`` (or
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 
 from translations import permissions
@@ -68,3 +70,46 @@ def desk_name(*, person: Any, viewer: Any) -> str:
         is_named = contributor is not None and contributor.credit_mode != CreditMode.ANONYMOUS
         name = public_name(person).strip() if is_named else ""
     return f"{username} ({name})" if name and name != username else username
+
+
+# --- Lists of people, named once -----------------------------------------------------------
+# A filter of hundreds of desk members costs a model and a label per person on every board
+# page. Their labels are kept per viewer (editors share one list: they see every real name)
+# under a version that moves whenever any account, profile or role changes (:func:`connect`), so
+# a withdrawn real name is gone from the next list; ``NAMES_SECONDS`` bounds a list's life.
+PEOPLE_VERSION_KEY = "desk:people-version"
+NAMES_SECONDS = 300
+
+
+def people_changed(**kwargs: Any) -> None:
+    """An account, a profile or a role changed: every kept list of names is forgotten."""
+    cache.set(PEOPLE_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def desk_name_choices(*, people: Any, viewer: Any, name: str) -> list[tuple[str, str]]:
+    """``(pk, desk_name)`` of each of ``people`` (a queryset, ``name`` telling it apart) as
+    ``viewer`` may see them, for a select's choices."""
+    version = cache.get(PEOPLE_VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.add(PEOPLE_VERSION_KEY, version, None)
+        version = cache.get(PEOPLE_VERSION_KEY) or version
+    seen_by = "editors" if permissions.is_editor(viewer) else f"user-{getattr(viewer, 'pk', None)}"
+    key = f"desk:names:{version}:{name}:{seen_by}"
+    found: list[tuple[str, str]] | None = cache.get(key)
+    if found is None:
+        found = [(str(person.pk), desk_name(person=person, viewer=viewer)) for person in people]
+        cache.set(key, found, NAMES_SECONDS)
+    return found
+
+
+def connect() -> None:
+    """Forget the kept lists on any change to who a person is or what they may do."""
+    from django.contrib.auth import get_user_model
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    User = get_user_model()
+    for model in (User, Contributor):
+        post_save.connect(people_changed, sender=model, dispatch_uid=f"people-changed-save-{model.__name__}")
+        post_delete.connect(people_changed, sender=model, dispatch_uid=f"people-changed-delete-{model.__name__}")
+    m2m_changed.connect(people_changed, sender=User.groups.through, dispatch_uid="people-changed-groups")
