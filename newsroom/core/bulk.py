@@ -18,6 +18,19 @@ from django.db.models import Model
 from psycopg import sql
 
 
+def ids_take(model: type[Model], count: int) -> list[int]:
+    """``count`` new primary keys of ``model`` from its sequence (rows written later by
+    :func:`rows_copy` or pointing at each other before they are)."""
+    if count <= 0:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, count],  # type: ignore[union-attr]
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def rows_copy(objs: Sequence[Model]) -> None:
     """Insert ``objs`` (new rows of one model, each with its primary key set) with ``COPY``.
 
