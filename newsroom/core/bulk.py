@@ -46,9 +46,8 @@ def rows_copy(objs: Sequence[Model]) -> None:
     if any(type(obj) is not model or obj.pk is None for obj in objs):
         raise ValueError("rows_copy takes new rows of one model, each with its primary key")
     fields = [f for f in opts.concrete_fields if not getattr(f, "generated", False)]
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(opts.db_table), sql.SQL(", ").join(sql.Identifier(f.column) for f in fields)
-    )
+    columns: list[sql.Composable] = [sql.Identifier(str(f.column)) for f in fields]
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(opts.db_table), sql.SQL(", ").join(columns))
     with connection.cursor() as cursor:
         raw: Any = cursor.cursor  # psycopg's own cursor under Django's wrapper
         with raw.copy(statement) as copy:
