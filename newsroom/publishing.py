@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -51,9 +51,7 @@ live_changed = Signal()
 # The same event for many new stories published together (:func:`articles_publish_bulk`), with
 # ``articles`` (in publication order), ``language`` and ``kind``: sent with the live fields set
 # on rows not written yet, which are written, once, right after it. A receiver may set its own
-# columns of those rows in memory (the site's rendering does: body, related list), and may
-# return a function of one row, called on each row just before it is written (the site renders
-# each page there, while the database writes the rows before it; it must not query).
+# columns of those rows in memory (the site's rendering does: body, related list, page).
 live_changed_many = Signal()
 
 
@@ -445,15 +443,11 @@ def articles_publish_bulk(*, translations: list[Translation]) -> list[Article]:
             ],
             ignore_conflicts=True,
         )
-        prepare: list[Callable[[Any], Any]] = []
         for lang in sorted(languages):
             articles = [t.article for t in translations if t.language == lang]
-            sent = live_changed_many.send(sender=Article, articles=articles, language=lang, kind=LiveChange.PUBLISHED)
-            prepare += [cast(Callable[[Any], Any], response) for _receiver, response in sent if callable(response)]
+            live_changed_many.send(sender=Article, articles=articles, language=lang, kind=LiveChange.PUBLISHED)
         articles = [t.article for t in translations]
-        # One COPY (bulk_create's literals cost as much again: newsroom.core.bulk), each row
-        # finished by the receivers just before it is sent.
-        rows_copy(articles, prepare=prepare)
+        rows_copy(articles)  # one COPY: bulk_create's literals cost as much again (newsroom.core.bulk)
     name_spellings_remember_many(translations=translations)
     return articles
 

@@ -10,7 +10,7 @@ reads nothing back: about half the client's time for the statement and less of t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
@@ -31,18 +31,13 @@ def ids_take(model: type[Model], count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def rows_copy(objs: Sequence[Model], *, prepare: Iterable[Callable[[Model], Any]] = ()) -> None:
+def rows_copy(objs: Sequence[Model]) -> None:
     """Insert ``objs`` (new rows of one model, each with its primary key set) with ``COPY``.
 
     What ``bulk_create`` would write: each concrete field's ``pre_save(add=True)`` (``auto_now_add``
     times) then its ``get_db_prep_save``, generated columns left to the database (not read
     back: they stay deferred on the objects). The rows are then saved objects, as
     ``bulk_create`` leaves them. Constraints and foreign keys are checked as for an ``INSERT``.
-
-    ``prepare``: functions called on each row just before it is sent (they may set its fields,
-    and must not query: the connection is busy with the ``COPY``), so that work on the rows
-    runs while the server writes the rows sent before (an archive import renders each story's
-    page there). If one raises, the ``COPY`` is aborted and nothing is written.
     """
     if not objs:
         return
@@ -51,15 +46,12 @@ def rows_copy(objs: Sequence[Model], *, prepare: Iterable[Callable[[Model], Any]
     if any(type(obj) is not model or obj.pk is None for obj in objs):
         raise ValueError("rows_copy takes new rows of one model, each with its primary key")
     fields = [f for f in opts.concrete_fields if not getattr(f, "generated", False)]
-    prepare = list(prepare)
     columns: list[sql.Composable] = [sql.Identifier(str(f.column)) for f in fields]
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(opts.db_table), sql.SQL(", ").join(columns))
     with connection.cursor() as cursor:
         raw: Any = cursor.cursor  # psycopg's own cursor under Django's wrapper
         with raw.copy(statement) as copy:
             for obj in objs:
-                for step in prepare:
-                    step(obj)
                 copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
     for obj in objs:
         obj._state.adding = False

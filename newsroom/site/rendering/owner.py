@@ -33,7 +33,7 @@ opens it once per transaction; :func:`batch_savepoint` undoes what a failed stor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -168,19 +168,16 @@ def _pages_render(*, pks: set[int], language: str) -> None:
 
 def live_changed_many(
     sender: Any, *, articles: list[Article], language: str, kind: publishing.LiveChange, **kwargs: Any
-) -> Callable[[Article], None]:
+) -> None:
     """Receiver of ``publishing.live_changed_many``: new stories published together, their rows
-    not written yet. Inside :func:`batch` only (``import_archive`` opens it): their bodies and
-    related lists are set on the rows in memory, and the function returned sets each one's page
-    as publishing writes the rows (once: the page renders while the rows before are written);
+    not written yet. Inside :func:`batch` only (``import_archive`` opens it): their bodies,
+    related lists and pages are set on the rows in memory, which publishing then writes once;
     the neighbours' lists and pages and the home listing follow at the batch's end."""
     batch = batching.current.get()
     if batch is None or kind != publishing.LiveChange.PUBLISHED:
         raise RuntimeError("Stories published together are rendered inside rendering.owner.batch() only.")
     _published_flush(batch)  # publications before these come first
-    page_set = _published_render(batch, articles=articles, language=language, written=False)
-    assert page_set is not None  # noqa: S101 - rows not written: their pages are set as they are
-    return page_set
+    _published_render(batch, articles=articles, language=language, written=False)
 
 
 def _published_flush(batch: batching.Batch) -> None:
@@ -190,15 +187,12 @@ def _published_flush(batch: batching.Batch) -> None:
         _published_render(batch, articles=list(kept.values()), language=language, written=True)
 
 
-def _published_render(
-    batch: batching.Batch, *, articles: list[Article], language: str, written: bool
-) -> Callable[[Article], None] | None:
+def _published_render(batch: batching.Batch, *, articles: list[Article], language: str, written: bool) -> None:
     """First publications in ``language``, in order, with the outcome of :func:`article_live_render`
     for each in turn: bodies rendered, related lists and offers worked out together
     (``related_publish_many``) and pages rendered, set on the rows and written in one statement
-    per hundred stories; when the rows are not ``written`` yet, the function that renders a
-    row's page is returned instead (publishing calls it as it writes each row). The pages of the
-    neighbours whose list changed are rendered at the batch's end."""
+    per hundred stories (or left to publishing when the rows are not ``written`` yet); the
+    pages of the neighbours whose list changed are rendered at the batch's end."""
     own, changed = related_publish_many(articles=articles, language=language, batch=batch)
     body_html = build_localized_fieldname("body_html", language)
     related_field = build_localized_fieldname("related_ids", language)
@@ -207,13 +201,9 @@ def _published_render(
             body = getattr(article, build_localized_fieldname("body", language)) or []
             setattr(article, body_html, render.body_render(body=body))
             setattr(article, related_field, own[article.pk])
-    # Their pages (their related stories are live and tagged, their credits written): each row
-    # written once with its body, list and page.
-    page_set = None
-    if written:
-        render.article_pages_store(stories=articles, language=language, fields=(body_html, related_field))
-    else:
-        page_set = render.article_pages_renderer(stories=articles, language=language)
+    # Their pages now (their related stories are live and tagged, their credits written), each
+    # row written once with its body and list.
+    render.article_pages_store(stories=articles, language=language, fields=(body_html, related_field), write=written)
     mine = {article.pk for article in articles}
     batch.pages.setdefault(language, set()).update(set(changed) - mine)
     batch.forget.update((article.pk, article) for article in articles)
@@ -221,7 +211,6 @@ def _published_render(
         for article in articles:
             batch.purge.update(live_keys(article=article, language=language, pks=[article.pk]))
         batch.purge.update(edge.story(pk) for pk in changed)
-    return page_set
 
 
 # --------------------------------------------------------------------------- the batch

@@ -9,7 +9,7 @@ render: that is the owner's.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -225,32 +225,20 @@ def article_pages_render(*, pks: Iterable[int], language: str) -> int:
     return len(live)
 
 
-def article_pages_store(*, stories: list[Article], language: str, fields: tuple[str, ...] = ()) -> None:
+def article_pages_store(
+    *, stories: list[Article], language: str, fields: tuple[str, ...] = (), write: bool = True
+) -> None:
     """Render the pages of many live ``stories`` (rows in memory, outlet loaded) in ``language``
     and write them, with their ``fields`` set in memory, in one statement per hundred stories:
-    what the pages show is read once for all (:func:`pages_data`). Rows not written yet:
-    :func:`article_pages_renderer`."""
+    what the pages show is read once for all (:func:`pages_data`). With ``write`` off the rows
+    are not written yet (``publishing.articles_publish_bulk`` writes them): the pages are only
+    set on them, and the stories are each other's related stories from memory."""
     field = _field("page", language)
-    data = pages_data(stories, lang=language)
+    data = pages_data(stories, lang=language, known=None if write else stories)
     for obj in stories:
         setattr(obj, field, article_page_render(obj, lang=language, data=data))
-    Article.objects.bulk_update(stories, [field, *fields], batch_size=100)
-
-
-def article_pages_renderer(*, stories: list[Article], language: str) -> Callable[[Article], None]:
-    """For many live ``stories`` whose rows are not written yet (``publishing.articles_publish_bulk``):
-    what their pages show is read now, once for all (:func:`pages_data`, the stories each other's
-    related stories from memory), and the returned function renders the page of one of them
-    onto its row, without a query (publishing calls it on each row as it writes it)."""
-    field = _field("page", language)
-    data = pages_data(stories, lang=language, known=stories)
-    mine = {obj.pk for obj in stories}
-
-    def page_set(obj: Article) -> None:
-        if obj.pk in mine:
-            setattr(obj, field, article_page_render(obj, lang=language, data=data))
-
-    return page_set
+    if write:
+        Article.objects.bulk_update(stories, [field, *fields], batch_size=100)
 
 
 def home_context(*, lang: str, page_number: str | None, exact: bool = False) -> dict[str, Any]:
