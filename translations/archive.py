@@ -44,10 +44,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from newsroom.core.bulk import ids_take, rows_copy
 from newsroom.distribution.receivers import BACKFILL_AGE
 from newsroom.models import Article, Outlet, SourceRevision
 from newsroom.site.rendering import owner as rendering
@@ -312,15 +313,11 @@ class ArchiveImporter:
             raise ArchiveRecordError("a story published in the last day is imported one by one")
         self.people_load(p for story in todo for p in (story.translator, story.reviewer) if p is not None)
         # The articles' ids first: their source revisions and their rows are then each written once.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [Article._meta.db_table, len(todo)],
-            )
-            ids = [row[0] for row in cursor.fetchall()]
-        revisions = SourceRevision.objects.bulk_create(
-            [_source_revision(story, article_id=pk) for story, pk in zip(todo, ids, strict=True)]
-        )
+        ids = ids_take(Article, len(todo))
+        revisions = [_source_revision(story, article_id=pk) for story, pk in zip(todo, ids, strict=True)]
+        for revision, pk in zip(revisions, ids_take(SourceRevision, len(revisions)), strict=True):
+            revision.pk = pk
+        rows_copy(revisions)
         # Written by publishing with their live fields (a foreign key to them is checked at commit).
         articles = [
             _article(story, pk=pk, outlet=self.outlet(story), revision=revision)

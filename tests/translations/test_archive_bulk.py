@@ -9,6 +9,7 @@ writing differ by nature and are left out (the related lists are compared by sou
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -21,6 +22,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from newsroom.models import SEARCH_FIELDS, Article, AuditEntry, StoredListing, Tag
+from newsroom.site.rendering import related
+from tests.factories import ArticleFactory
 from translations import versions
 from translations.archive import ArchiveImporter, archive_record_parse
 from translations.models import Credit, Translation, WorkflowEvent
@@ -201,6 +204,48 @@ def from_the_same_start(run: Any) -> dict[str, Any]:
 
 
 def test_the_bulk_path_writes_what_one_by_one_publishing_writes(db, tmp_path):
+    bulk_and_one_by_one_compared(tmp_path)
+
+
+def test_ranking_related_stories_among_the_newest_only_changes_nothing(db, tmp_path, monkeypatch):
+    # A window smaller than the archive: the second batch's tags are ranked among the newest
+    # stories first, the tags short there over the archive (related._tag_pools).
+    monkeypatch.setattr(related, "POOL_WINDOW", 3)
+    bulk_and_one_by_one_compared(tmp_path)
+
+
+def test_related_pools_read_the_newest_stories_only_when_they_fill_them(db, monkeypatch):
+    """``_tag_pools`` gives what one ranking over the archive gives, whatever the window (ties at
+    its edge included), and reads no more than the window when its tags are all full there."""
+    common, rare = Tag.objects.create(name="Common", slug="common"), Tag.objects.create(name="Rare", slug="rare")
+    start = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    stories = []
+    for n in range(12):
+        article = ArticleFactory(
+            title_en=f"Story {n}", slug_en=f"story-{n}", published_at_en=start + dt.timedelta(days=n // 2)
+        )  # two stories a day: ties at every edge
+        article.tags.set([common, rare] if n in (0, 1, 4) else [common])
+        stories.append(article)
+    ArticleFactory(title_en="Not live", slug_en="", published_at_en=start + dt.timedelta(days=30)).tags.set([common])
+    tags, exclude = sorted([common.pk, rare.pk]), [stories[-1].pk]
+    everything = sorted(related._tag_pools(tags=tags, language="en", exclude=exclude))
+    assert sorted(pk for tag, pk, _when in everything if tag == rare.pk) == [stories[n].pk for n in (0, 1, 4)]
+    assert sorted(pk for tag, pk, _when in everything if tag == common.pk) == [s.pk for s in stories[7:11]]
+    for window in (1, 2, 3, 4, 5, 8, 11, 12, 50):
+        monkeypatch.setattr(related, "POOL_WINDOW", window)
+        with CaptureQueriesContext(connection) as both:
+            assert sorted(related._tag_pools(tags=tags, language="en", exclude=exclude)) == everything, window
+        with CaptureQueriesContext(connection) as common_only:
+            pools = related._tag_pools(tags=[common.pk], language="en", exclude=exclude)
+        assert sorted(pools) == [row for row in everything if row[0] == common.pk], window
+        # The window's edge, the ranking within it, and the tags short there over the archive
+        # (the rare one always is); fewer live stories than the window: one ranking of them all.
+        assert len(both.captured_queries) == (3 if window <= 11 else 2), window
+        # The common tag has four stories among the newest four or more: the archive is not ranked.
+        assert len(common_only.captured_queries) == (2 if window >= 4 else 3), window
+
+
+def bulk_and_one_by_one_compared(tmp_path: Any) -> None:
     importer = ArchiveImporter()
     for data in ALREADY_LIVE:  # live before the archive arrives: it joins their related lists
         with transaction.atomic():

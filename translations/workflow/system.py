@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from newsroom import publishing
+from newsroom.core.bulk import ids_take, rows_copy
 from newsroom.models import Article, NameSpelling
 from translations import permissions, versions
 from translations.models import Credit, NotificationKind, Role, State, Translation, WorkflowEvent
@@ -206,7 +207,9 @@ def translations_archive_publish_bulk(*, stories: list[ArchivePublication], by: 
             )  # fmt: skip
             t.last_activity_at = now  # as record() sets it
             translations.append(t)
-    Translation.objects.bulk_create(translations)
+    for t, pk in zip(translations, ids_take(Translation, len(translations)), strict=True):
+        t.pk = pk
+    rows_copy(translations)  # their blocks as one COPY, not as literals (newsroom.core.bulk)
     credits = [credit for t in translations for credit in _archive_credits(t)]
     Credit.objects.bulk_create(credits)
     prefetch_related_objects(translations, "credits")  # what the revisions follow, read in one query

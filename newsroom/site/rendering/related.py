@@ -91,19 +91,73 @@ def related_lists_write(batch: batching.Batch) -> None:
     batch.lists = {}
 
 
+# How many of the newest live stories :func:`_tag_pools` ranks first (their tags' pools are
+# usually all full within them); tags with fewer stories there are ranked over the archive.
+POOL_WINDOW = 2000
+
+
+def _tag_pools(*, tags: list[int], language: str, exclude: list[int]) -> list[tuple[int, int, Any]]:
+    """``(tag, story, published)`` of the newest RELATED_COUNT stories live in ``language`` per tag
+    of ``tags``, ``exclude`` left out: what one window query over the archive gives, without
+    reading the archive for the tags met among the newest :data:`POOL_WINDOW` stories.
+
+    The :data:`POOL_WINDOW`-th newest story's time is read on the ``article_live_<lang>``
+    index; a tag with RELATED_COUNT stories published since has its newest among them. Only the
+    tags with fewer (rare ones) are ranked over the archive.
+    """
+    if not tags:
+        return []
+    published = build_localized_fieldname("published_at", language)
+    slug = build_localized_fieldname("slug", language)
+    table, through = Article._meta.db_table, Article.tags.through._meta.db_table
+    live = f'a."{published}" IS NOT NULL AND a."{slug}" <> \'\' AND NOT (a.id = ANY(%s))'
+
+    def ranked(tag_ids: list[int], *, since: Any = None) -> list[tuple[int, int, Any]]:
+        bound = f'AND a."{published}" >= %s' if since is not None else ""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT tag_id, id, published FROM (
+                    SELECT t.tag_id, a.id, a."{published}" AS published,
+                           row_number() OVER (PARTITION BY t.tag_id ORDER BY a."{published}" DESC, a.id DESC) AS n
+                    FROM "{through}" t JOIN "{table}" a ON a.id = t.article_id
+                    WHERE t.tag_id = ANY(%s) AND {live} {bound}
+                ) ranked WHERE n <= %s
+                """,  # noqa: S608 - names from the model, values as parameters
+                [tag_ids, exclude, *([since] if since is not None else []), RELATED_COUNT],
+            )
+            return cursor.fetchall()
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT a."{published}" FROM "{table}" a WHERE {live} ORDER BY a."{published}" DESC OFFSET %s LIMIT 1',  # noqa: S608
+            [exclude, POOL_WINDOW - 1],
+        )
+        row = cursor.fetchone()
+    if row is None:  # fewer live stories than the window: one ranking over them all
+        return ranked(tags)
+    window = ranked(tags, since=row[0])
+    found: dict[int, int] = {}
+    for tag_id, _pk, _when in window:
+        found[tag_id] = found.get(tag_id, 0) + 1
+    short = [tag for tag in tags if found.get(tag, 0) < RELATED_COUNT]
+    if not short:
+        return window
+    return [kept for kept in window if kept[0] not in short] + ranked(short)
+
+
 def related_publish_many(
     *, articles: list[Article], language: str, batch: batching.Batch
 ) -> tuple[dict[int, list[int]], list[int]]:
     """Many first publications in ``language`` (``articles``, in publication order, live already
     and tagged): each one's related list and its offers to its neighbours, with exactly the
     outcome of publishing them one by one (:func:`related_ids` then :func:`related_offer` each),
-    computed in memory from four queries instead of several per story.
+    computed in memory from a few queries instead of several per story.
 
     Returns each story's own list and the other stories whose list changed; the changed lists
     of stories outside ``articles`` are kept in ``batch`` (written when it ends).
     """
     published = build_localized_fieldname("published_at", language)
-    slug = build_localized_fieldname("slug", language)
     field = build_localized_fieldname("related_ids", language)
     mine = {a.pk for a in articles}
     pending = batch.lists.setdefault(language, {})
@@ -116,23 +170,9 @@ def related_publish_many(
     # The newest RELATED_COUNT stories live before these, per tag: the union of a story's tags'
     # pools holds its newest RELATED_COUNT neighbours (as related_ids's one query finds them).
     pools: dict[int, list[tuple[Any, int]]] = {tag: [] for tag in all_tags}
-    if all_tags:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                SELECT tag_id, id, published FROM (
-                    SELECT t.tag_id, a.id, a."{published}" AS published,
-                           row_number() OVER (PARTITION BY t.tag_id ORDER BY a."{published}" DESC, a.id DESC) AS n
-                    FROM "{through._meta.db_table}" t JOIN "{Article._meta.db_table}" a ON a.id = t.article_id
-                    WHERE t.tag_id = ANY(%s) AND a."{published}" IS NOT NULL AND a."{slug}" <> ''
-                      AND NOT (a.id = ANY(%s))
-                ) ranked WHERE n <= %s
-                """,  # noqa: S608 - column names from the model, values as parameters
-                [all_tags, sorted(mine), RELATED_COUNT],
-            )
-            for tag_id, pk, when in cursor.fetchall():
-                pools[tag_id].append((when, pk))
-                times.setdefault(pk, when)
+    for tag_id, pk, when in _tag_pools(tags=all_tags, language=language, exclude=sorted(mine)):
+        pools[tag_id].append((when, pk))
+        times.setdefault(pk, when)
     # The stored lists of every story that may be offered one, and the times of what they list.
     outside = {pk for pool in pools.values() for _when, pk in pool}
     lists: dict[int, list[int]] = {pk: pending[pk] for pk in outside if pk in pending}
