@@ -123,6 +123,12 @@ def test_board_filters_drop_a_withdrawn_real_name_at_once_though_their_names_are
     with django_assert_max_num_queries(30) as ctx:
         client.get(reverse("desk:home"))
     assert not any('"translations_contributor"."pseudonym"' in q["sql"] for q in ctx.captured_queries)
+    # Someone signing in (a save of ``last_login``) changes no name: the lists stay kept.
+    client.force_login(other_volunteer)
+    client.force_login(reviewer)
+    with django_assert_max_num_queries(30) as ctx:
+        client.get(reverse("desk:home"))
+    assert not any('"translations_contributor"."pseudonym"' in q["sql"] for q in ctx.captured_queries)
     # She withdraws her real name (a pseudonym from now on): the very next board shows only that.
     person.contributor.credit_mode, person.contributor.pseudonym = CreditMode.PSEUDONYM, "Lesia K."
     person.contributor.save()

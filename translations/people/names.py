@@ -81,8 +81,14 @@ PEOPLE_VERSION_KEY = "desk:people-version"
 NAMES_SECONDS = 300
 
 
-def people_changed(**kwargs: Any) -> None:
+#: Saves that change nothing a list of names shows (a login stamps ``last_login``).
+UNNAMED_FIELDS = frozenset({"last_login"})
+
+
+def people_changed(*, update_fields: Any = None, **kwargs: Any) -> None:
     """An account, a profile or a role changed: every kept list of names is forgotten."""
+    if update_fields and UNNAMED_FIELDS.issuperset(update_fields):
+        return
     cache.set(PEOPLE_VERSION_KEY, uuid.uuid4().hex, None)
 
 
