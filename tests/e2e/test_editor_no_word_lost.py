@@ -60,12 +60,26 @@ def _no_primary():
         yield
 
 
-def _tab_dies_after_keeping(context, page, t):
-    """Close ``page`` as a crashing tab would (no beforeunload, nothing sent), once it kept the text."""
-    expect(page.locator("#save-status")).to_contain_text("Reconnecting", timeout=8_000)
-    page.wait_for_function(f"() => localStorage.getItem('desk-draft:{t.pk}') !== null")
-    page.close()
-    return _page(context)
+@contextmanager
+def _typed_in_a_tab_that_died(browser, live_server, username, text):
+    """A volunteer types ``text`` while the desk has no primary, and the tab dies (closed: no
+    beforeunload, nothing sent by a script) once the browser kept it; a new tab opens the job.
+    Yields (job, block id, the new tab) while there is still no primary: a request the dying tab
+    had under way when it closed can reach the server a moment later, and must not save."""
+    vol, t, first = _job(username)
+    context = _context(browser, live_server, vol)
+    page = _page(context)
+    page.goto(f"/desk/t/{t.pk}/")
+    with _no_primary():
+        page.get_by_label("Paragraph 1 (English)").fill(text)
+        expect(page.locator("#save-status")).to_contain_text("Reconnecting", timeout=8_000)
+        page.wait_for_function(f"() => localStorage.getItem('desk-draft:{t.pk}') !== null")
+        page.close()
+        again = _page(context)
+        again.goto(f"/desk/t/{t.pk}/")
+        expect(again.locator("#kept-text")).to_be_visible()
+        yield t, first, again
+    assert _saved_text(t, first) == ""
 
 
 def test_logout_in_another_tab_asks_for_the_password_in_place_and_then_saves(browser, live_server):
@@ -107,20 +121,13 @@ def test_logout_in_another_tab_asks_for_the_password_in_place_and_then_saves(bro
 
 
 def test_text_of_a_page_that_died_unsaved_is_offered_back_and_restored(browser, live_server):
-    vol, t, first = _job("vol-crash")
-    context = _context(browser, live_server, vol)
-    page = _page(context)
-    page.goto(f"/desk/t/{t.pk}/")
-    with _no_primary():
-        page.get_by_label("Paragraph 1 (English)").fill("Typed while the connection was down.")
-        again = _tab_dies_after_keeping(context, page, t)
-    assert _saved_text(t, first) == ""
-
-    again.goto(f"/desk/t/{t.pk}/")
-    kept = again.locator("#kept-text")
-    expect(kept).to_contain_text("You have unsaved text from")
-    expect(kept).to_contain_text("Paragraph 1 (English)")
-    expect(again.get_by_label("Paragraph 1 (English)")).to_have_value("")
+    text = "Typed while the connection was down."
+    with _typed_in_a_tab_that_died(browser, live_server, "vol-crash", text) as (t, first, again):
+        kept = again.locator("#kept-text")
+        expect(kept).to_contain_text("You have unsaved text from")
+        expect(kept).to_contain_text("Paragraph 1 (English)")
+        expect(again.get_by_label("Paragraph 1 (English)")).to_have_value("")
+    # The desk has a primary again: restoring saves the kept text.
     kept.get_by_role("button", name="Restore").click()
     expect(again.get_by_label("Paragraph 1 (English)")).to_have_value("Typed while the connection was down.")
     expect(again.locator("#save-status")).to_contain_text("Saved at", timeout=8_000)
@@ -130,24 +137,18 @@ def test_text_of_a_page_that_died_unsaved_is_offered_back_and_restored(browser, 
     again.reload()
     expect(again.get_by_label("Paragraph 1 (English)")).to_have_value("Typed while the connection was down.")
     expect(again.locator("#kept-text")).to_have_count(0)
-    context.close()
+    again.context.close()
 
 
 def test_discard_forgets_the_kept_text(browser, live_server):
-    vol, t, first = _job("vol-discard")
-    context = _context(browser, live_server, vol)
-    page = _page(context)
-    page.goto(f"/desk/t/{t.pk}/")
-    with _no_primary():
-        page.get_by_label("Paragraph 1 (English)").fill("A draft I do not want.")
-        again = _tab_dies_after_keeping(context, page, t)
-    again.goto(f"/desk/t/{t.pk}/")
+    with _typed_in_a_tab_that_died(browser, live_server, "vol-discard", "A draft I do not want.") as (t, first, again):
+        pass
     again.locator("#kept-text").get_by_role("button", name="Discard").click()
     expect(again.locator("#kept-text")).to_have_count(0)
     again.reload()
     expect(again.locator("#kept-text")).to_have_count(0)
     assert _saved_text(t, first) == ""
-    context.close()
+    again.context.close()
 
 
 def test_desk_briefly_unavailable_says_reconnecting_then_saved(browser, live_server):
