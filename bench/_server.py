@@ -25,11 +25,20 @@ def free_port() -> int:
 
 
 def gunicorn_start(
-    *, env: dict[str, str], port: int, log_level: str = "warning", log: IO[Any] | int | None = None, timeout: float = 30
+    *,
+    env: dict[str, str],
+    port: int,
+    staff_port: int | None = None,
+    log_level: str = "warning",
+    log: IO[Any] | int | None = None,
+    timeout: float = 30,
 ) -> subprocess.Popen[bytes]:
-    """Start the desk on 127.0.0.1:``port`` and return once it accepts connections."""
+    """Start the desk on 127.0.0.1:``port`` and return once it accepts connections.
+    ``staff_port``: a second address for the desk's own requests, as production's load balancer
+    sends them (deploy: the staff bind); each worker takes turns between the two queues."""
+    binds = ["--bind", f"127.0.0.1:{port}"] + (["--bind", f"127.0.0.1:{staff_port}"] if staff_port else [])
     proc = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
-        [GUNICORN, "newsroom.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+        [GUNICORN, "newsroom.wsgi", "--workers", "2", *binds,
          "--no-control-socket", "--log-level", log_level],
         cwd=ROOT, env=env, stdout=log, stderr=log,
     )  # fmt: skip

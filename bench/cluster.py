@@ -146,7 +146,7 @@ class Cluster:
         self.pg_user = "pgserver" if os.geteuid() == 0 else None
         self.nodes = [f"pg{n}" for n in range(1, 1 + (pg_nodes or int(os.environ.get("CLUSTER_PG_NODES", "2"))))]
         self.sync = os.environ.get("CLUSTER_SYNC", "") == "1"
-        names = ["redis1", "redis2", "web1", "web2", "pg_write", "pg_read"]
+        names = ["redis1", "redis2", "web1", "web2", "web1_staff", "web2_staff", "pg_write", "pg_read"]
         names += [f"etcd{n}{kind}" for n in (1, 2, 3) for kind in ("", "_peer")]
         names += [f"sentinel{n}" for n in (1, 2, 3)]
         names += [f"{node}{kind}" for node in self.nodes for kind in ("", "_rest", "_cut", "_rest_cut")]
@@ -534,10 +534,14 @@ class Cluster:
         return result.stdout
 
     def start_web(self, n: int) -> None:
-        name, port = f"web{n}", self.ports[f"web{n}"]
+        name, port, staff = f"web{n}", self.ports[f"web{n}"], self.ports[f"web{n}_staff"]
+        # Two addresses: haproxy sends the desk's requests to the second (backend staff). Each
+        # sync worker takes a connection from every address that has one waiting, in turn, so a
+        # desk request waits for at most one request per worker, never for the readers' queue.
         self.spawn(
             name,
             [str(BIN / "gunicorn"), "newsroom.wsgi", "--workers", str(self.web_workers), "--bind", f"127.0.0.1:{port}",
+             "--bind", f"127.0.0.1:{staff}",
              "--no-control-socket", "--forwarded-allow-ips", "127.0.0.1", "--timeout", "30",
              "--graceful-timeout", "10", "--log-level", "warning"],
             env=self.desk_env(),
@@ -560,9 +564,32 @@ class Cluster:
             env=self.desk_env(),
         )  # fmt: skip
 
+    def web_backend(self, name: str, webs: list[int]) -> str:
+        """haproxy's backend ``web`` (the web nodes' public address) or ``staff`` (their desk address)."""
+        port = "web{n}" if name == "web" else "web{n}_staff"
+        servers = "\n".join(f"  server web{n} 127.0.0.1:{self.ports[port.format(n=n)]}" for n in webs)
+        return f"""backend {name}
+  mode http
+  balance roundrobin
+  option http-server-close
+  # A request a dead node never answered is sent to another node: a refused or reset
+  # connection always (it never reached a view), an empty answer or a time-out only for
+  # GET and HEAD (haproxy never retries a POST that may have been done).
+  retries 3
+  option redispatch 1
+  retry-on conn-failure empty-response response-timeout
+  option httpchk
+  http-check send meth GET uri /healthz ver HTTP/1.1 hdr Host 127.0.0.1
+  http-check expect status 200
+  # A dead node refuses at once; a busy one may take a while to answer (sync workers queue).
+  timeout check 3s
+  default-server check inter 1s fastinter 500ms downinter 1s fall 3 rise 2
+{servers}
+"""
+
     def haproxy_config(self, webs: list[int]) -> str:
         p = self.ports
-        servers = "\n".join(f"  server web{n} 127.0.0.1:{p[f'web{n}']}" for n in webs)
+        web_backends = "\n".join(self.web_backend(name, webs) for name in ("web", "staff"))
         writers = "\n".join(f"  server {n} 127.0.0.1:{p[n]} check port {p[f'{n}_rest']}" for n in self.nodes)
         readers = "\n".join(
             f"  server {n} 127.0.0.1:{p[f'{n}_cut']} check port {p[f'{n}_rest_cut']}" for n in self.nodes
@@ -582,26 +609,13 @@ frontend desk
   timeout http-request 10s
   option http-server-close
   option forwardfor
+  # The desk's people (the desk, accounts, invitations, the admin) have their own address on
+  # each web node, so their requests never queue behind the readers' (docs/DESIGN.md, "Two queues").
+  acl staff path_beg /desk/ /accounts/ /join/ /admin/
+  use_backend staff if staff
   default_backend web
 
-backend web
-  mode http
-  balance roundrobin
-  option http-server-close
-  # A request a dead node never answered is sent to another node: a refused or reset
-  # connection always (it never reached a view), an empty answer or a time-out only for
-  # GET and HEAD (haproxy never retries a POST that may have been done).
-  retries 3
-  option redispatch 1
-  retry-on conn-failure empty-response response-timeout
-  option httpchk
-  http-check send meth GET uri /healthz ver HTTP/1.1 hdr Host 127.0.0.1
-  http-check expect status 200
-  # A dead node refuses at once; a busy one may take a while to answer (sync workers queue).
-  timeout check 3s
-  default-server check inter 1s fastinter 500ms downinter 1s fall 3 rise 2
-{servers}
-
+{web_backends}
 # Writes: the node Patroni's REST API calls the primary. When it changes, the old one's
 # connections are cut so no process keeps writing to a node that is no longer the leader.
 listen pg_write

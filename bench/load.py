@@ -5,17 +5,31 @@ broker in a temporary folder) against their own database ``bench_load`` (migrate
 loaded, plus 8 translators and 2 editors with jobs of their own), then for a bounded
 ``LOAD_SECONDS`` (60) runs on 127.0.0.1 only:
 
-* 50 reader threads: home, article and tag pages;
+* 50 readers (threads in ``LOAD_READER_PROCESSES`` (2) processes of their own, so that their
+  turns at the interpreter lock never count in the desk's times): home, article and tag pages,
+  each asking again as soon as it is answered;
 * 8 translator threads: log in, open their editor page for the CSRF token and
   ``edit_version``, then autosave new text again and again (the workspace's autosave
-  endpoint ``desk:autosave``, JSON ``{"based_on", "blocks"}`` as editor.js sends it, a few
-  times a second; without it, they post comments on their job instead); every
-  ``LOAD_REOPEN`` (20) saves they open their editor page again, as a person coming back to the
-  job does. Their jobs follow the demo's long read (~120 paragraphs), so "translator page" is
-  the long read's editor page under load;
+  endpoint ``desk:autosave``, JSON ``{"based_on", "blocks"}`` as editor.js sends it, at
+  editor.js's pace: ``LOAD_SAVE_PAUSE`` (2 s, its ``DELAY``) between an answer and the next
+  save; without it, they post comments on their job instead); every ``LOAD_REOPEN`` (5) saves
+  they open their editor page again, as a person coming back to the job does. Their jobs
+  follow the demo's long read (~120 paragraphs), so "translator page" is the long read's
+  editor page under load;
 * 2 editor threads: spike and restore their own jobs through ``desk:transition`` and, between
   transitions, read the board (``/desk/``), My work (``/desk/mine/``) and Open jobs
-  (``/desk/jobs/``) in turn.
+  (``/desk/jobs/``) in turn, with 50 ms between requests.
+
+It runs that load twice (``LOAD_PHASES``: ``both``, ``one`` or ``staff``), on a fresh gunicorn
+each time, and prints a table for each:
+
+* *one address for everyone*, the baseline: every request waits in gunicorn's one queue;
+* *the desk at its own address*: gunicorn binds a second address, and the translators and
+  editors use it, as production's haproxy sends the desk's paths there (``make cluster``). A sync
+  worker takes one waiting connection from each address in turn, so a desk request never
+  waits behind the readers' queue (docs/DESIGN.md, "Two queues").
+
+``LOAD_EDGE=1`` puts Varnish (as ``make cluster`` runs it) in front of everyone.
 
 The desk's lists are timed at the size of the database they run on: ``BENCH_DATABASE_URL``
 names another one, e.g. ``bench_desk`` built by ``bench/desk.py`` (50,000 articles with jobs in
@@ -35,6 +49,7 @@ from __future__ import annotations
 import html.parser
 import http.client
 import json
+import multiprocessing
 import os
 import random
 import re
@@ -51,14 +66,27 @@ from typing import Any
 
 from _server import free_port, gunicorn_start
 from _server import stop as stop_server
+from cluster_edge import Edge
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 READERS = int(os.environ.get("LOAD_READERS", "50"))
 TRANSLATORS = int(os.environ.get("LOAD_TRANSLATORS", "8"))
+# LOAD_EDGE=1: everyone through the edge cache (Varnish, as `make cluster` runs it), so readers'
+# pages come from Varnish. Off by default: 50 readers who never pause, on the same 2 cores,
+# would then ask Varnish for thousands of pages a second and the load would measure themselves.
+EDGE = os.environ.get("LOAD_EDGE", "0") == "1"
+READER_PROCESSES = int(os.environ.get("LOAD_READER_PROCESSES", "2"))
+# Phases, each LOAD_SECONDS: everyone at one address (the baseline), then the desk's users at
+# gunicorn's second address as production's haproxy sends them (LOAD_PHASES=staff: that one only).
+STAFF_PHASES = {"both": (False, True), "one": (False,), "staff": (True,)}[os.environ.get("LOAD_PHASES", "both")]
+READER_NICE = int(os.environ.get("LOAD_READER_NICE", "0"))
+# Between a translator's saves: editor.js's DELAY (it saves 2 s after the last keystroke, so a
+# person typing without pause saves at most every 2 s plus the answer's time).
+SAVE_PAUSE = float(os.environ.get("LOAD_SAVE_PAUSE", "2"))
 EDITORS = int(os.environ.get("LOAD_EDITORS", "2"))
-REOPEN = int(os.environ.get("LOAD_REOPEN", "20"))  # a translator opens the editor page again every N saves
+REOPEN = int(os.environ.get("LOAD_REOPEN", "5"))  # a translator opens the editor page again every N saves
 EDITOR_PAGES = (("board", "/desk/"), ("my work", "/desk/mine/"), ("open jobs", "/desk/jobs/"))
 PASSWORD = "load-test-password-1"  # noqa: S105 - a throwaway account in a throwaway database
 
@@ -208,6 +236,23 @@ def reader(port: int, paths: list[str], stats: Stats, stop: threading.Event, see
         stats.timed(f"read {kind}", session, "GET", path)
 
 
+def readers_process(port: int, paths: list[str], seeds: list[int], seconds: float, out: Any) -> None:
+    """Some of the readers, in a process of their own: a reader's browser does not share the load
+    generator's interpreter lock with the editors' (whose waits would then count its turns).
+    ``LOAD_READER_NICE`` lowers their priority: their browsers would be on other machines."""
+    os.nice(READER_NICE)
+    stats, stop = Stats(), threading.Event()
+    threads = [threading.Thread(target=reader, args=(port, paths, stats, stop, seed)) for seed in seeds]
+    for thread in threads:
+        thread.start()
+    time.sleep(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    out.send((dict(stats.latencies), dict(stats.errors)))
+    out.close()
+
+
 @dataclass
 class Translator:
     username: str
@@ -244,7 +289,7 @@ def translator(port: int, who: Translator, stats: Stats, stop: threading.Event, 
             version = int(json.loads(response[2])["edit_version"])
             if n % REOPEN == 0:
                 stats.timed("translator page", session, "GET", page_path)
-            time.sleep(0.2)  # a person types; editor.js autosaves a few times a second at most
+            time.sleep(SAVE_PAUSE)  # a person types on; editor.js saves 2 s after the last keystroke
     else:
         who.mode = "comment"
         comment_url = f"/desk/t/{who.translation_id}/comments/"
@@ -411,61 +456,114 @@ def autosave_route(env: dict[str, str]) -> str:
     return str(shell(env, code, "ROUTE"))
 
 
-def main() -> int:
-    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp_name:
-        tmp = Path(tmp_name)
-        env = desk_env(tmp, database_url())
-        for args in (
-            ["migrate", "--noinput"],
-            ["load_demo", "--force", "--quiet-accounts"],
-            ["collectstatic", "--noinput"],
-        ):
-            subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
-        people = shell(env, SETUP % {"password": PASSWORD, "translators": TRANSLATORS, "editors": EDITORS}, "SETUP")
-        autosave_url = autosave_route(env)
-        port = free_port()
-        web = gunicorn_start(env=env, port=port)
-        worker = subprocess.Popen(  # noqa: S603
-            [PYTHON, "-m", "celery", "-A", "newsroom", "worker", "--pool=solo", "--loglevel=WARNING",
-             "--without-gossip", "--without-mingle", "--without-heartbeat"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        try:
-            articles, tags = people["articles"], people["tags"]
-            paths = [("home", "/")] + [("article", p) for p in articles] + [("tag", p) for p in tags]
-            stats, stop = Stats(), threading.Event()
-            translators = [Translator(name, tid) for name, tid in people["translators"]]
-            editors = [Editor(name, jobs) for name, jobs in people["editors"]]
-            threads = [threading.Thread(target=reader, args=(port, paths, stats, stop, i)) for i in range(READERS)]
-            threads += [
-                threading.Thread(target=translator, args=(port, t, stats, stop, autosave_url)) for t in translators
-            ]
-            threads += [threading.Thread(target=editor, args=(port, e, stats, stop)) for e in editors]
-            started = time.monotonic()
-            for thread in threads:
-                thread.start()
-            time.sleep(SECONDS)
-            stop.set()
-            for thread in threads:
-                thread.join(timeout=60)
-            duration = time.monotonic() - started
-        finally:
-            for proc in (web, worker):
-                stop_server(proc, timeout=15)
-        check = shell(
-            env,
-            VERIFY % {"data": json.dumps({
-                "texts": [[t.translation_id, list(t.acked.values())] for t in translators],
-                "comments": [[t.translation_id, t.comments] for t in translators],
-                "jobs": [[job, e.acked[job], people["events"].get(str(job), 0)] for e in editors for job in e.jobs],
-            })},
-            "VERIFY",
-        )  # fmt: skip
+class EdgeHost:
+    """What :class:`cluster_edge.Edge` asks of the cluster it fronts, for the one gunicorn here:
+    a folder, the backend's port, and its child processes."""
 
-    modes = sorted({t.mode for t in translators})
-    print(f"\nLoad: {READERS} readers, {TRANSLATORS} translators ({'/'.join(modes)}), {EDITORS} editors; "
-          f"{duration:.0f} s; gunicorn 2 sync workers + 1 Celery worker on {os.cpu_count()} cores; "
-          f"translators' jobs of {people['paragraphs']} paragraphs; {people['jobs']} jobs on the desk")  # fmt: skip
+    def __init__(self, folder: Path, backend_port: int) -> None:
+        self.dir, self.lb_port, self.logs = folder, backend_port, folder / "logs"
+        self.logs.mkdir(parents=True, exist_ok=True)
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+
+    def spawn(self, name: str, args: list[str], **_: Any) -> None:
+        with (self.logs / f"{name}.log").open("ab") as log:
+            self.procs[name] = subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+
+    def alive(self, name: str) -> bool:
+        proc = self.procs.get(name)
+        return proc is not None and proc.poll() is None
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            stop_server(proc, timeout=15)
+
+
+@dataclass
+class Phase:
+    """One timed run: how the desk was served, what each user saw, and what the database kept."""
+
+    label: str
+    stats: Stats
+    translators: list[Translator]
+    editors: list[Editor]
+    duration: float
+    check: dict[str, list[Any]]
+
+
+def run_phase(tmp: Path, env: dict[str, str], people: dict[str, Any], autosave_url: str, *, staff: bool) -> Phase:
+    """The whole load for ``SECONDS`` against a fresh gunicorn (and edge, with ``EDGE``);
+    ``staff``: the desk's users reach it at its second address, as haproxy sends them in
+    production, readers at the first."""
+    env = dict(env)
+    backend = free_port()
+    edge = Edge(EdgeHost(tmp / f"edge-{staff}", backend), port=free_port()) if EDGE else None  # type: ignore[arg-type]
+    if edge is not None:
+        env.update(edge.env())  # the desk purges the edge after each change, as in production
+    staff_port = free_port() if staff else None
+    web = gunicorn_start(env=env, port=backend, staff_port=staff_port)
+    worker = subprocess.Popen(  # noqa: S603
+        [PYTHON, "-m", "celery", "-A", "newsroom", "worker", "--pool=solo", "--loglevel=WARNING",
+         "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        if edge is not None:
+            edge.start()
+        port = edge.port if edge is not None else backend
+        desk_port = staff_port or port
+        paths = [("home", "/")] + [("article", p) for p in people["articles"]] + [("tag", p) for p in people["tags"]]
+        stats, stop = Stats(), threading.Event()
+        translators = [Translator(name, tid) for name, tid in people["translators"]]
+        editors = [Editor(name, jobs) for name, jobs in people["editors"]]
+        pipes, procs = [], []
+        for k in range(READER_PROCESSES):
+            receive, send = multiprocessing.Pipe(duplex=False)
+            seeds = list(range(k, READERS, READER_PROCESSES))
+            proc = multiprocessing.Process(target=readers_process, args=(port, paths, seeds, SECONDS, send))
+            proc.start()
+            pipes.append(receive)
+            procs.append(proc)
+        threads = [
+            threading.Thread(target=translator, args=(desk_port, t, stats, stop, autosave_url)) for t in translators
+        ]
+        threads += [threading.Thread(target=editor, args=(desk_port, e, stats, stop)) for e in editors]
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        time.sleep(SECONDS)
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+        for receive, proc in zip(pipes, procs, strict=True):
+            latencies, errors = receive.recv()
+            proc.join(timeout=60)
+            for kind, values in latencies.items():
+                stats.latencies[kind] += values
+            for kind, messages in errors.items():
+                stats.errors[kind] += messages
+        duration = time.monotonic() - started
+    finally:
+        for server in (web, worker):
+            stop_server(server, timeout=15)
+        if edge is not None:
+            edge.cluster.stop()
+    check = shell(
+        env,
+        VERIFY % {"data": json.dumps({
+            "texts": [[t.translation_id, list(t.acked.values())] for t in translators],
+            "comments": [[t.translation_id, t.comments] for t in translators],
+            "jobs": [[job, e.acked[job], people["events"].get(str(job), 0)] for e in editors for job in e.jobs],
+        })},
+        "VERIFY",
+    )  # fmt: skip
+    label = "the desk at its own address (staff bind)" if staff else "one address for everyone (baseline)"
+    return Phase(label, stats, translators, editors, duration, check)
+
+
+def report(phase: Phase) -> int:
+    """Print ``phase``'s table; the number of errors and losses."""
+    stats, translators, editors, check = phase.stats, phase.translators, phase.editors, phase.check
+    print(f"\n-- {phase.label}: {phase.duration:.0f} s")
     print(f"{'request':<16} {'count':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
     total_errors = 0
     for kind in sorted(set(stats.latencies) | set(stats.errors)):
@@ -473,7 +571,7 @@ def main() -> int:
         errors = len(stats.errors.get(kind, []))
         total_errors += errors
         print(
-            f"{kind:<16} {len(values):>7} {len(values) / duration:>8.1f} "
+            f"{kind:<16} {len(values):>7} {len(values) / phase.duration:>8.1f} "
             f"{percentile(values, 0.5) * 1000:>8.1f} {percentile(values, 0.99) * 1000:>8.1f} {errors:>7}"
         )
     for kind, messages in stats.errors.items():
@@ -491,7 +589,32 @@ def main() -> int:
     print(f"errors: {total_errors}   lost: {lost}")
     for problem in (check["text"] + check["comments"] + check["jobs"])[:10]:
         print(f"  lost: {problem}")
-    return 1 if total_errors or lost or not transitions or not saves else 0
+    return total_errors + lost + (0 if transitions and saves else 1)
+
+
+def main() -> int:
+    phases = []
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp_name:
+        tmp = Path(tmp_name)
+        env = desk_env(tmp, database_url())
+        for args in (
+            ["migrate", "--noinput"],
+            ["load_demo", "--force", "--quiet-accounts"],
+            ["collectstatic", "--noinput"],
+        ):
+            subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
+        autosave_url = autosave_route(env)
+        for staff in STAFF_PHASES:
+            # Each phase starts from the same jobs: spiked ones restored, events counted again.
+            people = shell(env, SETUP % {"password": PASSWORD, "translators": TRANSLATORS, "editors": EDITORS}, "SETUP")
+            phases.append(run_phase(tmp, env, people, autosave_url, staff=staff))
+    modes = sorted({t.mode for phase in phases for t in phase.translators})
+    print(f"\nLoad: {READERS} readers ({READER_PROCESSES} processes, nice {READER_NICE}), {TRANSLATORS} translators "
+          f"({'/'.join(modes)}), {EDITORS} editors; {SECONDS:.0f} s a phase; gunicorn 2 sync workers + 1 Celery worker "
+          f"on {os.cpu_count()} cores{', readers through Varnish' if EDGE else ''}; translators' jobs of "
+          f"{people['paragraphs']} paragraphs; {people['jobs']} jobs on the desk")  # fmt: skip
+    problems = sum(report(phase) for phase in phases)
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

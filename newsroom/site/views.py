@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import http_date
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from modeltranslation.utils import build_localized_fieldname
@@ -63,6 +65,17 @@ def _paginate(request: HttpRequest, items: Any) -> Page:
     return Paginator(items, render.PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _listing_page(request: HttpRequest, stories: Callable[[], Any], *, lang: str, name: str) -> render.ListingPage:
+    """The requested page of a tag's, an outlet's or a month's live stories (``stories()``), as
+    kept per listings version (``render.listing_page``)."""
+    return render.listing_page(
+        lambda: pages.listing_counted(stories(), lang=lang, variant="teaser_h2", name=name),
+        number=request.GET.get("page"),
+        lang=lang,
+        name=name,
+    )
+
+
 def _render(
     request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200, lang: str | None = None
 ) -> HttpResponse:
@@ -76,7 +89,7 @@ def _render(
     if "language_links" not in context:
         base["language_links"] = language_links(context.get("alternates"), lang)
     page = context.get("page")
-    if isinstance(page, Page) and page.number > 1:
+    if isinstance(page, Page | render.ListingPage) and page.number > 1:
         base["canonical"] += f"?page={page.number}"
     response = HttpResponse(loader.render_to_string(template, {**base, **context}), status=status)
     response.headers["Content-Language"] = lang
@@ -134,11 +147,10 @@ def tag(request: HttpRequest, slug: str) -> HttpResponse:
     obj = Tag.objects.filter(slug=slug).first()
     if obj is None:
         raise Http404("No such tag")
-    tagged = live_articles(lang=lang).filter(tags=obj)
-    page = _paginate(request, pages.listing_counted(tagged, lang=lang, variant="teaser_h2", name=f"tag:{obj.pk}"))
-    if not page.paginator.count:
+    page = _listing_page(request, lambda: live_articles(lang=lang).filter(tags=obj), lang=lang, name=f"tag:{obj.pk}")
+    if not page.count:
         raise Http404("Nothing published under this tag")
-    edge.keys_add(edge.tag(obj.pk, lang), *edge.stories_keys(page.object_list))
+    edge.keys_add(edge.tag(obj.pk, lang), *page.keys)
     return _render(
         request,
         "site/list.html",
@@ -159,9 +171,10 @@ def outlet(request: HttpRequest, slug: str) -> HttpResponse:
     obj = Outlet.objects.filter(slug=slug).first()
     if obj is None:
         raise Http404("No such source")
-    stories = live_articles(lang=lang).filter(outlet=obj)
-    page = _paginate(request, pages.listing_counted(stories, lang=lang, variant="teaser_h2", name=f"outlet:{obj.pk}"))
-    edge.keys_add(edge.outlet(obj.pk, lang), *edge.stories_keys(page.object_list))
+    page = _listing_page(
+        request, lambda: live_articles(lang=lang).filter(outlet=obj), lang=lang, name=f"outlet:{obj.pk}"
+    )
+    edge.keys_add(edge.outlet(obj.pk, lang), *page.keys)
     return _render(
         request,
         "site/list.html",
@@ -184,15 +197,23 @@ def translator(request: HttpRequest, slug: str) -> HttpResponse:
     if contributor is None:
         raise Http404("No such translator")
     name = contributor.credit_name(Role.TRANSLATOR)
-    # Only work credited under the name this page shows (never the real name behind a pseudonym).
-    credited = translator_credited_article_ids(contributor=contributor, lang=lang)
-    stories = live_articles(lang=lang).filter(pk__in=credited)
+    def stories() -> Any:
+        # Only work credited under the name this page shows (never the real name behind a pseudonym).
+        credited = translator_credited_article_ids(contributor=contributor, lang=lang)
+        return live_articles(lang=lang).filter(pk__in=credited)
+
     # Its ids once per listings version (a credit change starts a new one; the name is in the
-    # key too): a request reads its page's stored teasers, not the credits across the archive.
-    page = _paginate(
-        request, pages.listing_by_ids(stories, lang=lang, variant="teaser", name=f"translator:{contributor.pk}:{name}")
+    # key too), and each page rendered once per version: a request reads one kept entry.
+    listed = f"translator:{contributor.pk}:{name}"
+    page = render.listing_page(
+        lambda: pages.listing_by_ids(stories(), lang=lang, variant="teaser", name=listed),
+        number=request.GET.get("page"),
+        lang=lang,
+        name=listed,
+        sub=True,
+        empty=_("No published translations yet."),
     )
-    edge.keys_add(edge.person(contributor.user_id), *edge.stories_keys(page.object_list))
+    edge.keys_add(edge.person(contributor.user_id), *page.keys)
     return _render(
         request,
         "site/translator.html",
@@ -220,20 +241,23 @@ def search_page(request: HttpRequest) -> HttpResponse:
 def archive(request: HttpRequest) -> HttpResponse:
     lang = site_language()
     published = _field("published_at", lang)
-    months = pages.listing_cached(
-        name="archive",
-        lang=lang,
-        compute=lambda: list(
+
+    def months() -> str:
+        counts = (
             live_articles(lang=lang)
             .order_by()
             .annotate(month=TruncMonth(published))
             .values("month")
             .annotate(count=Count("pk"))
             .order_by("-month")
-        ),
-    )
+        )
+        return loader.render_to_string("site/archive.html#listing", {"months": list(counts)})
+
+    # Every month with its count, rendered once per listings version (each publication, correction
+    # or withdrawal starts a new one): a request neither counts nor renders the archive.
+    listing = pages.listing_cached(name="archive:html", lang=lang, compute=months)
     edge.keys_add(edge.archive(lang))
-    return _render(request, "site/archive.html", {"months": months})
+    return _render(request, "site/archive.html", {"listing": mark_safe(listing)})  # noqa: S308 - our template's
 
 
 @require_safe
@@ -246,13 +270,15 @@ def archive_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
     start = dt.datetime(year, month, 1, tzinfo=tz)
     end = dt.datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
     published = _field("published_at", lang)
-    stories = live_articles(lang=lang).filter(**{f"{published}__gte": start, f"{published}__lt": end})
-    page = _paginate(
-        request, pages.listing_counted(stories, lang=lang, variant="teaser_h2", name=f"month:{year}-{month:02}")
+    page = _listing_page(
+        request,
+        lambda: live_articles(lang=lang).filter(**{f"{published}__gte": start, f"{published}__lt": end}),
+        lang=lang,
+        name=f"month:{year}-{month:02}",
     )
-    if not page.paginator.count:
+    if not page.count:
         raise Http404("Nothing was published that month")
-    edge.keys_add(edge.month(lang, start), *edge.stories_keys(page.object_list))
+    edge.keys_add(edge.month(lang, start), *page.keys)
     return _render(
         request,
         "site/list.html",

@@ -195,3 +195,54 @@ def test_a_translator_page_reads_its_page_by_id_and_drops_a_withdrawn_credit_at_
     credit.save()
     html = client.get("/translators/veranika/").content.decode()
     assert "Her story 1<" not in html and "Her story 2" in html
+
+
+def test_listing_pages_are_rendered_once_per_listings_version_and_junk_pages_keep_nothing(client, staff, settings):
+    from django.core.cache import cache
+
+    settings.SITE_CACHE_SECONDS = 0  # the views themselves, not the page cache
+    for n in range(23):  # two pages of 20
+        publish_story(staff, title=f"Grodno story {n}", tags="Grodno")
+    tag = Tag.objects.get(name="Grodno")
+    url = f"/tags/{tag.slug}/"
+    first = client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as ctx:
+        again = client.get(url).content.decode()
+    assert again == first and "Grodno story 22" in again and "Grodno story 2<" not in again
+    # The tag itself, nothing else: no story row, teaser or count read, nothing rendered again.
+    assert [q["sql"] for q in ctx.captured_queries if "newsroom_article" in q["sql"]] == []
+    assert len(ctx.captured_queries) == 1
+    assert "Grodno story 0<" in client.get(url + "?page=2").content.decode()
+
+    stamp = pages.page_stamp("en")
+    for junk in ("99999", "0", "abc", "-1", "1" * 30):
+        response = client.get(url, {"page": junk})
+        assert response.status_code == 200
+        shown = "1" if junk == "abc" else "2"  # not a number: the first page; past either end: the last
+        assert (f"Page {shown} of 2") in response.content.decode(), junk
+        assert cache.get(pages.listing_key(name=f"page:tag:{tag.pk}:{junk}:{stamp}", lang="en")) is None, junk
+
+    publish_story(staff, title="Grodno story published now", tags="Grodno")  # a new listings version
+    assert "Grodno story published now" in client.get(url).content.decode()
+    assert "Grodno story 1<" in client.get(url + "?page=2").content.decode()  # every page moved on
+
+
+def test_a_credit_withdrawn_in_the_admin_is_gone_from_the_cached_pages_at_once(client, staff, settings):
+    from translations.models import Credit
+
+    settings.SITE_CACHE_SECONDS = 600  # the page cache on: what readers get
+    stories = [publish_story(staff, title=f"Her story {n}") for n in range(2)]
+    name = staff["volunteer"].contributor.credit_name("translator")
+    story_url = f"/articles/{stories[1].slug_en}/"
+    for url in ("/translators/veranika/", story_url):
+        assert client.get(url).status_code == 200  # cached now
+    assert "Her story 1<" in client.get("/translators/veranika/").content.decode()
+    assert name in client.get(story_url).content.decode()
+
+    credit = Credit.objects.get(translation__article=stories[1], user=staff["volunteer"], role="translator")
+    credit.is_credited = False
+    credit.save()  # as the admin's credit inline does
+
+    listed = client.get("/translators/veranika/").content.decode()
+    assert "Her story 1<" not in listed and "Her story 0<" in listed
+    assert name not in client.get(story_url).content.decode()

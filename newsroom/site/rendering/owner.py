@@ -320,8 +320,12 @@ def _credit_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
         return  # a batch (import_archive): each story it publishes is rendered at its end
     ids = translation_article_ids(translation_id=instance.translation_id)
     stored.article_pages_forget(pks=ids)
+    # The story's cached pages and every listing (a translator's page lists her credited stories,
+    # kept per listings version): a withdrawn credit is gone from the next request.
+    stories = list(Article.objects.filter(pk__in=ids))
+    site_cache_forget_articles(stories)
     if edge.is_enabled():  # the names on that story's page (and its API answers)
-        edge.edge_purge(keys={edge.story(pk) for pk in Article.objects.filter(pk__in=ids).values_list("pk", flat=True)})
+        edge.edge_purge(keys={edge.story(story.pk) for story in stories})
 
 
 def _tag_saved(sender: Any, instance: Tag, created: bool = False, **kwargs: Any) -> None:

@@ -9,15 +9,17 @@ render: that is the owner's.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.template import loader
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from modeltranslation.utils import build_localized_fieldname
 
 from newsroom import machine_assist
@@ -239,6 +241,47 @@ def article_pages_store(
         setattr(obj, field, article_page_render(obj, lang=language, data=data))
     if write:
         Article.objects.bulk_update(stories, [field, *fields], batch_size=100)
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    """One page of a listing as ``site/_teasers.html#page`` rendered it: its number (junk asks
+    for the first, a page past the end gets the last), the listing's count, the teasers and
+    pages as HTML, and the edge keys of the stories it shows."""
+
+    number: int
+    count: int
+    html: str
+    keys: list[str]
+
+
+def listing_page(
+    listing: Callable[[], pages.StoredList], *, number: str | None, lang: str, name: str, **context: Any
+) -> ListingPage:
+    """Page ``number`` of the listing ``name`` (``listing()`` makes its stored list, counted once
+    per listings version), rendered once per listings version and page stamp and kept: a request
+    for a page in range reads one kept entry, and neither builds the listing nor reads or renders
+    its teasers. Only pages in range are kept (``?page=99999`` is the last page's entry), so junk
+    numbers cannot fill the cache. ``context``: what the partial needs besides the page (``sub``,
+    ``empty``)."""
+    stamp = pages.page_stamp(lang)
+    try:  # as Paginator.get_page reads it: junk is the first page
+        requested = int(number) if number is not None else 1
+    except ValueError:
+        requested = 1
+    kept = cache.get(pages.listing_key(name=f"page:{name}:{requested}:{stamp}", lang=lang))
+    if isinstance(kept, ListingPage):
+        return kept
+    stories = listing()
+    count = len(stories)
+    page_number = Paginator(range(count), PAGE_SIZE).get_page(number).number
+
+    def render() -> ListingPage:
+        page = Paginator(stories, PAGE_SIZE).page(page_number)
+        html = mark_safe(loader.render_to_string("site/_teasers.html#page", {"page": page, **context}))  # noqa: S308
+        return ListingPage(page_number, count, html, edge.stories_keys(page.object_list))
+
+    return pages.listing_cached(name=f"page:{name}:{page_number}:{stamp}", lang=lang, compute=render)
 
 
 def home_context(*, lang: str, page_number: str | None, exact: bool = False) -> dict[str, Any]:

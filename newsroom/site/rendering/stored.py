@@ -197,10 +197,15 @@ def article_pages_forget(*, pks: Any) -> int:
     )
 
 
+def listing_key(*, name: str, lang: str) -> str:
+    """Where :func:`listing_cached` keeps ``name`` in ``lang`` in the current listings version."""
+    return f"site:listing:{site_cache_lists_version()}:{lang}:{hashlib.sha256(name.encode()).hexdigest()[:32]}"
+
+
 def listing_cached(*, name: str, lang: str, compute: Callable[[], T]) -> T:
     """``compute()`` once per listings version (every publication, correction or withdrawal
     starts a new one): an aggregate over the archive is not repeated per request."""
-    key = f"site:listing:{site_cache_lists_version()}:{lang}:{hashlib.sha256(name.encode()).hexdigest()[:32]}"
+    key = listing_key(name=name, lang=lang)
     value = cache.get(key)
     if value is None:
         value = compute()
