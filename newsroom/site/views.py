@@ -197,6 +197,7 @@ def translator(request: HttpRequest, slug: str) -> HttpResponse:
     if contributor is None:
         raise Http404("No such translator")
     name = contributor.credit_name(Role.TRANSLATOR)
+
     def stories() -> Any:
         # Only work credited under the name this page shows (never the real name behind a pseudonym).
         credited = translator_credited_article_ids(contributor=contributor, lang=lang)

@@ -272,7 +272,7 @@ def listing_page(
     kept = cache.get(pages.listing_key(name=f"page:{name}:{requested}:{stamp}", lang=lang))
     if isinstance(kept, ListingPage):
         return kept
-    stories = listing()
+    stories: Any = listing()  # a StoredList: sliced and counted as a Paginator wants
     count = len(stories)
     page_number = Paginator(range(count), PAGE_SIZE).get_page(number).number
 
