@@ -36,16 +36,13 @@ from ninja import Field, NinjaAPI, Path, Query, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from pydantic import BeforeValidator
 
-from newsroom import machine_assist
 from newsroom.core.html import body_groups, safe_url
 from newsroom.models import Article, Correction, Outlet, SourceRevision, Tag
-from newsroom.site import edge, search
-from newsroom.site.rendering.stored import listing_cached
+from newsroom.site import api_items, edge, search
+from newsroom.site.rendering.stored import ORIGIN, listing_cached, page_stamp
 from newsroom.site.selectors import (
     article_credits,
-    article_url,
     live_articles,
-    outlet_name,
     public_contributors,
     public_credits,
     source_name,
@@ -326,13 +323,13 @@ def _absolute(request: HttpRequest, path: str) -> str:
 
 
 def _page(
-    request: HttpRequest, items: QuerySet[Any] | search.SearchResults, *, page: int, page_size: int
+    request: HttpRequest, items: QuerySet[Any] | _StoredMatches, *, page: int, page_size: int
 ) -> tuple[dict[str, Any], list[Any]]:
     """Count and slice ``items``; next/previous links keep the caller's filters. A list's count is
     taken once per listings version (no COUNT(*) over the archive per request); a search's is
     exact up to ``search.EXACT_COUNT_LIMIT`` and estimated past it."""
     kept = {name: request.GET[name] for name in PARAMS if name in request.GET and name not in ("page", "page_size")}
-    if isinstance(items, search.SearchResults):
+    if isinstance(items, _StoredMatches):
         count, pageable = items.total(), items.count()  # pages stop at search.EXACT_COUNT_LIMIT
     else:
         name = f"api:{request.path}?{urlencode(sorted(kept.items()))}"
@@ -353,19 +350,16 @@ def _page(
     }, rows
 
 
+def _origin(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
 def _outlet_ref(request: HttpRequest, outlet: Outlet | None, lang: str) -> dict[str, Any] | None:
-    if outlet is None:
-        return None
-    return {
-        "slug": outlet.slug,
-        "name": outlet_name(outlet=outlet, lang=lang),
-        "url": _absolute(request, outlet.get_absolute_url()),
-        "site_url": safe_url(outlet.site_url),
-    }
+    return api_items.outlet_ref(outlet, lang=lang, origin=_origin(request))
 
 
 def _tag_ref(request: HttpRequest, tag: Tag) -> dict[str, Any]:
-    return {"slug": tag.slug, "name": tag.name, "url": _absolute(request, tag.get_absolute_url())}
+    return api_items.tag_ref(tag, origin=_origin(request))
 
 
 def _with_modified(items: QuerySet[Article], lang: str) -> QuerySet[Article]:
@@ -375,30 +369,41 @@ def _with_modified(items: QuerySet[Article], lang: str) -> QuerySet[Article]:
     )
 
 
+class _StoredMatches:
+    """A search's matches as ``_page`` pages them (its total, exact or estimated), each page the
+    ``stored`` rows (id, stamp, stored item) of its stories in rank order: no snippet or row
+    built for an answer that shows neither."""
+
+    def __init__(self, results: search.SearchResults, stored: QuerySet[Any]) -> None:
+        self.results, self.stored = results, stored
+
+    def total(self) -> int:
+        return self.results.total()
+
+    def count(self) -> int:
+        return self.results.count()
+
+    def __getitem__(self, items: slice) -> list[tuple[int, Any, Any]]:
+        ids = [pk for pk, _rank in self.results.page_ids(items.start or 0, items.stop or 0)]
+        found = {row[0]: row for row in self.stored.filter(pk__in=ids)} if ids else {}
+        return [found[pk] for pk in ids if pk in found]  # (a story withdrawn between the reads is left out)
+
+
+def _stored_items(
+    request: HttpRequest, rows: list[tuple[int, Any, Any]], *, items: QuerySet[Article], lang: str
+) -> list[dict[str, Any]]:
+    """A page of the list from the items stored with each story's page at publication (one
+    column of the rows already read), or, if one is missing or out of date, built from the
+    stories (``items``) as before."""
+    stamp, origin = page_stamp(lang), _origin(request)
+    if all(current == stamp and item for _pk, current, item in rows):
+        return [api_items.item_fill(item, placeholder=ORIGIN, origin=origin) for _pk, _current, item in rows]
+    stories = _with_modified(items.filter(pk__in=[pk for pk, *_ in rows]), lang).prefetch_related("tags").in_bulk()
+    return [_story_item(request, stories[pk], lang, list(stories[pk].tags.all())) for pk, *_ in rows if pk in stories]
+
+
 def _story_item(request: HttpRequest, article: Article, lang: str, tags: list[Tag]) -> dict[str, Any]:
-    published: dt.datetime = getattr(article, _field("published_at", lang))
-    byline, byline_outlet = article.live_byline(lang)
-    return {
-        "id": article.pk,
-        "language": lang,
-        "title": getattr(article, _field("title", lang)),
-        "lead": getattr(article, _field("lead", lang)),
-        "slug": getattr(article, _field("slug", lang)),
-        "url": _absolute(request, article_url(article, lang)),
-        "api_url": _absolute(request, f"{reverse('api:story', kwargs={'story_id': article.pk})}?language={lang}"),
-        "published_at": published,
-        "modified_at": getattr(article, "modified_at", None) or published,
-        "tags": [_tag_ref(request, t) for t in tags],
-        "outlet": _outlet_ref(request, article.outlet, lang),
-        "byline": byline,
-        "byline_outlet": byline_outlet,
-        **_machine(getattr(article, _field("machine_share", lang))),
-    }
-
-
-def _machine(share: float | None) -> dict[str, Any]:
-    """The page's own rule on the share stored at publication (``newsroom.machine_assist``)."""
-    return {"machine_assisted": machine_assist.is_machine_assisted(share), "machine_share": share}
+    return api_items.story_item(article, lang=lang, tags=tags, origin=_origin(request))
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -512,13 +517,13 @@ def stories(
     if until:
         items = items.filter(**{f"{published}__lt": _utc(until)})
     query = search.search_query_clean(q)
-    listed: QuerySet[Article] | search.SearchResults = _with_modified(items, lang).prefetch_related("tags")
+    field = _field("page", lang)
+    stored = items.values_list("pk", f"{field}__stamp", f"{field}__api")
+    listed: QuerySet[Any] | _StoredMatches = stored
     if query:
-        listed = search.articles_search(query=query, language=lang, base=items).map(
-            lambda matches: _with_modified(matches, lang).prefetch_related("tags")
-        )
+        listed = _StoredMatches(search.articles_search(query=query, language=lang, base=items), stored)
     envelope, rows = _page(request, listed, page=page, page_size=page_size)
-    envelope["results"] = [_story_item(request, a, lang, list(a.tags.all())) for a in rows]
+    envelope["results"] = _stored_items(request, rows, items=items, lang=lang)
     edge.keys_add(edge.api(lang))  # every live story in lang is in the list (some filter of it)
     return Status(200, envelope)
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
@@ -76,11 +76,6 @@ class SearchResults:
         self._window: list[tuple[int, float]] | None = None
         self.is_estimate = False
 
-    def map(self, change: Callable[[QuerySet[Article]], QuerySet[Article]]) -> SearchResults:
-        """The same search over ``change(matches)`` (annotations, prefetches: never a new filter
-        the count should see after it was taken)."""
-        return SearchResults(matches=change(self.matches), query=self.query, language=self.language)
-
     @property
     def newest(self) -> QuerySet[Article]:
         """The matches newest first (ties by id): the order past the ranking window."""
@@ -105,7 +100,7 @@ class SearchResults:
             self._window = list(self.ranked)
         return self._window
 
-    def _page_ids(self, start: int, stop: int) -> list[tuple[int, float]]:
+    def page_ids(self, start: int, stop: int) -> list[tuple[int, float]]:
         """The ids (and ranks) of matches ``start:stop``: from the ranked window, then newest first."""
         stop = min(stop, EXACT_COUNT_LIMIT)
         if stop <= start:
@@ -151,7 +146,7 @@ class SearchResults:
         return iter(self[: self.count()])
 
     def __getitem__(self, items: slice) -> list[Article]:
-        page = self._page_ids(items.start or 0, EXACT_COUNT_LIMIT if items.stop is None else items.stop)
+        page = self.page_ids(items.start or 0, EXACT_COUNT_LIMIT if items.stop is None else items.stop)
         if not page:
             return []
         found = {

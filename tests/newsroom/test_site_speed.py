@@ -246,3 +246,37 @@ def test_a_credit_withdrawn_in_the_admin_is_gone_from_the_cached_pages_at_once(c
     listed = client.get("/translators/veranika/").content.decode()
     assert "Her story 1<" not in listed and "Her story 0<" in listed
     assert name not in client.get(story_url).content.decode()
+
+
+def test_the_api_list_reads_the_items_stored_at_publication_and_a_renamed_tag_shows_at_once(client, staff, settings):
+    settings.SITE_CACHE_SECONDS = 0  # the view itself, not the page cache
+    for n in range(3):
+        publish_story(staff, title=f"Listed story {n}", tags="Minsk")
+    client.get("/api/v1/stories/")  # counted once per listings version
+    with CaptureQueriesContext(connection) as ctx:
+        stored = client.get("/api/v1/stories/").json()
+    assert [item["title"] for item in stored["results"]] == [f"Listed story {n}" for n in (2, 1, 0)]
+    # The page's rows with their stored items: no tag, outlet, credit or correction read per story.
+    read = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert "newsroom_tag" not in read and "newsroom_correction" not in read and "newsroom_outlet" not in read
+    assert len(ctx.captured_queries) == 1
+
+    with mock.patch("newsroom.site.api.page_stamp", return_value="another deployment"):
+        with CaptureQueriesContext(connection) as ctx:
+            built = client.get("/api/v1/stories/").json()  # out of date: built from the stories
+    assert "newsroom_tag" in " ".join(q["sql"] for q in ctx.captured_queries)
+    assert built == stored  # the same answer
+
+    # A search too: its ranked ids, then their stored items (no snippet, no story row built).
+    with CaptureQueriesContext(connection) as ctx:
+        found = client.get("/api/v1/stories/", {"q": "listed story"}).json()
+    assert found["count"] == 3 and {i["id"] for i in found["results"]} == {i["id"] for i in stored["results"]}
+    assert "newsroom_tag" not in " ".join(q["sql"] for q in ctx.captured_queries)
+    with mock.patch("newsroom.site.api.page_stamp", return_value="another deployment"):
+        assert client.get("/api/v1/stories/", {"q": "listed story"}).json() == found
+
+    tag = Tag.objects.get(name="Minsk")
+    tag.name = "Miensk"
+    tag.save()  # the stories' stored pages (and items) are forgotten with their cached answers
+    renamed = client.get("/api/v1/stories/").json()
+    assert {t["name"] for item in renamed["results"] for t in item["tags"]} == {"Miensk"}

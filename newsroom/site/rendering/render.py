@@ -24,7 +24,7 @@ from modeltranslation.utils import build_localized_fieldname
 
 from newsroom import machine_assist
 from newsroom.models import SEARCH_FIELDS, Article, Correction, Tag
-from newsroom.site import edge
+from newsroom.site import api_items, edge
 from newsroom.site.jsonld import article_json_ld, picture_urls
 from newsroom.site.rendering import stored as pages
 from newsroom.site.rendering.related import RELATED_COUNT
@@ -159,6 +159,7 @@ def article_context(
         "site_base": origin,
         # Tags have one (English) name for every language version: shown on English pages only.
         "tags": tags if lang == settings.LANGUAGE_CODE else [],
+        "all_tags": tags,  # the read API lists them in every language
         "related": related,
         "translators": credits[Role.TRANSLATOR],
         "reviewers": credits[Role.REVIEWER],
@@ -200,6 +201,10 @@ def article_page_render(obj: Article, *, lang: str, data: PagesData | None = Non
         stored["language_links"] = language_links(context["alternates"], lang)
         for name, sub in pages.TEASERS.items():
             stored[name] = loader.render_to_string("site/_teasers.html#teaser", {"article": obj, "sub": sub})
+        # Its item in the read API's lists (api.stories reads it as the listing pages read teasers).
+        stored["api"] = api_items.story_item_stored(
+            obj, lang=lang, tags=context["all_tags"], origin=pages.ORIGIN, modified=context["modified"]
+        )
     stored["modified"] = context["modified"].isoformat()
     stored["xkeys"] = context["edge_keys"]
     stored["stamp"] = pages.page_stamp(lang)

@@ -40,6 +40,7 @@ from django.utils.safestring import SafeString, mark_safe
 from modeltranslation.utils import build_localized_fieldname
 
 from newsroom.models import Article, StoredListing
+from newsroom.site import api_items
 from newsroom.site.cache import site_cache_lists_version
 
 # Never a real host (RFC 2606): replaced by the request's scheme and host on every page view.
@@ -55,7 +56,7 @@ STAMPED_TEMPLATES = (
 # The story's teaser in listings: under an <h3> (home, search, translator) and an <h2> (tag, outlet, month).
 TEASERS = {"teaser": True, "teaser_h2": False}
 # Bump when what is stored changes shape.
-FORMAT = "2"  # 2: the edge keys (``xkeys``) stored with the page
+FORMAT = "3"  # 2: the edge keys (``xkeys``) stored with the page; 3: the read API's item (``api``)
 
 
 @functools.cache
@@ -65,6 +66,7 @@ def _sources_digest() -> str:
     for name in STAMPED_TEMPLATES:
         origin = loader.get_template(name).origin.name  # type: ignore[attr-defined]
         digest.update(Path(origin).read_bytes())
+    digest.update(Path(api_items.__file__).read_bytes())  # what the stored API item holds
     for folder in settings.LOCALE_PATHS:
         for mo in sorted(Path(folder).glob("*/LC_MESSAGES/*.mo")):
             digest.update(mo.name.encode() + mo.read_bytes())
