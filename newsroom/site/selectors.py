@@ -49,12 +49,15 @@ def site_language() -> str:
 
 
 def live_articles(*, lang: str) -> QuerySet[Article]:
-    """Articles live in ``lang``, newest first, without the heavy columns lists never show."""
+    """Articles live in ``lang``, newest first, without the heavy columns lists never show (the
+    stored pages too: a list reads a stored teaser or item as one column, never the whole page)."""
     published = build_localized_fieldname("published_at", lang)
     return (
         Article.objects.filter(Article.live_q(lang))
         .select_related("outlet")
-        .defer("body", "body_html", "related_ids", *SEARCH_FIELDS, "source_lead", "source_tags", "triage_reason")
+        .defer(
+            "body", "body_html", "related_ids", "page", *SEARCH_FIELDS, "source_lead", "source_tags", "triage_reason"
+        )
         .order_by(f"-{published}", "-pk")
     )
 
