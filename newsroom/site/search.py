@@ -150,8 +150,7 @@ class SearchResults:
         if not page:
             return []
         found = {
-            row.pk: row
-            for row in self.matches.filter(pk__in=[pk for pk, _r in page]).annotate(snippet=self._headline())
+            row.pk: row for row in self.matches.filter(pk__in=[pk for pk, _r in page]).annotate(snippet=self.headline())
         }
         rows: list[Article] = []
         for pk, rank in page:
@@ -162,7 +161,7 @@ class SearchResults:
             rows.append(row)
         return rows
 
-    def _headline(self) -> SearchHeadline:
+    def headline(self) -> SearchHeadline:
         """The snippet: only ever annotated on the shown page's rows."""
         lang = self.language
         document = Concat(

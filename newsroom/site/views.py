@@ -231,7 +231,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     page = None
     if query:
         results = search.articles_search(query=query, language=lang, base=live_articles(lang=lang))
-        page = _paginate(request, results)
+        page = _paginate(request, pages.StoredSearch(results, lang=lang))
         context = {"query": query, "page": page, "total": results.total(), "is_estimate": results.is_estimate}
         return _render(request, "site/search.html", context)
     return _render(request, "site/search.html", {"query": query, "page": page})

@@ -280,3 +280,16 @@ def test_the_api_list_reads_the_items_stored_at_publication_and_a_renamed_tag_sh
     tag.save()  # the stories' stored pages (and items) are forgotten with their cached answers
     renamed = client.get("/api/v1/stories/").json()
     assert {t["name"] for item in renamed["results"] for t in item["tags"]} == {"Miensk"}
+
+
+def test_a_search_page_puts_its_snippets_into_the_teasers_stored_at_publication(client, staff, settings):
+    settings.SITE_CACHE_SECONDS = 0  # the view itself, not the page cache
+    publish_story(staff, title="Okrestin <detainees> & families", blocks=[], texts={})
+    publish_story(staff, title="Courts of Minsk", lead="Okrestin again: the families wait.")
+    with CaptureQueriesContext(connection) as ctx:
+        stored = client.get("/search/", {"q": "okrestin"}).content.decode()
+    assert "Okrestin &lt;detainees&gt; &amp; families" in stored and "<mark>Okrestin</mark>" in stored
+    # The ranked ids, then the page's stored teasers with their snippets: no story row is built.
+    assert not any('"newsroom_article"."title_en"' in q["sql"] for q in ctx.captured_queries)
+    with mock.patch.object(pages, "page_stamp", return_value="another deployment"):
+        assert client.get("/search/", {"q": "okrestin"}).content.decode() == stored  # built from the rows

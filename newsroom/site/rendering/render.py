@@ -201,6 +201,13 @@ def article_page_render(obj: Article, *, lang: str, data: PagesData | None = Non
         stored["language_links"] = language_links(context["alternates"], lang)
         for name, sub in pages.TEASERS.items():
             stored[name] = loader.render_to_string("site/_teasers.html#teaser", {"article": obj, "sub": sub})
+        # The teaser a search shows, around its snippet (pages.StoredSearch puts each one in).
+        obj.snippet = pages.SNIPPET_MARK  # type: ignore[attr-defined]
+        try:
+            framed = loader.render_to_string("site/_teasers.html#teaser", {"article": obj, "sub": True})
+        finally:
+            del obj.snippet  # type: ignore[attr-defined]
+        stored["teaser_search"] = framed.split(pages.SNIPPET_MARK)
         # Its item in the read API's lists (api.stories reads it as the listing pages read teasers).
         stored["api"] = api_items.story_item_stored(
             obj, lang=lang, tags=context["all_tags"], origin=pages.ORIGIN, modified=context["modified"]

@@ -42,6 +42,7 @@ from modeltranslation.utils import build_localized_fieldname
 from newsroom.models import Article, StoredListing
 from newsroom.site import api_items
 from newsroom.site.cache import site_cache_lists_version
+from newsroom.templatetags.desk_tags import highlighted
 
 # Never a real host (RFC 2606): replaced by the request's scheme and host on every page view.
 ORIGIN = "https://site-origin.invalid"
@@ -55,8 +56,13 @@ STAMPED_TEMPLATES = (
 )
 # The story's teaser in listings: under an <h3> (home, search, translator) and an <h2> (tag, outlet, month).
 TEASERS = {"teaser": True, "teaser_h2": False}
+# Where a search's snippet goes in the stored search teaser (``teaser_search``: the teaser with
+# ``sub``, split around it): private-use characters, which no story's text holds.
+SNIPPET_MARK = "\ue010snippet\ue011"  # (not the highlight markers, \ue000 and \ue001)
 # Bump when what is stored changes shape.
-FORMAT = "3"  # 2: the edge keys (``xkeys``) stored with the page; 3: the read API's item (``api``)
+FORMAT = (
+    "4"  # 2: the edge keys (``xkeys``) stored with the page; 3: the read API's item (``api``); 4: the search teaser
+)
 
 
 @functools.cache
@@ -167,6 +173,44 @@ class StoredIdList(StoredList):
             return teasers
         stories = self.queryset.in_bulk(ids)
         return [stories[pk] for pk in ids if pk in stories]
+
+
+class StoredSearch:
+    """A search's matches (``search.SearchResults``) for a Paginator: each page the stored search
+    teasers of its stories with the page's snippets put in (one query: the ranked ids' stored
+    frames and ``ts_headline``), or the matched stories themselves when one is out of date."""
+
+    def __init__(self, results: Any, *, lang: str) -> None:
+        self.results, self.lang = results, lang
+
+    def count(self) -> int:
+        return int(self.results.count())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, items: slice) -> list[Any]:
+        page = self.results.page_ids(items.start or 0, items.stop or 0)
+        if not page:
+            return []
+        field = build_localized_fieldname("page", self.lang)
+        found = {
+            pk: row
+            for pk, *row in self.results.matches.filter(pk__in=[pk for pk, _rank in page])
+            .annotate(snippet=self.results.headline())
+            .values_list("pk", f"{field}__stamp", f"{field}__teaser", f"{field}__teaser_search", "snippet")
+        }
+        stamp, teasers = page_stamp(self.lang), []
+        for pk, _rank in page:
+            if pk not in found:
+                continue  # withdrawn between the two reads
+            current, plain, frame, snippet = found[pk]
+            if current != stamp or not plain or not frame or len(frame) != 2:
+                return list(self.results[items])
+            # As the teaser partial: the snippet when there is one, else the lead.
+            html = frame[0] + highlighted(snippet) + frame[1] if snippet else plain
+            teasers.append({"teaser": mark_safe(html), "pk": pk})  # noqa: S308 - our templates', the snippet escaped
+        return teasers
 
 
 def listing_stored(*, name: str, lang: str) -> str | None:
