@@ -104,6 +104,11 @@ def snapshot() -> dict[str, Any]:
                         for k in row[name]["xkeys"]
                     ),
                 }
+            if name.startswith("page") and isinstance(row[name], dict) and "api" in row[name]:
+                # The read API's stored item names its story by id too.
+                item = row[name]["api"]
+                story = url_of[item["id"]]
+                row[name]["api"] = {**item, "id": story, "api_url": item["api_url"].replace(f"/{item['id']}/", "/ID/")}
         row["outlet_id"] = Article.objects.get(source_url=row["source_url"]).outlet.name if row["outlet_id"] else None
         row["tags"] = sorted(Article.objects.get(source_url=row["source_url"]).tags.values_list("name", "slug"))
         articles[row["source_url"]] = row
