@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import IO, Any
@@ -53,6 +54,16 @@ def gunicorn_start(
             time.sleep(0.2)
     proc.kill()
     raise RuntimeError("gunicorn did not come up")
+
+
+def threads_run(threads: list[threading.Thread], stop: threading.Event, seconds: float) -> None:
+    """Start ``threads``, let them run for ``seconds``, then stop them and wait for them."""
+    for thread in threads:
+        thread.start()
+    time.sleep(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=60)
 
 
 def stop(proc: subprocess.Popen[bytes] | None, timeout: float = 10) -> None:

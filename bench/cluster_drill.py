@@ -64,6 +64,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 import cluster_edge  # noqa: E402
+from _server import threads_run  # noqa: E402
 from cluster import Cluster, listen_port, wait_for  # noqa: E402
 from load import JSON, PASSWORD, SETUP, Session, Stats, forms_of, percentile  # noqa: E402
 
@@ -541,12 +542,7 @@ def throughput(cluster: Cluster, paths: list[tuple[str, str]], seconds: float) -
     drill = Drill(cluster=cluster, db=None, stats=stats, stop=stop)  # type: ignore[arg-type]
     threads = [threading.Thread(target=reader, args=(drill, paths, i)) for i in range(16)]
     started = time.monotonic()
-    for t in threads:
-        t.start()
-    time.sleep(seconds)
-    stop.set()
-    for t in threads:
-        t.join(timeout=30)
+    threads_run(threads, stop, seconds)
     return sum(len(v) for v in stats.latencies.values()) / (time.monotonic() - started)
 
 

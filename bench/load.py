@@ -64,7 +64,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from _server import free_port, gunicorn_start
+from _server import free_port, gunicorn_start, threads_run
 from _server import stop as stop_server
 from cluster_edge import Edge
 
@@ -242,13 +242,9 @@ def readers_process(port: int, paths: list[str], seeds: list[int], seconds: floa
     ``LOAD_READER_NICE`` lowers their priority: their browsers would be on other machines."""
     os.nice(READER_NICE)
     stats, stop = Stats(), threading.Event()
-    threads = [threading.Thread(target=reader, args=(port, paths, stats, stop, seed)) for seed in seeds]
-    for thread in threads:
-        thread.start()
-    time.sleep(seconds)
-    stop.set()
-    for thread in threads:
-        thread.join(timeout=60)
+    threads_run(
+        [threading.Thread(target=reader, args=(port, paths, stats, stop, seed)) for seed in seeds], stop, seconds
+    )
     out.send((dict(stats.latencies), dict(stats.errors)))
     out.close()
 
@@ -528,12 +524,7 @@ def run_phase(tmp: Path, env: dict[str, str], people: dict[str, Any], autosave_u
         ]
         threads += [threading.Thread(target=editor, args=(desk_port, e, stats, stop)) for e in editors]
         started = time.monotonic()
-        for thread in threads:
-            thread.start()
-        time.sleep(SECONDS)
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=60)
+        threads_run(threads, stop, SECONDS)
         for receive, proc in zip(pipes, procs, strict=True):
             latencies, errors = receive.recv()
             proc.join(timeout=60)
