@@ -371,11 +371,11 @@ def _with_modified(items: QuerySet[Article], lang: str) -> QuerySet[Article]:
 
 class _StoredMatches:
     """A search's matches as ``_page`` pages them (its total, exact or estimated), each page the
-    ``stored`` rows (id, stamp, stored item) of its stories in rank order: no snippet or row
-    built for an answer that shows neither."""
+    rows (id, stamp, stored item) of its stories in rank order: no snippet or story row built
+    for an answer that shows neither."""
 
-    def __init__(self, results: search.SearchResults, stored: QuerySet[Any]) -> None:
-        self.results, self.stored = results, stored
+    def __init__(self, results: search.SearchResults, *fields: str) -> None:
+        self.results, self.fields = results, fields
 
     def total(self) -> int:
         return self.results.total()
@@ -383,14 +383,12 @@ class _StoredMatches:
     def count(self) -> int:
         return self.results.count()
 
-    def __getitem__(self, items: slice) -> list[tuple[int, Any, Any]]:
-        ids = [pk for pk, _rank in self.results.page_ids(items.start or 0, items.stop or 0)]
-        found = {row[0]: row for row in self.stored.filter(pk__in=ids)} if ids else {}
-        return [found[pk] for pk in ids if pk in found]  # (a story withdrawn between the reads is left out)
+    def __getitem__(self, items: slice) -> list[tuple[Any, ...]]:
+        return self.results.page_values(items, *self.fields)
 
 
 def _stored_items(
-    request: HttpRequest, rows: list[tuple[int, Any, Any]], *, items: QuerySet[Article], lang: str
+    request: HttpRequest, rows: list[tuple[Any, ...]], *, items: QuerySet[Article], lang: str
 ) -> list[dict[str, Any]]:
     """A page of the list from the items stored with each story's page at publication (one
     column of the rows already read), or, if one is missing or out of date, built from the
@@ -517,11 +515,10 @@ def stories(
     if until:
         items = items.filter(**{f"{published}__lt": _utc(until)})
     query = search.search_query_clean(q)
-    field = _field("page", lang)
-    stored = items.values_list("pk", f"{field}__stamp", f"{field}__api")
-    listed: QuerySet[Any] | _StoredMatches = stored
+    fields = (f"{_field('page', lang)}__stamp", f"{_field('page', lang)}__api")
+    listed: QuerySet[Any] | _StoredMatches = items.values_list("pk", *fields)
     if query:
-        listed = _StoredMatches(search.articles_search(query=query, language=lang, base=items), stored)
+        listed = _StoredMatches(search.articles_search(query=query, language=lang, base=items), *fields)
     envelope, rows = _page(request, listed, page=page, page_size=page_size)
     envelope["results"] = _stored_items(request, rows, items=items, lang=lang)
     edge.keys_add(edge.api(lang))  # every live story in lang is in the list (some filter of it)

@@ -161,6 +161,19 @@ class SearchResults:
             rows.append(row)
         return rows
 
+    def page_values(self, items: slice, *fields: str, snippet: bool = False) -> list[tuple[Any, ...]]:
+        """``("pk", *fields)`` of matches ``items`` in rank order, with the snippet last when
+        asked: for answers made of stored parts, with no story row built. A story withdrawn
+        between the two reads is left out."""
+        page = self.page_ids(items.start or 0, EXACT_COUNT_LIMIT if items.stop is None else items.stop)
+        if not page:
+            return []
+        rows = self.matches.filter(pk__in=[pk for pk, _rank in page])
+        if snippet:
+            rows, fields = rows.annotate(snippet=self.headline()), (*fields, "snippet")
+        found = {row[0]: row for row in rows.values_list("pk", *fields)}
+        return [found[pk] for pk, _rank in page if pk in found]
+
     def headline(self) -> SearchHeadline:
         """The snippet: only ever annotated on the shown page's rows."""
         lang = self.language

@@ -59,10 +59,9 @@ TEASERS = {"teaser": True, "teaser_h2": False}
 # Where a search's snippet goes in the stored search teaser (``teaser_search``: the teaser with
 # ``sub``, split around it): private-use characters, which no story's text holds.
 SNIPPET_MARK = "\ue010snippet\ue011"  # (not the highlight markers, \ue000 and \ue001)
-# Bump when what is stored changes shape.
-FORMAT = (
-    "4"  # 2: the edge keys (``xkeys``) stored with the page; 3: the read API's item (``api``); 4: the search teaser
-)
+# Bump when what is stored changes shape. 2: the edge keys (``xkeys``) stored with the page;
+# 3: the read API's item (``api``); 4: the search teaser (``teaser_search``).
+FORMAT = "4"
 
 
 @functools.cache
@@ -190,21 +189,12 @@ class StoredSearch:
         return self.count()
 
     def __getitem__(self, items: slice) -> list[Any]:
-        page = self.results.page_ids(items.start or 0, items.stop or 0)
-        if not page:
-            return []
         field = build_localized_fieldname("page", self.lang)
-        found = {
-            pk: row
-            for pk, *row in self.results.matches.filter(pk__in=[pk for pk, _rank in page])
-            .annotate(snippet=self.results.headline())
-            .values_list("pk", f"{field}__stamp", f"{field}__teaser", f"{field}__teaser_search", "snippet")
-        }
+        rows = self.results.page_values(
+            items, f"{field}__stamp", f"{field}__teaser", f"{field}__teaser_search", snippet=True
+        )
         stamp, teasers = page_stamp(self.lang), []
-        for pk, _rank in page:
-            if pk not in found:
-                continue  # withdrawn between the two reads
-            current, plain, frame, snippet = found[pk]
+        for pk, current, plain, frame, snippet in rows:
             if current != stamp or not plain or not frame or len(frame) != 2:
                 return list(self.results[items])
             # As the teaser partial: the snippet when there is one, else the lead.
