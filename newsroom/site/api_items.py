@@ -1,20 +1,67 @@
-"""A story as the read API lists it: built per request, or at publication and stored with the
-story's page (``rendering.render.article_page_render``, key ``api``) under the placeholder origin,
-so a list of stories reads its items from one column (:func:`stored_items`)."""
+"""A story as the read API lists it: its schema, and the item itself, built per request or at
+publication. The item stored with the story's page (``rendering.render.article_page_render``, key
+``api``) is its JSON text as the API renders it, validated against :class:`StoryItem` and under
+the placeholder origin, so a list of stories reads its items from one column and writes them out
+as they are (``api.stories``): nothing validated or encoded again per request."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.urls import reverse
 from django.utils.encoding import iri_to_uri
 from modeltranslation.utils import build_localized_fieldname
+from ninja import Field, Schema
+from ninja.responses import NinjaJSONEncoder
 
 from newsroom import machine_assist
 from newsroom.core.html import safe_url
 from newsroom.models import Article, Outlet, Tag
 from newsroom.site.selectors import article_url, outlet_name
+
+
+class TagRef(Schema):
+    slug: str
+    name: str
+    url: str = Field(description="The tag's page on the site.")
+
+
+class OutletRef(Schema):
+    slug: str
+    name: str = Field(description="The outlet's name in the requested language (Latin script for English).")
+    url: str = Field(description="The outlet's page on the site.")
+    site_url: str
+
+
+class StoryItem(Schema):
+    id: int
+    language: str = Field(description="The language of this published version.")
+    title: str
+    lead: str
+    slug: str
+    url: str = Field(description="The canonical URL of the story on the site.")
+    api_url: str
+    published_at: dt.datetime
+    modified_at: dt.datetime = Field(description="The publication or the latest correction, whichever is later.")
+    tags: list[TagRef]
+    outlet: OutletRef | None = Field(description="The source outlet, when the desk follows it.")
+    byline: str = Field(
+        description="The source authors' names as this language writes them (as on the story's page; "
+        "comma-separated, empty when the source names none). The original spelling is in attribution."
+    )
+    byline_outlet: str = Field(description="The source outlet's name as the story's byline gives it in this language.")
+    machine_assisted: bool = Field(
+        description="True when the story's page credits the translation “with machine assistance”: at least "
+        "the desk's threshold of its published words came from a machine draft unchanged."
+    )
+    machine_share: float | None = Field(
+        ge=0,
+        le=1,
+        description="The share (0–1) of the published words that came from a machine draft unchanged, "
+        "computed at publication; null for a story published before the desk measured it.",
+    )
 
 
 def _url(origin: str, path: str) -> str:
@@ -67,27 +114,19 @@ def story_item(
     }
 
 
-def story_item_stored(article: Article, *, lang: str, tags: list[Tag], origin: str, modified: dt.datetime) -> dict:
-    """:func:`story_item` as JSON stores it (times as ISO 8601 text)."""
-    item = story_item(article, lang=lang, tags=tags, origin=origin, modified=modified)
-    item["published_at"] = item["published_at"].isoformat()
-    item["modified_at"] = item["modified_at"].isoformat()
-    return item
+def item_json(item: dict[str, Any]) -> str:
+    """``item`` (a :func:`story_item`) as the API writes it: validated against :class:`StoryItem`,
+    then encoded as django-ninja encodes a response (its encoder, ``json.dumps``'s separators)."""
+    return json.dumps(StoryItem.model_validate(item).model_dump(), cls=NinjaJSONEncoder)
 
 
-def item_fill(item: dict[str, Any], *, placeholder: str, origin: str) -> dict[str, Any]:
-    """A stored item with the request's ``origin`` in place of ``placeholder`` in its addresses."""
+def story_item_stored(article: Article, *, lang: str, tags: list[Tag], origin: str, modified: dt.datetime) -> str:
+    """:func:`story_item` as stored with the story's page: its JSON text (:func:`item_json`)."""
+    return item_json(story_item(article, lang=lang, tags=tags, origin=origin, modified=modified))
 
-    def fill(url: str) -> str:
-        return origin + url[len(placeholder) :] if url.startswith(placeholder) else url
 
-    outlet = item["outlet"]
-    return {
-        **item,
-        "url": fill(item["url"]),
-        "api_url": fill(item["api_url"]),
-        "published_at": dt.datetime.fromisoformat(item["published_at"]),
-        "modified_at": dt.datetime.fromisoformat(item["modified_at"]),
-        "tags": [{**t, "url": fill(t["url"])} for t in item["tags"]],
-        "outlet": {**outlet, "url": fill(outlet["url"])} if outlet else None,
-    }
+def item_fill(text: str, *, placeholder: str, origin: str) -> str:
+    """A stored item's text with the request's ``origin`` in place of ``placeholder`` where an
+    address begins: only right after a key (``": "``), which inside a string would be escaped
+    (``\\": \\"``), so a title that quotes the placeholder keeps it."""
+    return text.replace(f'": "{placeholder}', f'": "{json.dumps(origin)[1:-1]}')

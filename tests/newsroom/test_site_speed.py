@@ -250,12 +250,17 @@ def test_a_credit_withdrawn_in_the_admin_is_gone_from_the_cached_pages_at_once(c
 
 def test_the_api_list_reads_the_items_stored_at_publication_and_a_renamed_tag_shows_at_once(client, staff, settings):
     settings.SITE_CACHE_SECONDS = 0  # the view itself, not the page cache
-    for n in range(3):
-        publish_story(staff, title=f"Listed story {n}", tags="Minsk")
+    # A title that quotes the placeholder origin as an address would begin keeps it as written.
+    quoting = f'Listed story 2 \\ ": "{pages.ORIGIN}/x'
+    for title in ("Listed story 0", "Listed story 1", quoting):
+        publish_story(staff, title=title, tags="Minsk")
     client.get("/api/v1/stories/")  # counted once per listings version
     with CaptureQueriesContext(connection) as ctx:
-        stored = client.get("/api/v1/stories/").json()
-    assert [item["title"] for item in stored["results"]] == [f"Listed story {n}" for n in (2, 1, 0)]
+        answer = client.get("/api/v1/stories/")
+    stored = answer.json()
+    assert [item["title"] for item in stored["results"]] == [quoting, "Listed story 1", "Listed story 0"]
+    assert all(item["url"].startswith("http://testserver/articles/") for item in stored["results"])
+    assert answer["Content-Type"] == "application/json; charset=utf-8"
     # The page's rows with their stored items: no tag, outlet, credit or correction read per story.
     read = " ".join(q["sql"] for q in ctx.captured_queries)
     assert "newsroom_tag" not in read and "newsroom_correction" not in read and "newsroom_outlet" not in read
@@ -263,9 +268,9 @@ def test_the_api_list_reads_the_items_stored_at_publication_and_a_renamed_tag_sh
 
     with mock.patch("newsroom.site.api.page_stamp", return_value="another deployment"):
         with CaptureQueriesContext(connection) as ctx:
-            built = client.get("/api/v1/stories/").json()  # out of date: built from the stories
+            built = client.get("/api/v1/stories/")  # out of date: built from the stories
     assert "newsroom_tag" in " ".join(q["sql"] for q in ctx.captured_queries)
-    assert built == stored  # the same answer
+    assert built.content == answer.content  # the same bytes
 
     # A search too: its ranked ids, then their stored items (no snippet, no story row built).
     with CaptureQueriesContext(connection) as ctx:

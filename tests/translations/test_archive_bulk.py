@@ -106,7 +106,7 @@ def snapshot() -> dict[str, Any]:
                 }
             if name.startswith("page") and isinstance(row[name], dict) and "api" in row[name]:
                 # The read API's stored item names its story by id too.
-                item = row[name]["api"]
+                item = json.loads(row[name]["api"])
                 story = url_of[item["id"]]
                 row[name]["api"] = {**item, "id": story, "api_url": item["api_url"].replace(f"/{item['id']}/", "/ID/")}
         row["outlet_id"] = Article.objects.get(source_url=row["source_url"]).outlet.name if row["outlet_id"] else None

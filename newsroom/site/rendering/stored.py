@@ -60,8 +60,9 @@ TEASERS = {"teaser": True, "teaser_h2": False}
 # ``sub``, split around it): private-use characters, which no story's text holds.
 SNIPPET_MARK = "\ue010snippet\ue011"  # (not the highlight markers, \ue000 and \ue001)
 # Bump when what is stored changes shape. 2: the edge keys (``xkeys``) stored with the page;
-# 3: the read API's item (``api``); 4: the search teaser (``teaser_search``).
-FORMAT = "4"
+# 3: the read API's item (``api``); 4: the search teaser (``teaser_search``); 5: the API item
+# as its JSON text.
+FORMAT = "5"
 
 
 @functools.cache
