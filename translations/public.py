@@ -9,6 +9,7 @@ never a working copy's text.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +26,7 @@ __all__ = [
     "credited_article_ids",
     "credits_prefetch",
     "live_source_revision_ids",
+    "live_source_revisions",
     "public_contributor",
     "public_contributors",
     "public_credits",
@@ -107,10 +109,25 @@ def articles_credits(*, article_ids: Any, lang: str) -> dict[int, list[Credit]]:
     return found
 
 
+# What a public page shows of a translator: its name (``Contributor.credit_name``) and bio.
+PUBLIC_FIELDS = (
+    "user_id",
+    "public_slug",
+    "bio",
+    "credit_mode",
+    "pseudonym",
+    "user__first_name",
+    "user__last_name",
+    "user__username",
+)
+
+
 def public_contributors() -> QuerySet[Contributor]:
-    """Translators who opted in to a public page (and are not credited anonymously)."""
+    """Translators who opted in to a public page (and are not credited anonymously): what
+    their pages show of them."""
     return (
         Contributor.objects.select_related("user")
+        .only(*PUBLIC_FIELDS)
         .filter(has_public_profile=True)
         .exclude(public_slug="")
         .exclude(credit_mode=CreditMode.ANONYMOUS)
@@ -118,8 +135,8 @@ def public_contributors() -> QuerySet[Contributor]:
 
 
 def public_contributor(*, slug: str) -> Contributor | None:
-    """The translator with the public page ``slug``, if they opted in to one."""
-    return public_contributors().filter(public_slug=slug).first()
+    """The translator with the public page ``slug``, if they opted in to one (slugs are unique)."""
+    return next(iter(public_contributors().filter(public_slug=slug)), None)
 
 
 def translator_credited_article_ids(*, contributor: Contributor, lang: str) -> QuerySet[Any]:
@@ -142,6 +159,19 @@ def credited_article_ids(*, user_id: int) -> QuerySet[Any]:
 def translation_article_ids(*, translation_id: int) -> QuerySet[Any]:
     """The story of the translation ``translation_id`` (a values queryset)."""
     return Translation.objects.filter(pk=translation_id).values("article_id")
+
+
+def live_source_revisions(*, article_ids: Iterable[int], lang: str) -> dict[int, Any]:
+    """The source revision (number, time fetched) each story's ``lang`` translation follows, by
+    story: one query whatever their number."""
+    rows = (
+        Translation.objects.filter(article_id__in=list(article_ids), language=lang)
+        .exclude(state=State.SPIKED)
+        .select_related("source_revision")
+        .only("article_id", "source_revision__number", "source_revision__fetched_at")
+        .order_by("pk")
+    )
+    return {t.article_id: t.source_revision for t in rows}
 
 
 def live_source_revision_ids(*, article: Any, lang: str) -> QuerySet[Any]:

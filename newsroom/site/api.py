@@ -21,7 +21,7 @@ import datetime as dt
 import enum
 import functools
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from csp.utils import build_policy
@@ -36,10 +36,9 @@ from ninja import Field, NinjaAPI, Path, Query, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from pydantic import BeforeValidator
 
-from newsroom.core.html import body_groups, safe_url
-from newsroom.models import Article, Correction, Outlet, SourceRevision, Tag
+from newsroom.models import SEARCH_FIELDS, Article, Correction, Outlet, Tag
 from newsroom.site import api_items, edge, search
-from newsroom.site.api_items import OutletRef, StoryItem, TagRef
+from newsroom.site.api_items import OutletRef, Story, StoryItem, TagRef
 from newsroom.site.rendering.stored import ORIGIN, listing_cached, page_stamp
 from newsroom.site.selectors import (
     article_credits,
@@ -48,8 +47,7 @@ from newsroom.site.selectors import (
     public_credits,
     source_name,
 )
-from newsroom.templatetags.source_images import picture_data
-from translations.public import Role, live_source_revision_ids
+from translations.public import Role, live_source_revisions
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -97,107 +95,6 @@ api = NinjaAPI(
 
 class Error(Schema):
     detail: str = Field(description="What went wrong, as a sentence.")
-
-
-class Paragraph(Schema):
-    type: Literal["paragraph"]
-    html: str = Field(description="Sanitised inline HTML (a, strong, em, …).")
-    text: str
-
-
-class Heading(Schema):
-    type: Literal["heading"]
-    level: int = Field(ge=2, le=6)
-    html: str
-    text: str
-
-
-class Quote(Schema):
-    type: Literal["quote"]
-    html: str
-    text: str
-    cite: str
-
-
-class ListItem(Schema):
-    html: str
-    text: str
-
-
-class ListBlock(Schema):
-    type: Literal["list"]
-    ordered: bool
-    items: list[ListItem]
-
-
-class Image(Schema):
-    type: Literal["image"]
-    src: str = Field(description="The picture as stored on this site (the source outlet's file is never linked).")
-    alt: str = Field(
-        description="Translated alt text; empty when the picture is decorative or its alt text was not translated."
-    )
-    caption: str
-    credit: str = Field(description="The one credit line: “photographer / outlet”, names in the requested language.")
-    photographer: str = Field(description="Who took the picture, if the source named them (in the requested language).")
-    outlet: str = Field(description="The source outlet the picture came with (in the requested language).")
-
-
-class Embed(Schema):
-    type: Literal["embed"]
-    url: str = Field(description="A link to the embedded post or video (no player markup).")
-    provider: str
-    title: str
-
-
-class Note(Schema):
-    type: Literal["note"]
-    html: str = Field(description="A translator's note, placed after the text it explains.")
-    text: str
-
-
-Block = Annotated[Paragraph | Heading | Quote | ListBlock | Image | Embed | Note, Field(discriminator="type")]
-
-
-class TranslatorsNote(Schema):
-    html: str
-    text: str
-
-
-class CorrectionOut(Schema):
-    published_at: dt.datetime
-    note: str
-
-
-class Person(Schema):
-    name: str = Field(description="The public credit name, exactly as on the story's page.")
-    url: str = Field(description="Their public translator page, if they have one, else empty.")
-
-
-class SourceRevisionOut(Schema):
-    number: int
-    fetched_at: dt.datetime
-
-
-class Attribution(Schema):
-    source_name: str = Field(description="The source's name in the requested language.")
-    original_source_name: str = Field(description="The source's name as it credits itself.")
-    source_outlet: OutletRef | None
-    source_url: str
-    original_title: str
-    original_language: str
-    original_published_at: dt.datetime | None
-    original_authors: list[str]
-    translators: list[Person]
-    reviewers: list[Person]
-    editors: list[Person]
-    source_revision: SourceRevisionOut | None = Field(description="The captured source text it was translated from.")
-
-
-class Story(StoryItem):
-    body: list[Block]
-    notes: list[TranslatorsNote]
-    corrections: list[CorrectionOut]
-    attribution: Attribution
 
 
 class StoryPage(Schema):
@@ -396,47 +293,6 @@ def _utc(value: dt.datetime) -> dt.datetime:
         return dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
-def _blocks(body: Any, *, credit: str, request: HttpRequest) -> list[dict[str, Any]]:
-    """The live body as typed blocks, grouped as the page groups them (lists, heading levels)."""
-    out: list[dict[str, Any]] = []
-    for group in body_groups(body):
-        kind = group.get("kind")
-        raw_attrs = group.get("attrs")
-        attrs: dict[str, Any] = raw_attrs if isinstance(raw_attrs, dict) else {}
-        html, text = str(group.get("html") or ""), str(group.get("text") or "")
-        if kind == "list":
-            items = [{"html": str(i.get("html") or ""), "text": str(i.get("text") or "")} for i in group["items"]]
-            out.append({"type": "list", "ordered": group["ordered"], "items": items})
-        elif kind == "heading":
-            out.append({"type": "heading", "level": group["level"], "html": html, "text": text})
-        elif kind == "quote":
-            out.append({"type": "quote", "html": html, "text": text, "cite": str(attrs.get("cite") or "")})
-        elif kind == "image":
-            picture = picture_data(group)
-            if picture:  # the page shows only pictures stored on our origin, never the outlet's
-                out.append(
-                    {
-                        "type": "image",
-                        "src": request.build_absolute_uri(picture["largest"]),
-                        "alt": picture["alt"],
-                        "caption": picture["caption"],
-                        "credit": picture["credit"] or credit,
-                        "photographer": picture["photographer"],
-                        "outlet": picture["outlet"] or credit,
-                    }
-                )
-        elif kind == "embed":
-            url = safe_url(str(attrs.get("url") or attrs.get("src") or ""))
-            if url:
-                provider = str(attrs.get("provider") or "")
-                out.append({"type": "embed", "url": url, "provider": provider, "title": str(attrs.get("title") or "")})
-        elif kind == "note":
-            out.append({"type": "note", "html": html, "text": text})
-        elif html or text:
-            out.append({"type": "paragraph", "html": html, "text": text})
-    return out
-
-
 # --------------------------------------------------------------------------- errors
 
 
@@ -500,73 +356,53 @@ def stories(
     return _list_response(request, envelope, _stored_items(request, rows, items=items, lang=lang))
 
 
-def _story_detail(request: HttpRequest, article: Article, lang: str) -> dict[str, Any]:
-    """A story's answer as its page shows it: blocks, notes, corrections, credits, attribution."""
-    tags = list(article.tags.all())
+def _story_built(article: Article, lang: str) -> tuple[str, list[str]]:
+    """A story's answer and edge keys built from its rows, as publication builds them for its
+    stored page (under the placeholder origin): for a story whose page is not stored or is out
+    of date. Five queries."""
     credit_rows = article_credits(article=article, lang=lang)
-    credits = public_credits(article, credit_rows)
-    edge.keys_add(edge.story(article.pk), *(edge.person(c.user_id) for c in credit_rows if c.user_id))
-    corrections = list(Correction.objects.filter(article=article, language=lang).order_by("published_at", "pk"))
-    revision = SourceRevision.objects.filter(pk__in=live_source_revision_ids(article=article, lang=lang)).only(
-        "number", "fetched_at"
+    detail = api_items.story_detail(
+        article,
+        lang=lang,
+        origin=ORIGIN,
+        tags=list(article.tags.all()),
+        credits=public_credits(article, credit_rows),
+        corrections=list(Correction.objects.filter(article=article, language=lang).order_by("published_at", "pk")),
+        source=source_name(article=article, lang=lang),
+        source_revision=live_source_revisions(article_ids=[article.pk], lang=lang).get(article.pk),
+        modified=article.modified_at,  # type: ignore[attr-defined]
     )
-    source_revision = revision.first()
-    source = source_name(article=article, lang=lang)
-    body = _blocks(getattr(article, _field("body", lang)), credit=source, request=request)
-    data = _story_item(request, article, lang, tags)
-    people = {
-        role: [{"name": c["name"], "url": _absolute(request, c["url"]) if c["url"] else ""} for c in credits[role]]
-        for role in (Role.TRANSLATOR, Role.REVIEWER, Role.EDITOR)
-    }
-    data.update(
-        body=body,
-        notes=[{"html": b["html"], "text": b["text"]} for b in body if b["type"] == "note"],
-        corrections=[{"published_at": c.published_at, "note": c.note} for c in corrections],
-        attribution={
-            "source_name": source,
-            "original_source_name": article.source_name,
-            "source_outlet": data["outlet"],
-            "source_url": safe_url(article.source_url),
-            "original_title": article.source_title,
-            "original_language": article.language,
-            "original_published_at": article.source_published_at,
-            "original_authors": list(article.authors),
-            "translators": people[Role.TRANSLATOR],
-            "reviewers": people[Role.REVIEWER],
-            "editors": people[Role.EDITOR],
-            "source_revision": (
-                {"number": source_revision.number, "fetched_at": source_revision.fetched_at}
-                if source_revision is not None
-                else None
-            ),
-        },
-    )
-    return data
+    return api_items.story_json(detail), api_items.story_keys(article, credit_rows=credit_rows)
 
 
 @api.get("/stories/{story_id}/", response={200: Story, **ERRORS}, url_name="story", summary="One published story")
 def story(
     request: HttpRequest,
-    response: HttpResponse,
     story_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     language: LanguageParam = Language(settings.LANGUAGE_CODE),  # noqa: B008
-) -> Status[dict[str, Any]]:
+) -> HttpResponse:
     """The story as its page shows it: blocks, translator's notes, dated corrections and the credits."""
     lang = language.value
-    article = (
-        _with_modified(
-            Article.objects.filter(Article.live_q(lang), pk=story_id),
-            lang,
-        )
-        .select_related("outlet")
-        .defer("search_en")
-        .first()
-    )
-    if article is None:
+    page = _field("page", lang)
+    live = Article.objects.filter(Article.live_q(lang), pk=story_id)
+    # The answer stored with its page at publication: one column of one row.
+    row = live.values_list(f"{page}__stamp", f"{page}__api_story", f"{page}__api_keys", f"{page}__modified").first()
+    if row is None:
         raise HttpError(404, "No story with this id is published in this language.")
-    data = _story_detail(request, article, lang)
-    response.headers["Last-Modified"] = http_date(data["modified_at"].timestamp())
-    return Status(200, data)
+    stamp, text, keys, modified = row
+    if stamp == page_stamp(lang) and isinstance(text, str) and isinstance(keys, list):
+        at = dt.datetime.fromisoformat(modified)
+    else:
+        article = _with_modified(live, lang).select_related("outlet").defer(*SEARCH_FIELDS, page).first()
+        if article is None:  # withdrawn between the two reads
+            raise HttpError(404, "No story with this id is published in this language.")
+        (text, keys), at = _story_built(article, lang), article.modified_at  # type: ignore[attr-defined]
+    edge.keys_add(*keys)
+    response = HttpResponse(
+        api_items.item_fill(text, placeholder=ORIGIN, origin=_origin(request)), content_type=api.get_content_type()
+    )
+    response.headers["Last-Modified"] = http_date(at.timestamp())
+    return response
 
 
 def _stories_per(*, lang: str, relation: str) -> dict[int, int]:

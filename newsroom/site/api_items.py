@@ -1,14 +1,20 @@
-"""A story as the read API lists it: its schema, and the item itself, built per request or at
-publication. The item stored with the story's page (``rendering.render.article_page_render``, key
-``api``) is its JSON text as the API renders it, validated against :class:`StoryItem` and under
-the placeholder origin, so a list of stories reads its items from one column and writes them out
-as they are (``api.stories``): nothing validated or encoded again per request."""
+"""A story as the read API gives it: its schemas, its item in a list and its whole answer, built
+per request or at publication.
+
+Both are stored with the story's page (``rendering.render.article_page_render``, keys ``api`` and
+``api_story``) as their JSON text, validated against :class:`StoryItem` and :class:`Story` and
+encoded as django-ninja encodes an answer, under the placeholder origin. ``api.stories`` and
+``api.story`` write them out as they are, the request's origin put in (:func:`item_fill`):
+nothing validated, encoded or read from other tables per request. Whatever the page shows, the
+answer shows, so whatever forgets the page (a correction, a credit, a renamed tag or outlet)
+forgets them too."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from django.urls import reverse
 from django.utils.encoding import iri_to_uri
@@ -17,9 +23,12 @@ from ninja import Field, Schema
 from ninja.responses import NinjaJSONEncoder
 
 from newsroom import machine_assist
-from newsroom.core.html import safe_url
-from newsroom.models import Article, Outlet, Tag
+from newsroom.core.html import body_groups, safe_url
+from newsroom.models import Article, Correction, Outlet, SourceRevision, Tag
+from newsroom.site import edge
 from newsroom.site.selectors import article_url, outlet_name
+from newsroom.templatetags.source_images import picture_data
+from translations.public import Role
 
 
 class TagRef(Schema):
@@ -64,9 +73,111 @@ class StoryItem(Schema):
     )
 
 
+class Paragraph(Schema):
+    type: Literal["paragraph"]
+    html: str = Field(description="Sanitised inline HTML (a, strong, em, …).")
+    text: str
+
+
+class Heading(Schema):
+    type: Literal["heading"]
+    level: int = Field(ge=2, le=6)
+    html: str
+    text: str
+
+
+class Quote(Schema):
+    type: Literal["quote"]
+    html: str
+    text: str
+    cite: str
+
+
+class ListItem(Schema):
+    html: str
+    text: str
+
+
+class ListBlock(Schema):
+    type: Literal["list"]
+    ordered: bool
+    items: list[ListItem]
+
+
+class Image(Schema):
+    type: Literal["image"]
+    src: str = Field(description="The picture as stored on this site (the source outlet's file is never linked).")
+    alt: str = Field(
+        description="Translated alt text; empty when the picture is decorative or its alt text was not translated."
+    )
+    caption: str
+    credit: str = Field(description="The one credit line: “photographer / outlet”, names in the requested language.")
+    photographer: str = Field(description="Who took the picture, if the source named them (in the requested language).")
+    outlet: str = Field(description="The source outlet the picture came with (in the requested language).")
+
+
+class Embed(Schema):
+    type: Literal["embed"]
+    url: str = Field(description="A link to the embedded post or video (no player markup).")
+    provider: str
+    title: str
+
+
+class Note(Schema):
+    type: Literal["note"]
+    html: str = Field(description="A translator's note, placed after the text it explains.")
+    text: str
+
+
+Block = Annotated[Paragraph | Heading | Quote | ListBlock | Image | Embed | Note, Field(discriminator="type")]
+
+
+class TranslatorsNote(Schema):
+    html: str
+    text: str
+
+
+class CorrectionOut(Schema):
+    published_at: dt.datetime
+    note: str
+
+
+class Person(Schema):
+    name: str = Field(description="The public credit name, exactly as on the story's page.")
+    url: str = Field(description="Their public translator page, if they have one, else empty.")
+
+
+class SourceRevisionOut(Schema):
+    number: int
+    fetched_at: dt.datetime
+
+
+class Attribution(Schema):
+    source_name: str = Field(description="The source's name in the requested language.")
+    original_source_name: str = Field(description="The source's name as it credits itself.")
+    source_outlet: OutletRef | None
+    source_url: str
+    original_title: str
+    original_language: str
+    original_published_at: dt.datetime | None
+    original_authors: list[str]
+    translators: list[Person]
+    reviewers: list[Person]
+    editors: list[Person]
+    source_revision: SourceRevisionOut | None = Field(description="The captured source text it was translated from.")
+
+
+class Story(StoryItem):
+    body: list[Block]
+    notes: list[TranslatorsNote]
+    corrections: list[CorrectionOut]
+    attribution: Attribution
+
+
 def _url(origin: str, path: str) -> str:
-    """``origin + path`` as ``request.build_absolute_uri(path)`` gives it (non-ASCII encoded)."""
-    return iri_to_uri(origin + path)
+    """``origin + path`` as ``request.build_absolute_uri(path)`` gives it (non-ASCII encoded); an
+    address that names its own host (a file on another storage) stays as it is."""
+    return iri_to_uri(path if urlsplit(path).scheme else origin + path)
 
 
 def outlet_ref(outlet: Outlet | None, *, lang: str, origin: str) -> dict[str, Any] | None:
@@ -114,6 +225,105 @@ def story_item(
     }
 
 
+def blocks(body: Any, *, credit: str, origin: str) -> list[dict[str, Any]]:
+    """The live body as typed blocks, grouped as the page groups them (lists, heading levels)."""
+    out: list[dict[str, Any]] = []
+    for group in body_groups(body):
+        kind = group.get("kind")
+        raw_attrs = group.get("attrs")
+        attrs: dict[str, Any] = raw_attrs if isinstance(raw_attrs, dict) else {}
+        html, text = str(group.get("html") or ""), str(group.get("text") or "")
+        if kind == "list":
+            items = [{"html": str(i.get("html") or ""), "text": str(i.get("text") or "")} for i in group["items"]]
+            out.append({"type": "list", "ordered": group["ordered"], "items": items})
+        elif kind == "heading":
+            out.append({"type": "heading", "level": group["level"], "html": html, "text": text})
+        elif kind == "quote":
+            out.append({"type": "quote", "html": html, "text": text, "cite": str(attrs.get("cite") or "")})
+        elif kind == "image":
+            picture = picture_data(group)
+            if picture:  # the page shows only pictures stored on our origin, never the outlet's
+                out.append(
+                    {
+                        "type": "image",
+                        "src": _url(origin, picture["largest"]),
+                        "alt": picture["alt"],
+                        "caption": picture["caption"],
+                        "credit": picture["credit"] or credit,
+                        "photographer": picture["photographer"],
+                        "outlet": picture["outlet"] or credit,
+                    }
+                )
+        elif kind == "embed":
+            url = safe_url(str(attrs.get("url") or attrs.get("src") or ""))
+            if url:
+                provider = str(attrs.get("provider") or "")
+                out.append({"type": "embed", "url": url, "provider": provider, "title": str(attrs.get("title") or "")})
+        elif kind == "note":
+            out.append({"type": "note", "html": html, "text": text})
+        elif html or text:
+            out.append({"type": "paragraph", "html": html, "text": text})
+    return out
+
+
+def story_detail(
+    article: Article,
+    *,
+    lang: str,
+    origin: str,
+    tags: list[Tag],
+    credits: dict[str, list[dict[str, Any]]],
+    corrections: list[Correction],
+    source: str,
+    source_revision: SourceRevision | None,
+    modified: dt.datetime,
+) -> dict[str, Any]:
+    """``article``'s whole answer in ``lang`` as its page shows it: blocks, notes, corrections,
+    credits (``credits``: the page's public credits by role) and attribution. ``source``: the
+    source's name in ``lang``; ``source_revision``: the captured text it was translated from."""
+    body = blocks(getattr(article, build_localized_fieldname("body", lang)), credit=source, origin=origin)
+    data = story_item(article, lang=lang, tags=tags, origin=origin, modified=modified)
+    people = {
+        role: [{"name": c["name"], "url": _url(origin, c["url"]) if c["url"] else ""} for c in credits[role]]
+        for role in (Role.TRANSLATOR, Role.REVIEWER, Role.EDITOR)
+    }
+    data.update(
+        body=body,
+        notes=[{"html": b["html"], "text": b["text"]} for b in body if b["type"] == "note"],
+        corrections=[{"published_at": c.published_at, "note": c.note} for c in corrections],
+        attribution={
+            "source_name": source,
+            "original_source_name": article.source_name,
+            "source_outlet": data["outlet"],
+            "source_url": safe_url(article.source_url),
+            "original_title": article.source_title,
+            "original_language": article.language,
+            "original_published_at": article.source_published_at,
+            "original_authors": list(article.authors),
+            "translators": people[Role.TRANSLATOR],
+            "reviewers": people[Role.REVIEWER],
+            "editors": people[Role.EDITOR],
+            "source_revision": (
+                {"number": source_revision.number, "fetched_at": source_revision.fetched_at}
+                if source_revision is not None
+                else None
+            ),
+        },
+    )
+    return data
+
+
+def story_keys(article: Article, *, credit_rows: list[Any]) -> list[str]:
+    """What a story's answer depends on, for the edge cache's purges: the story and every person
+    it credits (whatever name a credit shows)."""
+    return [edge.story(article.pk), *(edge.person(c.user_id) for c in credit_rows if c.user_id)]
+
+
+def story_json(detail: dict[str, Any]) -> str:
+    """A :func:`story_detail` as the API writes it (see :func:`item_json`)."""
+    return json.dumps(Story.model_validate(detail).model_dump(), cls=NinjaJSONEncoder)
+
+
 def item_json(item: dict[str, Any]) -> str:
     """``item`` (a :func:`story_item`) as the API writes it: validated against :class:`StoryItem`,
     then encoded as django-ninja encodes a response (its encoder, ``json.dumps``'s separators)."""
@@ -126,7 +336,7 @@ def story_item_stored(article: Article, *, lang: str, tags: list[Tag], origin: s
 
 
 def item_fill(text: str, *, placeholder: str, origin: str) -> str:
-    """A stored item's text with the request's ``origin`` in place of ``placeholder`` where an
+    """A stored item's or story's text with the request's ``origin`` in place of ``placeholder`` where an
     address begins: only right after a key (``": "``), which inside a string would be escaped
     (``\\": \\"``), so a title that quotes the placeholder keeps it."""
     return text.replace(f'": "{placeholder}', f'": "{json.dumps(origin)[1:-1]}')

@@ -161,8 +161,11 @@ def golden_outputs() -> dict[str, str]:
             page = stored[f"page_{lang}"]
             if page and "xkeys" in page:
                 page["xkeys"] = sorted(_key_normalise(key, ids, users) for key in page["xkeys"])
-            if page and isinstance(page.get("api"), str):  # the API item's JSON text, shown as its object
-                page["api"] = json.loads(page["api"])
+            for name in ("api", "api_story"):  # the API's JSON texts, shown as their objects
+                if page and isinstance(page.get(name), str):
+                    page[name] = json.loads(page[name])
+            if page and "api_keys" in page:
+                page["api_keys"] = [_key_normalise(key, ids, users) for key in page["api_keys"]]
         out[f"stored-A{n}"] = _normalise(json.dumps(stored, indent=1, ensure_ascii=False, sort_keys=True), ids)
     listings = {f"{row.name}:{row.language}": row.html for row in StoredListing.objects.order_by("name", "language")}
     out["stored-listings"] = json.dumps(listings, indent=1, ensure_ascii=False, sort_keys=True)

@@ -12,9 +12,11 @@ from django.test.utils import CaptureQueriesContext
 
 from newsroom import publishing
 from newsroom.models import Article, Tag
+from newsroom.site import edge
 from newsroom.site.rendering import owner, render
 from newsroom.site.rendering import stored as pages
-from tests.newsroom.test_site_pages import make_staff, publish_story
+from tests.newsroom.test_site_pages import SOURCE_HTML_BLOCKS, blocks_with_picture, make_staff, publish_story
+from translations import editing, workflow
 
 
 @pytest.fixture
@@ -298,3 +300,49 @@ def test_a_search_page_puts_its_snippets_into_the_teasers_stored_at_publication(
     assert not any('"newsroom_article"."title_en"' in q["sql"] for q in ctx.captured_queries)
     with mock.patch.object(pages, "page_stamp", return_value="another deployment"):
         assert client.get("/search/", {"q": "okrestin"}).content.decode() == stored  # built from the rows
+
+
+def test_an_api_story_is_the_answer_stored_at_publication_and_a_correction_shows_at_once(client, staff, settings):
+    settings.SITE_CACHE_SECONDS = 0  # the view itself, not the page cache
+    blocks, _picture = blocks_with_picture(SOURCE_HTML_BLOCKS)
+    article = publish_story(
+        staff,
+        blocks=blocks,
+        texts={"q-1": "A <em>quote</em>", "img-1": "A picket"},
+        notes=[{"id": "n1", "after": "p-1", "text": "Okrestin is a detention centre.", "keep": True}],
+    )
+    address = f"/api/v1/stories/{article.pk}/"
+    with CaptureQueriesContext(connection) as ctx:
+        stored = client.get(address)
+    # One column of one row: no tag, credit, correction or source revision read.
+    assert len(ctx.captured_queries) == 1
+    read = ctx.captured_queries[0]["sql"]
+    assert "newsroom_tag" not in read and "translations_credit" not in read and "newsroom_correction" not in read
+    data = stored.json()
+    assert [b["type"] for b in data["body"]][:3] == ["heading", "paragraph", "note"]
+    assert data["url"].startswith("http://testserver/articles/")  # the request's origin put in
+    assert [p["url"] for p in data["attribution"]["translators"]] == ["http://testserver/translators/veranika/"]
+    assert any(b["type"] == "image" and b["src"].startswith("http://testserver/media/") for b in data["body"])
+
+    with mock.patch("newsroom.site.api.page_stamp", return_value="another deployment"):
+        with CaptureQueriesContext(connection) as ctx:
+            built = client.get(address)  # out of date: built from the story's rows
+    assert len(ctx.captured_queries) > 1
+    assert built.content == stored.content  # the same bytes
+    assert built["Last-Modified"] == stored["Last-Modified"] and built["Content-Type"] == stored["Content-Type"]
+    assert built[edge.HEADER] == stored[edge.HEADER]
+    credited = {edge.person(staff["reviewer"].pk), edge.person(staff["volunteer"].pk)}
+    assert set(stored[edge.HEADER].split()) == {edge.story(article.pk), *credited}
+
+    # A correction published: the stored answer is the new one at once.
+    t = article.translations.get()
+    t = workflow.translation_correct(translation=t, by=staff["editor"], note="An earlier version misspelt a name.")
+    t = editing.translation_save(translation=t, by=staff["editor"], based_on=t.edit_version, title="Corrected title")
+    t = workflow.translation_submit(translation=t, by=staff["editor"])
+    workflow.translation_approve(translation=t, by=staff["reviewer"])
+    with CaptureQueriesContext(connection) as ctx:
+        corrected = client.get(address).json()
+    assert len(ctx.captured_queries) == 1  # stored again at the correction's publication
+    assert corrected["title"] == "Corrected title"
+    assert [c["note"] for c in corrected["corrections"]] == ["An earlier version misspelt a name."]
+    assert corrected["modified_at"] == corrected["corrections"][0]["published_at"]

@@ -84,6 +84,11 @@ def snapshot() -> dict[str, Any]:
     """Everything the import wrote, keyed by source URL and username."""
     url_of = dict(Article.objects.values_list("pk", "source_url"))
     user_of = dict(get_user_model().objects.values_list("pk", "username"))
+
+    def key_named(key: str) -> str:
+        kind, _dash, number = key.partition("-")
+        return {"story": url_of, "person": user_of}[kind][int(number)] if kind in ("story", "person") else key
+
     fields = [f for f in Article._meta.concrete_fields if f.name not in SKIPPED]
     articles = {}
     for row in Article.objects.values(*[f.attname for f in fields]):
@@ -91,24 +96,18 @@ def snapshot() -> dict[str, Any]:
         for name in list(row):
             if name.startswith("related_ids"):
                 row[name] = [url_of[pk] for pk in row[name]]
-            if name.startswith("page") and isinstance(row[name], dict) and "xkeys" in row[name]:
-                # The edge keys name stories by id: compared by the story they name.
-                row[name] = {
-                    **row[name],
-                    "xkeys": sorted(
-                        url_of[int(k.removeprefix("story-"))]
-                        if k.startswith("story-")
-                        else user_of[int(k.removeprefix("person-"))]
-                        if k.startswith("person-")
-                        else k
-                        for k in row[name]["xkeys"]
-                    ),
-                }
-            if name.startswith("page") and isinstance(row[name], dict) and "api" in row[name]:
-                # The read API's stored item names its story by id too.
-                item = json.loads(row[name]["api"])
-                story = url_of[item["id"]]
-                row[name]["api"] = {**item, "id": story, "api_url": item["api_url"].replace(f"/{item['id']}/", "/ID/")}
+            if not (name.startswith("page") and isinstance(row[name], dict)):
+                continue
+            page = row[name] = dict(row[name])
+            # The edge keys name stories and people by id: compared by the story or person they name.
+            for part in ("xkeys", "api_keys"):
+                if part in page:
+                    page[part] = sorted(key_named(k) for k in page[part])
+            for part in ("api", "api_story"):
+                if part in page:  # the read API's stored item and answer name their story by id too
+                    item = json.loads(page[part])
+                    api_url = item["api_url"].replace(f"/{item['id']}/", "/ID/")
+                    page[part] = {**item, "id": url_of[item["id"]], "api_url": api_url}
         row["outlet_id"] = Article.objects.get(source_url=row["source_url"]).outlet.name if row["outlet_id"] else None
         row["tags"] = sorted(Article.objects.get(source_url=row["source_url"]).tags.values_list("name", "slug"))
         articles[row["source_url"]] = row

@@ -36,7 +36,7 @@ from newsroom.site.selectors import (
     public_credits,
     source_name,
 )
-from translations.public import Role
+from translations.public import Role, live_source_revisions
 
 PAGE_SIZE = 20
 FEATURED_COUNT = 3
@@ -99,16 +99,17 @@ def language_links(alternates: list[dict[str, str]] | None, lang: str) -> list[d
 @dataclass
 class PagesData:
     """What the pages of many stories show beyond their own rows, read in one query each
-    (:func:`pages_data`): tags, related stories, credits and corrections by story."""
+    (:func:`pages_data`): tags, related stories, credits, corrections and source revisions by story."""
 
     tags: dict[int, list[Tag]]
     related: dict[int, Article]
     credits: dict[int, list[Any]]
     corrections: dict[int, list[Correction]]
+    source_revisions: dict[int, Any]
 
 
 def pages_data(stories: list[Article], *, lang: str, known: list[Article] | None = None) -> PagesData:
-    """:class:`PagesData` of ``stories`` in ``lang``: four queries whatever their number.
+    """:class:`PagesData` of ``stories`` in ``lang``: five queries whatever their number.
     ``known``: live stories not written yet, taken from memory as related stories."""
     pks = [obj.pk for obj in stories]
     tags: dict[int, list[Tag]] = {pk: [] for pk in pks}
@@ -121,14 +122,15 @@ def pages_data(stories: list[Article], *, lang: str, known: list[Article] | None
     corrections: dict[int, list[Correction]] = {pk: [] for pk in pks}
     for correction in Correction.objects.filter(article_id__in=pks, language=lang).order_by("published_at", "pk"):
         corrections[correction.article_id].append(correction)
-    return PagesData(tags, related, articles_credits(article_ids=pks, lang=lang), corrections)
+    credits = articles_credits(article_ids=pks, lang=lang)
+    return PagesData(tags, related, credits, corrections, live_source_revisions(article_ids=pks, lang=lang))
 
 
 def article_context(
     obj: Article, *, lang: str, origin: str, path: str, data: PagesData | None = None
 ) -> dict[str, Any]:
-    """Everything ``site/article.html`` shows of ``obj`` in ``lang``: four queries (none with
-    ``data``, read beforehand for many stories by :func:`pages_data`).
+    """Everything ``site/article.html`` (and the read API's answer) shows of ``obj`` in ``lang``:
+    five queries (none with ``data``, read beforehand for many stories by :func:`pages_data`).
 
     ``origin`` (scheme and host) and ``path`` make the absolute addresses (canonical, hreflang,
     JSON-LD); publication renders with a placeholder origin (``rendering.stored``).
@@ -142,12 +144,14 @@ def article_context(
         related = sorted(live, key=lambda a: (getattr(a, published), a.pk), reverse=True)[:RELATED_COUNT]
         credit_rows = data.credits[obj.pk]
         corrections = data.corrections[obj.pk]
+        source_revision = data.source_revisions.get(obj.pk)
     else:
         # Plain queries rather than prefetch_related: the same count, less ORM work per page.
         tags = list(obj.tags.all())
         related = list(live_articles(lang=lang).filter(pk__in=related_ids)[:RELATED_COUNT]) if related_ids else []
         credit_rows = article_credits(article=obj, lang=lang)
         corrections = list(Correction.objects.filter(article=obj, language=lang).order_by("published_at", "pk"))
+        source_revision = live_source_revisions(article_ids=[obj.pk], lang=lang).get(obj.pk)
     credits = public_credits(obj, credit_rows)
     published_at: dt.datetime = obj.published_at or timezone.now()
     modified = max([published_at, *(c.published_at for c in corrections)])
@@ -176,6 +180,10 @@ def article_context(
         "machine_credit": machine_assist.credit_words(obj.machine_share),
         "og_image": pictures[0] if pictures else "",
         "edge_keys": article_edge_keys(obj, related=related, credit_rows=credit_rows),
+        # What only the read API's answer shows (api_items.story_detail).
+        "credits": credits,
+        "credit_rows": credit_rows,
+        "source_revision": source_revision,
     }
 
 
@@ -212,6 +220,20 @@ def article_page_render(obj: Article, *, lang: str, data: PagesData | None = Non
         stored["api"] = api_items.story_item_stored(
             obj, lang=lang, tags=context["all_tags"], origin=pages.ORIGIN, modified=context["modified"]
         )
+        # Its whole answer (api.story), with what that answer depends on.
+        detail = api_items.story_detail(
+            obj,
+            lang=lang,
+            origin=pages.ORIGIN,
+            tags=context["all_tags"],
+            credits=context["credits"],
+            corrections=context["corrections"],
+            source=context["source_name"],
+            source_revision=context["source_revision"],
+            modified=context["modified"],
+        )
+        stored["api_story"] = api_items.story_json(detail)
+        stored["api_keys"] = api_items.story_keys(obj, credit_rows=context["credit_rows"])
     stored["modified"] = context["modified"].isoformat()
     stored["xkeys"] = context["edge_keys"]
     stored["stamp"] = pages.page_stamp(lang)

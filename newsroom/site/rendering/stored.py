@@ -61,7 +61,7 @@ TEASERS = {"teaser": True, "teaser_h2": False}
 SNIPPET_MARK = "\ue010snippet\ue011"  # (not the highlight markers, \ue000 and \ue001)
 # Bump when what is stored changes shape. 2: the edge keys (``xkeys``) stored with the page;
 # 3: the read API's item (``api``); 4: the search teaser (``teaser_search``); 5: the API item
-# as its JSON text.
+# as its JSON text, and the API's whole answer (``api_story``, ``api_keys``).
 FORMAT = "5"
 
 
