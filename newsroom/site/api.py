@@ -361,16 +361,22 @@ def _story_built(article: Article, lang: str) -> tuple[str, list[str]]:
     stored page (under the placeholder origin): for a story whose page is not stored or is out
     of date. Five queries."""
     credit_rows = article_credits(article=article, lang=lang)
-    detail = api_items.story_detail(
+    item = api_items.story_item(
         article,
         lang=lang,
-        origin=ORIGIN,
         tags=list(article.tags.all()),
+        origin=ORIGIN,
+        modified=article.modified_at,  # type: ignore[attr-defined]
+    )
+    detail = api_items.story_detail(
+        article,
+        item=item,
+        lang=lang,
+        origin=ORIGIN,
         credits=public_credits(article, credit_rows),
         corrections=list(Correction.objects.filter(article=article, language=lang).order_by("published_at", "pk")),
         source=source_name(article=article, lang=lang),
         source_revision=live_source_revisions(article_ids=[article.pk], lang=lang).get(article.pk),
-        modified=article.modified_at,  # type: ignore[attr-defined]
     )
     return api_items.story_json(detail), api_items.story_keys(article, credit_rows=credit_rows)
 

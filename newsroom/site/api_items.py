@@ -19,8 +19,9 @@ from urllib.parse import urlsplit
 from django.urls import reverse
 from django.utils.encoding import iri_to_uri
 from modeltranslation.utils import build_localized_fieldname
-from ninja import Field, Schema
+from ninja import Field
 from ninja.responses import NinjaJSONEncoder
+from pydantic import BaseModel
 
 from newsroom import machine_assist
 from newsroom.core.html import body_groups, safe_url
@@ -31,20 +32,20 @@ from newsroom.templatetags.source_images import picture_data
 from translations.public import Role
 
 
-class TagRef(Schema):
+class TagRef(BaseModel):
     slug: str
     name: str
     url: str = Field(description="The tag's page on the site.")
 
 
-class OutletRef(Schema):
+class OutletRef(BaseModel):
     slug: str
     name: str = Field(description="The outlet's name in the requested language (Latin script for English).")
     url: str = Field(description="The outlet's page on the site.")
     site_url: str
 
 
-class StoryItem(Schema):
+class StoryItem(BaseModel):
     id: int
     language: str = Field(description="The language of this published version.")
     title: str
@@ -73,38 +74,38 @@ class StoryItem(Schema):
     )
 
 
-class Paragraph(Schema):
+class Paragraph(BaseModel):
     type: Literal["paragraph"]
     html: str = Field(description="Sanitised inline HTML (a, strong, em, …).")
     text: str
 
 
-class Heading(Schema):
+class Heading(BaseModel):
     type: Literal["heading"]
     level: int = Field(ge=2, le=6)
     html: str
     text: str
 
 
-class Quote(Schema):
+class Quote(BaseModel):
     type: Literal["quote"]
     html: str
     text: str
     cite: str
 
 
-class ListItem(Schema):
+class ListItem(BaseModel):
     html: str
     text: str
 
 
-class ListBlock(Schema):
+class ListBlock(BaseModel):
     type: Literal["list"]
     ordered: bool
     items: list[ListItem]
 
 
-class Image(Schema):
+class Image(BaseModel):
     type: Literal["image"]
     src: str = Field(description="The picture as stored on this site (the source outlet's file is never linked).")
     alt: str = Field(
@@ -116,14 +117,14 @@ class Image(Schema):
     outlet: str = Field(description="The source outlet the picture came with (in the requested language).")
 
 
-class Embed(Schema):
+class Embed(BaseModel):
     type: Literal["embed"]
     url: str = Field(description="A link to the embedded post or video (no player markup).")
     provider: str
     title: str
 
 
-class Note(Schema):
+class Note(BaseModel):
     type: Literal["note"]
     html: str = Field(description="A translator's note, placed after the text it explains.")
     text: str
@@ -132,27 +133,27 @@ class Note(Schema):
 Block = Annotated[Paragraph | Heading | Quote | ListBlock | Image | Embed | Note, Field(discriminator="type")]
 
 
-class TranslatorsNote(Schema):
+class TranslatorsNote(BaseModel):
     html: str
     text: str
 
 
-class CorrectionOut(Schema):
+class CorrectionOut(BaseModel):
     published_at: dt.datetime
     note: str
 
 
-class Person(Schema):
+class Person(BaseModel):
     name: str = Field(description="The public credit name, exactly as on the story's page.")
     url: str = Field(description="Their public translator page, if they have one, else empty.")
 
 
-class SourceRevisionOut(Schema):
+class SourceRevisionOut(BaseModel):
     number: int
     fetched_at: dt.datetime
 
 
-class Attribution(Schema):
+class Attribution(BaseModel):
     source_name: str = Field(description="The source's name in the requested language.")
     original_source_name: str = Field(description="The source's name as it credits itself.")
     source_outlet: OutletRef | None
@@ -269,20 +270,20 @@ def blocks(body: Any, *, credit: str, origin: str) -> list[dict[str, Any]]:
 def story_detail(
     article: Article,
     *,
+    item: dict[str, Any],
     lang: str,
     origin: str,
-    tags: list[Tag],
     credits: dict[str, list[dict[str, Any]]],
     corrections: list[Correction],
     source: str,
     source_revision: SourceRevision | None,
-    modified: dt.datetime,
 ) -> dict[str, Any]:
-    """``article``'s whole answer in ``lang`` as its page shows it: blocks, notes, corrections,
-    credits (``credits``: the page's public credits by role) and attribution. ``source``: the
-    source's name in ``lang``; ``source_revision``: the captured text it was translated from."""
+    """``article``'s whole answer in ``lang`` as its page shows it: its ``item`` (a
+    :func:`story_item` for ``origin``) with blocks, notes, corrections, credits (``credits``: the
+    page's public credits by role) and attribution. ``source``: the source's name in ``lang``;
+    ``source_revision``: the captured text it was translated from."""
     body = blocks(getattr(article, build_localized_fieldname("body", lang)), credit=source, origin=origin)
-    data = story_item(article, lang=lang, tags=tags, origin=origin, modified=modified)
+    data = dict(item)
     people = {
         role: [{"name": c["name"], "url": _url(origin, c["url"]) if c["url"] else ""} for c in credits[role]]
         for role in (Role.TRANSLATOR, Role.REVIEWER, Role.EDITOR)
@@ -328,11 +329,6 @@ def item_json(item: dict[str, Any]) -> str:
     """``item`` (a :func:`story_item`) as the API writes it: validated against :class:`StoryItem`,
     then encoded as django-ninja encodes a response (its encoder, ``json.dumps``'s separators)."""
     return json.dumps(StoryItem.model_validate(item).model_dump(), cls=NinjaJSONEncoder)
-
-
-def story_item_stored(article: Article, *, lang: str, tags: list[Tag], origin: str, modified: dt.datetime) -> str:
-    """:func:`story_item` as stored with the story's page: its JSON text (:func:`item_json`)."""
-    return item_json(story_item(article, lang=lang, tags=tags, origin=origin, modified=modified))
 
 
 def item_fill(text: str, *, placeholder: str, origin: str) -> str:

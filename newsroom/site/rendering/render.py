@@ -216,21 +216,21 @@ def article_page_render(obj: Article, *, lang: str, data: PagesData | None = Non
         finally:
             del obj.snippet  # type: ignore[attr-defined]
         stored["teaser_search"] = framed.split(pages.SNIPPET_MARK)
-        # Its item in the read API's lists (api.stories reads it as the listing pages read teasers).
-        stored["api"] = api_items.story_item_stored(
+        # Its item in the read API's lists (api.stories reads it as the listing pages read
+        # teasers) and its whole answer (api.story), with what that answer depends on.
+        item = api_items.story_item(
             obj, lang=lang, tags=context["all_tags"], origin=pages.ORIGIN, modified=context["modified"]
         )
-        # Its whole answer (api.story), with what that answer depends on.
+        stored["api"] = api_items.item_json(item)
         detail = api_items.story_detail(
             obj,
+            item=item,
             lang=lang,
             origin=pages.ORIGIN,
-            tags=context["all_tags"],
             credits=context["credits"],
             corrections=context["corrections"],
             source=context["source_name"],
             source_revision=context["source_revision"],
-            modified=context["modified"],
         )
         stored["api_story"] = api_items.story_json(detail)
         stored["api_keys"] = api_items.story_keys(obj, credit_rows=context["credit_rows"])
