@@ -73,7 +73,8 @@ class ArticleAdmin(TranslationAdmin):  # type: ignore[type-arg]
         live = [
             f.name
             for f in Article._meta.get_fields()
-            if f.name.split("_")[0] in {"title", "lead", "body", "slug", "seo", "byline", "page", "related", "machine"}
+            if f.name.split("_")[0]
+            in {"title", "lead", "body", "slug", "seo", "byline", "page", "listed", "related", "machine"}
         ]
         published = [f.name for f in Article._meta.fields if f.name.startswith("published_at_")]
         return [*live, "published_at", *published, "tags"]

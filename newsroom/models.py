@@ -305,6 +305,11 @@ class Article(models.Model):
     # language links, with a stamp of the templates and settings they were rendered with. A page
     # view with a current stamp fills the site's frame from this one column; otherwise it renders.
     page = models.JSONField(_("page (rendered)"), default=dict, blank=True, editable=False)
+    # What lists show of the story, rendered with its page and under the same stamp: its teasers,
+    # its search teaser and its item in the read API's lists. A column of its own, small enough to
+    # stay in the row: a list reads one value per story, where a key of ``page`` would make
+    # PostgreSQL decompress the whole page (newsroom/site/rendering/stored.py, LISTED).
+    listed = models.JSONField(_("listed (rendered)"), default=dict, blank=True, editable=False)
     # Full-text search over the live text of each supported language, kept by PostgreSQL itself.
     search_en = _search_field("en")
     search_de = _search_field("de")

@@ -23,6 +23,7 @@ class ArticleLiveOptions(TranslationOptions):
         "byline",
         "byline_outlet",
         "page",
+        "listed",
         "machine_share",
     )
     required_languages = ()

@@ -347,7 +347,7 @@ def stories(
     if until:
         items = items.filter(**{f"{published}__lt": _utc(until)})
     query = search.search_query_clean(q)
-    fields = (f"{_field('page', lang)}__stamp", f"{_field('page', lang)}__api")
+    fields = (f"{_field('listed', lang)}__stamp", f"{_field('listed', lang)}__api")
     listed: QuerySet[Any] | _StoredMatches = items.values_list("pk", *fields)
     if query:
         listed = _StoredMatches(search.articles_search(query=query, language=lang, base=items), *fields)

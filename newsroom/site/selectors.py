@@ -56,7 +56,15 @@ def live_articles(*, lang: str) -> QuerySet[Article]:
         Article.objects.filter(Article.live_q(lang))
         .select_related("outlet")
         .defer(
-            "body", "body_html", "related_ids", "page", *SEARCH_FIELDS, "source_lead", "source_tags", "triage_reason"
+            "body",
+            "body_html",
+            "related_ids",
+            "page",
+            "listed",
+            *SEARCH_FIELDS,
+            "source_lead",
+            "source_tags",
+            "triage_reason",
         )
         .order_by(f"-{published}", "-pk")
     )

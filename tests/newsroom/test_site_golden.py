@@ -154,16 +154,17 @@ def golden_outputs() -> dict[str, str]:
         stored = {
             f"{name}_{lang}": getattr(article, f"{name}_{lang}")
             for lang in ("en", "de")
-            for name in ("page", "body_html", "related_ids", "byline", "byline_outlet", "seo_description")
+            for name in ("page", "listed", "body_html", "related_ids", "byline", "byline_outlet", "seo_description")
         }
         stored["related_ids_en"] = [ids.get(pk, pk) for pk in stored["related_ids_en"] or []]
         for lang in ("en", "de"):  # the edge keys name rows by id: named by their place instead
             page = stored[f"page_{lang}"]
             if page and "xkeys" in page:
                 page["xkeys"] = sorted(_key_normalise(key, ids, users) for key in page["xkeys"])
-            for name in ("api", "api_story"):  # the API's JSON texts, shown as their objects
-                if page and isinstance(page.get(name), str):
-                    page[name] = json.loads(page[name])
+            listed = stored[f"listed_{lang}"]
+            for part, name in ((page, "api_story"), (listed, "api")):  # the API's JSON texts, shown as objects
+                if part and isinstance(part.get(name), str):
+                    part[name] = json.loads(part[name])
             if page and "api_keys" in page:
                 page["api_keys"] = [_key_normalise(key, ids, users) for key in page["api_keys"]]
         out[f"stored-A{n}"] = _normalise(json.dumps(stored, indent=1, ensure_ascii=False, sort_keys=True), ids)

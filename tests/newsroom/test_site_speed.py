@@ -267,6 +267,8 @@ def test_the_api_list_reads_the_items_stored_at_publication_and_a_renamed_tag_sh
     read = " ".join(q["sql"] for q in ctx.captured_queries)
     assert "newsroom_tag" not in read and "newsroom_correction" not in read and "newsroom_outlet" not in read
     assert len(ctx.captured_queries) == 1
+    # From the small ``listed`` column: a key of the stored page would decompress the whole page.
+    assert '"listed_en"' in read and '"page_en"' not in read
 
     with mock.patch("newsroom.site.api.page_stamp", return_value="another deployment"):
         with CaptureQueriesContext(connection) as ctx:

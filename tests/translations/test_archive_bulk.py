@@ -96,7 +96,7 @@ def snapshot() -> dict[str, Any]:
         for name in list(row):
             if name.startswith("related_ids"):
                 row[name] = [url_of[pk] for pk in row[name]]
-            if not (name.startswith("page") and isinstance(row[name], dict)):
+            if not (name.startswith(("page", "listed")) and isinstance(row[name], dict)):
                 continue
             page = row[name] = dict(row[name])
             # The edge keys name stories and people by id: compared by the story or person they name.

@@ -246,18 +246,19 @@ def article_pages_render(*, pks: Iterable[int], language: str) -> int:
     pks = set(pks)
     if not pks or language not in settings.PUBLISHING_LANGUAGES:
         return 0
-    field = _field("page", language)
     live = list(
         Article.objects.filter(Article.live_q(language), pk__in=pks).select_related("outlet").defer(*SEARCH_FIELDS)
     )
     if len(live) == 1:
         obj = live[0]
-        Article.objects.filter(pk=obj.pk).update(**{field: article_page_render(obj, lang=language)})
+        Article.objects.filter(pk=obj.pk).update(
+            **pages.page_columns(article_page_render(obj, lang=language), lang=language)
+        )
     elif live:
         article_pages_store(stories=live, language=language)
     gone = pks - {obj.pk for obj in live}
     if gone:
-        Article.objects.filter(pk__in=gone).update(**{field: {}})
+        Article.objects.filter(pk__in=gone).update(**pages.page_columns({}, lang=language))
     return len(live)
 
 
@@ -269,12 +270,15 @@ def article_pages_store(
     what the pages show is read once for all (:func:`pages_data`). With ``write`` off the rows
     are not written yet (``publishing.articles_publish_bulk`` writes them): the pages are only
     set on them, and the stories are each other's related stories from memory."""
-    field = _field("page", language)
     data = pages_data(stories, lang=language, known=None if write else stories)
+    columns = list(pages.page_columns({}, lang=language))
     for obj in stories:
-        setattr(obj, field, article_page_render(obj, lang=language, data=data))
+        for column, value in pages.page_columns(
+            article_page_render(obj, lang=language, data=data), lang=language
+        ).items():
+            setattr(obj, column, value)
     if write:
-        Article.objects.bulk_update(stories, [field, *fields], batch_size=100)
+        Article.objects.bulk_update(stories, [*columns, *fields], batch_size=100)
 
 
 @dataclass(frozen=True)

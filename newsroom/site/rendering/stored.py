@@ -59,10 +59,14 @@ TEASERS = {"teaser": True, "teaser_h2": False}
 # Where a search's snippet goes in the stored search teaser (``teaser_search``: the teaser with
 # ``sub``, split around it): private-use characters, which no story's text holds.
 SNIPPET_MARK = "\ue010snippet\ue011"  # (not the highlight markers, \ue000 and \ue001)
+# What lists read of a story (its ``listed`` column, stamped like its page): the teasers, the
+# search teaser and the read API's item. The rest stays in ``page``.
+LISTED = (*TEASERS, "teaser_search", "api")
 # Bump when what is stored changes shape. 2: the edge keys (``xkeys``) stored with the page;
 # 3: the read API's item (``api``); 4: the search teaser (``teaser_search``); 5: the API item
-# as its JSON text, and the API's whole answer (``api_story``, ``api_keys``).
-FORMAT = "5"
+# as its JSON text, and the API's whole answer (``api_story``, ``api_keys``); 6: what lists read
+# in a column of its own (``listed``).
+FORMAT = "6"
 
 
 @functools.cache
@@ -144,7 +148,7 @@ class StoredList:
         return self._teasers(rows) or list(self.queryset[items])
 
     def _stored(self, queryset: Any) -> Any:
-        field = build_localized_fieldname("page", self.lang)
+        field = build_localized_fieldname("listed", self.lang)
         return queryset.values_list("pk", f"{field}__stamp", f"{field}__{self.variant}")
 
     def _teasers(self, rows: list[tuple[int, Any, Any]]) -> list[dict[str, Any]] | None:
@@ -190,7 +194,7 @@ class StoredSearch:
         return self.count()
 
     def __getitem__(self, items: slice) -> list[Any]:
-        field = build_localized_fieldname("page", self.lang)
+        field = build_localized_fieldname("listed", self.lang)
         rows = self.results.page_values(
             items, f"{field}__stamp", f"{field}__teaser", f"{field}__teaser_search", snippet=True
         )
@@ -230,8 +234,18 @@ def article_pages_forget(*, pks: Any) -> int:
     until rendered again. Returns how many story rows."""
     listings_forget()
     return Article.objects.filter(pk__in=pks).update(
-        **{build_localized_fieldname("page", code): {} for code in settings.MODELTRANSLATION_LANGUAGES}
+        **{column: {} for code in settings.MODELTRANSLATION_LANGUAGES for column in page_columns({}, lang=code)}
     )
+
+
+def page_columns(stored: dict[str, Any], *, lang: str) -> dict[str, dict[str, Any]]:
+    """A stored page (``render.article_page_render``) as the columns it is written to: ``page``
+    and ``listed`` in ``lang``, each with the stamp (an empty page empties both)."""
+    listed = {name: stored[name] for name in LISTED if name in stored}
+    page = {name: value for name, value in stored.items() if name not in LISTED}
+    if listed and "stamp" in stored:
+        listed["stamp"] = stored["stamp"]
+    return {build_localized_fieldname("page", lang): page, build_localized_fieldname("listed", lang): listed}
 
 
 def listing_key(*, name: str, lang: str) -> str:
