@@ -20,7 +20,14 @@ from django.utils import timezone
 
 from newsroom.models import Article
 from tests.factories import ArticleFactory, OutletFactory
-from tests.newsroom.test_site_pages import SOURCE_HTML_BLOCKS, blocks_with_picture, make_staff, person, publish_story
+from tests.newsroom.test_site_pages import (
+    SOURCE_HTML_BLOCKS,
+    correction_publish,
+    make_staff,
+    person,
+    publish_pictured_story,
+    publish_story,
+)
 from translations import editing, review, workflow
 from translations.models import Comment, CreditMode
 
@@ -167,22 +174,12 @@ def test_search_text_with_control_characters_is_cleaned_not_an_error(client, sta
 
 
 def test_story_has_structured_blocks_notes_corrections_and_the_page_attribution(client, staff):
-    blocks, picture = blocks_with_picture(SOURCE_HTML_BLOCKS)
-    article = publish_story(
-        staff,
-        blocks=blocks,
-        texts={"q-1": "A <em>quote</em>", "img-1": "A picket"},
-        notes=[{"id": "n1", "after": "p-1", "text": "Okrestin is a detention centre.", "keep": True}],
-        authors=["Вячеслав Тарасов"],
-        source_published_at=dt.datetime(2020, 9, 1, 10, tzinfo=dt.UTC),
+    article, picture = publish_pictured_story(
+        staff, authors=["Вячеслав Тарасов"], source_published_at=dt.datetime(2020, 9, 1, 10, tzinfo=dt.UTC)
     )
-    t = article.translations.get()
-    t = workflow.translation_correct(translation=t, by=staff["editor"], note="An earlier version misspelt a name.")
-    t = editing.translation_save(
-        translation=t, by=staff["editor"], based_on=t.edit_version, title="MFA staff picket against violence"
+    correction_publish(
+        staff, article, note="An earlier version misspelt a name.", title="MFA staff picket against violence"
     )
-    t = workflow.translation_submit(translation=t, by=staff["editor"])
-    t = workflow.translation_approve(translation=t, by=staff["reviewer"])
     article.refresh_from_db()
 
     response, data = get(client, f"/stories/{article.pk}/")
@@ -237,7 +234,7 @@ def test_story_has_structured_blocks_notes_corrections_and_the_page_attribution(
     ]
     assert attribution["reviewers"] == [{"name": "Pavel Lis", "url": ""}]
     assert attribution["editors"] == []  # editors are recorded, not credited, unless they choose
-    assert attribution["source_revision"]["number"] == t.source_revision.number
+    assert attribution["source_revision"]["number"] == article.translations.get().source_revision.number
     page = client.get(f"/articles/{article.slug_en}/").content.decode()
     for role in ("translators", "reviewers", "editors"):
         for credit in attribution[role]:

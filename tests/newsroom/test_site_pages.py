@@ -258,6 +258,27 @@ def blocks_with_picture(blocks):
     return out, picture
 
 
+def correction_publish(staff: dict, article: Article, *, note: str, title: str) -> None:
+    """A correction of ``article``'s English text (a new ``title``) published with ``note``."""
+    t = workflow.translation_correct(translation=article.translations.get(), by=staff["editor"], note=note)
+    t = editing.translation_save(translation=t, by=staff["editor"], based_on=t.edit_version, title=title)
+    t = workflow.translation_submit(translation=t, by=staff["editor"])
+    workflow.translation_approve(translation=t, by=staff["reviewer"])
+
+
+def publish_pictured_story(staff: dict, **kwargs: object) -> tuple[Article, object]:
+    """A story with every kind of block (a stored picture, a quote, a translator's note) published."""
+    blocks, picture = blocks_with_picture(SOURCE_HTML_BLOCKS)
+    article = publish_story(
+        staff,
+        blocks=blocks,
+        texts={"q-1": "A <em>quote</em>", "img-1": "A picket"},
+        notes=[{"id": "n1", "after": "p-1", "text": "Okrestin is a detention centre.", "keep": True}],
+        **kwargs,  # type: ignore[arg-type]
+    )
+    return article, picture
+
+
 def test_article_body_groups_lists_and_renders_embeds_privately(client, staff):
     blocks, picture = blocks_with_picture(SOURCE_HTML_BLOCKS)
     article = publish_story(staff, blocks=blocks)
@@ -349,13 +370,9 @@ def test_article_metadata_canonical_hreflang_and_cards(client, staff):
 
 def test_correction_note_is_dated_on_the_page(client, staff):
     article = publish_story(staff)
-    t = article.translations.get()
-    t = workflow.translation_correct(translation=t, by=staff["editor"], note="An earlier version misspelt a name.")
-    t = editing.translation_save(
-        translation=t, by=staff["editor"], based_on=t.edit_version, title="MFA staff picket against violence"
+    correction_publish(
+        staff, article, note="An earlier version misspelt a name.", title="MFA staff picket against violence"
     )
-    t = workflow.translation_submit(translation=t, by=staff["editor"])
-    t = workflow.translation_approve(translation=t, by=staff["reviewer"])
     html = client.get(f"/articles/{article.slug_en}/").content.decode()
     assert "<h1>MFA staff picket against violence</h1>" in html
     assert re.search(r"<time datetime=\"[^\"]+\">\d+ \w+ \d{4}</time>: An earlier version misspelt a name\.", html)

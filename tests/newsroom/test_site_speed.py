@@ -15,8 +15,7 @@ from newsroom.models import Article, Tag
 from newsroom.site import edge
 from newsroom.site.rendering import owner, render
 from newsroom.site.rendering import stored as pages
-from tests.newsroom.test_site_pages import SOURCE_HTML_BLOCKS, blocks_with_picture, make_staff, publish_story
-from translations import editing, workflow
+from tests.newsroom.test_site_pages import correction_publish, make_staff, publish_pictured_story, publish_story
 
 
 @pytest.fixture
@@ -306,13 +305,7 @@ def test_a_search_page_puts_its_snippets_into_the_teasers_stored_at_publication(
 
 def test_an_api_story_is_the_answer_stored_at_publication_and_a_correction_shows_at_once(client, staff, settings):
     settings.SITE_CACHE_SECONDS = 0  # the view itself, not the page cache
-    blocks, _picture = blocks_with_picture(SOURCE_HTML_BLOCKS)
-    article = publish_story(
-        staff,
-        blocks=blocks,
-        texts={"q-1": "A <em>quote</em>", "img-1": "A picket"},
-        notes=[{"id": "n1", "after": "p-1", "text": "Okrestin is a detention centre.", "keep": True}],
-    )
+    article, _picture = publish_pictured_story(staff)
     address = f"/api/v1/stories/{article.pk}/"
     with CaptureQueriesContext(connection) as ctx:
         stored = client.get(address)
@@ -337,11 +330,7 @@ def test_an_api_story_is_the_answer_stored_at_publication_and_a_correction_shows
     assert set(stored[edge.HEADER].split()) == {edge.story(article.pk), *credited}
 
     # A correction published: the stored answer is the new one at once.
-    t = article.translations.get()
-    t = workflow.translation_correct(translation=t, by=staff["editor"], note="An earlier version misspelt a name.")
-    t = editing.translation_save(translation=t, by=staff["editor"], based_on=t.edit_version, title="Corrected title")
-    t = workflow.translation_submit(translation=t, by=staff["editor"])
-    workflow.translation_approve(translation=t, by=staff["reviewer"])
+    correction_publish(staff, article, note="An earlier version misspelt a name.", title="Corrected title")
     with CaptureQueriesContext(connection) as ctx:
         corrected = client.get(address).json()
     assert len(ctx.captured_queries) == 1  # stored again at the correction's publication
