@@ -235,10 +235,12 @@ def test_a_credit_withdrawn_in_the_admin_is_gone_from_the_cached_pages_at_once(c
     stories = [publish_story(staff, title=f"Her story {n}") for n in range(2)]
     name = staff["volunteer"].contributor.credit_name("translator")
     story_url = f"/articles/{stories[1].slug_en}/"
-    for url in ("/translators/veranika/", story_url):
+    api_url = f"/api/v1/stories/{stories[1].pk}/"
+    for url in ("/translators/veranika/", story_url, api_url):
         assert client.get(url).status_code == 200  # cached now
     assert "Her story 1<" in client.get("/translators/veranika/").content.decode()
     assert name in client.get(story_url).content.decode()
+    assert [p["name"] for p in client.get(api_url).json()["attribution"]["translators"]] == [name]
 
     credit = Credit.objects.get(translation__article=stories[1], user=staff["volunteer"], role="translator")
     credit.is_credited = False
@@ -247,6 +249,8 @@ def test_a_credit_withdrawn_in_the_admin_is_gone_from_the_cached_pages_at_once(c
     listed = client.get("/translators/veranika/").content.decode()
     assert "Her story 1<" not in listed and "Her story 0<" in listed
     assert name not in client.get(story_url).content.decode()
+    # The API's answer, stored with the page and kept by the API's cache, forgets it too.
+    assert name not in client.get(api_url).content.decode()
 
 
 def test_the_api_list_reads_the_items_stored_at_publication_and_a_renamed_tag_shows_at_once(client, staff, settings):
