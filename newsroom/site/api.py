@@ -39,15 +39,13 @@ from pydantic import BeforeValidator
 from newsroom.models import SEARCH_FIELDS, Article, Correction, Outlet, Tag
 from newsroom.site import api_items, edge, search
 from newsroom.site.api_items import OutletRef, Story, StoryItem, TagRef
+from newsroom.site.rendering import render
 from newsroom.site.rendering.stored import ORIGIN, listing_cached, page_stamp
 from newsroom.site.selectors import (
-    article_credits,
     live_articles,
     public_contributors,
-    public_credits,
-    source_name,
 )
-from translations.public import Role, live_source_revisions
+from translations.public import Role
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -214,8 +212,8 @@ def _outlet_ref(request: HttpRequest, outlet: Outlet | None, lang: str) -> dict[
     return api_items.outlet_ref(outlet, lang=lang, origin=_origin(request))
 
 
-def _tag_ref(request: HttpRequest, tag: Tag) -> dict[str, Any]:
-    return api_items.tag_ref(tag, origin=_origin(request))
+def _tag_ref(request: HttpRequest, tag: Tag, lang: str) -> dict[str, Any]:
+    return api_items.tag_ref(tag, lang=lang, origin=_origin(request))
 
 
 def _with_modified(items: QuerySet[Article], lang: str) -> QuerySet[Article]:
@@ -356,31 +354,6 @@ def stories(
     return _list_response(request, envelope, _stored_items(request, rows, items=items, lang=lang))
 
 
-def _story_built(article: Article, lang: str) -> tuple[str, list[str]]:
-    """A story's answer and edge keys built from its rows, as publication builds them for its
-    stored page (under the placeholder origin): for a story whose page is not stored or is out
-    of date. Five queries."""
-    credit_rows = article_credits(article=article, lang=lang)
-    item = api_items.story_item(
-        article,
-        lang=lang,
-        tags=list(article.tags.all()),
-        origin=ORIGIN,
-        modified=article.modified_at,  # type: ignore[attr-defined]
-    )
-    detail = api_items.story_detail(
-        article,
-        item=item,
-        lang=lang,
-        origin=ORIGIN,
-        credits=public_credits(article, credit_rows),
-        corrections=list(Correction.objects.filter(article=article, language=lang).order_by("published_at", "pk")),
-        source=source_name(article=article, lang=lang),
-        source_revision=live_source_revisions(article_ids=[article.pk], lang=lang).get(article.pk),
-    )
-    return api_items.story_json(detail), api_items.story_keys(article, credit_rows=credit_rows)
-
-
 @api.get("/stories/{story_id}/", response={200: Story, **ERRORS}, url_name="story", summary="One published story")
 def story(
     request: HttpRequest,
@@ -399,10 +372,11 @@ def story(
     if stamp == page_stamp(lang) and isinstance(text, str) and isinstance(keys, list):
         at = dt.datetime.fromisoformat(modified)
     else:
-        article = _with_modified(live, lang).select_related("outlet").defer(*SEARCH_FIELDS, page).first()
+        # Not stored, or stored by another deployment: built as publication builds it.
+        article = live.select_related("outlet").defer(*SEARCH_FIELDS, page).first()
         if article is None:  # withdrawn between the two reads
             raise HttpError(404, "No story with this id is published in this language.")
-        (text, keys), at = _story_built(article, lang), article.modified_at  # type: ignore[attr-defined]
+        text, keys, at = render.api_story_render(article, lang=lang)
     edge.keys_add(*keys)
     response = HttpResponse(
         api_items.item_fill(text, placeholder=ORIGIN, origin=_origin(request)), content_type=api.get_content_type()
@@ -439,7 +413,7 @@ def tags(
     stories = _stories_per(lang=lang, relation="tags")
     items = Tag.objects.filter(pk__in=[pk for pk, n in stories.items() if n]).order_by("name", "pk")
     envelope, rows = _page(request, items, page=page, page_size=page_size)
-    envelope["results"] = [{**_tag_ref(request, t), "stories": stories[t.pk]} for t in rows]
+    envelope["results"] = [{**_tag_ref(request, t, lang), "stories": stories[t.pk]} for t in rows]
     edge.keys_add(edge.api(lang))
     return Status(200, envelope)
 

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import iri_to_uri
 from modeltranslation.utils import build_localized_fieldname
 from ninja import Field
@@ -26,7 +27,6 @@ from pydantic import BaseModel
 from newsroom import machine_assist
 from newsroom.core.html import body_groups, safe_url
 from newsroom.models import Article, Correction, Outlet, SourceRevision, Tag
-from newsroom.site import edge
 from newsroom.site.selectors import article_url, outlet_name
 from newsroom.templatetags.source_images import picture_data
 from translations.public import Role
@@ -181,19 +181,26 @@ def _url(origin: str, path: str) -> str:
     return iri_to_uri(path if urlsplit(path).scheme else origin + path)
 
 
+def _page_url(origin: str, obj: Outlet | Tag, lang: str) -> str:
+    """The address of ``obj``'s page in ``lang`` (``/de/tags/…``), whichever language is active:
+    an answer built per request and one built at publication give the same address."""
+    with translation.override(lang):
+        return _url(origin, obj.get_absolute_url())
+
+
 def outlet_ref(outlet: Outlet | None, *, lang: str, origin: str) -> dict[str, Any] | None:
     if outlet is None:
         return None
     return {
         "slug": outlet.slug,
         "name": outlet_name(outlet=outlet, lang=lang),
-        "url": _url(origin, outlet.get_absolute_url()),
+        "url": _page_url(origin, outlet, lang),
         "site_url": safe_url(outlet.site_url),
     }
 
 
-def tag_ref(tag: Tag, *, origin: str) -> dict[str, Any]:
-    return {"slug": tag.slug, "name": tag.name, "url": _url(origin, tag.get_absolute_url())}
+def tag_ref(tag: Tag, *, lang: str, origin: str) -> dict[str, Any]:
+    return {"slug": tag.slug, "name": tag.name, "url": _page_url(origin, tag, lang)}
 
 
 def machine(share: float | None) -> dict[str, Any]:
@@ -218,7 +225,7 @@ def story_item(
         "api_url": _url(origin, f"{reverse('api:story', kwargs={'story_id': article.pk})}?language={lang}"),
         "published_at": published,
         "modified_at": modified or getattr(article, "modified_at", None) or published,
-        "tags": [tag_ref(t, origin=origin) for t in tags],
+        "tags": [tag_ref(t, lang=lang, origin=origin) for t in tags],
         "outlet": outlet_ref(article.outlet, lang=lang, origin=origin),
         "byline": byline,
         "byline_outlet": byline_outlet,
@@ -312,12 +319,6 @@ def story_detail(
         },
     )
     return data
-
-
-def story_keys(article: Article, *, credit_rows: list[Any]) -> list[str]:
-    """What a story's answer depends on, for the edge cache's purges: the story and every person
-    it credits (whatever name a credit shows)."""
-    return [edge.story(article.pk), *(edge.person(c.user_id) for c in credit_rows if c.user_id)]
 
 
 def story_json(detail: dict[str, Any]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import xml.etree.ElementTree as ET
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -138,3 +139,20 @@ def test_archive_month_heading_and_counts_in_german(client, staff):
     assert "(1 Beitrag)" in html and "<h1>Archiv</h1>" in html
     month = client.get(f"/de/archive/{now.year}/{now.month}/").content.decode()
     assert "Veröffentlicht im " in month
+
+
+def test_the_api_answers_a_german_story_with_its_german_pages_stored_or_built_alike(client, staff, settings):
+    settings.SITE_CACHE_SECONDS = 0  # the views themselves
+    article = publish_german(staff, publish_story(staff, tags="Minsk"))
+    for address in ("/api/v1/stories/?language=de", f"/api/v1/stories/{article.pk}/?language=de"):
+        stored = client.get(address)
+        with mock.patch("newsroom.site.api.page_stamp", return_value="another deployment"):
+            built = client.get(address)  # from the rows, with English active in the request
+        assert built.content == stored.content, address
+    story = stored.json()
+    assert story["url"].startswith("http://testserver/de/articles/")
+    slugs = sorted(article.tags.values_list("slug", flat=True))
+    assert slugs and [t["url"] for t in story["tags"]] == [f"http://testserver/de/tags/{slug}/" for slug in slugs]
+    assert story["outlet"]["url"] == f"http://testserver/de/outlets/{article.outlet.slug}/"
+    tags = client.get("/api/v1/tags/", {"language": "de"}).json()["results"]
+    assert sorted(t["url"] for t in tags) == [f"http://testserver/de/tags/{slug}/" for slug in slugs]

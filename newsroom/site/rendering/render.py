@@ -216,28 +216,46 @@ def article_page_render(obj: Article, *, lang: str, data: PagesData | None = Non
         finally:
             del obj.snippet  # type: ignore[attr-defined]
         stored["teaser_search"] = framed.split(pages.SNIPPET_MARK)
-        # Its item in the read API's lists (api.stories reads it as the listing pages read
-        # teasers) and its whole answer (api.story), with what that answer depends on.
-        item = api_items.story_item(
-            obj, lang=lang, tags=context["all_tags"], origin=pages.ORIGIN, modified=context["modified"]
-        )
-        stored["api"] = api_items.item_json(item)
-        detail = api_items.story_detail(
-            obj,
-            item=item,
-            lang=lang,
-            origin=pages.ORIGIN,
-            credits=context["credits"],
-            corrections=context["corrections"],
-            source=context["source_name"],
-            source_revision=context["source_revision"],
-        )
-        stored["api_story"] = api_items.story_json(detail)
-        stored["api_keys"] = api_items.story_keys(obj, credit_rows=context["credit_rows"])
+        # Its item in the read API's lists and its whole answer there (api.stories, api.story).
+        stored.update(api_parts(obj, lang=lang, context=context))
     stored["modified"] = context["modified"].isoformat()
     stored["xkeys"] = context["edge_keys"]
     stored["stamp"] = pages.page_stamp(lang)
     return stored
+
+
+def api_parts(obj: Article, *, lang: str, context: dict[str, Any]) -> dict[str, Any]:
+    """What the read API answers of ``obj`` in ``lang``, from its page's context (made with the
+    placeholder origin, in ``lang``): its item in lists (``api``), its whole answer
+    (``api_story``) and the edge keys that answer depends on (``api_keys``), as JSON texts."""
+    item = api_items.story_item(
+        obj, lang=lang, tags=context["all_tags"], origin=pages.ORIGIN, modified=context["modified"]
+    )
+    detail = api_items.story_detail(
+        obj,
+        item=item,
+        lang=lang,
+        origin=pages.ORIGIN,
+        credits=context["credits"],
+        corrections=context["corrections"],
+        source=context["source_name"],
+        source_revision=context["source_revision"],
+    )
+    return {
+        "api": api_items.item_json(item),
+        "api_story": api_items.story_json(detail),
+        "api_keys": article_edge_keys(obj, related=(), credit_rows=context["credit_rows"]),
+    }
+
+
+def api_story_render(obj: Article, *, lang: str) -> tuple[str, list[str], dt.datetime]:
+    """``obj``'s whole API answer in ``lang``, its edge keys and the time it last changed, built
+    from its rows as publication builds them (:func:`api_parts`): for a story whose stored page
+    is missing or out of date."""
+    with translation.override(lang):
+        context = article_context(obj, lang=lang, origin=pages.ORIGIN, path=article_url(obj, lang))
+        parts = api_parts(obj, lang=lang, context=context)
+    return parts["api_story"], parts["api_keys"], context["modified"]
 
 
 def article_pages_render(*, pks: Iterable[int], language: str) -> int:
