@@ -78,6 +78,7 @@ def _django(url: str) -> None:
 
 def _postgres(query: str) -> tuple[Callable[[], Any], Callable[[], Any], int]:
     """The served search and the whole-archive ranking of ``query``, and its match count."""
+    from django.contrib.postgres.search import SearchRank
     from django.db.models import F
 
     from newsroom.models import Article
@@ -87,11 +88,11 @@ def _postgres(query: str) -> tuple[Callable[[], Any], Callable[[], Any], int]:
     def served() -> Any:
         results = search.articles_search(query=query, language="en", base=live_articles(lang="en"))
         results.total()
-        return results.page_values(slice(0, 20), "page_en__stamp", snippet=True)
+        return results.page_values(slice(0, 20), "stamp", snippet=True)
 
     def whole() -> Any:
         results = search.articles_search(query=query, language="en", base=live_articles(lang="en"))
-        rank = search.SearchRank(F("search_en"), results.query)
+        rank = SearchRank(F("search_en"), results.query)
         return list(results.matches.annotate(rank=rank).order_by("-rank", "-pk").values_list("pk", "rank")[:20])
 
     matches = search.articles_search(query=query, language="en", base=live_articles(lang="en")).matches

@@ -228,8 +228,8 @@ class _StoredMatches:
     rows (id, stamp, stored item) of its stories in rank order: no snippet or story row built
     for an answer that shows neither."""
 
-    def __init__(self, results: search.SearchResults, *fields: str) -> None:
-        self.results, self.fields = results, fields
+    def __init__(self, results: search.SearchResults, *keys: str) -> None:
+        self.results, self.keys = results, keys
 
     def total(self) -> int:
         return self.results.total()
@@ -238,7 +238,7 @@ class _StoredMatches:
         return self.results.count()
 
     def __getitem__(self, items: slice) -> list[tuple[Any, ...]]:
-        return self.results.page_values(items, *self.fields)
+        return self.results.page_values(items, *self.keys)
 
 
 def _stored_items(
@@ -348,7 +348,7 @@ def stories(
     fields = (f"{_field('listed', lang)}__stamp", f"{_field('listed', lang)}__api")
     listed: QuerySet[Any] | _StoredMatches = items.values_list("pk", *fields)
     if query:
-        listed = _StoredMatches(search.articles_search(query=query, language=lang, base=items), *fields)
+        listed = _StoredMatches(search.articles_search(query=query, language=lang, base=items), "stamp", "api")
     envelope, rows = _page(request, listed, page=page, page_size=page_size)
     edge.keys_add(edge.api(lang))  # every live story in lang is in the list (some filter of it)
     return _list_response(request, envelope, _stored_items(request, rows, items=items, lang=lang))

@@ -20,7 +20,11 @@ used, its WAL records break a streaming replica):
   total is the estimate, rounded, and shown as "About N results". Pages reach
   :data:`EXACT_COUNT_LIMIT` results at most (a reader refines the words past that);
 - **snippets for the shown page only:** ``ts_headline`` runs for the page's rows, in one query,
-  over the lead and the body's first :data:`SNIPPET_SOURCE_CHARS` characters.
+  over as little text as holds the words (:data:`HEADLINE_SQL`): the lead when the title or lead
+  hold them, the lead and the body's first :data:`SNIPPET_SOURCE_CHARS` characters otherwise.
+
+The matches are compiled from the ORM once per search; every statement after it is a fixed one
+written around them, so a search costs the database's work and little of Python's.
 """
 
 from __future__ import annotations
@@ -30,13 +34,13 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import F, QuerySet, TextField, Value
-from django.db.models.functions import Coalesce, Concat, Left
+from django.contrib.postgres.search import SearchQuery, SearchQueryField
+from django.db import connections
+from django.db.models import ExpressionWrapper, F, QuerySet
 from modeltranslation.utils import build_localized_fieldname
 
 from newsroom.core.html import HIGHLIGHT_START, HIGHLIGHT_STOP
-from newsroom.models import SEARCH_CONFIGS, Article, BodyText
+from newsroom.models import SEARCH_CONFIGS, Article
 
 MAX_QUERY_LENGTH = 200
 # Matches counted exactly up to this many (a bounded scan); past it, PostgreSQL's estimate.
@@ -47,6 +51,11 @@ RANK_WINDOW = 200
 # A snippet is cut from the lead and the body's opening this long: ts_headline parses all it is
 # given, so a long read's 60,000 characters would cost as much as dozens of stories.
 SNIPPET_SOURCE_CHARS = 5000
+# ts_headline's options: the highlight markers, fragments of 15 to 35 words, two at most.
+HEADLINE_OPTIONS = (
+    f"StartSel='{HIGHLIGHT_START}', StopSel='{HIGHLIGHT_STOP}', MaxWords=35, MinWords=15, MaxFragments=2,"
+    " FragmentDelimiter=' … '"
+)
 
 
 def search_query_clean(raw: str | None) -> str:
@@ -65,39 +74,58 @@ def estimate_rounded(n: int) -> int:
 
 class SearchResults:
     """The matches of one search, for a Paginator or the API: sliced, it returns the slice's
-    stories best first, each with ``rank`` (0 past the ranking window) and ``snippet``.
+    stories best first, each with ``rank`` (0 past the ranking window) and ``snippet``;
+    :meth:`page_values` returns the stored parts a page shows, with no story row built.
 
     ``total()`` is exact up to :data:`EXACT_COUNT_LIMIT` and an estimate past it
-    (``is_estimate``); ``count()`` (what paginates) stops at :data:`EXACT_COUNT_LIMIT`."""
+    (``is_estimate``); ``count()`` (what paginates) stops at :data:`EXACT_COUNT_LIMIT`.
+
+    The matches are compiled to SQL once per search (:meth:`_matches_sql`); the window, the count,
+    the estimate and the shown page are statements written around that one compilation, so a search
+    costs the database's work and little of Python's."""
 
     def __init__(self, *, matches: QuerySet[Article], query: SearchQuery, language: str) -> None:
+        if language not in SEARCH_CONFIGS:  # it names columns in the statements below
+            raise ValueError(f"No search in {language!r}.")
         self.matches, self.query, self.language = matches, query, language
+        self._sql: tuple[str, list[Any]] | None = None
         self._total: int | None = None
         self._window: list[tuple[int, float]] | None = None
         self.is_estimate = False
 
-    @property
-    def newest(self) -> QuerySet[Article]:
-        """The matches newest first (ties by id): the order past the ranking window."""
-        published = build_localized_fieldname("published_at", self.language)
-        return self.matches.order_by(f"-{published}", "-pk")
+    def _matches_sql(self) -> tuple[str, list[Any]]:
+        """The matches as a derived table ``m (id, published, vector, query)``: the story, its date
+        in the language, its search vector and the parsed query."""
+        if self._sql is None:
+            lang = self.language
+            named = {
+                "match_id": F("pk"),
+                "match_published": F(build_localized_fieldname("published_at", lang)),
+                "match_vector": F(f"search_{lang}"),
+                # A combined query (words & prefix) has no type of its own for a SELECT: tsquery.
+                "match_query": ExpressionWrapper(self.query, output_field=SearchQueryField()),
+            }
+            sql, params = self.matches.order_by().annotate(**named).values_list(*named).query.sql_with_params()
+            # By the names given above: the order of a compiled SELECT's columns is Django's.
+            self._sql = MATCHES_SQL.format(compiled=sql), list(params)
+        return self._sql
 
-    @property
-    def ranked(self) -> QuerySet[Any]:
-        """(id, rank) of the :data:`RANK_WINDOW` newest matches, best first (then newest, then id):
-        ``ts_rank`` runs over that window only, never over every match."""
-        published = build_localized_fieldname("published_at", self.language)
-        window = self.newest.values("pk")[:RANK_WINDOW]
-        return (
-            Article.objects.filter(pk__in=window)
-            .annotate(rank=SearchRank(F(f"search_{self.language}"), self.query))
-            .order_by("-rank", f"-{published}", "-pk")
-            .values_list("pk", "rank")
-        )
+    def _rows(
+        self, statement: str, *, before: list[Any] | None = None, after: list[Any] | None = None, **names: Any
+    ) -> list[Any]:
+        """``statement`` run with the matches put in at ``{m}`` and ``names`` at theirs (names and
+        numbers of ours, never a value from a request): ``before`` are the parameters of the
+        placeholders written before the matches, ``after`` of those after."""
+        matches, matches_params = self._matches_sql()
+        with connections[self.matches.db].cursor() as cursor:
+            cursor.execute(statement.format(m=matches, **names), [*(before or ()), *matches_params, *(after or ())])
+            return cursor.fetchall()
 
     def _ranked_window(self) -> list[tuple[int, float]]:
+        """(id, rank) of the :data:`RANK_WINDOW` newest matches, best first (then newest, then id):
+        ``ts_rank`` runs over that window only, never over every match."""
         if self._window is None:
-            self._window = list(self.ranked)
+            self._window = [(pk, float(rank)) for pk, rank in self._rows(WINDOW_SQL, limit=int(RANK_WINDOW))]
         return self._window
 
     def page_ids(self, start: int, stop: int) -> list[tuple[int, float]]:
@@ -110,8 +138,9 @@ class SearchResults:
         if stop > RANK_WINDOW and len(window) == RANK_WINDOW:
             # Past the window the matches follow in its own order (newest first): the window is
             # exactly the newest RANK_WINDOW, so the n-th match overall is the n-th newest.
-            older = self.newest.values_list("pk", flat=True)[max(start, RANK_WINDOW) : stop]
-            page += [(pk, 0.0) for pk in older]
+            offset = max(start, RANK_WINDOW)
+            older = self._rows(NEWEST_SQL, after=[offset, stop - offset])
+            page += [(pk, 0.0) for (pk,) in older]
         return page
 
     def total(self) -> int:
@@ -123,11 +152,11 @@ class SearchResults:
                 return self._total
             # The planner's estimate first (one EXPLAIN, from the words' statistics): a word it
             # expects in more stories than the limit is not counted at all ("about" says so).
-            estimate = _planner_rows(self.matches)
+            estimate = _planner_rows(self)
             exact = None
             if estimate <= EXACT_COUNT_LIMIT:
-                # A sliced count is a bounded scan: SELECT COUNT(*) FROM (… LIMIT n+1).
-                exact = self.matches.order_by().values("pk")[: EXACT_COUNT_LIMIT + 1].count()
+                # A bounded scan: it stops at the first match past the limit.
+                [(exact,)] = self._rows(BOUNDED_COUNT_SQL, after=[EXACT_COUNT_LIMIT + 1])
             if exact is not None and exact <= EXACT_COUNT_LIMIT:
                 self._total = exact
             else:
@@ -149,56 +178,82 @@ class SearchResults:
         page = self.page_ids(items.start or 0, EXACT_COUNT_LIMIT if items.stop is None else items.stop)
         if not page:
             return []
-        found = {
-            row.pk: row for row in self.matches.filter(pk__in=[pk for pk, _r in page]).annotate(snippet=self.headline())
-        }
+        snippets = dict(self._shown([pk for pk, _rank in page], (), snippet=True))
+        found = self.matches.in_bulk(list(snippets))
         rows: list[Article] = []
         for pk, rank in page:
             row = found.get(pk)
             if row is None:  # withdrawn between the two reads
                 continue
-            row.rank = rank  # type: ignore[attr-defined]
+            row.rank, row.snippet = rank, snippets[pk]  # type: ignore[attr-defined]
             rows.append(row)
         return rows
 
-    def page_values(self, items: slice, *fields: str, snippet: bool = False) -> list[tuple[Any, ...]]:
-        """``("pk", *fields)`` of matches ``items`` in rank order, with the snippet last when
-        asked: for answers made of stored parts, with no story row built. A story withdrawn
-        between the two reads is left out."""
+    def page_values(self, items: slice, *keys: str, snippet: bool = False) -> list[tuple[Any, ...]]:
+        """``(pk, *keys)`` of matches ``items`` in rank order, each key read from the story's stored
+        list parts (``listed_<lang>``), with the snippet last when asked: for answers made of stored
+        parts, with no story row built. A story withdrawn between the two reads is left out."""
         page = self.page_ids(items.start or 0, EXACT_COUNT_LIMIT if items.stop is None else items.stop)
         if not page:
             return []
-        rows = self.matches.filter(pk__in=[pk for pk, _rank in page])
-        if snippet:
-            rows, fields = rows.annotate(snippet=self.headline()), (*fields, "snippet")
-        found = {row[0]: row for row in rows.values_list("pk", *fields)}
+        found = {row[0]: row for row in self._shown([pk for pk, _rank in page], keys, snippet=snippet)}
         return [found[pk] for pk, _rank in page if pk in found]
 
-    def headline(self) -> SearchHeadline:
-        """The snippet: only ever annotated on the shown page's rows."""
-        lang = self.language
-        document = Concat(
-            Coalesce(F(build_localized_fieldname("lead", lang)), Value(""), output_field=TextField()),
-            Value(" "),
-            BodyText(build_localized_fieldname("body", lang)),
-            output_field=TextField(),
+    def _shown(self, ids: list[int], keys: tuple[str, ...], *, snippet: bool) -> list[tuple[Any, ...]]:
+        """``(id, *listed[keys], snippet?)`` of the matches among ``ids``: one statement, whose
+        ``ts_headline`` (the costly part of a search: it parses all it is given) runs for these
+        stories only, over as little text as holds the words (:data:`HEADLINE_SQL`)."""
+        lang, quote = self.language, connections[self.matches.db].ops.quote_name
+        listed, lead, body = (quote(build_localized_fieldname(name, lang)) for name in ("listed", "lead", "body"))
+        columns = [LISTED_KEY_SQL.format(listed=listed) for _key in keys]
+        params: list[Any] = list(keys)
+        if snippet:
+            columns.append(HEADLINE_SQL.format(lead=lead, body=body))
+            config = SEARCH_CONFIGS[lang]
+            params += [config, HEADLINE_OPTIONS] * 2 + [config, SNIPPET_SOURCE_CHARS, HEADLINE_OPTIONS]
+        rows = self._rows(
+            SHOWN_SQL,
+            before=params,
+            after=ids,
+            columns="".join(", " + column for column in columns),
+            table=quote(Article._meta.db_table),
+            ids=", ".join(["%s"] * len(ids)),
         )
-        return SearchHeadline(
-            Left(document, SNIPPET_SOURCE_CHARS),
-            self.query,
-            config=SEARCH_CONFIGS[lang],
-            start_sel=HIGHLIGHT_START,
-            stop_sel=HIGHLIGHT_STOP,
-            max_words=35,
-            min_words=15,
-            max_fragments=2,
-            fragment_delimiter=" … ",
-        )
+        stored = slice(1, 1 + len(keys))
+        return [
+            (row[0], *(None if v is None else json.loads(v) for v in row[stored]), *row[stored.stop :]) for row in rows
+        ]
 
 
-def _planner_rows(matches: QuerySet[Article]) -> int:
-    """PostgreSQL's estimate of how many rows ``matches`` has (its statistics of the words)."""
-    plan = json.loads(matches.order_by().values("pk").explain(format="json"))
+# The statements of a search, written around its matches ``{m}``: a derived table
+# ``m (id, published, vector, query)``, the compiled matches by their names (``_matches_sql``).
+MATCHES_SQL = """(SELECT s.match_id AS id, s.match_published AS published, s.match_vector AS vector,
+  s.match_query AS query FROM ({compiled}) AS s) AS m"""
+WINDOW_SQL = """SELECT w.id, ts_rank(w.vector, w.query) AS rank
+FROM (SELECT * FROM {m} ORDER BY m.published DESC, m.id DESC LIMIT {limit}) AS w
+ORDER BY rank DESC, w.published DESC, w.id DESC"""
+NEWEST_SQL = "SELECT m.id FROM {m} ORDER BY m.published DESC, m.id DESC OFFSET %s LIMIT %s"
+BOUNDED_COUNT_SQL = "SELECT COUNT(*) FROM (SELECT 1 FROM {m} LIMIT %s) AS bounded"
+ESTIMATE_SQL = "EXPLAIN (FORMAT JSON) SELECT m.id FROM {m}"
+SHOWN_SQL = "SELECT m.id{columns} FROM {m} JOIN {table} AS a ON a.id = m.id WHERE m.id IN ({ids})"
+LISTED_KEY_SQL = "(a.{listed} -> %s)::text"  # JSON text, read by json.loads
+# The snippet, cut from where the words are (``ts_filter`` keeps the vector's words of one part:
+# A the title, B the lead): the lead when it holds them, none when the title does (the teaser shows
+# the lead as published), the lead when title and lead hold them between them, else the lead and the
+# body's opening. Only the last parses more than a lead.
+HEADLINE_SQL = """CASE
+  WHEN ts_filter(m.vector, '{{b}}') @@ m.query THEN ts_headline(%s::regconfig, coalesce(a.{lead}, ''), m.query, %s)
+  WHEN ts_filter(m.vector, '{{a}}') @@ m.query THEN NULL
+  WHEN ts_filter(m.vector, '{{a,b}}') @@ m.query THEN ts_headline(%s::regconfig, coalesce(a.{lead}, ''), m.query, %s)
+  ELSE ts_headline(%s::regconfig,
+    left(coalesce(a.{lead}, '') || ' ' || coalesce(newsroom_body_text(a.{body}), ''), %s), m.query, %s)
+END"""
+
+
+def _planner_rows(results: SearchResults) -> int:
+    """PostgreSQL's estimate of how many stories match (its statistics of the words)."""
+    [(plan,)] = results._rows(ESTIMATE_SQL)
+    plan = json.loads(plan) if isinstance(plan, str) else plan
     return int(plan[0]["Plan"]["Plan Rows"])
 
 

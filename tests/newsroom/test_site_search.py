@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from contextlib import nullcontext
+from unittest import mock
+
 import pytest
 
 from newsroom.models import Article
 from newsroom.site import search
+from newsroom.site.rendering import stored as pages
 from newsroom.site.selectors import live_articles
 from tests.newsroom.test_site_pages import make_staff, publish_story
 
@@ -100,3 +105,40 @@ def test_a_word_pasted_with_a_soft_hyphen_is_found_once_published(client, staff)
     publish_story(staff, title="Para\u00adsites in the\u00a0river", lead="Lead\u200b text.")
     html = client.get("/search/?q=parasites").content.decode()
     assert "river" in html and "\u00ad" not in html
+
+
+def test_a_snippet_is_cut_from_where_the_words_are(client, staff, settings):
+    """The lead when it holds the words, the lead as published when only the title does, the lead
+    when title and lead hold them between them, else the body's passage: stored teasers and teasers
+    built from the rows alike."""
+    settings.SITE_CACHE_SECONDS = 0
+    body = [{"id": "p-x", "kind": "paragraph", "text": "Окрестина", "html": "Окрестина", "attrs": {}}]
+    long_lead = "Families waited outside the gates all night " + "and into the morning " * 8 + "for news."
+
+    def story(title, lead, text):
+        return publish_story(staff, title=title, lead=lead, blocks=body, texts={"p-x": text})
+
+    story("Night in the city", "Relatives gathered at Okrestin.", "Okrestin is a detention centre.")
+    story("Okrestin detainees released", long_lead, "Okrestin was crowded again.")
+    story("Okrestin after midnight", "Volunteers brought hot tea.", "Nothing else happened.")
+    story("A quiet street", "Nothing to see here.", "Later the van drove to Okrestin overnight.")
+
+    def teasers(query):
+        html = client.get("/search/", {"q": query}).content.decode()
+        items = re.findall(r"<h[23][^>]*>.*?<a[^>]*>(.*?)</a>.*?</h[23]>\s*(<p[^>]*>.*?</p>)", html, re.S)
+        return {title: teaser for title, teaser in items}
+
+    for built in (False, True):  # stored teasers, then every teaser built from the story rows
+        with mock.patch.object(pages, "page_stamp", return_value="another deployment") if built else nullcontext():
+            shown = teasers("okrestin")
+            lead_hit = shown["Night in the city"]
+            assert lead_hit.startswith('<p class="snippet">Relatives gathered at <mark>Okrestin</mark>')
+            assert "detention" not in lead_hit  # from the lead, which holds the word, not the body
+            assert shown["Okrestin detainees released"] == f"<p>{long_lead}</p>"  # whole, as published
+            assert "<mark>" not in shown["Okrestin after midnight"]
+            assert shown["A quiet street"].startswith('<p class="snippet">')
+            assert "<mark>Okrestin</mark> overnight" in shown["A quiet street"]
+            split = teasers("okrestin tea")  # the title holds one word, the lead the other
+            assert split["Okrestin after midnight"].startswith(
+                '<p class="snippet">Volunteers brought hot <mark>tea</mark>'
+            )

@@ -194,10 +194,7 @@ class StoredSearch:
         return self.count()
 
     def __getitem__(self, items: slice) -> list[Any]:
-        field = build_localized_fieldname("listed", self.lang)
-        rows = self.results.page_values(
-            items, f"{field}__stamp", f"{field}__teaser", f"{field}__teaser_search", snippet=True
-        )
+        rows = self.results.page_values(items, "stamp", "teaser", "teaser_search", snippet=True)
         stamp, teasers = page_stamp(self.lang), []
         for pk, current, plain, frame, snippet in rows:
             if current != stamp or not plain or not frame or len(frame) != 2:
