@@ -238,15 +238,16 @@ ESTIMATE_SQL = "EXPLAIN (FORMAT JSON) SELECT m.id FROM {m}"
 SHOWN_SQL = "SELECT m.id{columns} FROM {m} JOIN {table} AS a ON a.id = m.id WHERE m.id IN ({ids})"
 LISTED_KEY_SQL = "(a.{listed} -> %s)::text"  # JSON text, read by json.loads
 # The snippet, cut from where the words are (``ts_filter`` keeps the vector's words of one part:
-# A the title, B the lead): the lead when it holds them, none when the title does (the teaser shows
-# the lead as published), the lead when title and lead hold them between them, else the lead and the
-# body's opening. Only the last parses more than a lead.
+# A the title, B the lead): the lead when it holds them, none when the title does and there is a
+# lead (the teaser shows it as published), the lead when title and lead hold them between them,
+# else the lead and the body's opening (a story without a lead shows its body's passage). Only the
+# last parses more than a lead.
 HEADLINE_SQL = """CASE
   WHEN ts_filter(m.vector, '{{b}}') @@ m.query THEN ts_headline(%s::regconfig, coalesce(a.{lead}, ''), m.query, %s)
-  WHEN ts_filter(m.vector, '{{a}}') @@ m.query THEN NULL
-  WHEN ts_filter(m.vector, '{{a,b}}') @@ m.query THEN ts_headline(%s::regconfig, coalesce(a.{lead}, ''), m.query, %s)
+  WHEN ts_filter(m.vector, '{{a}}') @@ m.query AND a.{lead} > '' THEN NULL
+  WHEN ts_filter(m.vector, '{{a,b}}') @@ m.query AND a.{lead} > '' THEN ts_headline(%s::regconfig, coalesce(a.{lead}, ''), m.query, %s)
   ELSE ts_headline(%s::regconfig,
-    left(coalesce(a.{lead}, '') || ' ' || coalesce(newsroom_body_text(a.{body}), ''), %s), m.query, %s)
+    left(concat_ws(' ', nullif(a.{lead}, ''), newsroom_body_text(a.{body})), %s), m.query, %s)
 END"""
 
 

@@ -122,6 +122,7 @@ def test_a_snippet_is_cut_from_where_the_words_are(client, staff, settings):
     story("Okrestin detainees released", long_lead, "Okrestin was crowded again.")
     story("Okrestin after midnight", "Volunteers brought hot tea.", "Nothing else happened.")
     story("A quiet street", "Nothing to see here.", "Later the van drove to Okrestin overnight.")
+    story("Okrestin without a lead", "", "The gates stayed shut until dawn.")
 
     def teasers(query):
         html = client.get("/search/", {"q": query}).content.decode()
@@ -138,6 +139,8 @@ def test_a_snippet_is_cut_from_where_the_words_are(client, staff, settings):
             assert "<mark>" not in shown["Okrestin after midnight"]
             assert shown["A quiet street"].startswith('<p class="snippet">')
             assert "<mark>Okrestin</mark> overnight" in shown["A quiet street"]
+            # No lead to show: the body's opening, as for any match outside title and lead.
+            assert shown["Okrestin without a lead"] == '<p class="snippet">The gates stayed shut until dawn.</p>'
             split = teasers("okrestin tea")  # the title holds one word, the lead the other
             assert split["Okrestin after midnight"].startswith(
                 '<p class="snippet">Volunteers brought hot <mark>tea</mark>'
