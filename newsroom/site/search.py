@@ -209,8 +209,7 @@ class SearchResults:
         params: list[Any] = list(keys)
         if snippet:
             columns.append(HEADLINE_SQL.format(lead=lead, body=body))
-            config = SEARCH_CONFIGS[lang]
-            params += [config, HEADLINE_OPTIONS] * 2 + [config, SNIPPET_SOURCE_CHARS, HEADLINE_OPTIONS]
+            params += [SEARCH_CONFIGS[lang], SNIPPET_SOURCE_CHARS, HEADLINE_OPTIONS]
         rows = self._rows(
             SHOWN_SQL,
             before=params,
@@ -238,16 +237,17 @@ ESTIMATE_SQL = "EXPLAIN (FORMAT JSON) SELECT m.id FROM {m}"
 SHOWN_SQL = "SELECT m.id{columns} FROM {m} JOIN {table} AS a ON a.id = m.id WHERE m.id IN ({ids})"
 LISTED_KEY_SQL = "(a.{listed} -> %s)::text"  # JSON text, read by json.loads
 # The snippet, cut from where the words are (``ts_filter`` keeps the vector's words of one part:
-# A the title, B the lead): the lead when it holds them, none when the title does and there is a
-# lead (the teaser shows it as published), the lead when title and lead hold them between them,
-# else the lead and the body's opening (a story without a lead shows its body's passage). Only the
-# last parses more than a lead.
+# A the title, B the lead). None when the title holds them and the lead does not, but there is a
+# lead: the teaser shows it as published. Else ``ts_headline`` over the lead when title and lead
+# hold them (marked where the lead has them), or over the lead and the body's opening (a match in
+# the body, or a story without a lead). Only that last parses more than a lead.
 HEADLINE_SQL = """CASE
-  WHEN ts_filter(m.vector, '{{b}}') @@ m.query THEN ts_headline(%s::regconfig, coalesce(a.{lead}, ''), m.query, %s)
-  WHEN ts_filter(m.vector, '{{a}}') @@ m.query AND a.{lead} > '' THEN NULL
-  WHEN ts_filter(m.vector, '{{a,b}}') @@ m.query AND a.{lead} > '' THEN ts_headline(%s::regconfig, coalesce(a.{lead}, ''), m.query, %s)
+  WHEN a.{lead} > '' AND ts_filter(m.vector, '{{a}}') @@ m.query AND NOT ts_filter(m.vector, '{{b}}') @@ m.query
+  THEN NULL
   ELSE ts_headline(%s::regconfig,
-    left(concat_ws(' ', nullif(a.{lead}, ''), newsroom_body_text(a.{body})), %s), m.query, %s)
+    CASE WHEN a.{lead} > '' AND ts_filter(m.vector, '{{a,b}}') @@ m.query THEN a.{lead}
+    ELSE left(concat_ws(' ', nullif(a.{lead}, ''), newsroom_body_text(a.{body})), %s) END,
+    m.query, %s)
 END"""
 
 
