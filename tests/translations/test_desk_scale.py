@@ -153,3 +153,39 @@ def test_open_jobs_offers_the_source_languages_open_jobs_have(client, translator
     with CaptureQueriesContext(connection) as ctx:
         client.get("/desk/jobs/")
     assert not any("DISTINCT" in q["sql"] for q in ctx.captured_queries)  # read once a minute
+
+
+def test_the_board_reads_no_text_of_its_jobs_nor_their_source_pages(client, editor):
+    made = jobs(3, state=State.IN_PROGRESS)
+    Translation.objects.filter(pk__in=[t.pk for t in made]).update(blocks={"p-1": {"text": "SECRET DRAFT"}})
+    client.force_login(editor)
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get("/desk/").content.decode()
+    assert {str(t.pk) for t in made} <= set(re.findall(r'href="/desk/t/(\d+)/"', html))
+    rows = [q["sql"] for q in ctx.captured_queries if '"translations_translation"."authors"' in q["sql"]]
+    assert len(rows) == 1
+    # The source revision's raw page, headers and blocks are a job page's, not a board row's.
+    assert "newsroom_sourcerevision" not in rows[0]
+    assert '"translations_translation"."blocks"' not in rows[0] and '"newsroom_article"."body"' not in rows[0]
+    # The filter's outlets are read as names, not through a cursor of instances.
+    assert not any(q["sql"].startswith("DECLARE") for q in ctx.captured_queries)
+
+
+def test_the_board_filter_offers_the_outlets_by_name_and_refuses_one_that_is_gone(client, editor):
+    from tests.factories import OutletFactory
+
+    zed, able = OutletFactory(name="Zerkalo", slug="zerkalo"), OutletFactory(name="Able Times", slug="able-times")
+    job = jobs(1, state=State.IN_PROGRESS, article__outlet=zed)[0]
+    client.force_login(editor)
+    html = client.get("/desk/").content.decode()
+    select = re.search(r'<select id="id_outlet" name="outlet">(.*?)</select>', html, re.S).group(1)
+    names = re.findall(r'<option value="\d+">([^<]*)</option>', select)
+    assert names == sorted(names) and {"Zerkalo", "Able Times"} <= set(names)
+    assert '<label for="id_outlet">Outlet:</label>' in html
+    html = client.get("/desk/", {"outlet": zed.pk}).content.decode()
+    assert set(re.findall(r'href="/desk/t/(\d+)/"', html)) == {str(job.pk)}
+    assert f'<option value="{zed.pk}" selected>Zerkalo</option>' in html
+    gone = able.pk
+    able.delete()
+    html = client.get("/desk/", {"outlet": gone}).content.decode()
+    assert "Select a valid choice" in html and 'aria-invalid="true"' in html

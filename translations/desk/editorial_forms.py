@@ -50,15 +50,27 @@ class UserChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 class BoardFilterForm(forms.Form):
     q = forms.CharField(label=_("Search titles"), required=False, max_length=200)
-    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("Any state")), *State.choices])
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("Any state")), *State.choices], widget=FastSelect
+    )
     language = forms.ChoiceField(
-        label=_("Source language"), required=False, choices=[("", _("Any language")), *settings.SOURCE_LANGUAGES]
+        label=_("Source language"),
+        required=False,
+        choices=[("", _("Any language")), *settings.SOURCE_LANGUAGES],
+        widget=FastSelect,
     )
     target = forms.ChoiceField(
-        label=_("Target language"), required=False, choices=[("", _("Any language")), *settings.LANGUAGES]
+        label=_("Target language"),
+        required=False,
+        choices=[("", _("Any language")), *settings.LANGUAGES],
+        widget=FastSelect,
     )
     outlet = forms.ModelChoiceField(
-        label=_("Outlet"), required=False, queryset=Outlet.objects.all(), empty_label=_("Any outlet")
+        label=_("Outlet"),
+        required=False,
+        queryset=Outlet.objects.all(),
+        empty_label=_("Any outlet"),
+        widget=FastSelect,
     )
     assignee = UserChoiceField(
         label=_("Translator"),
@@ -83,6 +95,14 @@ class BoardFilterForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignee"].viewer = self.fields["reviewer"].viewer = viewer  # type: ignore[attr-defined]
+        # The outlets' names in one plain query (a model choice field would read them through a
+        # server-side cursor, one instance each); a chosen value is still checked against the
+        # queryset when the form is cleaned.
+        outlet = self.fields["outlet"]
+        outlet.choices = [  # type: ignore[attr-defined]
+            ("", outlet.empty_label),  # type: ignore[attr-defined]
+            *((str(pk), name) for pk, name in Outlet.objects.values_list("pk", "name")),
+        ]
         for field, queryset in (("assignee", members), ("reviewer", reviewers)):
             if queryset is None:
                 continue

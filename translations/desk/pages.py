@@ -67,6 +67,9 @@ BOARD_COLUMNS = (
     "corrected_by_id",
     "authors",  # four eyes: the next steps each card offers
 )
+# The joins the board's columns read: not the source revision (its raw page and blocks), which
+# ``translations_visible_to`` brings for the job pages.
+BOARD_RELATED = ("article__outlet", "translator__contributor", "reviewer__contributor")
 
 
 @dataclass(frozen=True)
@@ -895,6 +898,12 @@ def _html_datetime(value: dt.datetime | None) -> str:
     return value.replace(microsecond=0).isoformat()
 
 
+def state_labels() -> dict[str, str]:
+    """Each state's label in the current language, by value: a list of many jobs translates
+    each label once (``get_state_display`` would search the choices per row)."""
+    return {value: str(label) for value, label in State.choices}
+
+
 def board_rows(*, user: Any, translations: list[Translation]) -> list[dict[str, Any]]:
     """Every cell of the board's rows as text, made once per page (``desk/board.html``'s row only
     prints them): a person's name once per person, each route reversed once, the next steps
@@ -906,6 +915,7 @@ def board_rows(*, user: Any, translations: list[Translation]) -> list[dict[str, 
     sees_reviews = permissions.is_reviewer(user)
     names: dict[int, str] = {}
     published = _("Published")
+    labels = state_labels()
     clock = times.DeskClock()
 
     def name(person: Any) -> str:
@@ -927,10 +937,10 @@ def board_rows(*, user: Any, translations: list[Translation]) -> list[dict[str, 
                 "title": t.title,
                 "outlet": outlet.name if outlet is not None else "",
                 "state": t.state,
-                "state_label": t.get_state_display(),
+                "state_label": labels[t.state],
                 # A story with an open correction stays live, marked (as desk/_state_badge.html).
                 "published_label": published if t.is_correction else "",
-                "correction_label": _("Correction in progress (%(state)s)") % {"state": t.get_state_display()}
+                "correction_label": _("Correction in progress (%(state)s)") % {"state": labels[t.state]}
                 if t.is_correction
                 else "",
                 "holder": holder(t, viewer=user),
@@ -960,6 +970,7 @@ def work_items(
     holds the ids whose reviewer asked for changes (:func:`changes_requested_ids`)."""
     url = PkUrls()
     clock = times.DeskClock()
+    labels = state_labels()
     steps = next_steps_for(user=user, translations=translations)
     return [
         {
@@ -970,7 +981,7 @@ def work_items(
             "source_title": t.article.source_title,
             "outlet": t.article.outlet.name if t.article.outlet is not None else "",
             "state": t.state,
-            "state_label": t.get_state_display(),
+            "state_label": labels[t.state],
             "changes_requested": t.state == State.IN_PROGRESS and t.pk in changes_requested,
             "due_datetime": _html_datetime(t.due_at),
             "due": clock(t.due_at, "j M H:i"),
@@ -996,8 +1007,9 @@ def board_page(*, user: Any, form: Any, query: Any) -> dict[str, Any]:
     # The per-state counts already hold the total: spare the paginator its own COUNT(*).
     paginator.count = counts[data["state"]] if data.get("state") else sum(counts.values())  # type: ignore[misc]
     page = paginator.get_page(query.get("page"))
-    # Only the columns the board shows.
-    shown = {t.pk: t for t in qs.filter(pk__in=list(page.object_list)).only(*BOARD_COLUMNS)}
+    # Only the columns the board shows, through only the joins they need.
+    chosen = qs.filter(pk__in=list(page.object_list)).select_related(None).select_related(*BOARD_RELATED)
+    shown = {t.pk: t for t in chosen.only(*BOARD_COLUMNS)}
     page.object_list = [shown[pk] for pk in page.object_list if pk in shown]
     versions.pinned_authors_prefetch(page.object_list)  # each card's next steps, in two queries
     query = query.copy()
