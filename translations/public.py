@@ -139,13 +139,14 @@ def public_contributor(*, slug: str) -> Contributor | None:
     return next(iter(public_contributors().filter(public_slug=slug)), None)
 
 
-def translator_credited_article_ids(*, contributor: Contributor, lang: str) -> QuerySet[Any]:
-    """The stories credited to ``contributor`` under the name their public page shows (a values
-    queryset): a page under a pseudonym must not list work credited to the real name."""
+def translator_credited_article_ids(*, user_id: int, name: str, lang: str) -> QuerySet[Any]:
+    """The stories credited to the account ``user_id`` under ``name``, the name their public page
+    shows (a values queryset): a page under a pseudonym must not list work credited to the real
+    name."""
     return Credit.objects.filter(
-        user=contributor.user,
+        user_id=user_id,
         is_credited=True,
-        credit_name=contributor.credit_name(Role.TRANSLATOR),
+        credit_name=name,
         role__in=[Role.TRANSLATOR, Role.REVIEWER],
         translation__language=lang,
     ).values("translation__article_id")

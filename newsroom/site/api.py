@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 from csp.utils import build_policy
 from django.conf import settings
 from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.fields.json import KT
 from django.db.models.functions import Greatest
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -345,7 +346,8 @@ def stories(
     if until:
         items = items.filter(**{f"{published}__lt": _utc(until)})
     query = search.search_query_clean(q)
-    fields = (f"{_field('listed', lang)}__stamp", f"{_field('listed', lang)}__api")
+    # The stamp and the item as the texts they are stored as (``->>``): nothing decoded per row.
+    fields = (KT(f"{_field('listed', lang)}__stamp"), KT(f"{_field('listed', lang)}__api"))
     listed: QuerySet[Any] | _StoredMatches = items.values_list("pk", *fields)
     if query:
         listed = _StoredMatches(search.articles_search(query=query, language=lang, base=items), "stamp", "api")

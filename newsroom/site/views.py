@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -193,19 +194,18 @@ def outlet(request: HttpRequest, slug: str) -> HttpResponse:
 @site_page
 def translator(request: HttpRequest, slug: str) -> HttpResponse:
     lang = site_language()
-    contributor = public_contributor(slug=slug)
-    if contributor is None:
+    person = pages.listing_cached(name=f"translator:{slug}", lang=lang, compute=lambda: _public_translator(slug))
+    if person is None:
         raise Http404("No such translator")
-    name = contributor.credit_name(Role.TRANSLATOR)
 
     def stories() -> Any:
         # Only work credited under the name this page shows (never the real name behind a pseudonym).
-        credited = translator_credited_article_ids(contributor=contributor, lang=lang)
+        credited = translator_credited_article_ids(user_id=person.user_id, name=person.name, lang=lang)
         return live_articles(lang=lang).filter(pk__in=credited)
 
     # Its ids once per listings version (a credit change starts a new one; the name is in the
     # key too), and each page rendered once per version: a request reads one kept entry.
-    listed = f"translator:{contributor.pk}:{name}"
+    listed = f"translator:{person.pk}:{person.name}"
     page = render.listing_page(
         lambda: pages.listing_by_ids(stories(), lang=lang, variant="teaser", name=listed),
         number=request.GET.get("page"),
@@ -214,12 +214,30 @@ def translator(request: HttpRequest, slug: str) -> HttpResponse:
         sub=True,
         empty=_("No published translations yet."),
     )
-    edge.keys_add(edge.person(contributor.user_id), *page.keys)
-    return _render(
-        request,
-        "site/translator.html",
-        {"page": page, "name": name, "bio": contributor.bio},
-    )
+    edge.keys_add(edge.person(person.user_id), *page.keys)
+    return _render(request, "site/translator.html", {"page": page, "name": person.name, "bio": person.bio})
+
+
+@dataclass(frozen=True)
+class PublicTranslator:
+    """What a translator's public page shows of them, and whose credits it lists."""
+
+    pk: int
+    user_id: int
+    name: str  # Contributor.credit_name: never the real name behind a pseudonym
+    bio: str
+
+
+def _public_translator(slug: str) -> PublicTranslator | None:
+    """The translator with the public page ``slug`` as that page shows them. The view keeps it
+    per listings version like the page's listing: any change to how a person is named
+    (``owner.person_credit_changed``) starts a new one, so a withdrawn name is gone from the
+    next request."""
+    contributor = public_contributor(slug=slug)
+    if contributor is None:
+        return None
+    name = contributor.credit_name(Role.TRANSLATOR)
+    return PublicTranslator(pk=contributor.pk, user_id=contributor.user_id, name=name, bio=contributor.bio)
 
 
 @require_safe

@@ -100,6 +100,33 @@ def test_reverting_an_exposed_page_forgets_the_cached_copy_whatever_route_saved_
     assert "Papkouskaya" not in client.get("/api/v1/translators/").content.decode()
 
 
+@pytest.mark.parametrize("route", ["save", "update"])
+def test_with_the_page_cache_off_a_translator_page_keeps_her_name_only_until_it_changes(
+    client, staff, settings, django_assert_num_queries, route
+):
+    settings.SITE_CACHE_SECONDS = 0  # the view itself: the person is kept per listings version
+    publish_story(staff)
+    assert "Papkouskaya" in client.get("/translators/veranika/").content.decode()
+    with django_assert_num_queries(0):
+        assert "Papkouskaya" in client.get("/translators/veranika/").content.decode()
+    contributor = Contributor.objects.get(user=staff["volunteer"])
+    if route == "save":  # the admin, the profile form: the Contributor's post_save
+        contributor.credit_mode, contributor.pseudonym = CreditMode.PSEUDONYM, "Sparrow"
+        contributor.save()
+        text = client.get("/translators/veranika/").content.decode()
+        assert "Papkouskaya" not in text and "<h1>Sparrow</h1>" in text
+    else:  # a script's bulk update sends no signal: the service it must call forgets her pages
+        from newsroom.site.rendering import owner
+
+        Contributor.objects.filter(pk=contributor.pk).update(has_public_profile=False)
+        owner.person_credit_changed(user_id=contributor.user_id)
+        assert client.get("/translators/veranika/").status_code == 404
+    # A slug nobody has is answered from the database each time, and never kept.
+    for _ in range(2):
+        with django_assert_num_queries(1):
+            assert client.get("/translators/nobody-here/").status_code == 404
+
+
 def test_an_escaped_query_cannot_fill_the_cache_entry_of_another_search(client, staff):
     publish_story(staff, title="Court hearing in Minsk")
     poison = client.get("/search/?page=2%26q%3Dcourt")  # one parameter, page = "2&q=court"

@@ -252,12 +252,15 @@ def listing_key(*, name: str, lang: str) -> str:
 
 def listing_cached(*, name: str, lang: str, compute: Callable[[], T]) -> T:
     """``compute()`` once per listings version (every publication, correction or withdrawal
-    starts a new one): an aggregate over the archive is not repeated per request."""
+    starts a new one, and so does any change to how a person is named): an aggregate over the
+    archive is not repeated per request. ``None`` (nothing found) is never kept: junk names
+    cannot fill the cache."""
     key = listing_key(name=name, lang=lang)
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, 3600)
+        if value is not None:
+            cache.set(key, value, 3600)
     return cast(T, value)
 
 
