@@ -87,13 +87,21 @@ def board_state_q(state: str) -> Any:
 # Up to this many jobs the board counts them (reading at most one more row's state); past it,
 # the counts are the planner's estimates: the board never counts the whole table.
 BOARD_EXACT_COUNT = 2000
+# How long a filter's estimates are kept. They come from the table's statistics, which only
+# ANALYZE moves, and the board says "about": a filter holding fewer jobs again shows exact counts
+# at most this late.
+BOARD_ESTIMATE_SECONDS = 30
 
 
 def board_state_counts(*, qs: QuerySet[Translation]) -> tuple[dict[str, int], bool]:
     """Jobs of ``qs`` per board state, every state present (see :func:`board_state_q`), and
     whether they are estimates. Exact while ``qs`` holds at most :data:`BOARD_EXACT_COUNT`
     jobs (their states read, no more); past it, PostgreSQL's estimate per state (``EXPLAIN``,
-    from the table's statistics), so the board costs the same at 500 and at 500,000 jobs."""
+    from the table's statistics), so the board costs the same at 500 and at 500,000 jobs. The
+    estimates are kept :data:`BOARD_ESTIMATE_SECONDS` per filter (its SQL, the viewer's
+    visibility included): the next request neither reads the states nor asks the planner."""
+    import hashlib
+
     from django.db.models import Case, CharField, Value, When
     from django.db.models import F as Field
 
@@ -101,10 +109,17 @@ def board_state_counts(*, qs: QuerySet[Translation]) -> tuple[dict[str, int], bo
         When(is_correction=True, then=Value(State.PUBLISHED.value)), default=Field("state"), output_field=CharField()
     )
     qs = qs.order_by()
+    sql, params = qs.values("pk").query.sql_with_params()
+    key = "desk:board-estimates:" + hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()
+    kept = cache.get(key)
+    if kept is not None:
+        return kept, True
     states = list(qs.annotate(board_state=shown).values_list("board_state", flat=True)[: BOARD_EXACT_COUNT + 1])
     if len(states) <= BOARD_EXACT_COUNT:
         return {state: states.count(state) for state in State.values}, False
-    return {state: _estimate(qs.filter(board_state_q(state))) for state in State.values}, True
+    counts = {state: _estimate(qs.filter(board_state_q(state))) for state in State.values}
+    cache.set(key, counts, BOARD_ESTIMATE_SECONDS)
+    return counts, True
 
 
 def _estimate(qs: QuerySet[Any]) -> int:

@@ -52,6 +52,36 @@ def test_past_the_exact_limit_the_board_counts_nothing_and_says_its_numbers_are_
     assert "7 translations" not in html
 
 
+def test_estimated_counts_are_kept_a_while_per_filter_and_viewer_and_exact_ones_never(
+    client, editor, translator, monkeypatch
+):
+    jobs(4, state=State.OPEN)
+    jobs(3, state=State.IN_REVIEW, translator=translator)
+    analyze()
+    client.force_login(editor)
+    client.get("/desk/")  # exact (7 jobs): nothing kept
+    jobs(1, state=State.OPEN)
+    assert "All (8)" in client.get("/desk/").content.decode()
+    monkeypatch.setattr(selectors, "BOARD_EXACT_COUNT", 5)
+
+    def board(who, **query) -> tuple[str, list[str]]:
+        client.force_login(who)
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get("/desk/", query).content.decode()
+        return html, [q["sql"] for q in ctx.captured_queries]
+
+    html, first = board(editor)
+    assert re.search(r"All \(about \d+\)", html) and any(sql.startswith("EXPLAIN") for sql in first)
+    html, again = board(editor)
+    assert re.search(r"All \(about \d+\)", html)
+    assert not any(sql.startswith("EXPLAIN") or "LIMIT 6" in sql for sql in again)  # kept: no states read
+    # Another filter, or a viewer who sees other jobs, is counted for itself.
+    _html, filtered = board(editor, target="en")
+    assert any(sql.startswith("EXPLAIN") for sql in filtered)
+    _html, theirs = board(translator)  # open jobs and her own: not the editor's kept counts
+    assert any("LIMIT 6" in sql for sql in theirs) and any(sql.startswith("EXPLAIN") for sql in theirs)
+
+
 def test_page_n_of_the_board_lists_the_jobs_in_board_order_with_estimated_counts(client, editor, monkeypatch):
     monkeypatch.setattr(pages, "BOARD_PAGE_SIZE", 4)
     monkeypatch.setattr(selectors, "BOARD_EXACT_COUNT", 3)
