@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -118,7 +119,8 @@ def board_state_counts(*, qs: QuerySet[Translation]) -> tuple[dict[str, int], bo
     if len(states) <= BOARD_EXACT_COUNT:
         return {state: states.count(state) for state in State.values}, False
     counts = {state: _estimate(qs.filter(board_state_q(state))) for state in State.values}
-    cache.set(key, counts, BOARD_ESTIMATE_SECONDS)
+    if not any(isinstance(param, dt.datetime) for param in params):  # "overdue" is never asked twice
+        cache.set(key, counts, BOARD_ESTIMATE_SECONDS)
     return counts, True
 
 

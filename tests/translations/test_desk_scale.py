@@ -78,6 +78,11 @@ def test_estimated_counts_are_kept_a_while_per_filter_and_viewer_and_exact_ones_
     # Another filter, or a viewer who sees other jobs, is counted for itself.
     _html, filtered = board(editor, target="en")
     assert any(sql.startswith("EXPLAIN") for sql in filtered)
+    for _ in range(6):
+        TranslationFactory(state=State.IN_PROGRESS, due_at=timezone.now() - dt.timedelta(hours=1))
+    for _ in range(2):  # "overdue" asks about the current time: never the same filter twice, never kept
+        _html, overdue = board(editor, overdue="on")
+        assert any(sql.startswith("EXPLAIN") for sql in overdue)
     _html, theirs = board(translator)  # open jobs and her own: not the editor's kept counts
     assert any("LIMIT 6" in sql for sql in theirs) and any(sql.startswith("EXPLAIN") for sql in theirs)
 
