@@ -80,9 +80,16 @@ def test_estimated_counts_are_kept_a_while_per_filter_and_viewer_and_exact_ones_
     assert any(sql.startswith("EXPLAIN") for sql in filtered)
     for _ in range(6):
         TranslationFactory(state=State.IN_PROGRESS, due_at=timezone.now() - dt.timedelta(hours=1))
+    from django.core.cache import cache
+
+    def kept() -> int:
+        return sum("desk:board-estimates:" in key for key in cache._cache)  # the test's LocMemCache
+
+    before = kept()
     for _ in range(2):  # "overdue" asks about the current time: never the same filter twice, never kept
         _html, overdue = board(editor, overdue="on")
         assert any(sql.startswith("EXPLAIN") for sql in overdue)
+    assert kept() == before
     _html, theirs = board(translator)  # open jobs and her own: not the editor's kept counts
     assert any("LIMIT 6" in sql for sql in theirs) and any(sql.startswith("EXPLAIN") for sql in theirs)
 
