@@ -416,13 +416,20 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# The page cache must be shared by every web process so that publishing invalidates it
-# everywhere: files under .data/ by default, Redis in production.
+# Two caches, shared by every web process so that publishing invalidates them everywhere
+# (newsroom/core/caching.py): ``default`` holds the versions, the rate counters and who is editing
+# what; ``pages`` what readers' pages are made of, which readers' addresses fill. Each a folder of
+# files under .data/ by default (CACHE_DIR; culled oldest first past CACHE_MAX_ENTRIES), both on
+# one Redis in production.
+_CACHE_DIR = Path(env.str("CACHE_DIR", default=str(DATA_DIR / "cache")))
+_CACHE_OPTIONS = {"MAX_ENTRIES": env.int("CACHE_MAX_ENTRIES", default=10_000)}
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": env.str("CACHE_DIR", default=str(DATA_DIR / "cache")),
-    }
+    "default": {"BACKEND": "newsroom.core.caching.FileCache", "LOCATION": str(_CACHE_DIR), "OPTIONS": _CACHE_OPTIONS},
+    "pages": {
+        "BACKEND": "newsroom.core.caching.FileCache",
+        "LOCATION": str(_CACHE_DIR / "pages"),
+        "OPTIONS": _CACHE_OPTIONS,
+    },
 }
 if env.str("REDIS_CACHE_URL", default=""):
     CACHES["default"] = {
@@ -448,6 +455,8 @@ elif REDIS_SENTINELS:
         },
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+if "Redis" in CACHES["default"]["BACKEND"]:
+    CACHES["pages"] = CACHES["default"]  # one server, which drops what expires on time
 
 # --- Read API (/api/v1/) ------------------------------------------------------------
 # Requests per client (REMOTE_ADDR, see TRUSTED_PROXIES) per window; 0 turns the limit off (the tests' default).

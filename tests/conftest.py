@@ -19,9 +19,11 @@ def _celery_config_loaded_once():
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(settings, tmp_path):
-    """Each test gets an empty page cache of its own."""
+    """Each test gets empty caches of its own, both aliases in one memory (so that clearing the
+    default cache clears the pages too, as on one Redis)."""
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(tmp_path)}
+        alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(tmp_path)}
+        for alias in ("default", "pages")
     }
 
 

@@ -29,6 +29,7 @@ out['params'] = {k: str(v) for k, v in connections['default'].get_connection_par
 out['broker'] = settings.CELERY_BROKER_TRANSPORT_OPTIONS if hasattr(settings, 'CELERY_BROKER_TRANSPORT_OPTIONS') else None
 out['cache'] = settings.CACHES['default']['BACKEND']
 out['cache_config'] = {k: v for k, v in settings.CACHES['default'].items() if k != 'BACKEND'}
+out['pages_on_the_same_server'] = settings.CACHES['pages'] == settings.CACHES['default']
 out['broker_url'] = settings.CELERY_BROKER_URL
 if %(connect)s:
     with connections['default'].cursor() as c:
@@ -77,6 +78,7 @@ def test_a_multi_host_database_url_reaches_libpq_as_host_and_port_lists():
     assert s["replica"]["OPTIONS"] == {"target_session_attrs": "prefer-standby"}
     assert s["broker"]["visibility_timeout"] == 120
     assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert s["pages_on_the_same_server"] is True
 
 
 def test_redis_sentinels_give_the_broker_and_the_cache_the_primary_sentinel_names():
@@ -96,11 +98,14 @@ def test_redis_sentinels_give_the_broker_and_the_cache_the_primary_sentinel_name
     assert options["CLIENT_CLASS"] == "django_redis.client.SentinelClient"
     assert options["SENTINELS"] == [["10.0.0.1", 26379], ["10.0.0.2", 26379], ["10.0.0.3", 26380]]
     assert options["IGNORE_EXCEPTIONS"] is True  # the seconds without a primary are cache misses, not 500s
+    assert s["pages_on_the_same_server"] is True
 
 
 def test_without_a_replica_url_there_is_only_the_primary():
     s = settings_of({"DATABASE_URL": "postgres://desk@db1.internal/desk"})
-    assert set(s) - {"params", "broker", "cache", "cache_config", "broker_url"} == {"default"}
+    assert set(s) - {"params", "broker", "cache", "cache_config", "broker_url", "pages_on_the_same_server"} == {
+        "default"
+    }
     assert s["broker"] is None or "visibility_timeout" not in s["broker"]
 
 

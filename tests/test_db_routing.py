@@ -88,7 +88,10 @@ def test_once_the_sticky_cookie_expires_the_replica_is_used_again(client, editor
 
 
 def test_public_search_reads_the_replica_and_such_pages_are_not_cached(client, replica, settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "r"}}
+    settings.CACHES = {
+        alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "r"}
+        for alias in ("default", "pages")
+    }
     from django.core.cache import cache
 
     cache.clear()

@@ -12,8 +12,8 @@ checks ``make run`` needs before it starts its processes:
 - the filesystem broker's queue (``.data/broker/in``): a message file that is not a whole JSON
   message is moved to ``.data/broker/damaged`` (its work is redone by the periodic sweeps,
   which read the database, so nothing acknowledged is lost);
-- the page cache (``.data/cache``): Django writes each entry atomically; an entry that does not
-  unpickle is deleted;
+- the caches (``.data/cache`` and ``.data/cache/pages``, ``newsroom/core/caching.py``): Django
+  writes each entry atomically; an entry that does not unpickle is deleted;
 - the static files manifest (``.data/static/staticfiles.json``): removed when it is not valid
   JSON; ``collectstatic`` writes it again on every start.
 
@@ -187,7 +187,7 @@ def state_repair(*, say: Say = say_on_stderr) -> None:
     options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
     if settings.CELERY_BROKER_URL == "filesystem://" and options.get("data_folder_in"):
         broker_queue_check(Path(options["data_folder_in"]).parent, say=say)
-    cache = settings.CACHES["default"]
-    if cache["BACKEND"].endswith("FileBasedCache"):
-        page_cache_check(Path(cache["LOCATION"]), say=say)
+    for cache in settings.CACHES.values():
+        if str(cache["BACKEND"]).endswith(("FileBasedCache", "FileCache")):
+            page_cache_check(Path(str(cache["LOCATION"])), say=say)
     static_manifest_check(Path(settings.STATIC_ROOT), say=say)

@@ -31,10 +31,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
+from newsroom.core.caching import page_cache
 from newsroom.site import edge
 from newsroom.site.cache import CachedResponse, request_cache_address, revalidatable, site_cache_lists_version
 
@@ -179,7 +180,7 @@ class ApiMiddleware:
         if _seconds() <= 0:
             return self._answer(request)
         key = _cache_key(request)
-        cached = cache.get(key)
+        cached = page_cache.get(key)
         if isinstance(cached, CachedResponse):
             return cached.response()
         response = self._answer(request)
@@ -190,7 +191,7 @@ class ApiMiddleware:
             and not response.cookies
         ):
             kept = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
-            cache.set(key, CachedResponse(response.content, kept), _seconds())
+            page_cache.set(key, CachedResponse(response.content, kept), _seconds())
         return response
 
     def _finish(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:

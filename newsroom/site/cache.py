@@ -53,6 +53,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, se
 from django.utils.http import parse_http_date_safe
 from django.utils.translation import get_language
 
+from newsroom.core.caching import page_cache
 from newsroom.core.db_routing import used_replica
 from newsroom.site import edge
 
@@ -400,7 +401,7 @@ class SitePageCacheMiddleware:
         ):
             page = CachedResponse(response.content, dict(response.headers.items()))
             try:
-                cache.set(key, page, _seconds())
+                page_cache.set(key, page, _seconds())
             except Exception:
                 log.warning("Site cache unavailable; %s not stored", request.path, exc_info=True)
             else:
@@ -422,7 +423,7 @@ class SitePageCacheMiddleware:
             key = _key(request, _versions(scope), lang)
             cached = hot_pages.get(key)
             if cached is None:
-                cached = cache.get(key)
+                cached = page_cache.get(key)
                 if isinstance(cached, CachedResponse):
                     hot_pages.put(key, cached)
         except DisallowedHost:  # (the full stack answers a bad Host with its 400)

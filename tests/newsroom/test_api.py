@@ -539,7 +539,8 @@ def _rate_limited_run(*, threads: int, each: int, address: str = "198.51.100.9")
 def test_rate_limit_is_exact_under_concurrency_with_the_file_cache(settings, tmp_path):
     """`make run`'s shared cache (files): 20 clients × 75 requests against 300 → exactly 300."""
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path / "c")}
+        "default": {"BACKEND": "newsroom.core.caching.FileCache", "LOCATION": str(tmp_path / "c")},
+        "pages": {"BACKEND": "newsroom.core.caching.FileCache", "LOCATION": str(tmp_path / "c" / "pages")},
     }
     settings.API_RATE_LIMIT, settings.API_RATE_WINDOW = 300, 3600
     assert _rate_limited_run(threads=20, each=75) == 300
@@ -563,7 +564,8 @@ def test_rate_limit_is_exact_under_concurrency_with_redis(settings, tmp_path):
                 break
             time.sleep(0.05)
         settings.CACHES = {
-            "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"unix://{sock}"}
+            alias: {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"unix://{sock}"}
+            for alias in ("default", "pages")
         }
         settings.API_RATE_LIMIT, settings.API_RATE_WINDOW = 300, 3600
         assert _rate_limited_run(threads=20, each=75) == 300

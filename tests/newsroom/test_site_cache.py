@@ -162,7 +162,7 @@ def test_a_hit_reads_the_page_from_this_process_memory_and_a_publication_still_r
     settings.SITE_CACHE_SECONDS = 600
     publish_story(staff, title="First story")
     first = client.get("/")
-    backend = caches["default"]
+    backend = caches["pages"]  # where pages are kept (the versions are in the default cache)
     with mock.patch.object(backend, "get", side_effect=AssertionError("the page was read from the shared cache")):
         assert client.get("/").content == first.content  # only the versions were read (get_many)
     publish_story(staff, title="A story published just now")  # moves the listings' version

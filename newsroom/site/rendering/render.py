@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.template import loader
 from django.urls import reverse
@@ -23,6 +22,7 @@ from django.utils.safestring import mark_safe
 from modeltranslation.utils import build_localized_fieldname
 
 from newsroom import machine_assist
+from newsroom.core.caching import page_cache
 from newsroom.models import SEARCH_FIELDS, Article, Correction, Tag
 from newsroom.site import api_items, edge
 from newsroom.site.jsonld import article_json_ld, picture_urls
@@ -325,7 +325,7 @@ def listing_page(
         requested = int(number) if number is not None else 1
     except ValueError:
         requested = 1
-    kept = cache.get(pages.listing_key(name=f"page:{name}:{requested}:{stamp}", lang=lang))
+    kept = page_cache.get(pages.listing_key(name=f"page:{name}:{requested}:{stamp}", lang=lang))
     if isinstance(kept, ListingPage):
         return kept
     stories: Any = listing()  # a StoredList: sliced and counted as a Paginator wants

@@ -34,11 +34,11 @@ from typing import Any, TypeVar, cast
 
 import django
 from django.conf import settings
-from django.core.cache import cache
 from django.template import loader
 from django.utils.safestring import SafeString, mark_safe
 from modeltranslation.utils import build_localized_fieldname
 
+from newsroom.core.caching import page_cache
 from newsroom.models import Article, StoredListing
 from newsroom.site import api_items
 from newsroom.site.cache import site_cache_lists_version
@@ -256,11 +256,11 @@ def listing_cached(*, name: str, lang: str, compute: Callable[[], T]) -> T:
     archive is not repeated per request. ``None`` (nothing found) is never kept: junk names
     cannot fill the cache."""
     key = listing_key(name=name, lang=lang)
-    value = cache.get(key)
+    value = page_cache.get(key)
     if value is None:
         value = compute()
         if value is not None:
-            cache.set(key, value, 3600)
+            page_cache.set(key, value, 3600)
     return cast(T, value)
 
 
