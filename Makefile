@@ -82,7 +82,7 @@ e2e: install
 
 # The benchmarks, each against a realistic baseline measured in the same run. (The other files in
 # bench/ are their helpers; `make cluster-drill` runs the cluster drill.)
-BENCHMARKS := bench/extraction.py bench/import.py bench/desk.py bench/autosave.py bench/site.py bench/search_engine.py bench/load.py
+BENCHMARKS := bench/extraction.py bench/import.py bench/desk.py bench/autosave.py bench/site.py bench/search_engine.py bench/load.py bench/file_cache.py
 bench: install
 	@for b in $(BENCHMARKS); do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
