@@ -8,7 +8,7 @@
   whenever it is missing: whole pages, API answers, listing pages and counts. A reader chooses
   its keys (every search is a new page), so it is the cache that fills up.
 
-With Redis (a cluster, production) both are the same server, whose memory limit evicts what
+With Redis (a cluster, production) both are the same server, which forgets each key when it
 expires. On one machine (``make run``) each is a folder of :class:`FileCache` files, so a
 flood of pages can never push out a counter or a version.
 """
