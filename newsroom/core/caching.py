@@ -42,8 +42,8 @@ class FileCache(FileBasedCache):
       it, counting every process and thread as writing as much as this one
       (:data:`WRITERS`), or after :data:`RELIST_SECONDS`;
     - a full cache deletes everything that has expired and, up to ``1/CULL_FREQUENCY`` of the
-      entries, what expires, oldest written first; what was kept without a timeout (the
-      versions) goes only when nothing else is left to cull, oldest first."""
+      entries, what expires, oldest written first; what was kept without a timeout (the site's
+      version) goes only when nothing else is left to cull, oldest first."""
 
     WRITERS = 32
     RELIST_SECONDS = 60.0

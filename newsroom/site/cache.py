@@ -60,6 +60,10 @@ from newsroom.site import edge
 log = logging.getLogger(__name__)
 
 VERSION_KEY = "site:version"
+# How long a scope's version (one per story and language, and the listings') is kept: far longer
+# than any page kept under it, so only pages nobody asked for in a day are orphaned when it goes,
+# and a crawled archive's versions do not stay in the cache forever (newsroom/core/caching.py).
+SCOPE_VERSION_SECONDS = 24 * 3600
 LISTS_SCOPE = "lists"
 
 
@@ -102,7 +106,7 @@ def _versions(scope: str) -> str:
     if len(found) < len(keys):
         site_cache_version()
         for key in keys[1:]:
-            cache.add(key, uuid.uuid4().hex, None)
+            cache.add(key, uuid.uuid4().hex, SCOPE_VERSION_SECONDS)
         found = cache.get_many(keys)
     return ".".join(str(found.get(key, "")) for key in keys)
 
@@ -111,7 +115,7 @@ def _bump(*scope_keys: str) -> None:
     if not scope_keys:
         cache.set(VERSION_KEY, uuid.uuid4().hex, None)
         return
-    cache.set_many({key: uuid.uuid4().hex for key in scope_keys}, None)
+    cache.set_many({key: uuid.uuid4().hex for key in scope_keys}, SCOPE_VERSION_SECONDS)
 
 
 def site_cache_invalidate() -> None:

@@ -5,14 +5,17 @@ the desk's rules stand on."""
 from __future__ import annotations
 
 import os
+import pickle
 import time
 from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.core.cache import caches
 
 from newsroom.core import caching, passwords
 from newsroom.core.caching import FileCache
+from newsroom.site import cache as site_cache
 from newsroom.site.cache import site_cache_version
 from tests.newsroom.test_site_pages import make_staff, publish_story
 
@@ -106,3 +109,23 @@ def test_a_flood_of_reader_pages_erases_no_rate_count_and_no_version(client, sta
     assert passwords.reset_allowed(key="someone@example.org") is False
     assert site_cache_version() == version
     assert 10 <= _entries(file_caches / "pages") <= 20  # the flood did fill the page cache, culled
+
+
+def test_a_storys_version_is_kept_a_day_and_the_sites_for_good(client, staff, settings, file_caches):
+    """A crawled archive's per-story versions leave the cache a day after they were made; the
+    site's own version is never culled before them."""
+    settings.SITE_CACHE_SECONDS = 600
+    article = publish_story(staff, title="Kept a day")
+    assert client.get(article.get_absolute_url()).status_code == 200
+    default = caches["default"]
+
+    def expiry(key: str) -> float | None:
+        with open(default._key_to_file(key), "rb") as f:
+            return pickle.load(f)  # noqa: S301 - the cache's own expiry header
+
+    story_key = site_cache._scope_key(site_cache.article_scope(lang="en", slug=article.slug))
+    assert expiry(site_cache.VERSION_KEY) is None
+    assert expiry(story_key) == pytest.approx(time.time() + site_cache.SCOPE_VERSION_SECONDS, abs=60)  # bumped
+    site_cache._versions("a scope read before anything bumped it")
+    first_read = site_cache._scope_key("a scope read before anything bumped it")
+    assert expiry(first_read) == pytest.approx(time.time() + site_cache.SCOPE_VERSION_SECONDS, abs=60)
