@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab
@@ -421,27 +422,15 @@ CONTENT_SECURITY_POLICY = {
 # what; ``pages`` what readers' pages are made of, which readers' addresses fill. Each a folder of
 # files under .data/ by default (CACHE_DIR; culled oldest first past CACHE_MAX_ENTRIES), both on
 # one Redis in production.
-_CACHE_DIR = Path(env.str("CACHE_DIR", default=str(DATA_DIR / "cache")))
-_CACHE_OPTIONS = {"MAX_ENTRIES": env.int("CACHE_MAX_ENTRIES", default=10_000)}
-CACHES = {
-    "default": {"BACKEND": "newsroom.core.caching.FileCache", "LOCATION": str(_CACHE_DIR), "OPTIONS": _CACHE_OPTIONS},
-    "pages": {
-        "BACKEND": "newsroom.core.caching.FileCache",
-        "LOCATION": str(_CACHE_DIR / "pages"),
-        "OPTIONS": _CACHE_OPTIONS,
-    },
-}
+_REDIS_CACHE: dict[str, Any] | None = None
 if env.str("REDIS_CACHE_URL", default=""):
-    CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": env.str("REDIS_CACHE_URL"),
-    }
+    _REDIS_CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env.str("REDIS_CACHE_URL")}
 elif REDIS_SENTINELS:
     # django-redis's SentinelClient: the primary only (a list of one), so an invalidation is read back
     # at once; a failover is found on the next command. For the seconds with no primary every cache
     # call is a miss (IGNORE_EXCEPTIONS, each logged): pages render from the database, presence and
     # counts are recomputed, instead of a 500 (the drill saw 25 before this).
-    CACHES["default"] = {
+    _REDIS_CACHE = {
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": [f"redis://{REDIS_SENTINEL_MASTER}/1"],
         "OPTIONS": {
@@ -455,8 +444,15 @@ elif REDIS_SENTINELS:
         },
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
-if "Redis" in CACHES["default"]["BACKEND"]:
-    CACHES["pages"] = CACHES["default"]  # one server, which drops what expires on time
+if _REDIS_CACHE is not None:
+    CACHES = {"default": _REDIS_CACHE, "pages": _REDIS_CACHE}  # one server, which drops what expires on time
+else:
+    _CACHE_DIR = Path(env.str("CACHE_DIR", default=str(DATA_DIR / "cache")))
+    _CACHE_OPTIONS = {"MAX_ENTRIES": env.int("CACHE_MAX_ENTRIES", default=10_000)}
+    CACHES = {
+        alias: {"BACKEND": "newsroom.core.caching.FileCache", "LOCATION": str(folder), "OPTIONS": _CACHE_OPTIONS}
+        for alias, folder in (("default", _CACHE_DIR), ("pages", _CACHE_DIR / "pages"))
+    }
 
 # --- Read API (/api/v1/) ------------------------------------------------------------
 # Requests per client (REMOTE_ADDR, see TRUSTED_PROXIES) per window; 0 turns the limit off (the tests' default).

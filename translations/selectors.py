@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 from django.conf import settings
@@ -101,8 +102,6 @@ def board_state_counts(*, qs: QuerySet[Translation]) -> tuple[dict[str, int], bo
     from the table's statistics), so the board costs the same at 500 and at 500,000 jobs. The
     estimates are kept :data:`BOARD_ESTIMATE_SECONDS` per filter (its SQL, the viewer's
     visibility included): the next request neither reads the states nor asks the planner."""
-    import hashlib
-
     from django.db.models import Case, CharField, Value, When
     from django.db.models import F as Field
 

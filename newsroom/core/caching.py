@@ -15,7 +15,6 @@ flood of pages can never push out a counter or a version.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pickle
 import time
@@ -50,7 +49,6 @@ class FileCache(FileBasedCache):
 
     def __init__(self, dir: str, params: dict[str, Any]) -> None:  # noqa: A002 - Django's name
         super().__init__(dir, params)
-        self._folder = os.path.abspath(dir)  # as Django keeps it (not in django-stubs)
         self._listed_count, self._listed_at, self._writes = 0, -self.RELIST_SECONDS, 0
 
     def _cull(self) -> None:
@@ -59,7 +57,7 @@ class FileCache(FileBasedCache):
         if self._writes < headroom and time.monotonic() - self._listed_at < self.RELIST_SECONDS:
             return
         try:
-            with os.scandir(self._folder) as found:
+            with os.scandir(self._dir) as found:  # type: ignore[attr-defined]  # Django's, not in django-stubs
                 entries = [entry.path for entry in found if entry.name.endswith(self.cache_suffix)]
         except FileNotFoundError:
             entries = []
@@ -86,6 +84,5 @@ class FileCache(FileBasedCache):
         victims = expired + [path for _written, path in sorted(dated) + sorted(kept)]
         victims = victims[: max(len(expired), len(entries) // self._cull_frequency)]
         for path in victims:
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(path)
+            self._delete(path)  # type: ignore[attr-defined]  # Django's: a file gone meanwhile is no error
         self._listed_count -= len(victims)

@@ -182,12 +182,14 @@ def static_manifest_check(static_root: Path, *, say: Say = say_on_stderr) -> boo
 def state_repair(*, say: Say = say_on_stderr) -> None:
     """Check every state file ``make run`` relies on (see the module docstring)."""
     from django.conf import settings
+    from django.core.cache.backends.filebased import FileBasedCache
+    from django.utils.module_loading import import_string
 
     beat_schedule_check(Path(settings.CELERY_BEAT_SCHEDULE_FILENAME), say=say)
     options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
     if settings.CELERY_BROKER_URL == "filesystem://" and options.get("data_folder_in"):
         broker_queue_check(Path(options["data_folder_in"]).parent, say=say)
     for cache in settings.CACHES.values():
-        if str(cache["BACKEND"]).endswith(("FileBasedCache", "FileCache")):
+        if issubclass(import_string(str(cache["BACKEND"])), FileBasedCache):
             page_cache_check(Path(str(cache["LOCATION"])), say=say)
     static_manifest_check(Path(settings.STATIC_ROOT), say=say)
