@@ -99,15 +99,24 @@ def article_scope(*, lang: str, slug: str) -> str:
     return f"article:{lang}:{slug}"
 
 
-def _versions(scope: str) -> str:
-    """The site-wide version and ``scope``'s, in one cache round trip."""
+def _versions_kept(scope: str) -> str | None:
+    """The site-wide version and ``scope``'s, in one cache round trip, if both exist: else no page
+    can be kept under them yet. For a lookup, so that a reader's address (a story slug nobody
+    published) makes no version: only a page being kept does (:func:`_versions`)."""
     keys = [VERSION_KEY, _scope_key(scope)]
     found = cache.get_many(keys)
-    if len(found) < len(keys):
-        site_cache_version()
-        for key in keys[1:]:
-            cache.add(key, uuid.uuid4().hex, SCOPE_VERSION_SECONDS)
-        found = cache.get_many(keys)
+    return ".".join(str(found[key]) for key in keys) if len(found) == len(keys) else None
+
+
+def _versions(scope: str) -> str:
+    """The site-wide version and ``scope``'s, made when missing."""
+    kept = _versions_kept(scope)
+    if kept is not None:
+        return kept
+    keys = [VERSION_KEY, _scope_key(scope)]
+    site_cache_version()
+    cache.add(keys[1], uuid.uuid4().hex, SCOPE_VERSION_SECONDS)
+    found = cache.get_many(keys)
     return ".".join(str(found.get(key, "")) for key in keys)
 
 
@@ -424,7 +433,10 @@ class SitePageCacheMiddleware:
             scope = _page_scope(getattr(request, "urlconf", None) or conf.ROOT_URLCONF, lang, path)
             if scope is None:
                 return None
-            key = _key(request, _versions(scope), lang)
+            versions = _versions_kept(scope)
+            if versions is None:  # nothing is kept under a version not made yet
+                return None
+            key = _key(request, versions, lang)
             cached = hot_pages.get(key)
             if cached is None:
                 cached = page_cache.get(key)

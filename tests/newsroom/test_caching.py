@@ -129,3 +129,19 @@ def test_a_storys_version_is_kept_a_day_and_the_sites_for_good(client, staff, se
     site_cache._versions("a scope read before anything bumped it")
     first_read = site_cache._scope_key("a scope read before anything bumped it")
     assert expiry(first_read) == pytest.approx(time.time() + site_cache.SCOPE_VERSION_SECONDS, abs=60)
+
+
+def test_addresses_of_stories_nobody_published_write_nothing_to_the_default_cache(
+    client, staff, settings, file_caches, django_assert_num_queries
+):
+    """A story's version is made when its page is kept, not when someone asks for an address: a
+    reader typing story slugs cannot fill the cache that holds the rate counters."""
+    settings.SITE_CACHE_SECONDS = 600
+    article = publish_story(staff, title="A real story")
+    assert client.get(article.get_absolute_url()).status_code == 200
+    before = _entries(file_caches)
+    for n in range(30):
+        assert client.get(f"/articles/no-such-story-{n}/").status_code == 404
+    assert _entries(file_caches) == before
+    with django_assert_num_queries(0):  # the real story is still served warm
+        assert client.get(article.get_absolute_url()).status_code == 200
