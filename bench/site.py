@@ -5,7 +5,10 @@ archive from ``bench/archive_sample.py``; the command is idempotent, so a second
 the database), then measures with warm page caches and with the page cache off: an article
 page, the home page, a tag page (and its third page), an outlet, a translator, the archive and
 one month, a search for a common word and its second page, the read API's story list, its
-``?q=`` search and one story (``api-list``, ``api-q``, ``api-story``), and ``/_floor/<slug>/``
+``?q=`` search and one story (``api-list``, ``api-q``, ``api-story``), the two searches again
+with a word never asked before in every request (``search-new``, ``api-q-new``: what a search
+costs the first time it is asked after a publication; the others are asked again, and read what
+the search kept for the listings version), and ``/_floor/<slug>/``
 (``bench/floor_urls.py``:
 the same stored story, title, lead, body and credits, from one row through a minimal
 template, behind the same middleware). Figures are requests/s and p50/p99 latency, also as
@@ -49,6 +52,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 import archive_sample
@@ -110,17 +114,42 @@ def parse_wrk(output: str) -> dict[str, float]:
 FAILED = {"rps": float("nan"), "p50": float("nan"), "p99": float("nan"), "non2xx": 0.0}
 
 
+# For a target whose path holds ``{n}``: every request puts in a word never asked before (this run,
+# the wrk thread and a counter), so no search is answered from what an earlier one kept.
+FRESH_LUA = """
+local threads = 0
+function setup(thread) threads = threads + 1; thread:set("tid", threads) end
+local n = 0
+function request() n = n + 1; return wrk.format(nil, %(before)s .. "%(run)s" .. tid .. "x" .. n .. %(after)s) end
+"""
+
+
+def fresh_script(path: str, directory: Path) -> list[str]:
+    """wrk's ``-s`` arguments for ``path`` (nothing when it has no ``{n}``)."""
+    if "{n}" not in path:
+        return []
+    before, after = path.split("{n}", 1)
+    script = directory / f"fresh-{uuid.uuid4().hex}.lua"
+    run = uuid.uuid4().hex[:8]
+    script.write_text(FRESH_LUA % {"before": json.dumps(before), "after": json.dumps(after), "run": run})
+    return ["-s", str(script)]
+
+
 def wrk(url: str, seconds: int = SECONDS) -> dict[str, float]:
-    """wrk's figures for ``url``; tried twice (a loaded machine can starve one run), else nan."""
+    """wrk's figures for ``url``; tried twice (a loaded machine can starve one run), else nan. A
+    ``{n}`` in ``url`` is a fresh word per request (:data:`FRESH_LUA`)."""
+    origin, path = re.match(r"(https?://[^/]+)(.*)", url).groups()  # type: ignore[union-attr]
     for _attempt in range(2):
         try:
-            out = subprocess.run(
-                ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "30s", "--latency", url],
-                capture_output=True,
-                text=True,
-                check=True,
-                timeout=seconds + 60,
-            ).stdout
+            with tempfile.TemporaryDirectory() as scripts:
+                out = subprocess.run(
+                    ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "30s", "--latency",
+                     *fresh_script(path, Path(scripts)), origin + path.replace("{n}", "")],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    timeout=seconds + 60,
+                ).stdout  # fmt: skip
             figures = parse_wrk(out)
         except (subprocess.SubprocessError, AttributeError, ValueError) as exc:
             print(f"  wrk {url}: {exc.__class__.__name__}, again", file=sys.stderr)
@@ -158,6 +187,9 @@ def measure(env: dict[str, str], label: str) -> dict[str, dict[str, float]]:
             "month": month_match.group(1) if month_match else "/archive/",
             "search": "/search/?q=journalist",
             "search-p2": "/search/?q=journalist&page=2",
+            # The same matches, but words nobody asked before ("-" excludes a word no story has):
+            # the cost of a search the first time it is asked after a publication.
+            "search-new": "/search/?q=journalist+-unasked{n}",
         }
         # The read API: a page of 20 stories, a search and one story, as JSON.
         story_id = json.loads(fetch(f"{base}/api/v1/stories/?page_size=1"))["results"][0]["id"]
@@ -165,11 +197,12 @@ def measure(env: dict[str, str], label: str) -> dict[str, dict[str, float]]:
             {
                 "api-list": "/api/v1/stories/",
                 "api-q": "/api/v1/stories/?q=journalist",
+                "api-q-new": "/api/v1/stories/?q=journalist+-unasked{n}",
                 "api-story": f"/api/v1/stories/{story_id}/",
             }
         )
         for path in targets.values():  # warm the page cache, every worker's connection and the CPU caches
-            fetch(base + path)
+            fetch(base + path.replace("{n}", "warm"))
             wrk(base + path, seconds=2)
         results = {name: wrk(base + path) for name, path in targets.items()}
     finally:

@@ -8,11 +8,13 @@ the targets take turns (robust to the load of a shared machine changing during t
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import statistics
 import sys
 import time
+import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -26,6 +28,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 REQUESTS = int(os.environ.get("BENCH_CPU_REQUESTS", "200"))
+RUN = uuid.uuid4().hex[:8]  # the words of {n} targets (site.py) are new to this run
 ROUNDS = 10  # the targets take turns, so a change in the machine's load hits them all alike
 
 
@@ -40,16 +43,21 @@ class Counter:
         return execute(sql, params, many, context)
 
 
+def fresh(path: str, counter: itertools.count = itertools.count()) -> str:  # noqa: B008 - one counter per process
+    """``path`` with its ``{n}`` (if any) a word never asked before in this process."""
+    return path.replace("{n}", f"{RUN}x{next(counter)}")
+
+
 def main() -> None:
     targets: dict[str, str] = json.loads(sys.argv[1])
     client = Client(HTTP_HOST="127.0.0.1")
     queries = {}
     for name, path in targets.items():
         for _ in range(20):
-            assert client.get(path).status_code == 200, path
+            assert client.get(fresh(path)).status_code == 200, path
         calls: list[str] = []
         with connection.execute_wrapper(Counter(calls)):
-            client.get(path)
+            client.get(fresh(path))
         queries[name] = len(calls)
     per_round = max(1, REQUESTS // ROUNDS)
     samples: dict[str, list[float]] = {name: [] for name in targets}
@@ -58,7 +66,7 @@ def main() -> None:
         for name, path in targets.items():
             started, wall = time.process_time(), time.perf_counter()
             for _ in range(per_round):
-                client.get(path)
+                client.get(fresh(path))
             samples[name].append((time.process_time() - started) * 1000 / per_round)
             walls[name].append((time.perf_counter() - wall) * 1000 / per_round)
     out = {

@@ -15,6 +15,7 @@ from django.urls import reverse
 from newsroom.core import db_routing
 from newsroom.models import Article, AuditEntry
 from tests.factories import TranslationFactory
+from tests.newsroom.test_site_pages import make_staff, publish_story
 from translations.models import State
 
 transactional = pytest.mark.django_db(transaction=True)
@@ -99,6 +100,22 @@ def test_public_search_reads_the_replica_and_such_pages_are_not_cached(client, r
         assert client.get("/search/?q=minsk").status_code == 200
     assert len(on_replica) > 0
     assert not [k for k in cache._cache if "site:page" in k]  # type: ignore[attr-defined]
+
+
+def test_a_search_read_from_the_replica_is_never_kept_for_others(client, replica, settings):
+    """The replica may lag behind a withdrawal: what a search found there is never kept under the
+    listings version (``stored.listing_cached``), so the same search asked again reads it again."""
+    settings.SITE_CACHE_SECONDS = 0
+    publish_story(make_staff(), title="Okrestin detainees released")
+    for _asked in range(2):
+        with CaptureQueriesContext(replica) as on_replica:
+            html = client.get("/search/?q=okrestin").content.decode()
+        assert "Okrestin detainees released" in html
+        assert len(on_replica) > 0
+    assert client.get("/search/?q=okrestin", HTTP_COOKIE=f"{db_routing.STICKY_COOKIE}=1").status_code == 200
+    with CaptureQueriesContext(connections["default"]) as on_primary, CaptureQueriesContext(replica) as on_replica:
+        assert "Okrestin detainees released" in client.get("/search/?q=okrestin").content.decode()
+    assert len(on_primary) == len(on_replica) == 0  # kept from the primary's read
 
 
 def test_backup_reads_from_the_replica_unless_told_otherwise(replica, tmp_path, capsys):

@@ -41,7 +41,7 @@ from newsroom.models import SEARCH_FIELDS, Article, Correction, Outlet, Tag
 from newsroom.site import api_items, edge, search
 from newsroom.site.api_items import OutletRef, Story, StoryItem, TagRef
 from newsroom.site.rendering import render
-from newsroom.site.rendering.stored import ORIGIN, listing_cached, page_stamp
+from newsroom.site.rendering.stored import ORIGIN, listing_cached, page_stamp, search_kept
 from newsroom.site.selectors import (
     live_articles,
     public_contributors,
@@ -183,12 +183,11 @@ def _page(
     """Count and slice ``items``; next/previous links keep the caller's filters. A list's count is
     taken once per listings version (no COUNT(*) over the archive per request); a search's is
     exact up to ``search.EXACT_COUNT_LIMIT`` and estimated past it."""
-    kept = {name: request.GET[name] for name in PARAMS if name in request.GET and name not in ("page", "page_size")}
     if isinstance(items, _StoredMatches):
         count, pageable = items.total(), items.count()  # pages stop at search.EXACT_COUNT_LIMIT
     else:
-        name = f"api:{request.path}?{urlencode(sorted(kept.items()))}"
-        count = pageable = listing_cached(name=name, lang=str(kept.get("language", "")), compute=items.count)
+        name = _list_name(request)
+        count = pageable = listing_cached(name=name, lang=request.GET.get("language", ""), compute=items.count)
     start = (page - 1) * page_size
     rows = list(items[start : start + page_size]) if start < pageable else []
     kept = {name: request.GET[name] for name in PARAMS if name in request.GET and name != "page"}
@@ -203,6 +202,13 @@ def _page(
         "next": link(page + 1) if start + page_size < pageable else None,
         "previous": link(min(page - 1, (pageable + page_size - 1) // page_size)) if page > 1 and pageable else None,
     }, rows
+
+
+def _list_name(request: HttpRequest) -> str:
+    """What a list shows, whatever page of it is asked: its path and filters, as kept per listings
+    version (its count, a search's ranked matches)."""
+    kept = {name: request.GET[name] for name in PARAMS if name in request.GET and name not in ("page", "page_size")}
+    return f"api:{request.path}?{urlencode(sorted(kept.items()))}"
 
 
 def _origin(request: HttpRequest) -> str:
@@ -350,7 +356,8 @@ def stories(
     fields = (KT(f"{_field('listed', lang)}__stamp"), KT(f"{_field('listed', lang)}__api"))
     listed: QuerySet[Any] | _StoredMatches = items.values_list("pk", *fields)
     if query:
-        listed = _StoredMatches(search.articles_search(query=query, language=lang, base=items), "stamp", "api")
+        matches = search_kept(search.articles_search(query=query, language=lang, base=items), name=_list_name(request))
+        listed = _StoredMatches(matches, "stamp", "api")
     envelope, rows = _page(request, listed, page=page, page_size=page_size)
     edge.keys_add(edge.api(lang))  # every live story in lang is in the list (some filter of it)
     return _list_response(request, envelope, _stored_items(request, rows, items=items, lang=lang))

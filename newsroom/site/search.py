@@ -128,6 +128,19 @@ class SearchResults:
             self._window = [(pk, float(rank)) for pk, rank in self._rows(WINDOW_SQL, limit=int(RANK_WINDOW))]
         return self._window
 
+    def state(self) -> tuple[list[tuple[int, float]], int, bool] | None:
+        """What ranking and counting found (the ranked window, the total and whether it is an
+        estimate), for keeping: ``None`` when nothing matched, which is never worth keeping."""
+        total = self.total()
+        return (self._ranked_window(), total, self.is_estimate) if total else None
+
+    def restore(self, state: tuple[list[tuple[int, float]], int, bool] | None) -> None:
+        """This search as :meth:`state` found it (kept once per listings version): its pages then
+        read only their own rows. ``None`` restores nothing (the search runs as usual)."""
+        if state is not None:
+            window, self._total, self.is_estimate = state
+            self._window = list(window)
+
     def page_ids(self, start: int, stop: int) -> list[tuple[int, float]]:
         """The ids (and ranks) of matches ``start:stop``: from the ranked window, then newest first."""
         stop = min(stop, EXACT_COUNT_LIMIT)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
@@ -61,11 +61,6 @@ def _field(name: str, lang: str) -> str:
     return build_localized_fieldname(name, lang)
 
 
-def _paginate(request: HttpRequest, items: Any) -> Page:
-    """Junk (?page=abc) gives the first page, a page past the end the last one: never an error."""
-    return Paginator(items, render.PAGE_SIZE).get_page(request.GET.get("page"))
-
-
 def _listing_page(request: HttpRequest, stories: Callable[[], Any], *, lang: str, name: str) -> render.ListingPage:
     """The requested page of a tag's, an outlet's or a month's live stories (``stories()``), as
     kept per listings version (``render.listing_page``)."""
@@ -90,7 +85,7 @@ def _render(
     if "language_links" not in context:
         base["language_links"] = language_links(context.get("alternates"), lang)
     page = context.get("page")
-    if isinstance(page, Page | render.ListingPage) and page.number > 1:
+    if isinstance(page, Page | render.ListingPage | render.SearchPage) and page.number > 1:
         base["canonical"] += f"?page={page.number}"
     response = HttpResponse(loader.render_to_string(template, {**base, **context}), status=status)
     response.headers["Content-Language"] = lang
@@ -246,13 +241,10 @@ def _public_translator(slug: str) -> PublicTranslator | None:
 def search_page(request: HttpRequest) -> HttpResponse:
     lang = site_language()
     query = search.search_query_clean(request.GET.get("q"))
-    page = None
     if query:
-        results = search.articles_search(query=query, language=lang, base=live_articles(lang=lang))
-        page = _paginate(request, pages.StoredSearch(results, lang=lang))
-        context = {"query": query, "page": page, "total": results.total(), "is_estimate": results.is_estimate}
-        return _render(request, "site/search.html", context)
-    return _render(request, "site/search.html", {"query": query, "page": page})
+        results = render.search_page(query=query, lang=lang, number=request.GET.get("page"))
+        return _render(request, "site/search.html", {"query": query, "results": results, "page": results})
+    return _render(request, "site/search.html", {"query": query})
 
 
 @require_safe

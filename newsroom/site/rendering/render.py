@@ -24,7 +24,7 @@ from modeltranslation.utils import build_localized_fieldname
 from newsroom import machine_assist
 from newsroom.core.caching import page_cache
 from newsroom.models import SEARCH_FIELDS, Article, Correction, Tag
-from newsroom.site import api_items, edge
+from newsroom.site import api_items, edge, search
 from newsroom.site.jsonld import article_json_ld, picture_urls
 from newsroom.site.rendering import stored as pages
 from newsroom.site.rendering.related import RELATED_COUNT
@@ -321,11 +321,7 @@ def listing_page(
     numbers cannot fill the cache. ``context``: what the partial needs besides the page (``sub``,
     ``empty``)."""
     stamp = pages.page_stamp(lang)
-    try:  # as Paginator.get_page reads it: junk is the first page
-        requested = int(number) if number is not None else 1
-    except ValueError:
-        requested = 1
-    kept = page_cache.get(pages.listing_key(name=f"page:{name}:{requested}:{stamp}", lang=lang))
+    kept = page_cache.get(pages.listing_key(name=f"page:{name}:{_requested(number)}:{stamp}", lang=lang))
     if isinstance(kept, ListingPage):
         return kept
     stories: Any = listing()  # a StoredList: sliced and counted as a Paginator wants
@@ -338,6 +334,55 @@ def listing_page(
         return ListingPage(page_number, count, html, edge.stories_keys(page.object_list))
 
     return pages.listing_cached(name=f"page:{name}:{page_number}:{stamp}", lang=lang, compute=render)
+
+
+def _requested(number: str | None) -> int:
+    """The page a request asks for, as Paginator.get_page reads it: junk is the first page."""
+    try:
+        return int(number) if number is not None else 1
+    except ValueError:
+        return 1
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of a site search as ``site/_teasers.html#search`` rendered it (the teasers with
+    their snippets, then the pages), with what the search found: ``count`` results to page
+    through, ``total`` matches (``is_estimate``: PostgreSQL's estimate, not a count)."""
+
+    number: int
+    count: int
+    total: int
+    is_estimate: bool
+    html: str
+
+
+def search_page(*, query: str, lang: str, number: str | None) -> SearchPage:
+    """Page ``number`` of the site search for ``query`` (cleaned) in ``lang``, kept as a listing's
+    page is (:func:`listing_page`): the search's ranked window and total are found once per
+    listings version (``stored.search_kept``) and each page is rendered once per listings version
+    and page stamp. A search asked again reads one kept entry; any publication, correction or
+    withdrawal starts a new version, so what it shows is never older than a listing's. A search
+    that found nothing is never kept, nor a page out of range: junk words fill nothing."""
+    stamp = pages.page_stamp(lang)
+    name = f"search-page:{stamp}:{query}"
+    kept = page_cache.get(pages.listing_key(name=f"{name}:{_requested(number)}", lang=lang))
+    if isinstance(kept, SearchPage):
+        return kept
+    matches = search.articles_search(query=query, language=lang, base=live_articles(lang=lang))
+    results = pages.search_kept(matches, name=query)
+    stories: Any = pages.StoredSearch(results, lang=lang)  # sliced and counted as a Paginator wants
+    count = len(stories)
+    if not count:
+        return SearchPage(1, 0, 0, False, "")
+    page_number = Paginator(range(count), PAGE_SIZE).get_page(number).number
+
+    def render() -> SearchPage:
+        page = Paginator(stories, PAGE_SIZE).page(page_number)
+        html = loader.render_to_string("site/_teasers.html#search", {"page": page, "query": query})
+        return SearchPage(page_number, count, results.total(), results.is_estimate, mark_safe(html))  # noqa: S308
+
+    return pages.listing_cached(name=f"{name}:{page_number}", lang=lang, compute=render)
 
 
 def home_context(*, lang: str, page_number: str | None, exact: bool = False) -> dict[str, Any]:

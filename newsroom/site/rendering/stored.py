@@ -39,6 +39,7 @@ from django.utils.safestring import SafeString, mark_safe
 from modeltranslation.utils import build_localized_fieldname
 
 from newsroom.core.caching import page_cache
+from newsroom.core.db_routing import used_replica
 from newsroom.models import Article, StoredListing
 from newsroom.site import api_items
 from newsroom.site.cache import site_cache_lists_version
@@ -254,14 +255,23 @@ def listing_cached(*, name: str, lang: str, compute: Callable[[], T]) -> T:
     """``compute()`` once per listings version (every publication, correction or withdrawal
     starts a new one, and so does any change to how a person is named): an aggregate over the
     archive is not repeated per request. ``None`` (nothing found) is never kept: junk names
-    cannot fill the cache."""
+    cannot fill the cache. Nor is what a request read from the replica (``db_routing``): it may
+    lag behind the version it would be kept under, and would keep a withdrawn story for all."""
     key = listing_key(name=name, lang=lang)
     value = page_cache.get(key)
     if value is None:
         value = compute()
-        if value is not None:
+        if value is not None and not used_replica():
             page_cache.set(key, value, 3600)
     return cast(T, value)
+
+
+def search_kept(results: Any, *, name: str) -> Any:
+    """``results`` (a ``search.SearchResults``) with its ranked window and total found once per
+    listings version (under ``name``, which names the search's words and filters): a search asked
+    again reads only its page's rows, until anything that could change its matches is published."""
+    results.restore(listing_cached(name=f"search:{name}", lang=results.language, compute=results.state))
+    return results
 
 
 def listing_counted(queryset: Any, *, lang: str, variant: str, name: str) -> StoredList:
