@@ -178,18 +178,35 @@ def _absolute(request: HttpRequest, path: str) -> str:
 
 
 def _page(
-    request: HttpRequest, items: QuerySet[Any] | _StoredMatches, *, page: int, page_size: int
+    request: HttpRequest,
+    items: QuerySet[Any] | _StoredMatches,
+    *,
+    page: int,
+    page_size: int,
+    rows_lang: str | None = None,
 ) -> tuple[dict[str, Any], list[Any]]:
     """Count and slice ``items``; next/previous links keep the caller's filters. A list's count is
     taken once per listings version (no COUNT(*) over the archive per request); a search's is
-    exact up to ``search.EXACT_COUNT_LIMIT`` and estimated past it."""
+    exact up to ``search.EXACT_COUNT_LIMIT`` and estimated past it. With ``rows_lang`` (a story
+    list, whose rows are the items stored in that language) the page's rows are kept per listings
+    version and page stamp too, as a site listing's page is: a page asked again reads nothing.
+    An empty page is never kept (junk filters and pages past the end fill nothing)."""
     if isinstance(items, _StoredMatches):
         count, pageable = items.total(), items.count()  # pages stop at search.EXACT_COUNT_LIMIT
     else:
         name = _list_name(request)
         count = pageable = listing_cached(name=name, lang=request.GET.get("language", ""), compute=items.count)
     start = (page - 1) * page_size
-    rows = list(items[start : start + page_size]) if start < pageable else []
+
+    def read() -> list[Any] | None:
+        return (list(items[start : start + page_size]) if start < pageable else []) or None
+
+    if rows_lang is None:
+        rows = read() or []
+    else:
+        name = f"rows:{page_stamp(rows_lang)}:{page}:{page_size}:{_list_name(request)}"
+        found: list[Any] | None = listing_cached(name=name, lang=rows_lang, compute=read)
+        rows = found or []
     kept = {name: request.GET[name] for name in PARAMS if name in request.GET and name != "page"}
 
     def link(number: int) -> str:
@@ -358,7 +375,7 @@ def stories(
     if query:
         matches = search_kept(search.articles_search(query=query, language=lang, base=items), name=_list_name(request))
         listed = _StoredMatches(matches, "stamp", "api")
-    envelope, rows = _page(request, listed, page=page, page_size=page_size)
+    envelope, rows = _page(request, listed, page=page, page_size=page_size, rows_lang=lang)
     edge.keys_add(edge.api(lang))  # every live story in lang is in the list (some filter of it)
     return _list_response(request, envelope, _stored_items(request, rows, items=items, lang=lang))
 
