@@ -241,7 +241,11 @@ class SearchResults:
 # ``m (id, published, vector, query)``, the compiled matches by their names (``_matches_sql``).
 MATCHES_SQL = """(SELECT s.match_id AS id, s.match_published AS published, s.match_vector AS vector,
   s.match_query AS query FROM ({compiled}) AS s) AS m"""
-WINDOW_SQL = """SELECT w.id, ts_rank(w.vector, w.query) AS rank
+# Ranked by the words the reader asked for (``querytree``: the query without its exclusions):
+# ts_rank cannot rank a NOT, and gives every story of "okrestin -tea" the same 1e-20. A query of
+# exclusions only ("-tea", ``T``) has nothing to rank by: its matches stay newest first.
+WINDOW_SQL = """SELECT w.id, ts_rank(w.vector, CASE WHEN querytree(w.query) = 'T' THEN w.query
+  ELSE querytree(w.query)::tsquery END) AS rank
 FROM (SELECT * FROM {m} ORDER BY m.published DESC, m.id DESC LIMIT {limit}) AS w
 ORDER BY rank DESC, w.published DESC, w.id DESC"""
 NEWEST_SQL = "SELECT m.id FROM {m} ORDER BY m.published DESC, m.id DESC OFFSET %s LIMIT %s"
