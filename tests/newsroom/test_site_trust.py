@@ -142,6 +142,18 @@ def test_an_escaped_query_cannot_fill_the_cache_entry_of_another_api_list(client
     assert [story["id"] for story in answer.json()["results"]] == [article.pk]
 
 
+def test_a_site_search_cannot_be_typed_to_read_what_another_search_kept(client, staff, settings):
+    """Searches are kept per listings version under a name made of their words (and, for the API,
+    its filters): no words a reader types name the API's kept search, or a page of another."""
+    settings.SITE_CACHE_SECONDS = 0  # what the searches keep, not the page cache
+    publish_story(staff, title="Court hearing in Minsk", tags="Belarus")
+    assert client.get("/api/v1/stories/", {"q": "court"}).json()["count"] == 1  # kept for the API
+    assert "1 result" in client.get("/search/", {"q": "court"}).content.decode()  # and for the site
+    for typed in ("api:/api/v1/stories/?q=court", "site:court", "search:api:/api/v1/stories/?q=court"):
+        page = client.get("/search/", {"q": typed}).content.decode()
+        assert "Court hearing in Minsk" not in page and "Nothing matched" in page, typed
+
+
 def test_an_https_page_is_never_served_to_a_plain_http_reader(client, staff, settings):
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     article = publish_story(staff)

@@ -370,7 +370,7 @@ def search_page(*, query: str, lang: str, number: str | None) -> SearchPage:
     if isinstance(kept, SearchPage):
         return kept
     matches = search.articles_search(query=query, language=lang, base=live_articles(lang=lang))
-    results = pages.search_kept(matches, name=query)
+    results = pages.search_kept(matches, name=f"site:{query}")  # the API's names begin "api:"
     stories: Any = pages.StoredSearch(results, lang=lang)  # sliced and counted as a Paginator wants
     count = len(stories)
     if not count:

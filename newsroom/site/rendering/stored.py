@@ -268,8 +268,9 @@ def listing_cached(*, name: str, lang: str, compute: Callable[[], T]) -> T:
 
 def search_kept(results: Any, *, name: str) -> Any:
     """``results`` (a ``search.SearchResults``) with its ranked window and total found once per
-    listings version (under ``name``, which names the search's words and filters): a search asked
-    again reads only its page's rows, until anything that could change its matches is published."""
+    listings version (under ``name``, which names the search's words and filters, and where the
+    search is asked, ``site:`` or ``api:``, so that no words name another's): a search asked again
+    reads only its page's rows, until anything that could change its matches is published."""
     results.restore(listing_cached(name=f"search:{name}", lang=results.language, compute=results.state))
     return results
 
