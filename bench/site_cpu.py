@@ -29,6 +29,7 @@ from django.test import Client  # noqa: E402
 
 REQUESTS = int(os.environ.get("BENCH_CPU_REQUESTS", "200"))
 RUN = uuid.uuid4().hex[:8]  # the words of {n} targets (site.py) are new to this run
+ASKED = itertools.count()
 ROUNDS = 10  # the targets take turns, so a change in the machine's load hits them all alike
 
 
@@ -43,9 +44,9 @@ class Counter:
         return execute(sql, params, many, context)
 
 
-def fresh(path: str, counter: itertools.count = itertools.count()) -> str:  # noqa: B008 - one counter per process
+def fresh(path: str) -> str:
     """``path`` with its ``{n}`` (if any) a word never asked before in this process."""
-    return path.replace("{n}", f"{RUN}x{next(counter)}")
+    return path.replace("{n}", f"{RUN}x{next(ASKED)}")
 
 
 def main() -> None:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.template import loader
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -315,33 +315,16 @@ def listing_page(
     listing: Callable[[], pages.StoredList], *, number: str | None, lang: str, name: str, **context: Any
 ) -> ListingPage:
     """Page ``number`` of the listing ``name`` (``listing()`` makes its stored list, counted once
-    per listings version), rendered once per listings version and page stamp and kept: a request
-    for a page in range reads one kept entry, and neither builds the listing nor reads or renders
-    its teasers. Only pages in range are kept (``?page=99999`` is the last page's entry), so junk
-    numbers cannot fill the cache. ``context``: what the partial needs besides the page (``sub``,
-    ``empty``)."""
-    stamp = pages.page_stamp(lang)
-    kept = page_cache.get(pages.listing_key(name=f"page:{name}:{_requested(number)}:{stamp}", lang=lang))
-    if isinstance(kept, ListingPage):
-        return kept
-    stories: Any = listing()  # a StoredList: sliced and counted as a Paginator wants
-    count = len(stories)
-    page_number = Paginator(range(count), PAGE_SIZE).get_page(number).number
+    per listings version), kept as :func:`_page_kept` keeps pages. ``context``: what the partial
+    needs besides the page (``sub``, ``empty``)."""
 
-    def render() -> ListingPage:
-        page = Paginator(stories, PAGE_SIZE).page(page_number)
+    def render(page: Page) -> ListingPage:
         html = mark_safe(loader.render_to_string("site/_teasers.html#page", {"page": page, **context}))  # noqa: S308
-        return ListingPage(page_number, count, html, edge.stories_keys(page.object_list))
+        return ListingPage(page.number, page.paginator.count, html, edge.stories_keys(page.object_list))
 
-    return pages.listing_cached(name=f"page:{name}:{page_number}:{stamp}", lang=lang, compute=render)
-
-
-def _requested(number: str | None) -> int:
-    """The page a request asks for, as Paginator.get_page reads it: junk is the first page."""
-    try:
-        return int(number) if number is not None else 1
-    except ValueError:
-        return 1
+    found = _page_kept(f"page:{name}", lang=lang, number=number, kind=ListingPage, listing=listing, render=render)
+    assert found is not None  # noqa: S101 - render() always makes a page
+    return found
 
 
 @dataclass(frozen=True)
@@ -359,30 +342,62 @@ class SearchPage:
 
 def search_page(*, query: str, lang: str, number: str | None) -> SearchPage:
     """Page ``number`` of the site search for ``query`` (cleaned) in ``lang``, kept as a listing's
-    page is (:func:`listing_page`): the search's ranked window and total are found once per
-    listings version (``stored.search_kept``) and each page is rendered once per listings version
-    and page stamp. A search asked again reads one kept entry; any publication, correction or
-    withdrawal starts a new version, so what it shows is never older than a listing's. A search
-    that found nothing is never kept, nor a page out of range: junk words fill nothing."""
+    page is (:func:`_page_kept`), and its ranked window and total once per listings version
+    (``stored.search_kept``): a search asked again reads one kept entry, and any publication,
+    correction or withdrawal starts a new version, so what it shows is never older than a
+    listing's. A search that found nothing is never kept: junk words fill nothing."""
+
+    def results() -> pages.StoredSearch:
+        matches = search.articles_search(query=query, language=lang, base=live_articles(lang=lang))
+        return pages.StoredSearch(pages.search_kept(matches, name=f"site:{query}"), lang=lang)  # the API's: "api:"
+
+    def render(page: Page) -> SearchPage | None:
+        if not page.paginator.count:
+            return None  # nothing found: never kept
+        found = cast(pages.StoredSearch, page.paginator.object_list).results
+        html = mark_safe(loader.render_to_string("site/_teasers.html#search", {"page": page, "query": query}))  # noqa: S308
+        return SearchPage(page.number, page.paginator.count, found.total(), found.is_estimate, html)
+
+    kept = _page_kept(f"search-page:{query}", lang=lang, number=number, kind=SearchPage, listing=results, render=render)
+    return kept or SearchPage(1, 0, 0, False, "")
+
+
+Kept = TypeVar("Kept", ListingPage, SearchPage)
+
+
+def _page_kept(
+    name: str,
+    *,
+    lang: str,
+    number: str | None,
+    kind: type[Kept],
+    listing: Callable[[], Any],
+    render: Callable[[Page], Kept | None],
+) -> Kept | None:
+    """Page ``number`` of ``listing()`` (a stored list, sliced and counted as a Paginator wants),
+    rendered by ``render`` once per listings version and page stamp and kept under ``name``: a
+    request for a page in range reads one kept entry, and neither builds the listing nor reads or
+    renders its rows. Only pages in range are kept (``?page=99999`` is the last page's entry, junk
+    the first's), so junk numbers cannot fill the cache; nor is a page ``render`` makes none of."""
     stamp = pages.page_stamp(lang)
-    name = f"search-page:{stamp}:{query}"
-    kept = page_cache.get(pages.listing_key(name=f"{name}:{_requested(number)}", lang=lang))
-    if isinstance(kept, SearchPage):
+    kept = page_cache.get(pages.listing_key(name=f"{name}:{stamp}:{_requested(number)}", lang=lang))
+    if isinstance(kept, kind):
         return kept
-    matches = search.articles_search(query=query, language=lang, base=live_articles(lang=lang))
-    results = pages.search_kept(matches, name=f"site:{query}")  # the API's names begin "api:"
-    stories: Any = pages.StoredSearch(results, lang=lang)  # sliced and counted as a Paginator wants
-    count = len(stories)
-    if not count:
-        return SearchPage(1, 0, 0, False, "")
-    page_number = Paginator(range(count), PAGE_SIZE).get_page(number).number
+    items = listing()
+    page_number = Paginator(range(len(items)), PAGE_SIZE).get_page(number).number
+    return pages.listing_cached(
+        name=f"{name}:{stamp}:{page_number}",
+        lang=lang,
+        compute=lambda: render(Paginator(items, PAGE_SIZE).page(page_number)),
+    )
 
-    def render() -> SearchPage:
-        page = Paginator(stories, PAGE_SIZE).page(page_number)
-        html = loader.render_to_string("site/_teasers.html#search", {"page": page, "query": query})
-        return SearchPage(page_number, count, results.total(), results.is_estimate, mark_safe(html))  # noqa: S308
 
-    return pages.listing_cached(name=f"{name}:{page_number}", lang=lang, compute=render)
+def _requested(number: str | None) -> int:
+    """The page a request asks for, as Paginator.get_page reads it: junk is the first page."""
+    try:
+        return int(number) if number is not None else 1
+    except ValueError:
+        return 1
 
 
 def home_context(*, lang: str, page_number: str | None, exact: bool = False) -> dict[str, Any]:

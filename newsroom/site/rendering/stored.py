@@ -43,6 +43,7 @@ from newsroom.core.db_routing import used_replica
 from newsroom.models import Article, StoredListing
 from newsroom.site import api_items
 from newsroom.site.cache import site_cache_lists_version
+from newsroom.site.search import SearchResults
 from newsroom.templatetags.desk_tags import highlighted
 
 # Never a real host (RFC 2606): replaced by the request's scheme and host on every page view.
@@ -185,7 +186,7 @@ class StoredSearch:
     teasers of its stories with the page's snippets put in (one query: the ranked ids' stored
     frames and ``ts_headline``), or the matched stories themselves when one is out of date."""
 
-    def __init__(self, results: Any, *, lang: str) -> None:
+    def __init__(self, results: SearchResults, *, lang: str) -> None:
         self.results, self.lang = results, lang
 
     def count(self) -> int:
@@ -266,8 +267,8 @@ def listing_cached(*, name: str, lang: str, compute: Callable[[], T]) -> T:
     return cast(T, value)
 
 
-def search_kept(results: Any, *, name: str) -> Any:
-    """``results`` (a ``search.SearchResults``) with its ranked window and total found once per
+def search_kept(results: SearchResults, *, name: str) -> SearchResults:
+    """``results`` with its ranked window and total found once per
     listings version (under ``name``, which names the search's words and filters, and where the
     search is asked, ``site:`` or ``api:``, so that no words name another's): a search asked again
     reads only its page's rows, until anything that could change its matches is published."""
