@@ -27,6 +27,20 @@ def _isolated_cache(settings, tmp_path):
     }
 
 
+@pytest.fixture
+def rate_clock_held(monkeypatch):
+    """The API counts requests per window of the clock (``api:rate:{client}:{slot}``): hold the
+    limiter's clock still, so that a test slowed by a busy machine never crosses into the next
+    window and starts its count again."""
+    import time
+    import types
+
+    from newsroom.site import api_http
+
+    held = time.time()
+    monkeypatch.setattr(api_http, "time", types.SimpleNamespace(time=lambda: held))
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     """Stored pictures go to the test's own folder, never to the desk's data folder."""

@@ -376,6 +376,7 @@ def test_unknown_api_address_is_a_json_404(client, db):
     assert "schema" in response.json()["detail"]
 
 
+@pytest.mark.usefixtures("rate_clock_held")
 def test_rate_limit_answers_429_with_retry_after(client, staff, settings):
     settings.API_RATE_LIMIT, settings.API_RATE_WINDOW = 3, 60
     statuses = [client.get(f"{API}/stories/").status_code for _ in range(4)]
@@ -536,6 +537,7 @@ def _rate_limited_run(*, threads: int, each: int, address: str = "198.51.100.9")
         return sum(pool.map(client_run, range(threads)))
 
 
+@pytest.mark.usefixtures("rate_clock_held")
 def test_rate_limit_is_exact_under_concurrency_with_the_file_cache(settings, tmp_path):
     """`make run`'s shared cache (files): 20 clients × 75 requests against 300 → exactly 300."""
     settings.CACHES = {
@@ -546,6 +548,7 @@ def test_rate_limit_is_exact_under_concurrency_with_the_file_cache(settings, tmp
     assert _rate_limited_run(threads=20, each=75) == 300
 
 
+@pytest.mark.usefixtures("rate_clock_held")
 def test_rate_limit_is_exact_under_concurrency_with_redis(settings, tmp_path):
     """Production's shared cache (Redis, a real server on a unix socket): exactly 300 pass."""
     import shutil
@@ -574,6 +577,7 @@ def test_rate_limit_is_exact_under_concurrency_with_redis(settings, tmp_path):
         server.wait(10)
 
 
+@pytest.mark.usefixtures("rate_clock_held")
 def test_rate_limit_ignores_forwarded_for_from_an_untrusted_peer(client, staff, settings):
     settings.API_RATE_LIMIT, settings.API_RATE_WINDOW = 2, 60
     settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
@@ -584,6 +588,7 @@ def test_rate_limit_ignores_forwarded_for_from_an_untrusted_peer(client, staff, 
     assert statuses == [200, 200, 429]  # one client, whatever it claims to forward for
 
 
+@pytest.mark.usefixtures("rate_clock_held")
 def test_rate_limit_behind_a_trusted_proxy_counts_each_reader(client, staff, settings):
     """Behind haproxy every request comes from the proxy: the reader is the right-most address
     it added, not the proxy and not whatever the reader wrote to the left of it."""

@@ -90,6 +90,7 @@ def file_caches(settings, tmp_path):
     return tmp_path / "c"
 
 
+@pytest.mark.usefixtures("rate_clock_held")
 def test_a_flood_of_reader_pages_erases_no_rate_count_and_no_version(client, staff, settings, file_caches):
     """One client searching junk words fills the page cache many times over: the API still
     refuses its fourth request, a password reset is still refused past its limit, and the
