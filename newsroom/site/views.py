@@ -140,7 +140,8 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
 @site_page
 def tag(request: HttpRequest, slug: str) -> HttpResponse:
     lang = site_language()
-    obj = Tag.objects.filter(slug=slug).first()
+    # Kept per listings version, as its page is: a renamed or deleted tag starts a new one.
+    obj = pages.listing_cached(name=f"tag-slug:{slug}", lang=lang, compute=Tag.objects.filter(slug=slug).first)
     if obj is None:
         raise Http404("No such tag")
     page = _listing_page(request, lambda: live_articles(lang=lang).filter(tags=obj), lang=lang, name=f"tag:{obj.pk}")
@@ -164,7 +165,8 @@ def tag(request: HttpRequest, slug: str) -> HttpResponse:
 @site_page
 def outlet(request: HttpRequest, slug: str) -> HttpResponse:
     lang = site_language()
-    obj = Outlet.objects.filter(slug=slug).first()
+    # Kept per listings version, as its page is: a renamed, edited or deleted outlet starts a new one.
+    obj = pages.listing_cached(name=f"outlet-slug:{slug}", lang=lang, compute=Outlet.objects.filter(slug=slug).first)
     if obj is None:
         raise Http404("No such source")
     page = _listing_page(

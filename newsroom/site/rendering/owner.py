@@ -338,10 +338,15 @@ def _tag_saved(sender: Any, instance: Tag, created: bool = False, **kwargs: Any)
     )
 
 
+# What readers see of an outlet: its names (on every teaser of its stories) and, on its own page,
+# its address, its site and its description.
+SHOWN_OUTLET_FIELDS = {"credit_name", "name", "name_en", "slug", "site_url", "description"}
+
+
 def _outlet_saved(
     sender: Any, instance: Outlet, created: bool = False, update_fields: Any = None, **kwargs: Any
 ) -> None:
-    if created or (update_fields is not None and not {"credit_name", "name", "name_en"} & set(update_fields)):
+    if created or (update_fields is not None and not SHOWN_OUTLET_FIELDS & set(update_fields)):
         return  # a new outlet has no stories yet; a feed poll's bookkeeping shows on no page
     codes = settings.PUBLISHING_LANGUAGES
     _stories_forget(
@@ -364,5 +369,6 @@ def connect() -> None:
         )
         signal.connect(_credit_saved, sender=credit, dispatch_uid=f"site-pages-credit-{signal is post_save}")
         signal.connect(_tag_saved, sender=Tag, dispatch_uid=f"site-pages-tag-{signal is post_save}")
+        # (its page keeps the outlet per listings version: a deleted one starts a new version too)
+        signal.connect(_outlet_saved, sender=Outlet, dispatch_uid=f"site-pages-outlet-{signal is post_save}")
     post_save.connect(_user_saved, sender=get_user_model(), dispatch_uid="site-pages-user")
-    post_save.connect(_outlet_saved, sender=Outlet, dispatch_uid="site-pages-outlet")
