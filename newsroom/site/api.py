@@ -207,7 +207,7 @@ def _page(
         name = f"rows:{page_stamp(rows_lang)}:{page}:{page_size}:{_list_name(request)}"
         found: list[Any] | None = listing_cached(name=name, lang=rows_lang, compute=read)
         rows = found or []
-    kept = {name: request.GET[name] for name in PARAMS if name in request.GET and name != "page"}
+    kept = _filters(request, without=("page",))
 
     def link(number: int) -> str:
         return _absolute(request, f"{request.path}?{urlencode({**kept, 'page': number})}")
@@ -224,8 +224,13 @@ def _page(
 def _list_name(request: HttpRequest) -> str:
     """What a list shows, whatever page of it is asked: its path and filters, as kept per listings
     version (its count, a search's ranked matches)."""
-    kept = {name: request.GET[name] for name in PARAMS if name in request.GET and name not in ("page", "page_size")}
+    kept = _filters(request, without=("page", "page_size"))
     return f"api:{request.path}?{urlencode(sorted(kept.items()))}"
+
+
+def _filters(request: HttpRequest, *, without: tuple[str, ...]) -> dict[str, str]:
+    """The list parameters ``request`` gives, but those named in ``without``."""
+    return {name: request.GET[name] for name in PARAMS if name in request.GET and name not in without}
 
 
 def _origin(request: HttpRequest) -> str:

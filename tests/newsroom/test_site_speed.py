@@ -15,6 +15,7 @@ from newsroom.models import Article, Outlet, Tag
 from newsroom.site import edge
 from newsroom.site.rendering import owner, render
 from newsroom.site.rendering import stored as pages
+from tests.admin_forms import admin_form_data
 from tests.newsroom.test_site_pages import correction_publish, make_staff, publish_pictured_story, publish_story
 
 
@@ -228,14 +229,10 @@ def test_listing_pages_are_rendered_once_per_listings_version_and_junk_pages_kee
 
 
 def _admin_change(client, model: str, obj, **changes) -> None:
-    """``obj`` changed through its admin form, as an editor would: the form's own fields, some changed."""
-    from django.forms.models import model_to_dict
-
-    data = {k: "" if v is None else v for k, v in model_to_dict(obj).items() if not isinstance(v, list)}
-    data.update(changes)
-    if model == "outlet":  # the feeds inline's management form (no feed)
-        data.update({"feeds-TOTAL_FORMS": "0", "feeds-INITIAL_FORMS": "0"})
-    response = client.post(f"/admin/newsroom/{model}/{obj.pk}/change/", data)
+    """``obj`` changed through its admin change form, as an editor would: the form as shown, with
+    ``changes``."""
+    url = f"/admin/newsroom/{model}/{obj.pk}/change/"
+    response = client.post(url, {**admin_form_data(client.get(url)), **changes})
     assert response.status_code == 302, response.content.decode()[:2000]
 
 
